@@ -1,0 +1,38 @@
+# genq — the two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+GENQ := $(BUILD)/genq
+
+.PHONY: all deps build build-asan run test test-unit test-integration test-js test-asan bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Starts genq on http://127.0.0.1:8080 with SQLite under ./data and a synthetic worker,
+# then prints a demo API key and a curl line (scripts/run-demo.sh).
+run: build
+	@bash scripts/run-demo.sh $(GENQ)
+
+test: build
+	@bash scripts/run-tests.sh $(BUILD) $(BUILD_ASAN)
+
+build-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+bench: build
+	@bash bench/run.sh $(GENQ)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what genq needs to build, run and test on Debian 12. Idempotent:
+# packages already present are skipped, so a second run costs a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(
+  build-essential cmake pkg-config git curl ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsqlite3-dev libpng-dev libturbojpeg0-dev
+  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
+  libcurl4-openssl-dev libpq-dev libhiredis-dev
+  ffmpeg
+)
+# Node.js runs the test clients (pusher-js and friends); a machine that already has
+# a node with npm keeps it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt_packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: Debian packages present"
+fi
+
+# npm packages for the test clients, pinned by tests/js/package-lock.json.
+if [ -f tests/js/package.json ]; then
+  if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; then
+    echo "install-deps: npm ci in tests/js"
+    (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    echo "install-deps: npm packages present"
+  fi
+fi

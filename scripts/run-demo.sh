@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make run`: starts genq on http://127.0.0.1:8080 (SQLite under ./data) with a local
+# synthetic worker, prints a demo API key and a curl line, and runs until Ctrl-C.
+set -euo pipefail
+GENQ=${1:-build/genq}
+DATA=${GENQ_DATA:-./data}
+LISTEN=${GENQ_LISTEN:-127.0.0.1:8080}
+mkdir -p "$DATA"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+log="$DATA/serve.log"
+"$GENQ" serve --listen "$LISTEN" --data "$DATA" > >(tee "$DATA/serve.out") 2> >(tee "$log" >&2) &
+pids+=($!)
+for _ in $(seq 1 100); do
+  grep -q '^listening on ' "$DATA/serve.out" 2>/dev/null && break
+  if ! kill -0 "${pids[0]}" 2>/dev/null; then echo "genq serve failed to start; see $log" >&2; exit 1; fi
+  sleep 0.1
+done
+url=$(sed -n 's/^listening on //p' "$DATA/serve.out" | head -n1)
+[ -n "$url" ] || { echo "genq serve did not report its address" >&2; exit 1; }
+
+# The demo client and worker token are created once and reused on later runs.
+if [ ! -s "$DATA/demo-client.json" ]; then
+  "$GENQ" admin create-client --data "$DATA" --name demo > "$DATA/demo-client.json"
+fi
+if [ ! -s "$DATA/demo-worker.json" ]; then
+  "$GENQ" admin create-worker-token --data "$DATA" --name demo-worker > "$DATA/demo-worker.json"
+fi
+json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }
+api_key=$(json_field api_key "$DATA/demo-client.json")
+client_id=$(json_field client_id "$DATA/demo-client.json")
+worker_token=$(json_field token "$DATA/demo-worker.json")
+
+"$GENQ" worker --server "$url" --token "$worker_token" --backend synthetic --concurrency 2 --step-delay-ms 400 &
+pids+=($!)
+
+cat <<MSG
+
+genq is running at $url (data in $DATA, admin token in $DATA/admin-token)
+A synthetic worker is connected.
+
+  client_id: $client_id
+  API key:   $api_key
+
+Submit a txt2img job:
+
+  curl -s -X POST $url/api/v1/client/txt2img \\
+    -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" \\
+    -d '{"prompt":"a beautiful sunset over mountains","model":"Flux1schnell","width":512,"height":512,"steps":8,"seed":-1}'
+
+Then poll it (replace REQUEST_ID):
+
+  curl -s $url/api/v1/client/request-status/REQUEST_ID -H "Authorization: Bearer $api_key"
+
+Press Ctrl-C to stop.
+MSG
+wait "${pids[0]}"

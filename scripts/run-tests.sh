@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `make test`: every test, in the normal build and again under ASan+UBSan.
+#   1. unit + integration tests (ctest) in the release build
+#   2. the same under the sanitizer build
+#   3. Node client tests (tests/js), when present
+# Ends with one summary line "N passed, N failed".
+set -uo pipefail
+BUILD=${1:-build}
+BUILD_ASAN=${2:-build-asan}
+cd "$(dirname "$0")/.."
+JOBS=$(nproc)
+passed=0
+failed=0
+
+run_ctest() {  # name build-dir
+  local name=$1 dir=$2
+  echo "== $name: ctest in $dir"
+  if ctest --test-dir "$dir" --output-on-failure -j "$JOBS" --timeout 300 2>&1 | tee "$dir/ctest.log"; then
+    :
+  fi
+  local p f
+  p=$(grep -Eo '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$dir/ctest.log" | tail -n1)
+  if [ -z "$p" ]; then
+    echo "$name: ctest produced no summary" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  f=$(echo "$p" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+)/\1/')
+  local total
+  total=$(echo "$p" | sed -E 's/.* out of ([0-9]+)/\1/')
+  passed=$((passed + total - f))
+  failed=$((failed + f))
+}
+
+run_ctest "release" "$BUILD"
+
+echo "== building the sanitizer configuration (ASan+UBSan) in $BUILD_ASAN"
+if [ ! -f "$BUILD_ASAN/CMakeCache.txt" ]; then
+  cmake -S . -B "$BUILD_ASAN" -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR="${GENQ_WERROR:-OFF}" >/dev/null
+fi
+if cmake --build "$BUILD_ASAN" -j "$JOBS"; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_ctest "sanitizers" "$BUILD_ASAN"
+else
+  echo "sanitizer build failed" >&2
+  failed=$((failed + 1))
+fi
+
+if [ -f tests/js/package.json ]; then
+  echo "== Node client tests (tests/js)"
+  if GENQ_BINARY="$PWD/$BUILD/genq" node --test tests/js/ 2>&1 | tee "$BUILD/node-tests.log"; then :; fi
+  np=$(sed -nE 's/^# pass ([0-9]+)/\1/p' "$BUILD/node-tests.log" | tail -n1)
+  nf=$(sed -nE 's/^# fail ([0-9]+)/\1/p' "$BUILD/node-tests.log" | tail -n1)
+  if [ -z "$np" ]; then failed=$((failed + 1)); else passed=$((passed + np)); failed=$((failed + ${nf:-0})); fi
+fi
+
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

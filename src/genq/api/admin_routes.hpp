@@ -1,0 +1,10 @@
+#pragma once
+// Admin API (Bearer admin token): clients, worker tokens, any job.
+#include "genq/http/router.hpp"
+#include "genq/service/services.hpp"
+
+namespace genq::api {
+
+void add_admin_routes(http::Router& router, Services& services);
+
+}  // namespace genq::api

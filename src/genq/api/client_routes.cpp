@@ -1,0 +1,202 @@
+#include "genq/api/client_routes.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+#include "genq/api/guards.hpp"
+#include "genq/api/request_body.hpp"
+#include "genq/api/status_view.hpp"
+#include "genq/api/webhook_target.hpp"
+#include "genq/http/responses.hpp"
+
+namespace genq::api {
+namespace {
+
+const std::vector<std::string> kWebhookEvents = {"job.processing", "job.completed", "job.failed"};
+
+// GET /api/v1/client/request-status/{request_id}
+// 200 {"data":{...status document...}}; 404 for unknown ids and other clients' jobs.
+void handle_status(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  auto job = services.jobs.get_for_client(request.param("request_id"), client.id);
+  if (!job) return reply(http::response_for(job.error().kind == ErrorKind::NotFound
+                                                ? Error::not_found("Request not found.")
+                                                : job.error()));
+  auto position = services.jobs.queue_position(*job);
+  reply(http::json_response(200, boost::json::object{
+      {"data", render_status(*job, services, position ? *position : std::nullopt)}}));
+}
+
+// POST /api/v1/client/request-cancel/{request_id}
+// 200 with the job now in error "cancelled"; 404 unknown; 409 already final.
+void handle_cancel(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  auto job = services.jobs.cancel(request.param("request_id"), client.id);
+  if (!job) {
+    if (job.error().kind == ErrorKind::NotFound) return reply(http::error_response(404, "Request not found."));
+    if (job.error().kind == ErrorKind::Conflict) {
+      return reply(http::error_response(409, "The request has already finished and cannot be cancelled."));
+    }
+    return reply(http::response_for(job.error()));
+  }
+  reply(http::json_response(200, boost::json::object{{"data", render_status(*job, services, std::nullopt)}}));
+}
+
+std::optional<std::int64_t> positive_int(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < 1) return std::nullopt;
+  return value;
+}
+
+// GET /api/v1/client/models?page=&per_page=&filter[inference_types]=a,b
+// Laravel-style pagination: {"data":[...],"links":{...},"meta":{...}}.
+void handle_models(Services& services, http::Request& request, http::Reply reply, const Client&) {
+  auto page_param = request.query_param("page");
+  auto per_page_param = request.query_param("per_page");
+  auto page = positive_int(page_param);
+  auto per_page = positive_int(per_page_param);
+  http::FieldProblems problems;
+  if (page_param && !page) problems.push_back({"page", {"The page field must be an integer of at least 1."}});
+  if (per_page_param && (!per_page || *per_page > 100)) {
+    problems.push_back({"per_page", {"The per page field must be an integer between 1 and 100."}});
+  }
+  std::vector<std::string> wanted;
+  if (auto filter = request.query_param("filter[inference_types]")) {
+    std::size_t start = 0;
+    while (start <= filter->size()) {
+      auto comma = filter->find(',', start);
+      if (comma == std::string::npos) comma = filter->size();
+      std::string t = filter->substr(start, comma - start);
+      if (!t.empty()) {
+        if (!services.catalog.find_task(t)) {
+          problems.push_back({"filter.inference_types", {"The selected inference type '" + t + "' is invalid."}});
+        }
+        wanted.push_back(t);
+      }
+      start = comma + 1;
+    }
+  }
+  if (!problems.empty()) return reply(http::validation_error(problems));
+  std::int64_t p = page.value_or(1), n = per_page.value_or(15);
+
+  std::vector<const catalog::ModelSpec*> matching;
+  for (const auto& model : services.catalog.models()) {
+    bool ok = wanted.empty() || std::any_of(wanted.begin(), wanted.end(), [&](const std::string& t) {
+                return std::find(model.tasks.begin(), model.tasks.end(), t) != model.tasks.end();
+              });
+    if (ok) matching.push_back(&model);
+  }
+  auto total = static_cast<std::int64_t>(matching.size());
+  std::int64_t last_page = std::max<std::int64_t>(1, (total + n - 1) / n);
+  boost::json::array data;
+  std::int64_t from = (p - 1) * n;
+  for (std::int64_t i = from; i < std::min(total, from + n); ++i) data.push_back(services.catalog.describe(*matching[i]));
+
+  std::string path = services.signer.public_base() + "/api/v1/client/models";
+  auto page_url = [&](std::int64_t k) -> boost::json::value {
+    if (k < 1 || k > last_page) return nullptr;
+    std::string url = path + "?page=" + std::to_string(k);
+    if (per_page) url += "&per_page=" + std::to_string(n);
+    return boost::json::string(url);
+  };
+  boost::json::object meta{
+      {"current_page", p},
+      {"from", data.empty() ? boost::json::value(nullptr) : boost::json::value(from + 1)},
+      {"last_page", last_page},
+      {"path", path},
+      {"per_page", n},
+      {"to", data.empty() ? boost::json::value(nullptr) : boost::json::value(from + static_cast<std::int64_t>(data.size()))},
+      {"total", total}};
+  boost::json::object links{{"first", page_url(1)}, {"last", page_url(last_page)}, {"prev", page_url(p - 1)},
+                            {"next", page_url(p + 1)}};
+  reply(http::json_response(200, boost::json::object{{"data", std::move(data)}, {"links", std::move(links)},
+                                                     {"meta", std::move(meta)}}));
+}
+
+boost::json::object webhook_document(const std::string& url, const std::vector<std::string>& events) {
+  boost::json::array list;
+  for (const auto& e : events.empty() ? kWebhookEvents : events) list.emplace_back(e);
+  return {{"data", boost::json::object{{"url", url.empty() ? boost::json::value(nullptr) : boost::json::value(url)},
+                                       {"events", std::move(list)}}}};
+}
+
+// GET /api/v1/client/account/webhook -> {"data":{"url","events"}}
+void handle_get_webhook(Services&, http::Request&, http::Reply reply, const Client& client) {
+  reply(http::json_response(200, webhook_document(client.webhook_url, client.webhook_events)));
+}
+
+// PUT /api/v1/client/account/webhook {"url": "https://…"|null, "events": [...]}
+// 200 with the stored settings; 422 for a bad url or unknown events.
+void handle_put_webhook(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  auto body = parse_json_object(request.body);
+  if (!body) return reply(http::error_response(400, body.error().message));
+  http::FieldProblems problems;
+  std::string url;
+  if (auto it = body->find("url"); it != body->end() && !it->value().is_null()) {
+    if (!it->value().is_string()) {
+      problems.push_back({"url", {"The url field must be a string."}});
+    } else {
+      url = std::string(it->value().as_string());
+      if (!url.empty()) {
+        if (auto problem = webhook_url_problem(url, "url", services.options)) problems.push_back({"url", {*problem}});
+      }
+    }
+  }
+  std::vector<std::string> events;
+  if (auto it = body->find("events"); it != body->end() && !it->value().is_null()) {
+    if (!it->value().is_array()) {
+      problems.push_back({"events", {"The events field must be an array."}});
+    } else {
+      for (const auto& e : it->value().as_array()) {
+        if (!e.is_string() ||
+            std::find(kWebhookEvents.begin(), kWebhookEvents.end(), std::string(e.as_string())) == kWebhookEvents.end()) {
+          problems.push_back({"events", {"The events field may only contain job.processing, job.completed and job.failed."}});
+          break;
+        }
+        events.emplace_back(e.as_string());
+      }
+    }
+  }
+  for (const auto& [key, value] : *body) {
+    if (key != "url" && key != "events") problems.push_back({std::string(key), {"The " + std::string(key) + " field is not supported."}});
+  }
+  if (!problems.empty()) return reply(http::validation_error(problems));
+  if (auto s = services.accounts.store().set_account_webhook(client.id, url, events); !s) {
+    return reply(http::response_for(s.error()));
+  }
+  reply(http::json_response(200, webhook_document(url, events)));
+}
+
+using ClientRoute = void (*)(Services&, http::Request&, http::Reply, const Client&);
+
+http::Handler bind(Services& services, ClientRoute route) {
+  return client_only(services, [&services, route](http::Request& r, http::Reply reply, const Client& c) {
+    route(services, r, std::move(reply), c);
+  });
+}
+
+}  // namespace
+
+void add_client_routes(http::Router& router, Services& services) {
+  using http::Exec;
+  using http::Verb;
+  const auto body = services.options.max_body_bytes;
+  const auto json = services.options.max_json_bytes;
+  // Literal paths first: "/models" must not be taken for a task name.
+  router.add({Verb::get, "/api/v1/client/models", bind(services, handle_models), Exec::Inline, 0, false, "models"});
+  router.add({Verb::get, "/api/v1/client/request-status/{request_id}", bind(services, handle_status), Exec::Inline, 0,
+              false, "request-status"});
+  router.add({Verb::post, "/api/v1/client/request-cancel/{request_id}", bind(services, handle_cancel), Exec::Pool, json,
+              false, "request-cancel"});
+  router.add({Verb::get, "/api/v1/client/account/webhook", bind(services, handle_get_webhook), Exec::Inline, 0, false,
+              "account-webhook"});
+  router.add({Verb::put, "/api/v1/client/account/webhook", bind(services, handle_put_webhook), Exec::Pool, json, false,
+              "account-webhook"});
+  router.add({Verb::post, "/api/v1/client/{task}/price-calculation", bind(services, handle_price), Exec::Inline, body,
+              false, "price-calculation"});
+  router.add({Verb::post, "/api/v1/client/{task}", bind(services, handle_submit), Exec::Pool, body, false, "submit"});
+}
+
+}  // namespace genq::api

@@ -1,0 +1,19 @@
+#pragma once
+// Route wrappers that authenticate before the handler runs (SPEC §1): a missing or
+// wrong credential answers 401 {"message":"Unauthenticated."} and the handler never
+// sees the request.
+#include <functional>
+
+#include "genq/http/request.hpp"
+#include "genq/service/services.hpp"
+
+namespace genq::api {
+
+using ClientHandler = std::function<void(http::Request&, http::Reply, const Client&)>;
+using WorkerHandler = std::function<void(http::Request&, http::Reply, const WorkerToken&)>;
+
+http::Handler client_only(Services& services, ClientHandler handler);
+http::Handler worker_only(Services& services, WorkerHandler handler);
+http::Handler admin_only(Services& services, http::Handler handler);
+
+}  // namespace genq::api

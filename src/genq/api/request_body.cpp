@@ -1,0 +1,84 @@
+#include "genq/api/request_body.hpp"
+
+#include <boost/json/parse.hpp>
+
+namespace genq::api {
+namespace {
+
+// Form fields must be UTF-8 like JSON strings are (Boost.JSON checks those).
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      extra = 1;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size() && extra > 0) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> SubmitBody::file_names() const {
+  std::vector<std::string> names;
+  for (const auto& f : files) names.push_back(f.name);
+  return names;
+}
+
+const http::FormPart* SubmitBody::file(std::string_view name) const {
+  for (const auto& f : files) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+Result<boost::json::object> parse_json_object(const std::string& body) {
+  if (body.empty()) return boost::json::object{};
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec);
+  if (ec) return fail(Error::invalid("The request body is not valid JSON."));
+  if (!value.is_object()) return fail(Error::invalid("The request body must be a JSON object."));
+  return std::move(value.as_object());
+}
+
+Result<SubmitBody> parse_submit_body(const http::Request& request) {
+  SubmitBody out;
+  std::string content_type = request.header("Content-Type");
+  std::string boundary = http::multipart_boundary(content_type);
+  if (boundary.empty()) {
+    auto object = parse_json_object(request.body);
+    if (!object) return fail(object.error());
+    out.fields = std::move(*object);
+    return out;
+  }
+  auto parts = http::parse_multipart(request.body, boundary);
+  if (!parts) return fail(Error::invalid("The multipart body is malformed: " + parts.error().message + "."));
+  out.from_form = true;
+  for (auto& part : *parts) {
+    if (part.is_file()) {
+      if (out.file(part.name)) return fail(Error::invalid("The " + part.name + " file was sent twice."));
+      out.files.push_back(std::move(part));
+      continue;
+    }
+    if (!is_valid_utf8(part.data)) return fail(Error::invalid("The " + part.name + " field is not valid UTF-8."));
+    if (out.fields.contains(part.name)) return fail(Error::invalid("The " + part.name + " field was sent twice."));
+    out.fields[part.name] = part.data;
+  }
+  return out;
+}
+
+}  // namespace genq::api

@@ -1,0 +1,71 @@
+#include "genq/api/status_view.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <fmt/format.h>
+
+#include "genq/crypto/crypto.hpp"
+
+namespace genq::api {
+
+boost::json::value progress_string(const std::optional<double>& progress) {
+  if (!progress) return nullptr;
+  return boost::json::string(fmt::format("{:.2f}", *progress));
+}
+
+boost::json::value preview_data_url(const Job& job) {
+  if (job.preview_jpeg.empty() || is_final(job.status)) return nullptr;
+  return boost::json::string("data:image/jpeg;base64," + crypto::base64_encode(job.preview_jpeg));
+}
+
+boost::json::value result_url(const Job& job, Services& services) {
+  if (job.status != JobStatus::Done || job.result_blob.empty()) return nullptr;
+  return boost::json::string(
+      services.signer.sign(job.result_blob, services.jobs.clock().now(), services.jobs.options().url_ttl));
+}
+
+boost::json::value inline_result(const Job& job, Services& services) {
+  if (job.status != JobStatus::Done || !job.result_text) return nullptr;
+  const auto* task = services.catalog.find_task(job.task);
+  if (task && task->output == catalog::OutputKind::Json) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(*job.result_text, ec);
+    if (!ec) return value;
+  }
+  return boost::json::string(*job.result_text);
+}
+
+namespace {
+
+boost::json::value iso_or_null(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return boost::json::string(to_iso8601(*t));
+}
+
+}  // namespace
+
+boost::json::object render_status(const Job& job, Services& services, std::optional<std::int64_t> queue_position) {
+  boost::json::object data;
+  data["request_id"] = job.id;
+  data["status"] = to_string(job.status);
+  data["progress"] = job.status == JobStatus::Done ? boost::json::value("100.00") : progress_string(job.progress);
+  data["preview"] = preview_data_url(job);
+  data["result_url"] = result_url(job, services);
+  data["result"] = inline_result(job, services);
+  data["error"] = job.status == JobStatus::Error ? boost::json::value(job.error) : boost::json::value(nullptr);
+  data["task"] = job.task;
+  data["model"] = job.model;
+  data["queue_position"] = queue_position ? boost::json::value(*queue_position) : boost::json::value(nullptr);
+  data["attempts"] = job.attempts;
+  data["created_at"] = to_iso8601(job.created_at);
+  data["started_at"] = iso_or_null(job.started_at);
+  data["finished_at"] = iso_or_null(job.finished_at);
+  if (job.started_at && job.finished_at) {
+    data["processing_time_ms"] = (*job.finished_at - *job.started_at).count();
+  } else {
+    data["processing_time_ms"] = nullptr;
+  }
+  return data;
+}
+
+}  // namespace genq::api

@@ -1,0 +1,65 @@
+// `genq admin ...`: works directly on the data directory's database, also while a
+// server runs on it (SQLite WAL + busy timeout).
+#include <boost/json.hpp>
+
+#include <iostream>
+
+#include "genq/app/commands.hpp"
+#include "genq/app/data_dir.hpp"
+#include "genq/service/account_service.hpp"
+#include "genq/store/sqlite/sqlite_store.hpp"
+
+namespace genq::app {
+namespace {
+
+template <class Fn>
+int with_accounts(const std::string& data_dir, Fn fn) {
+  auto dir = open_data_dir(data_dir);
+  if (!dir) {
+    std::cerr << "genq admin: " << dir.error().message << "\n";
+    return 1;
+  }
+  SystemClock clock;
+  SqliteOptions options;
+  options.path = dir->database().string();
+  options.read_connections = 1;
+  auto store = SqliteStore::open(options, clock);
+  if (!store) {
+    std::cerr << "genq admin: cannot open " << options.path << ": " << store.error().message << "\n";
+    return 1;
+  }
+  AccountService accounts(**store, "", clock);
+  return fn(accounts);
+}
+
+}  // namespace
+
+int admin_create_client(const std::string& data_dir, const std::string& name) {
+  return with_accounts(data_dir, [&](AccountService& accounts) {
+    auto created = accounts.create_client(name);
+    if (!created) {
+      std::cerr << "genq admin: " << created.error().message << "\n";
+      return 1;
+    }
+    std::cout << boost::json::serialize(boost::json::object{{"client_id", created->client.id},
+                                                            {"api_key", created->api_key},
+                                                            {"webhook_secret", created->client.webhook_secret}})
+              << std::endl;
+    return 0;
+  });
+}
+
+int admin_create_worker_token(const std::string& data_dir, const std::vector<std::string>& models,
+                              const std::string& name) {
+  return with_accounts(data_dir, [&](AccountService& accounts) {
+    auto token = accounts.create_worker_token(name, models);
+    if (!token) {
+      std::cerr << "genq admin: " << token.error().message << "\n";
+      return 1;
+    }
+    std::cout << boost::json::serialize(boost::json::object{{"token", *token}}) << std::endl;
+    return 0;
+  });
+}
+
+}  // namespace genq::app

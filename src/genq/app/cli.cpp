@@ -1,0 +1,118 @@
+// Command-line interface: flags, GENQ_* environment variables and a config file
+// (--config, TOML or INI with the flag names as keys) all map onto the same options.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "genq/app/commands.hpp"
+#include "genq/runner/worker_main.hpp"
+
+namespace genq::app {
+namespace {
+
+void add_serve_options(CLI::App& cmd, ServeConfig& c) {
+  cmd.add_option("--listen", c.listen, "Address to listen on, HOST:PORT (port 0 picks a free port)")
+      ->envname("GENQ_LISTEN")->capture_default_str();
+  cmd.add_option("--data", c.data_dir, "Data directory: SQLite database, files, secrets")
+      ->envname("GENQ_DATA")->capture_default_str();
+  cmd.add_option("--public-url", c.public_url, "Base URL clients reach this server at (signed URLs); default http://LISTEN")
+      ->envname("GENQ_PUBLIC_URL");
+  cmd.add_option("--catalog", c.catalog_path, "Model catalog JSON file; default: the catalog built into genq")
+      ->envname("GENQ_CATALOG");
+  cmd.add_option("--threads", c.io_threads, "I/O threads (0 = one per core)")->envname("GENQ_THREADS")->capture_default_str();
+  cmd.add_option("--blocking-threads", c.blocking_threads, "Threads for requests that wait on durable writes")
+      ->envname("GENQ_BLOCKING_THREADS")->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd.add_option("--lease-ms", c.lease_ms, "Worker lease: a job whose worker is silent this long is requeued")
+      ->envname("GENQ_LEASE_MS")->check(CLI::Range(int64_t{200}, int64_t{3'600'000}))->capture_default_str();
+  cmd.add_option("--max-attempts", c.max_attempts, "Claims per job before it ends in error")
+      ->envname("GENQ_MAX_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
+  cmd.add_option("--max-header-bytes", c.max_header_bytes, "Largest request header")
+      ->envname("GENQ_MAX_HEADER_BYTES")->capture_default_str();
+  cmd.add_option("--max-json-bytes", c.max_json_bytes, "Largest JSON request body")
+      ->envname("GENQ_MAX_JSON_BYTES")->capture_default_str();
+  cmd.add_option("--max-body-bytes", c.max_body_bytes, "Largest submit body (multipart with files)")
+      ->envname("GENQ_MAX_BODY_BYTES")->capture_default_str();
+  cmd.add_option("--max-preview-bytes", c.max_preview_bytes, "Largest preview JPEG a worker may send")
+      ->envname("GENQ_MAX_PREVIEW_BYTES")->capture_default_str();
+  cmd.add_option("--max-result-bytes", c.max_result_bytes, "Largest result file a worker may upload")
+      ->envname("GENQ_MAX_RESULT_BYTES")->capture_default_str();
+  cmd.add_option("--read-timeout-ms", c.read_timeout_ms, "Time allowed to read a request or write a response")
+      ->envname("GENQ_READ_TIMEOUT_MS")->capture_default_str();
+  cmd.add_option("--result-ttl-s", c.result_ttl_s, "How long result and input files are kept after a job ends")
+      ->envname("GENQ_RESULT_TTL_S")->capture_default_str();
+  cmd.add_option("--url-ttl-s", c.url_ttl_s, "Lifetime of signed download URLs")
+      ->envname("GENQ_URL_TTL_S")->check(CLI::Range(int64_t{1}, int64_t{7 * 24 * 3600}))->capture_default_str();
+  cmd.add_option("--sqlite-sync", c.sqlite_sync,
+                 "full: every acknowledged write survives power loss; normal: survives process crashes only")
+      ->envname("GENQ_SQLITE_SYNC")->check(CLI::IsMember({"full", "normal"}))->capture_default_str();
+  cmd.add_flag("--webhook-allow-http", c.webhook_allow_http, "Allow plain http:// webhook and callback targets")
+      ->envname("GENQ_WEBHOOK_ALLOW_HTTP");
+  cmd.add_flag("--webhook-allow-private", c.webhook_allow_private,
+               "Allow webhook targets on loopback and private addresses")
+      ->envname("GENQ_WEBHOOK_ALLOW_PRIVATE");
+  cmd.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
+      ->envname("GENQ_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"genq: a self-hostable server for asynchronous AI-generation jobs.\n"
+               "Clients submit jobs over HTTP; GPU workers claim them, report progress and upload results."};
+  app.set_version_flag("--version", std::string("genq ") + GENQ_VERSION);
+  app.set_config("--config", "", "Config file (TOML/INI) whose keys mirror the flags");
+  app.require_subcommand(1);
+
+  ServeConfig serve_config;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the API server (SQLite under --data by default)");
+  add_serve_options(*serve_cmd, serve_config);
+
+  auto* admin = app.add_subcommand("admin", "Manage clients and worker tokens in a data directory");
+  admin->require_subcommand(1);
+  std::string data_dir = "./data", name = "client", worker_name = "worker";
+  std::vector<std::string> models;
+  auto* create_client = admin->add_subcommand("create-client", "Create a client; prints {client_id, api_key, webhook_secret}");
+  create_client->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  create_client->add_option("--name", name, "Client name")->required();
+  auto* create_token = admin->add_subcommand("create-worker-token", "Create a worker token; prints {token}");
+  create_token->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  create_token->add_option("--models", models, "Only these models (comma-separated); default all")->delimiter(',');
+  create_token->add_option("--name", worker_name, "Token name")->capture_default_str();
+
+  runner::WorkerOptions worker_options;
+  auto* worker = app.add_subcommand("worker", "Run a worker: claim jobs from a server and run a backend");
+  worker->add_option("--server", worker_options.server_url, "Server URL, e.g. http://127.0.0.1:8080")
+      ->envname("GENQ_SERVER")->required();
+  worker->add_option("--token", worker_options.token, "Worker token (genq admin create-worker-token)")
+      ->envname("GENQ_WORKER_TOKEN")->required();
+  worker->add_option("--backend", worker_options.backend, "Backend that runs the models")
+      ->envname("GENQ_BACKEND")->check(CLI::IsMember({"synthetic"}))->capture_default_str();
+  worker->add_option("--models", worker_options.models, "Models to serve (comma-separated); default all the token allows")
+      ->delimiter(',')->envname("GENQ_WORKER_MODELS");
+  worker->add_option("--concurrency", worker_options.concurrency, "Jobs run at once")
+      ->envname("GENQ_CONCURRENCY")->check(CLI::Range(1, 256))->capture_default_str();
+  worker->add_option("--step-delay-ms", worker_options.step_delay_ms, "Synthetic backend: delay per step")
+      ->envname("GENQ_STEP_DELAY_MS")->check(CLI::Range(0, 600'000))->capture_default_str();
+  worker->add_option("--worker-id", worker_options.worker_id, "Name shown in logs and job status; default HOST-PID")
+      ->envname("GENQ_WORKER_ID");
+  worker->add_option("--wait-ms", worker_options.wait_ms, "Long-poll wait per claim")
+      ->envname("GENQ_WAIT_MS")->check(CLI::Range(0, 60'000))->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (*serve_cmd) {
+    spdlog::set_level(spdlog::level::from_str(serve_config.log_level));
+    return serve(serve_config);
+  }
+  if (*create_client) return admin_create_client(data_dir, name);
+  if (*create_token) return admin_create_worker_token(data_dir, models, worker_name);
+  if (*worker) return runner::run_worker(worker_options);
+  return 2;
+}
+
+}  // namespace genq::app

@@ -1,0 +1,49 @@
+#include "genq/app/data_dir.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace genq::app {
+namespace fs = std::filesystem;
+
+Result<DataDir> open_data_dir(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) return fail(Error::unavailable("cannot create data directory " + path + ": " + ec.message()));
+  return DataDir{fs::path(path)};
+}
+
+Result<std::string> read_or_create_secret(const DataDir& dir, const std::string& name,
+                                          const std::function<std::string()>& make) {
+  fs::path path = dir.root / name;
+  std::ifstream in(path);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string value = text.str();
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) value.pop_back();
+    if (!value.empty()) return value;
+  }
+  std::string value = make();
+  // O_EXCL: if two processes race on first start, one wins and the other reads its value.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) {
+    std::ifstream again(path);
+    std::stringstream text;
+    text << again.rdbuf();
+    std::string existing = text.str();
+    while (!existing.empty() && existing.back() == '\n') existing.pop_back();
+    if (existing.empty()) return fail(Error::unavailable("cannot create " + path.string()));
+    return existing;
+  }
+  std::string line = value + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return fail(Error::unavailable("cannot write " + path.string()));
+  return value;
+}
+
+}  // namespace genq::app

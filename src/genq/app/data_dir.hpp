@@ -1,0 +1,26 @@
+#pragma once
+// The data directory's layout and the secrets genq keeps there:
+//   DIR/genq.db           SQLite store
+//   DIR/blobs/            results and uploaded inputs
+//   DIR/admin-token       admin credential (unless GENQ_ADMIN_TOKEN is set)
+//   DIR/url-signing-key   HMAC key of signed download URLs
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "genq/core/error.hpp"
+
+namespace genq::app {
+
+struct DataDir {
+  std::filesystem::path root;
+  std::filesystem::path database() const { return root / "genq.db"; }
+  std::filesystem::path blobs() const { return root / "blobs"; }
+};
+
+Result<DataDir> open_data_dir(const std::string& path);
+// Reads DIR/<name>, creating it (mode 0600) with `make()`'s value on first use.
+Result<std::string> read_or_create_secret(const DataDir& dir, const std::string& name,
+                                          const std::function<std::string()>& make);
+
+}  // namespace genq::app

@@ -1,0 +1,227 @@
+// `genq serve`: wires the store, blob store, bus, services and routes together,
+// runs the HTTP server and the housekeeping timers until SIGINT/SIGTERM.
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "genq/api/admin_routes.hpp"
+#include "genq/api/client_routes.hpp"
+#include "genq/api/ops_routes.hpp"
+#include "genq/app/commands.hpp"
+#include "genq/app/data_dir.hpp"
+#include "genq/blob/local_blob_store.hpp"
+#include "genq/crypto/crypto.hpp"
+#include "genq/http/server.hpp"
+#include "genq/store/sqlite/sqlite_store.hpp"
+#include "genq/worker/worker_routes.hpp"
+
+namespace genq::app {
+
+std::string_view embedded_catalog();
+
+namespace {
+
+Result<catalog::Catalog> load_catalog(const ServeConfig& config) {
+  if (!config.catalog_path.empty()) return catalog::Catalog::load_file(config.catalog_path);
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(embedded_catalog(), ec);
+  if (ec) return fail(Error::internal("embedded catalog is not valid JSON"));
+  return catalog::Catalog::parse(doc);
+}
+
+// Runs `work` on the blocking pool every `period` until the io_context stops.
+class PeriodicTask {
+ public:
+  PeriodicTask(boost::asio::io_context& ioc, boost::asio::thread_pool& pool, Millis period,
+               std::function<void()> work)
+      : timer_(ioc), pool_(pool), period_(period), work_(std::move(work)) {}
+  void start() { arm(); }
+
+ private:
+  void arm() {
+    timer_.expires_after(period_);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      boost::asio::post(pool_, [this] {
+        work_();
+        arm();
+      });
+    });
+  }
+  boost::asio::steady_timer timer_;
+  boost::asio::thread_pool& pool_;
+  Millis period_;
+  std::function<void()> work_;
+};
+
+}  // namespace
+
+int serve(const ServeConfig& config) {
+  std::string host;
+  unsigned short port = 0;
+  if (!split_host_port(config.listen, host, port)) {
+    std::cerr << "genq serve: --listen must be HOST:PORT, got '" << config.listen << "'\n";
+    return 2;
+  }
+  auto dir = open_data_dir(config.data_dir);
+  if (!dir) {
+    std::cerr << "genq serve: " << dir.error().message << "\n";
+    return 1;
+  }
+  std::string admin_token;
+  if (const char* env = std::getenv("GENQ_ADMIN_TOKEN"); env && *env) {
+    admin_token = env;
+  } else {
+    auto token = read_or_create_secret(*dir, "admin-token", [] { return crypto::random_token("gqa_", 32); });
+    if (!token) {
+      std::cerr << "genq serve: " << token.error().message << "\n";
+      return 1;
+    }
+    admin_token = *token;
+  }
+  auto signing_key = read_or_create_secret(*dir, "url-signing-key", [] { return crypto::to_hex(crypto::random_bytes(32)); });
+  if (!signing_key) {
+    std::cerr << "genq serve: " << signing_key.error().message << "\n";
+    return 1;
+  }
+  auto catalog = load_catalog(config);
+  if (!catalog) {
+    std::cerr << "genq serve: bad model catalog: " << catalog.error().message << "\n";
+    return 1;
+  }
+
+  SystemClock clock;
+  SqliteOptions store_options;
+  store_options.path = dir->database().string();
+  store_options.sync_full = config.sqlite_sync != "normal";
+  auto store = SqliteStore::open(store_options, clock);
+  if (!store) {
+    std::cerr << "genq serve: cannot open " << store_options.path << ": " << store.error().message << "\n";
+    return 1;
+  }
+  auto blobs = LocalBlobStore::open(dir->blobs());
+  if (!blobs) {
+    std::cerr << "genq serve: " << blobs.error().message << "\n";
+    return 1;
+  }
+
+  InProcessEventBus bus;
+  ServiceOptions service_options;
+  service_options.lease = Millis(config.lease_ms);
+  service_options.max_attempts = config.max_attempts;
+  service_options.url_ttl = std::chrono::seconds(config.url_ttl_s);
+  service_options.max_preview_bytes = config.max_preview_bytes;
+  service_options.result_ttl = std::chrono::seconds(config.result_ttl_s);
+  JobService jobs(**store, **blobs, bus, clock, service_options);
+  AccountService accounts(**store, admin_token, clock);
+  UrlSigner signer(*signing_key, "");
+  Metrics metrics;
+  boost::asio::thread_pool pool(static_cast<std::size_t>(std::max(1, config.blocking_threads)));
+
+  http::Router router;
+  http::ServerOptions server_options;
+  server_options.host = host;
+  server_options.port = port;
+  server_options.io_threads = config.io_threads;
+  server_options.header_limit = config.max_header_bytes;
+  server_options.body_limit = config.max_json_bytes;
+  server_options.read_timeout = Millis(config.read_timeout_ms);
+  server_options.upload_temp_path = [&blobs] { return (*blobs)->temp_path().string(); };
+  server_options.on_request = [&metrics](const http::Route* route, unsigned status, std::chrono::microseconds latency) {
+    metrics.observe_request(route ? route->name : "unmatched", status, latency);
+  };
+  http::Server server(server_options, router, pool);
+  ClaimDispatcher claims(jobs, server.io_context(), pool);
+
+  ApiOptions api_options;
+  api_options.max_body_bytes = config.max_body_bytes;
+  api_options.max_json_bytes = config.max_json_bytes;
+  api_options.max_result_bytes = config.max_result_bytes;
+  api_options.webhook_allow_http = config.webhook_allow_http;
+  api_options.webhook_allow_private = config.webhook_allow_private;
+  Services services{jobs, accounts, claims, *catalog, signer, metrics, api_options};
+
+  bus.subscribe([&claims, &metrics](const JobEvent& event) {
+    metrics.count_transition(to_string(event.job.status));
+    if (event.job.status == JobStatus::Pending) claims.on_job_pending(event.job.model);
+  });
+  metrics.add_gauge("genq_jobs", "Jobs in the store, by status.", [&jobs] {
+    std::vector<std::pair<std::string, double>> out;
+    if (auto c = jobs.counts()) {
+      out = {{"status=\"pending\"", static_cast<double>(c->pending)},
+             {"status=\"processing\"", static_cast<double>(c->processing)},
+             {"status=\"in_progress\"", static_cast<double>(c->in_progress)},
+             {"status=\"done\"", static_cast<double>(c->done)},
+             {"status=\"error\"", static_cast<double>(c->error)}};
+    }
+    return out;
+  });
+  metrics.add_gauge("genq_claim_waiters", "Worker long-polls waiting for a job.", [&claims] {
+    return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(claims.waiting())}};
+  });
+  metrics.add_gauge("genq_store_commits", "Store transactions committed (group commit batches).", [&store] {
+    return std::vector<std::pair<std::string, double>>{{"", static_cast<double>((*store)->commits())}};
+  });
+  metrics.add_gauge("genq_store_writes", "Store write operations (many share one commit).", [&store] {
+    return std::vector<std::pair<std::string, double>>{{"", static_cast<double>((*store)->writes())}};
+  });
+
+  api::add_client_routes(router, services);
+  worker::add_worker_routes(router, services);
+  api::add_admin_routes(router, services);
+  api::add_ops_routes(router, services);
+
+  // Block the stop signals before any thread starts so only sigwait below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto bound = server.listen();
+  if (!bound) {
+    std::cerr << "genq serve: " << bound.error().message << "\n";
+    return 1;
+  }
+  std::string base = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                     std::to_string(*bound);
+  std::string public_url = config.public_url.empty() ? base : config.public_url;
+  while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+  signer.set_public_base(public_url);
+
+  Millis sweep_period = std::clamp(Millis(config.lease_ms / 4), Millis(100), Millis(1000));
+  PeriodicTask requeue(server.io_context(), pool, sweep_period, [&jobs] {
+    if (auto n = jobs.requeue_expired(); !n) spdlog::warn("lease sweep failed: {}", n.error().message);
+  });
+  PeriodicTask retention(server.io_context(), pool, Millis(60'000), [&jobs] {
+    if (auto n = jobs.expire_results(); !n) {
+      spdlog::warn("retention sweep failed: {}", n.error().message);
+    } else if (*n > 0) {
+      spdlog::info("retention: deleted {} expired files", *n);
+    }
+  });
+  requeue.start();
+  retention.start();
+  server.run();
+
+  spdlog::info("genq {} serving {} (data {}, catalog: {} models)", GENQ_VERSION, public_url, dir->root.string(),
+               catalog->models().size());
+  std::cout << "listening on " << base << std::endl;  // std::endl flushes, also into pipes
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+  server.stop();
+  server.join();
+  pool.join();
+  return 0;
+}
+
+}  // namespace genq::app

@@ -1,0 +1,104 @@
+#include "genq/blob/local_blob_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "genq/crypto/crypto.hpp"
+
+namespace genq {
+namespace fs = std::filesystem;
+
+bool is_safe_blob_key(std::string_view key) {
+  if (key.empty() || key.front() == '/' || key.size() > 512) return false;
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    std::size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    std::string_view part = key.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    for (char c : part) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_' || c == '.';
+      if (!ok) return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+Result<std::unique_ptr<LocalBlobStore>> LocalBlobStore::open(const fs::path& root) {
+  std::error_code ec;
+  fs::create_directories(root / "tmp", ec);
+  if (ec) return fail(Error::unavailable("cannot create blob directory " + root.string() + ": " + ec.message()));
+  return std::unique_ptr<LocalBlobStore>(new LocalBlobStore(root));
+}
+
+Result<fs::path> LocalBlobStore::resolve(const std::string& key) const {
+  if (!is_safe_blob_key(key)) return fail(Error::invalid("bad blob key"));
+  return root_ / key;
+}
+
+fs::path LocalBlobStore::temp_path() {
+  return root_ / "tmp" / (crypto::random_token("up_", 12) + "." + std::to_string(++temp_counter_));
+}
+
+Status LocalBlobStore::put(const std::string& key, std::string_view data) {
+  auto path = resolve(key);
+  if (!path) return fail(path.error());
+  fs::path tmp = temp_path();
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) return fail(Error::unavailable("cannot write " + tmp.string()));
+  }
+  return adopt(key, tmp);
+}
+
+Status LocalBlobStore::adopt(const std::string& key, const fs::path& temp_file) {
+  auto path = resolve(key);
+  if (!path) return fail(path.error());
+  std::error_code ec;
+  fs::create_directories(path->parent_path(), ec);
+  if (ec) return fail(Error::unavailable("cannot create " + path->parent_path().string()));
+  // Results must survive a crash once a job is reported done: sync the file first.
+  int fd = ::open(temp_file.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  fs::rename(temp_file, *path, ec);
+  if (ec) return fail(Error::unavailable("cannot move upload into place: " + ec.message()));
+  return {};
+}
+
+Result<fs::path> LocalBlobStore::local_path(const std::string& key) {
+  auto path = resolve(key);
+  if (!path) return fail(Error::not_found("no such file"));
+  std::error_code ec;
+  if (!fs::is_regular_file(*path, ec)) return fail(Error::not_found("no such file"));
+  return *path;
+}
+
+Result<std::string> LocalBlobStore::read(const std::string& key) {
+  auto path = local_path(key);
+  if (!path) return fail(path.error());
+  std::ifstream in(*path, std::ios::binary);
+  std::ostringstream data;
+  data << in.rdbuf();
+  return data.str();
+}
+
+Status LocalBlobStore::remove(const std::string& key) {
+  auto path = resolve(key);
+  if (!path) return fail(path.error());
+  std::error_code ec;
+  fs::remove(*path, ec);
+  // Leave the now-empty per-job directory behind only if removal fails; it is harmless.
+  fs::remove(path->parent_path(), ec);
+  return {};
+}
+
+}  // namespace genq

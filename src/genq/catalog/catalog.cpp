@@ -1,0 +1,518 @@
+// Loading the catalog file (config/models.json) and looking things up in it.
+//
+// File format (every object may carry "$comment"-style keys starting with '$'; any
+// other unknown key is an error, so a misspelt "requried" cannot pass silently):
+//   {"tasks":  [{"name":"txt2img", "title":"Text To Image", "output":"image",
+//                "file_fields":["image"], "mode":"text-to-image"}, ...],
+//    "models": [{"name":"Flux1schnell", "display_name":"...", "slug":"flux1schnell",
+//                "aliases":["flux-1-schnell"], "description":"...",
+//                "inference_types":["txt2img"],
+//                "parameters":[{"name":"width", "type":"integer", "required":false,
+//                               "default":1024, "min":256, "max":2048, "step":8,
+//                               "allowed":[...], "random_seed":false,
+//                               "required_without":[...], "description":"..."}, ...],
+//                "info":{"limits":{...}, "features":{...}},
+//                "languages":[...],
+//                "pricing":{"base":0, "per_step":0, "per_megapixel":0, "per_second":0,
+//                           "per_1k_chars":0, "currency":"USD"},
+//                "backend":{"type":"synthetic", ...}}, ...]}
+// Parameter types: integer, number, string, boolean, file. For strings min/max bound
+// the length in characters. Defaults and enum values are checked against their own
+// parameter at load time.
+#include "genq/catalog/catalog.hpp"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/system/error_code.hpp>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "genq/catalog/param_check.hpp"
+
+namespace genq::catalog {
+namespace json = boost::json;
+
+namespace {
+
+// Thrown inside the loader only; Catalog::parse turns it into Error::invalid.
+struct BadEntry {
+  std::string message;
+};
+
+[[noreturn]] void fail_at(const std::string& where, const std::string& what) {
+  throw BadEntry{where + ": " + what};
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// One JSON object of the file. Remembers where it is, for messages, and which keys
+// were read, so reject_unknown() can report the rest.
+class Fields {
+ public:
+  Fields(const json::value& v, std::string where) : where_(std::move(where)) {
+    if (!v.is_object()) {
+      fail_at(where_, "must be an object");
+    }
+    object_ = &v.get_object();
+  }
+
+  const std::string& where() const { return where_; }
+
+  const json::value* get(std::string_view key) {
+    read_.emplace_back(key);
+    const json::value* v = object_->if_contains(key);
+    return v != nullptr && v->is_null() ? nullptr : v;
+  }
+
+  std::string string(std::string_view key, bool required, std::string fallback = {}) {
+    const json::value* v = get(key);
+    if (v == nullptr) {
+      if (required) {
+        fail_at(where_, "\"" + std::string(key) + "\" is required");
+      }
+      return fallback;
+    }
+    if (!v->is_string()) {
+      fail_at(where_, "\"" + std::string(key) + "\" must be a string");
+    }
+    return std::string(v->get_string());
+  }
+
+  bool boolean(std::string_view key, bool fallback) {
+    const json::value* v = get(key);
+    if (v == nullptr) {
+      return fallback;
+    }
+    if (!v->is_bool()) {
+      fail_at(where_, "\"" + std::string(key) + "\" must be true or false");
+    }
+    return v->get_bool();
+  }
+
+  std::optional<double> number(std::string_view key) {
+    const json::value* v = get(key);
+    if (v == nullptr) {
+      return std::nullopt;
+    }
+    if (!v->is_number()) {
+      fail_at(where_, "\"" + std::string(key) + "\" must be a number");
+    }
+    return v->to_number<double>();
+  }
+
+  const json::array* array(std::string_view key, bool required) {
+    const json::value* v = get(key);
+    if (v == nullptr) {
+      if (required) {
+        fail_at(where_, "\"" + std::string(key) + "\" is required");
+      }
+      return nullptr;
+    }
+    if (!v->is_array()) {
+      fail_at(where_, "\"" + std::string(key) + "\" must be an array");
+    }
+    return &v->get_array();
+  }
+
+  std::vector<std::string> strings(std::string_view key, bool required = false) {
+    std::vector<std::string> out;
+    const json::array* a = array(key, required);
+    if (a == nullptr) {
+      return out;
+    }
+    for (const json::value& item : *a) {
+      if (!item.is_string() || item.get_string().empty()) {
+        fail_at(where_, "\"" + std::string(key) + "\" must hold non-empty strings");
+      }
+      if (contains(out, item.get_string())) {
+        fail_at(where_,
+                "\"" + std::string(key) + "\" lists \"" + std::string(item.get_string()) + "\" twice");
+      }
+      out.emplace_back(item.get_string());
+    }
+    return out;
+  }
+
+  json::value object_or_empty(std::string_view key) {
+    const json::value* v = get(key);
+    if (v == nullptr) {
+      return json::object();
+    }
+    if (!v->is_object()) {
+      fail_at(where_, "\"" + std::string(key) + "\" must be an object");
+    }
+    return *v;
+  }
+
+  void reject_unknown() const {
+    for (const auto& item : *object_) {
+      if (!item.key().starts_with("$") && !contains(read_, item.key())) {
+        fail_at(where_, "unknown key \"" + std::string(item.key()) + "\"");
+      }
+    }
+  }
+
+ private:
+  std::string where_;
+  const json::object* object_ = nullptr;
+  std::vector<std::string> read_;
+};
+
+std::optional<ParamType> parse_param_type(std::string_view s) {
+  for (ParamType t :
+       {ParamType::Integer, ParamType::Number, ParamType::String, ParamType::Boolean, ParamType::File}) {
+    if (param_type_text(t) == s) {
+      return t;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<OutputKind> parse_output_kind(std::string_view s) {
+  for (OutputKind k :
+       {OutputKind::Image, OutputKind::Video, OutputKind::Audio, OutputKind::Text, OutputKind::Json}) {
+    if (output_kind_text(k) == s) {
+      return k;
+    }
+  }
+  return std::nullopt;
+}
+
+TaskSpec parse_task(const json::value& v, std::size_t index) {
+  Fields f(v, "tasks[" + std::to_string(index) + "]");
+  TaskSpec t;
+  t.name = f.string("name", true);
+  Fields named(v, "task " + t.name);
+  t.title = named.string("title", false, t.name);
+  const std::string output = named.string("output", true);
+  auto kind = parse_output_kind(output);
+  if (!kind) {
+    fail_at(named.where(), "unknown output \"" + output + "\"");
+  }
+  t.output = *kind;
+  t.file_fields = named.strings("file_fields");
+  t.dialect_mode = named.string("mode", false);
+  named.get("name");
+  named.reject_unknown();
+  return t;
+}
+
+ParamSpec parse_param(const json::value& v, const std::string& model_where, std::size_t index) {
+  Fields first(v, model_where + ": parameters[" + std::to_string(index) + "]");
+  ParamSpec p;
+  p.name = first.string("name", true);
+  Fields f(v, model_where + ": parameter " + p.name);
+  f.get("name");
+  const std::string type = f.string("type", true);
+  auto parsed_type = parse_param_type(type);
+  if (!parsed_type) {
+    fail_at(f.where(), "unknown type \"" + type + "\"");
+  }
+  p.type = *parsed_type;
+  p.required = f.boolean("required", false);
+  p.required_without = f.strings("required_without");
+  p.description = f.string("description", false);
+  p.min = f.number("min");
+  p.max = f.number("max");
+  p.step = f.number("step");
+  p.nullable_random_seed = f.boolean("random_seed", false);
+
+  const bool numeric = p.type == ParamType::Integer || p.type == ParamType::Number;
+  if ((p.min || p.max) && !numeric && p.type != ParamType::String) {
+    fail_at(f.where(), "min/max apply to numbers and strings only");
+  }
+  if (p.min && p.max && *p.min > *p.max) {
+    fail_at(f.where(), "min is greater than max");
+  }
+  if (p.step && (!numeric || *p.step <= 0)) {
+    fail_at(f.where(), "step must be positive and on a number");
+  }
+  if (p.nullable_random_seed && p.type != ParamType::Integer) {
+    fail_at(f.where(), "random_seed applies to integers only");
+  }
+  if (!p.required_without.empty() && p.type != ParamType::File) {
+    fail_at(f.where(), "required_without applies to files only");
+  }
+  if (const json::array* allowed = f.array("allowed", false)) {
+    if (p.type == ParamType::File || p.type == ParamType::Boolean) {
+      fail_at(f.where(), "allowed applies to integers, numbers and strings only");
+    }
+    for (const json::value& item : *allowed) {
+      auto coerced = detail::coerce(p, item, false);
+      if (!coerced) {
+        fail_at(f.where(), "allowed value " + json::serialize(item) + " is not a " + type);
+      }
+      p.allowed.push_back(detail::canonical_text(*coerced));
+    }
+    if (p.allowed.empty()) {
+      fail_at(f.where(), "allowed must not be empty");
+    }
+  }
+  if (const json::value* d = f.get("default")) {
+    if (p.type == ParamType::File) {
+      fail_at(f.where(), "a file cannot have a default");
+    }
+    if (p.required) {
+      fail_at(f.where(), "a required parameter cannot have a default");
+    }
+    auto checked = detail::check_value(p, *d, false);
+    if (!checked) {
+      fail_at(f.where(), "default " + json::serialize(*d) + ": " + checked.error().front());
+    }
+    p.default_value = std::move(*checked);
+  }
+  f.reject_unknown();
+  return p;
+}
+
+Pricing parse_pricing(Fields& model) {
+  Pricing pr;
+  const json::value* v = model.get("pricing");
+  if (v == nullptr) {
+    return pr;
+  }
+  Fields f(*v, model.where() + ": pricing");
+  auto rate = [&](std::string_view key) {
+    double r = f.number(key).value_or(0);
+    if (!(r >= 0)) {
+      fail_at(f.where(), "\"" + std::string(key) + "\" must not be negative");
+    }
+    return r;
+  };
+  pr.base = rate("base");
+  pr.per_step = rate("per_step");
+  pr.per_megapixel = rate("per_megapixel");
+  pr.per_second = rate("per_second");
+  pr.per_1k_chars = rate("per_1k_chars");
+  pr.currency = f.string("currency", false, "USD");
+  f.reject_unknown();
+  return pr;
+}
+
+std::string lowercase(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+ModelSpec parse_model(const json::value& v, std::size_t index, const std::vector<TaskSpec>& tasks) {
+  ModelSpec m;
+  m.name = Fields(v, "models[" + std::to_string(index) + "]").string("name", true);
+  Fields f(v, "model " + m.name);
+  f.get("name");
+  m.display_name = f.string("display_name", false, m.name);
+  m.slug = f.string("slug", false, lowercase(m.name));
+  m.aliases = f.strings("aliases");
+  m.description = f.string("description", false);
+  m.tasks = f.strings("inference_types", true);
+  if (m.tasks.empty()) {
+    fail_at(f.where(), "\"inference_types\" must not be empty");
+  }
+  for (const std::string& t : m.tasks) {
+    if (std::none_of(tasks.begin(), tasks.end(), [&](const TaskSpec& s) { return s.name == t; })) {
+      fail_at(f.where(), "unknown task \"" + t + "\" in inference_types");
+    }
+  }
+  if (const json::array* params = f.array("parameters", false)) {
+    for (std::size_t i = 0; i < params->size(); ++i) {
+      ParamSpec p = parse_param((*params)[i], f.where(), i);
+      if (p.name == "model" || m.find_param(p.name) != nullptr) {
+        fail_at(f.where(), "parameter \"" + p.name + "\" is reserved or listed twice");
+      }
+      m.params.push_back(std::move(p));
+    }
+  }
+  if (const json::value* info = f.get("info")) {
+    Fields fi(*info, f.where() + ": info");
+    m.limits = fi.object_or_empty("limits");
+    m.features = fi.object_or_empty("features");
+    fi.reject_unknown();
+  } else {
+    m.limits = json::object();
+    m.features = json::object();
+  }
+  if (const json::array* languages = f.array("languages", false)) {
+    m.languages = *languages;
+  }
+  m.pricing = parse_pricing(f);
+  const json::value* backend = f.get("backend");
+  if (backend == nullptr || !backend->is_object() || !backend->get_object().contains("type") ||
+      !backend->get_object().at("type").is_string()) {
+    fail_at(f.where(), "\"backend\" must be an object with a string \"type\"");
+  }
+  m.backend = *backend;
+  f.reject_unknown();
+
+  // Files: every file a served task takes is declared, and every declared file is
+  // taken by some served task; otherwise validation would skip or never accept it.
+  for (const TaskSpec& t : tasks) {
+    if (!m.serves(t.name)) {
+      continue;
+    }
+    for (const std::string& file : t.file_fields) {
+      const ParamSpec* p = m.find_param(file);
+      if (p == nullptr || p->type != ParamType::File) {
+        fail_at(f.where(), "task " + t.name + " takes file \"" + file + "\": declare it as a file parameter");
+      }
+    }
+  }
+  for (const ParamSpec& p : m.params) {
+    if (p.type != ParamType::File) {
+      continue;
+    }
+    const bool taken = std::any_of(tasks.begin(), tasks.end(), [&](const TaskSpec& t) {
+      return m.serves(t.name) && contains(t.file_fields, p.name);
+    });
+    if (!taken) {
+      fail_at(f.where(), "file parameter \"" + p.name + "\" is in no served task's file_fields");
+    }
+    for (const std::string& other : p.required_without) {
+      const ParamSpec* o = m.find_param(other);
+      if (o == nullptr || o->type != ParamType::File) {
+        fail_at(f.where(),
+                "parameter " + p.name + ": required_without names \"" + other + "\", not a file parameter");
+      }
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+std::string_view param_type_text(ParamType type) {
+  switch (type) {
+    case ParamType::Integer:
+      return "integer";
+    case ParamType::Number:
+      return "number";
+    case ParamType::String:
+      return "string";
+    case ParamType::Boolean:
+      return "boolean";
+    case ParamType::File:
+      return "file";
+  }
+  return "string";
+}
+
+std::string_view output_kind_text(OutputKind kind) {
+  switch (kind) {
+    case OutputKind::Image:
+      return "image";
+    case OutputKind::Video:
+      return "video";
+    case OutputKind::Audio:
+      return "audio";
+    case OutputKind::Text:
+      return "text";
+    case OutputKind::Json:
+      return "json";
+  }
+  return "json";
+}
+
+const ParamSpec* ModelSpec::find_param(std::string_view param_name) const {
+  for (const ParamSpec& p : params) {
+    if (p.name == param_name) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+bool ModelSpec::serves(std::string_view task) const { return contains(tasks, task); }
+
+Result<Catalog> Catalog::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(Error::not_found("model catalog " + path + ": cannot open"));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  json::value doc = json::parse(text.str(), ec);
+  if (ec) {
+    return fail(Error::invalid("model catalog " + path + ": " + ec.message()));
+  }
+  auto catalog = parse(doc);
+  if (!catalog) {
+    return fail(Error::invalid("model catalog " + path + ": " + catalog.error().message));
+  }
+  return catalog;
+}
+
+Result<Catalog> Catalog::parse(const json::value& doc) {
+  Catalog c;
+  try {
+    Fields root(doc, "catalog");
+    const json::array* tasks = root.array("tasks", true);
+    for (std::size_t i = 0; i < tasks->size(); ++i) {
+      TaskSpec t = parse_task((*tasks)[i], i);
+      if (c.find_task(t.name) != nullptr) {
+        fail_at("task " + t.name, "listed twice");
+      }
+      if (!t.dialect_mode.empty() && c.find_task_by_mode(t.dialect_mode) != nullptr) {
+        fail_at("task " + t.name, "mode \"" + t.dialect_mode + "\" is already another task's");
+      }
+      c.tasks_.push_back(std::move(t));
+    }
+    // Every name a model answers to must lead to one model only.
+    std::map<std::string, std::string, std::less<>> owner;
+    const json::array* models = root.array("models", true);
+    for (std::size_t i = 0; i < models->size(); ++i) {
+      ModelSpec m = parse_model((*models)[i], i, c.tasks_);
+      std::vector<std::string> keys{m.name, m.slug};
+      keys.insert(keys.end(), m.aliases.begin(), m.aliases.end());
+      for (const std::string& key : keys) {
+        auto [it, inserted] = owner.emplace(key, m.name);
+        if (!inserted && it->second != m.name) {
+          fail_at("model " + m.name, "\"" + key + "\" already names model " + it->second);
+        }
+      }
+      c.models_.push_back(std::move(m));
+    }
+    root.reject_unknown();
+  } catch (const BadEntry& e) {
+    return fail(Error::invalid(e.message));
+  }
+  return c;
+}
+
+const TaskSpec* Catalog::find_task(std::string_view name) const {
+  for (const TaskSpec& t : tasks_) {
+    if (t.name == name) {
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+const TaskSpec* Catalog::find_task_by_mode(std::string_view mode) const {
+  if (mode.empty()) {
+    return nullptr;
+  }
+  for (const TaskSpec& t : tasks_) {
+    if (t.dialect_mode == mode) {
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+const ModelSpec* Catalog::find_model(std::string_view name) const {
+  if (name.empty()) {
+    return nullptr;
+  }
+  for (const ModelSpec& m : models_) {
+    if (m.name == name || m.slug == name || contains(m.aliases, name)) {
+      return &m;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace genq::catalog

@@ -1,0 +1,141 @@
+#pragma once
+// The model catalog: which tasks exist, which models serve them, each parameter's
+// type, default and bounds, and pricing. Loaded once from a JSON file
+// (config/models.json by default; its format is described at the top of that
+// file's loader, catalog.cpp); immutable afterwards, so thread-safe to share.
+#include <boost/json/fwd.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "genq/core/error.hpp"
+
+namespace genq::catalog {
+
+enum class ParamType { Integer, Number, String, Boolean, File };
+
+// "integer", "number", "string", "boolean", "file" (the catalog file's spelling).
+std::string_view param_type_text(ParamType type);
+
+struct ParamSpec {
+  std::string name;
+  ParamType type = ParamType::String;
+  bool required = false;
+  // File params only: required unless one of these file fields came instead
+  // (transcribe takes `audio` or `video`). Laravel's required_without.
+  std::vector<std::string> required_without;
+  std::optional<boost::json::value> default_value;  // filled in when the client omits it
+  std::optional<double> min, max;                   // numbers: value bounds; strings: length bounds
+  std::optional<double> step;                       // e.g. width/height resolution step
+  // Enum, empty = any. Canonical text of each allowed value: strings as they are,
+  // integers in decimal ("2", "4"), so one list serves every type.
+  std::vector<std::string> allowed;
+  bool nullable_random_seed = false;  // seed: -1 means random
+  std::string description;
+};
+
+// How a task's output looks; decides the result field and the synthetic output.
+enum class OutputKind { Image, Video, Audio, Text, Json };
+
+// "image", "video", "audio", "text", "json".
+std::string_view output_kind_text(OutputKind kind);
+
+struct TaskSpec {
+  std::string name;   // "txt2img"
+  std::string title;  // "Text To Image", as deAPI's messages name it
+  OutputKind output = OutputKind::Image;
+  std::vector<std::string> file_fields;  // multipart file inputs, e.g. {"image"}
+  std::string dialect_mode;              // second-dialect input.mode, e.g. "text-to-image"; may be empty
+};
+
+struct Pricing {
+  double base = 0;           // per job
+  double per_step = 0;       // times steps
+  double per_megapixel = 0;  // times width*height/1e6
+  double per_second = 0;     // times duration (audio/video)
+  double per_1k_chars = 0;   // times prompt/text length / 1000
+  std::string currency = "USD";
+};
+
+struct ModelSpec {
+  std::string name;                  // "Flux1schnell": what clients send as `model`
+  std::string display_name;          // "FLUX.1 Schnell 12B NF4", for people only
+  std::string slug;                  // "flux1schnell" (lowercase name unless configured)
+  std::vector<std::string> aliases;  // other names accepted in URLs / bodies ("flux-1-schnell")
+  std::vector<std::string> tasks;    // inference_types
+  std::vector<ParamSpec> params;     // in documented order
+  boost::json::value limits;         // info.limits as listed by GET /models
+  boost::json::value features;       // info.features
+  boost::json::value languages;      // speech models: deAPI's languages[] with voices; else null
+  Pricing pricing;
+  boost::json::value backend;  // worker-side backend config ({"type":"synthetic",...})
+  std::string description;
+
+  const ParamSpec* find_param(std::string_view param_name) const;
+  bool serves(std::string_view task) const;
+};
+
+// Field -> problems, in the order found; the first entry is the headline message.
+struct FieldErrors {
+  std::vector<std::pair<std::string, std::vector<std::string>>> fields;
+  void add(const std::string& field, std::string problem);
+  bool empty() const { return fields.empty(); }
+  // Requires: !empty().
+  const std::string& first() const { return fields.front().second.front(); }
+};
+
+struct ValidatedRequest {
+  const ModelSpec* model = nullptr;
+  const TaskSpec* task = nullptr;
+  boost::json::object params;            // model parameters with defaults filled in
+  std::vector<std::string> file_fields;  // which file fields the caller must store
+};
+
+class Catalog {
+ public:
+  // Parses the catalog; Invalid with a message naming the bad entry.
+  static Result<Catalog> load_file(const std::string& path);
+  static Result<Catalog> parse(const boost::json::value& doc);
+
+  const TaskSpec* find_task(std::string_view name) const;
+  // By name, slug or alias (case-sensitive for names, as deAPI is).
+  const ModelSpec* find_model(std::string_view name) const;
+  // The task whose second-dialect input.mode is `mode`; nullptr if none.
+  const TaskSpec* find_task_by_mode(std::string_view mode) const;
+  const std::vector<TaskSpec>& tasks() const { return tasks_; }
+  const std::vector<ModelSpec>& models() const { return models_; }
+
+  // Validates a submit body for `task` (SPEC §3): `model` required and serving the
+  // task; every model parameter typed and in bounds; required ones present; unknown
+  // fields rejected. `reserved` lists body fields the caller validates itself
+  // (webhook_url, return_result_in_response, ...). `present_files` names multipart
+  // file fields that came with the request. `from_form`: values came from
+  // multipart/form-data as strings, so numbers and booleans are parsed from text
+  // and an empty value counts as absent. Laravel-style messages:
+  // "The prompt field is required.". JSON null counts as absent too. seed -1 stays
+  // -1 (the caller picks the random seed).
+  std::expected<ValidatedRequest, FieldErrors> validate(std::string_view task,
+                                                        const boost::json::object& body,
+                                                        const std::vector<std::string>& reserved,
+                                                        const std::vector<std::string>& present_files,
+                                                        bool from_form = false) const;
+
+  // Price of a validated request from the model's pricing, rounded to 6 decimals.
+  double price(const ValidatedRequest& request) const;
+
+  // GET /api/v1/client/models item for one model (deAPI shape): name (display),
+  // slug (what to send as `model`), inference_types, info{limits,features,defaults},
+  // parameters[], pricing{}, and languages[] for speech models.
+  boost::json::object describe(const ModelSpec& model) const;
+
+ private:
+  std::vector<TaskSpec> tasks_;
+  std::vector<ModelSpec> models_;
+};
+
+}  // namespace genq::catalog

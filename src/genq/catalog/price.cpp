@@ -1,0 +1,68 @@
+// Pricing a validated request (the price-calculation twin of every task, SPEC §3):
+// base + per_step*steps + per_megapixel*w*h/1e6 + per_second*duration
+//      + per_1k_chars*characters/1000, rounded to 6 decimals.
+#include <cmath>
+#include <initializer_list>
+#include <optional>
+
+#include "genq/catalog/catalog.hpp"
+#include "genq/catalog/param_check.hpp"
+
+namespace genq::catalog {
+namespace json = boost::json;
+
+namespace {
+
+// The first of `keys` that holds a number; tasks name the same quantity
+// differently (steps / inference_steps for music).
+std::optional<double> first_number(const json::object& params, std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    if (const json::value* v = params.if_contains(key); v != nullptr && v->is_number()) {
+      return v->to_number<double>();
+    }
+  }
+  return std::nullopt;
+}
+
+// Seconds of output: `duration` where the task has one, else frames / fps (video).
+double duration_seconds(const json::object& params) {
+  if (auto d = first_number(params, {"duration"})) {
+    return *d;
+  }
+  auto frames = first_number(params, {"frames"});
+  auto fps = first_number(params, {"fps"});
+  if (frames && fps && *fps > 0) {
+    return *frames / *fps;
+  }
+  return 0;
+}
+
+// Characters of the text the model reads (TTS text, prompts, music captions,
+// embedding input).
+double text_characters(const json::object& params) {
+  for (std::string_view key : {"text", "prompt", "caption", "input"}) {
+    if (const json::value* v = params.if_contains(key); v != nullptr && v->is_string()) {
+      return static_cast<double>(detail::utf8_length(v->get_string()));
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+double Catalog::price(const ValidatedRequest& request) const {
+  if (request.model == nullptr) {
+    return 0;
+  }
+  const Pricing& rate = request.model->pricing;
+  const json::object& p = request.params;
+  const double steps = first_number(p, {"steps", "inference_steps"}).value_or(0);
+  const double megapixels =
+      first_number(p, {"width"}).value_or(0) * first_number(p, {"height"}).value_or(0) / 1e6;
+  const double total = rate.base + rate.per_step * steps + rate.per_megapixel * megapixels +
+                       rate.per_second * duration_seconds(p) +
+                       rate.per_1k_chars * text_characters(p) / 1000.0;
+  return std::round(total * 1e6) / 1e6;
+}
+
+}  // namespace genq::catalog

@@ -1,0 +1,183 @@
+// Request validation against the catalog (SPEC §3): the 422 messages a deAPI
+// client sees, worded as Laravel words them.
+#include <algorithm>
+
+#include "genq/catalog/catalog.hpp"
+#include "genq/catalog/param_check.hpp"
+
+namespace genq::catalog {
+namespace json = boost::json;
+
+namespace {
+
+// Named so the handful of model messages are easy to find and to compare with
+// deAPI's (which says "The selected model does not exist.").
+constexpr std::string_view kModelRequired = "The model field is required.";
+constexpr std::string_view kModelNotString = "The model field must be a string.";
+constexpr std::string_view kModelUnknown = "The selected model is invalid.";
+
+bool contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// Laravel converts empty strings to null before validating, and null is absent.
+bool is_absent(const json::value& v) { return v.is_null() || (v.is_string() && v.get_string().empty()); }
+
+std::string required_message(std::string_view field) {
+  return "The " + detail::attribute(field) + " field is required.";
+}
+
+std::string not_supported_message(std::string_view field) {
+  return "The " + detail::attribute(field) + " field is not supported.";
+}
+
+bool has_errors_for(const FieldErrors& errors, std::string_view field) {
+  return std::any_of(errors.fields.begin(), errors.fields.end(),
+                     [&](const auto& entry) { return entry.first == field; });
+}
+
+// A file parameter counts for this task only if the task takes that file: a model
+// serving txt2video and img2video declares `image`, which txt2video must refuse.
+bool applies(const ParamSpec& p, const TaskSpec& task) {
+  return p.type != ParamType::File || contains(task.file_fields, p.name);
+}
+
+void check_file(const ParamSpec& p, const TaskSpec& task, const ModelSpec& model, const json::object& body,
+                const std::vector<std::string>& present_files, ValidatedRequest& out, FieldErrors& errors) {
+  if (contains(present_files, p.name)) {
+    out.file_fields.push_back(p.name);
+    return;
+  }
+  // A JSON body (or a plain form field) cannot carry the file itself.
+  if (const json::value* v = body.if_contains(p.name); v != nullptr && !is_absent(*v)) {
+    errors.add(p.name, detail::type_message(p));
+    return;
+  }
+  if (!p.required) {
+    return;
+  }
+  std::vector<std::string> others;
+  for (const std::string& other : p.required_without) {
+    const ParamSpec* o = model.find_param(other);
+    if (o != nullptr && applies(*o, task)) {
+      others.push_back(other);
+    }
+  }
+  if (others.empty()) {
+    errors.add(p.name, required_message(p.name));
+    return;
+  }
+  if (std::any_of(others.begin(), others.end(),
+                  [&](const std::string& o) { return contains(present_files, o); })) {
+    return;
+  }
+  std::string names;
+  for (const std::string& o : others) {
+    names += (names.empty() ? "" : " / ") + detail::attribute(o);
+  }
+  errors.add(p.name,
+             "The " + detail::attribute(p.name) + " field is required when " + names + " is not present.");
+}
+
+}  // namespace
+
+void FieldErrors::add(const std::string& field, std::string problem) {
+  for (auto& entry : fields) {
+    if (entry.first == field) {
+      entry.second.push_back(std::move(problem));
+      return;
+    }
+  }
+  fields.emplace_back(field, std::vector<std::string>{std::move(problem)});
+}
+
+std::expected<ValidatedRequest, FieldErrors> Catalog::validate(std::string_view task,
+                                                               const json::object& body,
+                                                               const std::vector<std::string>& reserved,
+                                                               const std::vector<std::string>& present_files,
+                                                               bool from_form) const {
+  FieldErrors errors;
+  const TaskSpec* t = find_task(task);
+  if (t == nullptr) {
+    errors.add("task", "The selected task is invalid.");
+    return std::unexpected(std::move(errors));
+  }
+
+  // The model decides every other rule, so nothing else is checked without one.
+  const ModelSpec* m = nullptr;
+  const json::value* model_value = body.if_contains("model");
+  if (model_value == nullptr || is_absent(*model_value)) {
+    errors.add("model", std::string(kModelRequired));
+  } else if (!model_value->is_string()) {
+    errors.add("model", std::string(kModelNotString));
+  } else if (m = find_model(model_value->get_string()); m == nullptr) {
+    errors.add("model", std::string(kModelUnknown));
+  } else if (!m->serves(t->name)) {
+    errors.add("model", "The selected model does not support " + t->title + ".");
+  }
+  if (!errors.empty()) {
+    return std::unexpected(std::move(errors));
+  }
+
+  ValidatedRequest out;
+  out.model = m;
+  out.task = t;
+  for (const ParamSpec& p : m->params) {
+    if (!applies(p, *t) || contains(reserved, p.name)) {
+      continue;
+    }
+    if (p.type == ParamType::File) {
+      check_file(p, *t, *m, body, present_files, out, errors);
+      continue;
+    }
+    const json::value* v = body.if_contains(p.name);
+    if (v == nullptr || is_absent(*v)) {
+      if (p.required) {
+        errors.add(p.name, required_message(p.name));
+      } else if (p.default_value) {
+        out.params[p.name] = *p.default_value;
+      }
+      continue;
+    }
+    auto checked = detail::check_value(p, *v, from_form);
+    if (!checked) {
+      for (std::string& problem : checked.error()) {
+        errors.add(p.name, std::move(problem));
+      }
+      continue;
+    }
+    out.params[p.name] = std::move(*checked);
+  }
+
+  // Whatever the model does not take is refused, so a misspelt "widht" is an error
+  // rather than a silently ignored field. A null or empty one was not really sent
+  // (deAPI clients send "negative_prompt": null to models without one).
+  for (const auto& item : body) {
+    const std::string_view key = item.key();
+    if (key == "model" || contains(reserved, key) || is_absent(item.value())) {
+      continue;
+    }
+    const ParamSpec* p = m->find_param(key);
+    if (p == nullptr || !applies(*p, *t)) {
+      errors.add(std::string(key), not_supported_message(key));
+    }
+  }
+  for (const std::string& file : present_files) {
+    if (contains(reserved, file) || has_errors_for(errors, file)) {
+      continue;
+    }
+    const ParamSpec* p = m->find_param(file);
+    if (p == nullptr || !applies(*p, *t)) {
+      errors.add(file, not_supported_message(file));
+    } else if (p->type != ParamType::File) {
+      errors.add(file, detail::type_message(*p));
+    }
+  }
+
+  if (!errors.empty()) {
+    return std::unexpected(std::move(errors));
+  }
+  return out;
+}
+
+}  // namespace genq::catalog

@@ -1,0 +1,36 @@
+#pragma once
+// Everything `genq serve` can be told. Flags, GENQ_* environment variables and the
+// --config file all load into this one struct (app/cli.cpp maps them).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace genq {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./data";
+  std::string public_url;   // base of signed URLs; default http://<listen address>
+  std::string catalog_path; // empty = the catalog compiled into the binary
+  int io_threads = 0;       // 0 = one per core
+  int blocking_threads = 32;
+  std::int64_t lease_ms = 30'000;
+  int max_attempts = 3;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_json_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = 64 * 1024 * 1024;
+  std::size_t max_preview_bytes = 256 * 1024;
+  std::size_t max_result_bytes = 512ull * 1024 * 1024;
+  std::int64_t read_timeout_ms = 30'000;
+  std::int64_t result_ttl_s = 7 * 24 * 3600;
+  std::int64_t url_ttl_s = 3600;
+  std::string sqlite_sync = "full";  // full | normal
+  bool webhook_allow_http = false;
+  bool webhook_allow_private = false;
+  std::string log_level = "info";
+};
+
+// "host:port" -> parts; false if malformed.
+bool split_host_port(const std::string& listen, std::string& host, unsigned short& port);
+
+}  // namespace genq

@@ -1,0 +1,55 @@
+#pragma once
+// A job and its status state machine (SPEC §2):
+//   pending -> processing -> in_progress (repeated) -> done
+//   any non-final -> error;  processing/in_progress -> pending on lease expiry.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "genq/core/clock.hpp"
+
+namespace genq {
+
+enum class JobStatus { Pending, Processing, InProgress, Done, Error };
+
+std::string_view to_string(JobStatus s);
+std::optional<JobStatus> parse_job_status(std::string_view s);
+inline bool is_final(JobStatus s) { return s == JobStatus::Done || s == JobStatus::Error; }
+
+// Which API dialect created the job; both read every job (SPEC §6).
+enum class Dialect { Client, Task };
+
+struct Job {
+  std::string id;         // UUID v4, the request_id
+  std::int64_t seq = 0;   // store-assigned submit order (queue position, FIFO claims)
+  std::string client_id;
+  std::string task;       // e.g. "txt2img"
+  std::string model;      // catalog name, e.g. "Flux1schnell"
+  std::string params_json;  // validated parameters with defaults filled in (JSON object)
+  std::string inputs_json;  // {"image":"<blob key>",...} for uploaded files (JSON object)
+  Dialect dialect = Dialect::Client;
+
+  JobStatus status = JobStatus::Pending;
+  std::optional<double> progress;        // 0..100, two decimals
+  std::string preview_jpeg;              // latest preview (raw JPEG bytes), empty if none
+  std::string result_blob;               // blob key of the result file, empty if none
+  std::string result_mime;               // content type of result_blob
+  std::optional<std::string> result_text;  // inline text/JSON result for text tasks
+  std::string error;                     // message when status == Error
+
+  int attempts = 0;       // claims so far
+  int max_attempts = 3;
+  std::string worker_id;  // current or last worker
+  std::string lease_id;   // current lease; empty when not leased
+  std::optional<TimePoint> lease_expires_at;
+
+  std::string webhook_url;     // per-job target; empty = account webhook
+  std::string webhook_secret;  // per-job signing secret; empty = account secret
+
+  TimePoint created_at{};
+  std::optional<TimePoint> started_at;   // first pending -> processing
+  std::optional<TimePoint> finished_at;  // done or error
+};
+
+}  // namespace genq

@@ -1,0 +1,248 @@
+#include "genq/http/http_session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+
+#include "genq/http/responses.hpp"
+
+namespace genq::http {
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, const ServerOptions& options,
+                         const Router& router, net::thread_pool& pool)
+    : stream_(std::move(socket)), options_(options), router_(router), pool_(pool) {}
+
+void HttpSession::run() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
+}
+
+void HttpSession::do_read_header() {
+  header_parser_.emplace();
+  header_parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+  string_parser_.reset();
+  file_parser_.reset();
+  request_ = Request{};
+  stream_.expires_after(options_.idle_timeout);
+  bhttp::async_read_header(stream_, buffer_, *header_parser_,
+                           beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
+}
+
+void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
+  if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+      ec == net::error::operation_aborted || ec == beast::error::timeout ||
+      ec == net::error::connection_reset) {
+    return do_close();
+  }
+  started_ = std::chrono::steady_clock::now();
+  if (ec == bhttp::error::header_limit) {
+    keep_alive_ = false;
+    return finish_with_error(431, "Request header fields too large.");
+  }
+  if (ec) {
+    keep_alive_ = false;
+    return finish_with_error(400, "Malformed HTTP request.");
+  }
+  const auto& header = header_parser_->get();
+  version_ = header.version();
+  keep_alive_ = header.keep_alive();
+  request_.method = header.method();
+  request_.target = std::string(header.target());
+  request_.headers = static_cast<const bhttp::fields&>(header);
+  beast::error_code addr_ec;
+  auto remote = stream_.socket().remote_endpoint(addr_ec);
+  if (!addr_ec) request_.remote_address = remote.address().to_string();
+
+  auto url = boost::urls::parse_origin_form(request_.target);
+  if (!url) {
+    keep_alive_ = false;
+    return finish_with_error(400, "Malformed request target.");
+  }
+  request_.path = std::string(url->path());
+  request_.query = std::string(url->encoded_query());
+
+  bool has_body = !header_parser_->is_done();
+  if (request_.method == bhttp::verb::unknown) {
+    keep_alive_ = keep_alive_ && !has_body;
+    return finish_with_error(405, "Method not allowed.");
+  }
+  match_ = router_.match(request_.method, request_.path);
+  if (!match_.route) {
+    keep_alive_ = keep_alive_ && !has_body;  // the unread body would corrupt the next request
+    if (!match_.allowed.empty()) {
+      std::string allow;
+      for (auto verb : match_.allowed) {
+        if (!allow.empty()) allow += ", ";
+        allow += std::string(bhttp::to_string(verb));
+      }
+      Response r = error_response(405, "Method not allowed.");
+      r.headers.emplace_back("Allow", allow);
+      return send(std::move(r));
+    }
+    return finish_with_error(404, "Not found.");
+  }
+  request_.path_params = std::move(match_.params);
+
+  std::size_t limit = match_.route->body_limit ? match_.route->body_limit : options_.body_limit;
+  if (auto length = header_parser_->content_length(); length && *length > limit) {
+    keep_alive_ = false;
+    return finish_with_error(413, "The request body is too large (limit " + std::to_string(limit) + " bytes).");
+  }
+  if (!has_body) {
+    stream_.expires_never();
+    return dispatch();
+  }
+  auto read_body = [self = shared_from_this(), limit] {
+    if (self->match_.route->stream_body_to_file && self->options_.upload_temp_path) {
+      self->file_parser_.emplace(std::move(*self->header_parser_));
+      self->file_parser_->body_limit(limit);
+      self->request_.body_file = self->options_.upload_temp_path();
+      beast::error_code open_ec;
+      self->file_parser_->get().body().open(self->request_.body_file.c_str(), beast::file_mode::write, open_ec);
+      if (open_ec) {
+        spdlog::error("cannot open upload file {}: {}", self->request_.body_file, open_ec.message());
+        self->keep_alive_ = false;
+        return self->finish_with_error(500, "Cannot store the upload.");
+      }
+    } else {
+      self->string_parser_.emplace(std::move(*self->header_parser_));
+      self->string_parser_->body_limit(limit);
+    }
+    self->do_read_body();
+  };
+  if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+    return send_continue_then(std::move(read_body));
+  }
+  read_body();
+}
+
+void HttpSession::send_continue_then(std::function<void()> next) {
+  auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
+  pending_write_ = msg;
+  stream_.expires_after(options_.read_timeout);
+  bhttp::async_write(stream_, *msg, [self = shared_from_this(), next = std::move(next)](beast::error_code ec, std::size_t) {
+    if (ec) return self->do_close();
+    next();
+  });
+}
+
+void HttpSession::do_read_body() {
+  stream_.expires_after(options_.read_timeout);
+  auto handler = beast::bind_front_handler(&HttpSession::on_read_body, shared_from_this());
+  if (file_parser_) {
+    bhttp::async_read(stream_, buffer_, *file_parser_, std::move(handler));
+  } else {
+    bhttp::async_read(stream_, buffer_, *string_parser_, std::move(handler));
+  }
+}
+
+void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
+  if (ec == bhttp::error::body_limit) {
+    keep_alive_ = false;
+    std::size_t limit = match_.route->body_limit ? match_.route->body_limit : options_.body_limit;
+    return finish_with_error(413, "The request body is too large (limit " + std::to_string(limit) + " bytes).");
+  }
+  if (ec) return do_close();
+  if (file_parser_) {
+    file_parser_->get().body().close();
+  } else {
+    request_.body = std::move(string_parser_->get().body());
+  }
+  stream_.expires_never();  // handlers may long-poll; the write sets its own deadline
+  dispatch();
+}
+
+void HttpSession::dispatch() {
+  auto replied = std::make_shared<std::atomic<bool>>(false);
+  Reply reply = [self = shared_from_this(), replied](Response response) {
+    if (replied->exchange(true)) return;  // exactly once, whatever the handler does
+    net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      self->send(std::move(response));
+    });
+  };
+  auto run = [self = shared_from_this(), reply] {
+    try {
+      self->match_.route->handler(self->request_, reply);
+    } catch (const std::exception& e) {
+      spdlog::error("handler {} threw: {}", self->match_.route->name, e.what());
+      reply(error_response(500, "Internal server error."));
+    }
+  };
+  if (match_.route->exec == Exec::Pool) {
+    net::post(pool_, std::move(run));
+  } else {
+    run();
+  }
+}
+
+void HttpSession::finish_with_error(unsigned status, std::string message) {
+  send(error_response(status, std::move(message)));
+}
+
+void HttpSession::send(Response response) {
+  if (options_.on_request) {
+    options_.on_request(match_.route, response.status,
+                        std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started_));
+  }
+  auto fill = [&](auto& msg) {
+    msg.version(version_);
+    msg.keep_alive(keep_alive_);
+    msg.set(bhttp::field::server, "genq");
+    msg.set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) msg.set(name, value);
+  };
+  stream_.expires_after(options_.read_timeout);
+  if (!response.file_path.empty()) {
+    bhttp::file_body::value_type file;
+    beast::error_code ec;
+    file.open(response.file_path.c_str(), beast::file_mode::scan, ec);
+    if (!ec) {
+      auto msg = std::make_shared<bhttp::response<bhttp::file_body>>(
+          std::piecewise_construct, std::make_tuple(std::move(file)),
+          std::make_tuple(static_cast<bhttp::status>(response.status), version_));
+      fill(*msg);
+      msg->prepare_payload();
+      pending_write_ = msg;
+      bhttp::async_write(stream_, *msg,
+                         beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), msg->need_eof()));
+      return;
+    }
+    response = error_response(404, "Not found.");
+  }
+  auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(
+      static_cast<bhttp::status>(response.status), version_, std::move(response.body));
+  fill(*msg);
+  if (request_.method == bhttp::verb::head) {
+    auto size = msg->body().size();
+    msg->body().clear();
+    msg->content_length(size);
+  } else {
+    msg->prepare_payload();
+  }
+  pending_write_ = msg;
+  bhttp::async_write(stream_, *msg,
+                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), msg->need_eof()));
+}
+
+void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+  pending_write_.reset();
+  if (!request_.body_file.empty() && file_parser_) {
+    // The handler adopted the upload or left it; remove a leftover temp file.
+    std::remove(request_.body_file.c_str());
+  }
+  if (ec) return do_close();
+  if (close || !keep_alive_) return do_close();
+  do_read_header();
+}
+
+void HttpSession::do_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace genq::http

@@ -1,0 +1,59 @@
+#pragma once
+// One HTTP connection (Beast advanced_server pattern): owns its stream and buffer,
+// reads header -> routes -> reads body (string or streamed to a file) -> dispatches
+// -> writes -> loops while keep-alive. Lives as long as an async operation or a
+// pending Reply holds its shared_ptr. All socket work runs on the session's strand.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "genq/http/router.hpp"
+#include "genq/http/server.hpp"
+
+namespace genq::http {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerOptions& options,
+              const Router& router, boost::asio::thread_pool& pool);
+  void run();
+
+ private:
+  using HeaderParser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+  using StringParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using FileParser = boost::beast::http::request_parser<boost::beast::http::file_body>;
+
+  void do_read_header();
+  void on_read_header(boost::beast::error_code ec, std::size_t);
+  void send_continue_then(std::function<void()> next);
+  void do_read_body();
+  void on_read_body(boost::beast::error_code ec, std::size_t);
+  void dispatch();
+  void send(Response response);
+  void on_write(bool close, boost::beast::error_code ec, std::size_t);
+  void finish_with_error(unsigned status, std::string message);
+  void do_close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  const ServerOptions& options_;
+  const Router& router_;
+  boost::asio::thread_pool& pool_;
+
+  std::optional<HeaderParser> header_parser_;
+  std::optional<StringParser> string_parser_;
+  std::optional<FileParser> file_parser_;
+  Request request_;
+  Match match_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::chrono::steady_clock::time_point started_;
+  std::shared_ptr<void> pending_write_;  // keeps the message alive during async_write
+};
+
+}  // namespace genq::http

@@ -1,0 +1,50 @@
+#pragma once
+// What a route handler sees of an HTTP request and what it answers. Deliberately free
+// of Beast types beyond the verb, so handlers stay small and testable.
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace genq::http {
+
+using Verb = boost::beast::http::verb;
+
+struct Request {
+  Verb method = Verb::get;
+  std::string target;  // as received, with query
+  std::string path;    // percent-decoded path without the query
+  std::string query;   // raw query string without '?'
+  boost::beast::http::fields headers;
+  std::string body;       // the body, unless the route streams it to a file
+  std::string body_file;  // path of the streamed body, for upload routes
+  std::map<std::string, std::string, std::less<>> path_params;  // {name} segments
+  std::string remote_address;
+
+  // Header value or empty.
+  std::string header(std::string_view name) const;
+  // Decoded query parameter, if present (first occurrence).
+  std::optional<std::string> query_param(std::string_view name) const;
+  // Bearer token from Authorization, or empty.
+  std::string bearer_token() const;
+  const std::string& param(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::string file_path;  // when set, the file's bytes are the body (downloads)
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Answers a request exactly once, from any thread.
+using Reply = std::function<void(Response)>;
+using Handler = std::function<void(Request&, Reply)>;
+
+}  // namespace genq::http

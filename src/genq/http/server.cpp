@@ -1,0 +1,84 @@
+#include "genq/http/server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include "genq/http/http_session.hpp"
+
+namespace genq::http {
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct Server::Acceptor {
+  explicit Acceptor(net::io_context& ioc) : acceptor(net::make_strand(ioc)) {}
+  tcp::acceptor acceptor;
+};
+
+Server::Server(ServerOptions options, const Router& router, net::thread_pool& blocking_pool)
+    : options_(std::move(options)), router_(router), pool_(blocking_pool),
+      ioc_(options_.io_threads > 0 ? options_.io_threads : static_cast<int>(std::thread::hardware_concurrency())) {}
+
+Server::~Server() {
+  stop();
+  join();
+}
+
+Result<unsigned short> Server::listen() {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(options_.host, ec);
+  if (ec) return fail(Error::invalid("bad listen address '" + options_.host + "'"));
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_ = std::make_unique<Acceptor>(ioc_);
+  auto& a = acceptor_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return fail(Error::unavailable("cannot listen on " + options_.host + ":" +
+                                   std::to_string(options_.port) + ": " + ec.message()));
+  }
+  unsigned short port = a.local_endpoint().port();
+  do_accept();
+  return port;
+}
+
+void Server::run() {
+  int n = options_.io_threads > 0 ? options_.io_threads : static_cast<int>(std::thread::hardware_concurrency());
+  for (int i = 0; i < std::max(1, n); ++i) {
+    threads_.emplace_back([this] { ioc_.run(); });
+  }
+}
+
+void Server::do_accept() {
+  acceptor_->acceptor.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;
+    if (ec) {
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<HttpSession>(std::move(socket), options_, router_, pool_)->run();
+    }
+    do_accept();
+  });
+}
+
+void Server::stop() {
+  if (acceptor_) {
+    net::post(acceptor_->acceptor.get_executor(), [this] {
+      boost::system::error_code ec;
+      acceptor_->acceptor.close(ec);
+    });
+  }
+  ioc_.stop();
+}
+
+void Server::join() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+}  // namespace genq::http

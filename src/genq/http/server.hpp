@@ -1,0 +1,60 @@
+#pragma once
+// The HTTP/1.1 server: one acceptor, I/O threads running one io_context, one Session
+// per connection (http_session.cpp). Knows routes, not jobs.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "genq/core/error.hpp"
+#include "genq/http/router.hpp"
+
+namespace genq::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+  int io_threads = 0;                       // 0 = hardware concurrency
+  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = 1024 * 1024;     // default for routes without their own
+  std::chrono::milliseconds read_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{75'000};  // keep-alive connection with no request
+  std::function<std::string()> upload_temp_path;   // where streamed bodies go
+  // Called once per finished request (metrics, access log). May be empty.
+  std::function<void(const Route* route, unsigned status, std::chrono::microseconds)> on_request;
+};
+
+// Owns the io_context and its threads. listen() binds and returns the bound port;
+// run() starts the I/O threads; stop() closes the acceptor and ends them. Not copyable.
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, boost::asio::thread_pool& blocking_pool);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Result<unsigned short> listen();
+  void run();
+  void stop();
+  void join();
+  boost::asio::io_context& io_context() { return ioc_; }
+
+ private:
+  void do_accept();
+
+  ServerOptions options_;
+  const Router& router_;
+  boost::asio::thread_pool& pool_;
+  boost::asio::io_context ioc_;
+  struct Acceptor;
+  std::unique_ptr<Acceptor> acceptor_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace genq::http

@@ -1,0 +1,229 @@
+#include "genq/runner/backends/raster.hpp"
+
+#include <png.h>
+#include <turbojpeg.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+namespace genq::runner {
+namespace {
+
+enum class Format { Png, Jpeg, Unknown };
+
+struct TjCloser {
+  void operator()(void* handle) const { tjDestroy(handle); }
+};
+using TjHandle = std::unique_ptr<void, TjCloser>;
+
+Result<std::string> read_bytes(const std::filesystem::path& file, std::size_t limit) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return fail(Error::invalid("cannot open input " + file.filename().string()));
+  }
+  std::string bytes;
+  bytes.resize(limit);
+  in.read(bytes.data(), static_cast<std::streamsize>(limit));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  return bytes;
+}
+
+Format sniff(std::string_view head) {
+  if (head.size() >= 8 && head.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
+    return Format::Png;
+  }
+  if (head.size() >= 3 && head.substr(0, 3) == "\xFF\xD8\xFF") {
+    return Format::Jpeg;
+  }
+  return Format::Unknown;
+}
+
+Error unsupported(const std::filesystem::path& file) {
+  return Error::invalid("input " + file.filename().string() + " is neither a PNG nor a JPEG image");
+}
+
+Result<ImageSize> probe_jpeg(std::string_view bytes) {
+  TjHandle tj(tjInitDecompress());
+  int width = 0, height = 0, subsampling = 0, colorspace = 0;
+  if (!tj || tjDecompressHeader3(tj.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                                 bytes.size(), &width, &height, &subsampling, &colorspace) != 0) {
+    return fail(Error::invalid("input JPEG header is unreadable"));
+  }
+  return ImageSize{width, height};
+}
+
+Result<Image> decode_jpeg(std::string_view bytes, std::int64_t max_pixels) {
+  auto size = probe_jpeg(bytes);
+  if (!size) {
+    return fail(size.error());
+  }
+  if (static_cast<std::int64_t>(size->width) * size->height > max_pixels) {
+    return fail(Error::invalid("input image is too large"));
+  }
+  TjHandle tj(tjInitDecompress());
+  Image image(size->width, size->height, 3);
+  if (!tj || tjDecompress2(tj.get(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                           image.pixels.data(), image.width, 0, image.height, TJPF_RGB, 0) != 0) {
+    return fail(Error::invalid(std::string("input JPEG does not decode: ") + tjGetErrorStr2(tj.get())));
+  }
+  return image;
+}
+
+// libpng's simplified API reads the header in begin_read and the pixels in finish_read.
+Result<png_image> begin_png(const std::filesystem::path& file) {
+  png_image png{};
+  png.version = PNG_IMAGE_VERSION;
+  if (png_image_begin_read_from_file(&png, file.c_str()) == 0) {
+    std::string message = png.message;
+    png_image_free(&png);
+    return fail(Error::invalid("input PNG is unreadable: " + message));
+  }
+  return png;
+}
+
+std::uint8_t lerp(std::uint8_t a, std::uint8_t b, double t) {
+  return static_cast<std::uint8_t>(std::lround(a + (b - a) * t));
+}
+
+}  // namespace
+
+Result<ImageSize> probe_image(const std::filesystem::path& file) {
+  auto head = read_bytes(file, 8);
+  if (!head) {
+    return fail(head.error());
+  }
+  switch (sniff(*head)) {
+    case Format::Png: {
+      auto png = begin_png(file);
+      if (!png) {
+        return fail(png.error());
+      }
+      ImageSize size{static_cast<int>(png->width), static_cast<int>(png->height)};
+      png_image_free(&*png);
+      return size;
+    }
+    case Format::Jpeg: {
+      // The header sits before the scan data; 256 KiB holds it even with big EXIF blocks.
+      auto bytes = read_bytes(file, 256u << 10);
+      if (!bytes) {
+        return fail(bytes.error());
+      }
+      return probe_jpeg(*bytes);
+    }
+    case Format::Unknown:
+      break;
+  }
+  return fail(unsupported(file));
+}
+
+Result<Image> read_image(const std::filesystem::path& file, std::int64_t max_pixels) {
+  auto head = read_bytes(file, 8);
+  if (!head) {
+    return fail(head.error());
+  }
+  const Format format = sniff(*head);
+  if (format == Format::Jpeg) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    auto bytes = read_bytes(file, ec ? 0 : size);
+    if (!bytes) {
+      return fail(bytes.error());
+    }
+    return decode_jpeg(*bytes, max_pixels);
+  }
+  if (format != Format::Png) {
+    return fail(unsupported(file));
+  }
+  auto png = begin_png(file);
+  if (!png) {
+    return fail(png.error());
+  }
+  if (static_cast<std::int64_t>(png->width) * png->height > max_pixels) {
+    png_image_free(&*png);
+    return fail(Error::invalid("input image is too large"));
+  }
+  png->format = PNG_FORMAT_RGB;  // drops alpha against black, expands palettes and gray
+  Image image(static_cast<int>(png->width), static_cast<int>(png->height), 3);
+  if (png_image_finish_read(&*png, nullptr, image.pixels.data(), 0, nullptr) == 0) {
+    std::string message = png->message;
+    png_image_free(&*png);
+    return fail(Error::invalid("input PNG does not decode: " + message));
+  }
+  return image;
+}
+
+Status write_png(const Image& image, const std::filesystem::path& file) {
+  png_image png{};
+  png.version = PNG_IMAGE_VERSION;
+  png.width = static_cast<png_uint_32>(image.width);
+  png.height = static_cast<png_uint_32>(image.height);
+  png.format = image.channels == 4 ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB;
+  if (png_image_write_to_file(&png, file.c_str(), 0, image.pixels.data(), 0, nullptr) == 0) {
+    std::string message = png.message;
+    png_image_free(&png);
+    return fail(Error::internal("writing " + file.filename().string() + ": " + message));
+  }
+  return {};
+}
+
+Result<std::string> encode_jpeg(const Image& image, int quality) {
+  auto handle = TjHandle(tjInitCompress());
+  if (!handle) {
+    return fail(Error::internal("tjInitCompress failed"));
+  }
+  unsigned char* jpeg = nullptr;
+  unsigned long size = 0;
+  const int format = image.channels == 4 ? TJPF_RGBX : TJPF_RGB;
+  if (tjCompress2(handle.get(), image.pixels.data(), image.width, 0, image.height, format, &jpeg, &size,
+                  TJSAMP_420, quality, TJFLAG_FASTDCT) != 0) {
+    tjFree(jpeg);
+    return fail(Error::internal(std::string("JPEG encoding failed: ") + tjGetErrorStr2(handle.get())));
+  }
+  std::string out(reinterpret_cast<const char*>(jpeg), size);
+  tjFree(jpeg);
+  return out;
+}
+
+Image resize(const Image& image, int width, int height) {
+  Image out(width, height, image.channels);
+  if (image.width == 0 || image.height == 0) {
+    return out;
+  }
+  const double sx = static_cast<double>(image.width) / width;
+  const double sy = static_cast<double>(image.height) / height;
+  for (int y = 0; y < height; y++) {
+    const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, image.height - 1.0);
+    const int y0 = static_cast<int>(fy);
+    const int y1 = std::min(y0 + 1, image.height - 1);
+    const double ty = fy - y0;
+    for (int x = 0; x < width; x++) {
+      const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, image.width - 1.0);
+      const int x0 = static_cast<int>(fx);
+      const int x1 = std::min(x0 + 1, image.width - 1);
+      const double tx = fx - x0;
+      std::uint8_t* dst = out.at(x, y);
+      for (int c = 0; c < image.channels; c++) {
+        const std::uint8_t top = lerp(image.at(x0, y0)[c], image.at(x1, y0)[c], tx);
+        const std::uint8_t bottom = lerp(image.at(x0, y1)[c], image.at(x1, y1)[c], tx);
+        dst[c] = lerp(top, bottom, ty);
+      }
+    }
+  }
+  return out;
+}
+
+Image fit_within(const Image& image, int max_side) {
+  const int long_side = std::max(image.width, image.height);
+  if (long_side <= max_side) {
+    return image;
+  }
+  const double scale = static_cast<double>(max_side) / long_side;
+  const int width = std::max(1, static_cast<int>(std::lround(image.width * scale)));
+  const int height = std::max(1, static_cast<int>(std::lround(image.height * scale)));
+  return resize(image, width, height);
+}
+
+}  // namespace genq::runner

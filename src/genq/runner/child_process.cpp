@@ -1,0 +1,156 @@
+#include "genq/runner/child_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+extern char** environ;
+
+namespace genq::runner {
+namespace {
+
+// Owns posix_spawn's attribute and file-action objects for one spawn.
+struct SpawnSetup {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  SpawnSetup() {
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+  }
+  ~SpawnSetup() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+};
+
+// Writes with SIGPIPE blocked in this thread only, and swallows the SIGPIPE a broken
+// pipe raises, so a dying child cannot kill the worker (which may not ignore SIGPIPE).
+bool write_without_sigpipe(int fd, std::string_view bytes, int& error) {
+  sigset_t pipe_only, old_mask, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+  bool ok = true;
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      error = errno;
+      ok = false;
+      break;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (!ok && error == EPIPE && !was_pending) {
+    const timespec no_wait{0, 0};
+    sigtimedwait(&pipe_only, nullptr, &no_wait);
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  return ok;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv,
+                                                          const std::filesystem::path& stderr_file) {
+  if (argv.empty()) {
+    return fail(Error::invalid("no program to run"));
+  }
+  // Close-on-exec on both ends: children started by other job threads at the same
+  // time must not inherit this pipe, or this child would never see end-of-file.
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    return fail(Error::internal(std::string("pipe2: ") + std::strerror(errno)));
+  }
+  SpawnSetup setup;
+  posix_spawn_file_actions_adddup2(&setup.actions, fds[0], STDIN_FILENO);  // dup2 clears CLOEXEC
+  posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  sigset_t no_signals, defaults;
+  sigemptyset(&no_signals);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  posix_spawnattr_setsigmask(&setup.attr, &no_signals);  // the worker blocks SIGINT/SIGTERM
+  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
+  posix_spawnattr_setpgroup(&setup.attr, 0);
+  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+
+  std::vector<char*> args;
+  for (const auto& arg : argv) {
+    args.push_back(const_cast<char*>(arg.c_str()));
+  }
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, argv[0].c_str(), &setup.actions, &setup.attr, args.data(), environ);
+  ::close(fds[0]);
+  if (rc != 0) {
+    ::close(fds[1]);
+    return fail(Error::unavailable("cannot start " + argv[0] + ": " + std::strerror(rc)));
+  }
+  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, fds[1]));
+}
+
+ChildProcess::~ChildProcess() {
+  if (!reaped_) {
+    kill();
+  }
+  close_stdin();
+}
+
+Status ChildProcess::write(std::string_view bytes) {
+  if (stdin_fd_ < 0) {
+    return fail(Error::internal("stdin already closed"));
+  }
+  int error = 0;
+  if (!write_without_sigpipe(stdin_fd_, bytes, error)) {
+    return fail(Error::internal(error == EPIPE ? std::string("the child process exited early")
+                                               : std::string("writing to the child: ") + std::strerror(error)));
+  }
+  return {};
+}
+
+void ChildProcess::close_stdin() {
+  if (stdin_fd_ >= 0) {
+    ::close(stdin_fd_);
+    stdin_fd_ = -1;
+  }
+}
+
+int ChildProcess::wait() {
+  if (reaped_) {
+    return exit_code_;
+  }
+  close_stdin();
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0) {
+    if (errno != EINTR) {
+      status = 0;
+      break;
+    }
+  }
+  reaped_ = true;
+  exit_code_ = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  return exit_code_;
+}
+
+void ChildProcess::kill() {
+  if (!reaped_) {
+    ::kill(-pid_, SIGKILL);  // the group: an encoder's own helpers go too
+    wait();
+  }
+}
+
+}  // namespace genq::runner

@@ -1,0 +1,56 @@
+#pragma once
+// A small blocking HTTP client on libcurl's easy interface, for the worker runtime:
+// POST a JSON body, PUT a file streamed from disk, GET into a file. One CURL handle
+// per object, reused between requests so connections stay alive. Not thread-safe:
+// each thread owns its own HttpClient (a handle may move between threads while idle).
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "genq/core/error.hpp"
+
+namespace genq::runner {
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;  // for get_to_file: only error bodies (status >= 400) are kept
+};
+
+struct RequestOptions {
+  std::string bearer_token;  // sent as Authorization: Bearer …; empty = none
+  // Whole-request limit; zero means none (large uploads and downloads), where a
+  // stalled transfer still fails after kStallTimeout without progress.
+  std::chrono::milliseconds timeout{30'000};
+  // Polled while the transfer runs; when it turns true the request stops early.
+  const std::atomic<bool>* abort = nullptr;
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // A network failure (refused, reset, timed out, aborted) is Unavailable; any HTTP
+  // answer, whatever its status, is a value.
+  Result<HttpResponse> post_json(const std::string& url, std::string_view json,
+                                 const RequestOptions& options);
+  // Streams `file` as the body with Content-Type and Content-Length.
+  Result<HttpResponse> put_file(const std::string& url, const std::filesystem::path& file,
+                                std::string_view content_type, const RequestOptions& options);
+  // Writes a 2xx body to `file` (replacing it); other answers leave the body in the
+  // response instead.
+  Result<HttpResponse> get_to_file(const std::string& url, const std::filesystem::path& file,
+                                   const RequestOptions& options);
+
+  // Percent-encodes a query or path component.
+  std::string escape(std::string_view text);
+
+ private:
+  void* handle_;  // CURL*, owned
+};
+
+}  // namespace genq::runner

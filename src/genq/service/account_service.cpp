@@ -1,0 +1,47 @@
+#include "genq/service/account_service.hpp"
+
+#include "genq/crypto/crypto.hpp"
+
+namespace genq {
+
+Result<NewClientCredentials> AccountService::create_client(const std::string& name) {
+  Client client;
+  client.id = crypto::uuid_v4();
+  client.name = name;
+  client.webhook_secret = "whsec_" + crypto::base64_encode(crypto::random_bytes(32));
+  client.created_at = clock_.now();
+  std::string key = crypto::random_token("gq_", 24);
+  auto created = store_.create_client(client, crypto::sha256_hex(key));
+  if (!created) return fail(created.error());
+  return NewClientCredentials{*created, key};
+}
+
+Result<std::string> AccountService::create_worker_token(const std::string& name,
+                                                        const std::vector<std::string>& models) {
+  WorkerToken token;
+  token.id = crypto::uuid_v4();
+  token.name = name;
+  token.models = models;
+  std::string secret = crypto::random_token("gqw_", 24);
+  auto created = store_.create_worker_token(token, crypto::sha256_hex(secret));
+  if (!created) return fail(created.error());
+  return secret;
+}
+
+Result<Client> AccountService::authenticate_client(const std::string& bearer) {
+  if (bearer.empty() || bearer.size() > 256) return fail(Error::not_found("no credential"));
+  return store_.find_client_by_key(crypto::sha256_hex(bearer));
+}
+
+Result<WorkerToken> AccountService::authenticate_worker(const std::string& bearer) {
+  if (bearer.empty() || bearer.size() > 256) return fail(Error::not_found("no credential"));
+  return store_.find_worker_by_token(crypto::sha256_hex(bearer));
+}
+
+bool AccountService::is_admin(const std::string& bearer) const {
+  if (bearer.empty() || admin_token_.empty()) return false;
+  // Compare digests so the comparison time does not depend on the token's length either.
+  return crypto::constant_time_equal(crypto::sha256_hex(bearer), crypto::sha256_hex(admin_token_));
+}
+
+}  // namespace genq

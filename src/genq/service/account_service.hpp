@@ -1,0 +1,40 @@
+#pragma once
+// Credentials (SPEC §1): creates clients and worker tokens, and authenticates Bearer
+// credentials. Keys are random, shown once, stored as SHA-256 digests; since they
+// carry 143 bits of randomness a plain digest is enough (no slow KDF needed) and a
+// digest lookup reveals nothing about the key. Thread-safe.
+#include <string>
+#include <vector>
+
+#include "genq/store/account_store.hpp"
+
+namespace genq {
+
+struct NewClientCredentials {
+  Client client;
+  std::string api_key;  // shown once
+};
+
+class AccountService {
+ public:
+  AccountService(AccountStore& store, std::string admin_token, const Clock& clock)
+      : store_(store), admin_token_(std::move(admin_token)), clock_(clock) {}
+
+  Result<NewClientCredentials> create_client(const std::string& name);
+  // Returns the token (shown once).
+  Result<std::string> create_worker_token(const std::string& name, const std::vector<std::string>& models);
+
+  // NotFound for a missing, unknown or disabled credential.
+  Result<Client> authenticate_client(const std::string& bearer);
+  Result<WorkerToken> authenticate_worker(const std::string& bearer);
+  bool is_admin(const std::string& bearer) const;
+
+  AccountStore& store() { return store_; }
+
+ private:
+  AccountStore& store_;
+  std::string admin_token_;
+  const Clock& clock_;
+};
+
+}  // namespace genq

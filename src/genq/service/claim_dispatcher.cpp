@@ -1,0 +1,110 @@
+#include "genq/service/claim_dispatcher.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <algorithm>
+
+namespace genq {
+namespace net = boost::asio;
+
+struct ClaimDispatcher::Waiter {
+  Waiter(ClaimRequest r, Done d, net::io_context& ioc)
+      : request(std::move(r)), done(std::move(d)), timer(net::make_strand(ioc)) {}
+  ClaimRequest request;
+  Done done;
+  net::steady_timer timer;  // touched only through its own strand
+  // GUARDED_BY(ClaimDispatcher::mutex_):
+  bool in_flight = false;  // a claim for this waiter is running
+  bool dirty = false;      // a wake-up came while in flight: try again
+  bool timed_out = false;  // the wait ran out while in flight
+  bool finished = false;   // done was (or is being) called
+};
+
+void ClaimDispatcher::claim(ClaimRequest request, Millis wait, Done done) {
+  auto waiter = std::make_shared<Waiter>(std::move(request), std::move(done), ioc_);
+  {
+    std::lock_guard lock(mutex_);
+    waiters_.push_back(waiter);
+  }
+  net::post(waiter->timer.get_executor(), [this, waiter, wait] {
+    waiter->timer.expires_after(wait);
+    waiter->timer.async_wait([this, waiter](boost::system::error_code ec) {
+      if (!ec) on_timeout(waiter);
+    });
+  });
+  // Registered before the first attempt, so a job submitted in between still wakes us.
+  net::post(pool_, [this, waiter] { attempt(waiter); });
+}
+
+void ClaimDispatcher::attempt(const std::shared_ptr<Waiter>& waiter) {
+  {
+    std::lock_guard lock(mutex_);
+    if (waiter->finished) return;
+    if (waiter->in_flight) {
+      waiter->dirty = true;
+      return;
+    }
+    waiter->in_flight = true;
+    waiter->dirty = false;
+  }
+  while (true) {
+    auto leases = service_.try_claim(waiter->request);
+    std::unique_lock lock(mutex_);
+    waiter->in_flight = false;
+    if (!leases || !leases->empty() || waiter->timed_out) {
+      waiter->finished = true;
+      remove(waiter);
+      lock.unlock();
+      net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
+      waiter->done(std::move(leases));
+      return;
+    }
+    if (!waiter->dirty) return;  // stays registered until woken or timed out
+    waiter->dirty = false;
+    waiter->in_flight = true;
+  }
+}
+
+void ClaimDispatcher::on_timeout(const std::shared_ptr<Waiter>& waiter) {
+  {
+    std::lock_guard lock(mutex_);
+    if (waiter->finished) return;
+    if (waiter->in_flight) {
+      waiter->timed_out = true;  // the running attempt delivers
+      return;
+    }
+    waiter->finished = true;
+    remove(waiter);
+  }
+  waiter->done(std::vector<Lease>{});
+}
+
+void ClaimDispatcher::on_job_pending(const std::string& model) {
+  std::shared_ptr<Waiter> chosen;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& w : waiters_) {
+      if (w->finished) continue;
+      const auto& models = w->request.models;
+      if (std::find(models.begin(), models.end(), model) == models.end()) continue;
+      if (!w->in_flight) {
+        chosen = w;
+        break;
+      }
+      if (!chosen) chosen = w;  // all busy: the first one retries when its claim returns
+    }
+  }
+  if (chosen) net::post(pool_, [this, chosen] { attempt(chosen); });
+}
+
+void ClaimDispatcher::remove(const std::shared_ptr<Waiter>& waiter) {
+  waiters_.remove(waiter);
+}
+
+std::size_t ClaimDispatcher::waiting() const {
+  std::lock_guard lock(mutex_);
+  return waiters_.size();
+}
+
+}  // namespace genq

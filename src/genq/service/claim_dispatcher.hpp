@@ -1,0 +1,46 @@
+#pragma once
+// Long-poll claims (worker protocol): a worker's claim waits until a job of one of
+// its models is pending or its wait runs out. No polling loop: a pending-job event
+// wakes exactly one matching waiter, which then claims through the store.
+// Thread-safe.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+
+#include "genq/service/job_service.hpp"
+
+namespace genq {
+
+class ClaimDispatcher {
+ public:
+  using Done = std::function<void(Result<std::vector<Lease>>)>;
+
+  ClaimDispatcher(JobService& service, boost::asio::io_context& ioc, boost::asio::thread_pool& pool)
+      : service_(service), ioc_(ioc), pool_(pool) {}
+
+  // Calls done exactly once: with leases as soon as some are claimed, with an empty
+  // vector when `wait` passes, or with the store's error.
+  void claim(ClaimRequest request, Millis wait, Done done);
+  // A job of `model` became pending: wake the longest-waiting worker serving it.
+  void on_job_pending(const std::string& model);
+  std::size_t waiting() const;
+
+ private:
+  struct Waiter;
+  void attempt(const std::shared_ptr<Waiter>& waiter);
+  void on_timeout(const std::shared_ptr<Waiter>& waiter);
+  void remove(const std::shared_ptr<Waiter>& waiter);  // Requires: mutex_ held
+
+  JobService& service_;
+  boost::asio::io_context& ioc_;
+  boost::asio::thread_pool& pool_;
+  mutable std::mutex mutex_;
+  std::list<std::shared_ptr<Waiter>> waiters_;  // GUARDED_BY(mutex_), oldest first
+};
+
+}  // namespace genq

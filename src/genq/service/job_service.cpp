@@ -1,0 +1,149 @@
+#include "genq/service/job_service.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace genq {
+
+Result<Job> JobService::published(Result<Job> job) {
+  if (job) bus_.publish(JobEvent{*job});
+  return job;
+}
+
+Result<SubmitOutcome> JobService::submit(NewJob job) {
+  job.max_attempts = options_.max_attempts;
+  auto outcome = store_.submit(job);
+  if (outcome && outcome->created) bus_.publish(JobEvent{outcome->job});
+  return outcome;
+}
+
+Result<Job> JobService::get_for_client(const std::string& job_id, const std::string& client_id) {
+  auto job = store_.get(job_id);
+  if (job && job->client_id != client_id) return fail(Error::not_found("no such request"));
+  return job;
+}
+
+Result<Job> JobService::cancel(const std::string& job_id, const std::string& client_id) {
+  return published(store_.cancel(job_id, client_id));
+}
+
+Result<std::vector<Lease>> JobService::try_claim(const ClaimRequest& request) {
+  ClaimRequest r = request;
+  r.lease = options_.lease;
+  auto leases = store_.claim(r);
+  if (leases) {
+    for (const auto& lease : *leases) bus_.publish(JobEvent{lease.job});
+  }
+  return leases;
+}
+
+Result<TimePoint> JobService::heartbeat(const LeaseRef& lease) { return store_.heartbeat(lease, options_.lease); }
+
+Result<Job> JobService::progress(const LeaseRef& lease, double value, std::optional<std::string> preview_jpeg) {
+  return published(store_.progress(lease, value, std::move(preview_jpeg), options_.lease));
+}
+
+namespace {
+
+struct MimeExtension {
+  std::string_view mime, ext;
+};
+constexpr MimeExtension kExtensions[] = {
+    {"image/png", "png"},   {"image/jpeg", "jpg"},  {"image/webp", "webp"}, {"image/gif", "gif"},
+    {"audio/wav", "wav"},   {"audio/x-wav", "wav"}, {"audio/wave", "wav"},  {"audio/mpeg", "mp3"},
+    {"audio/ogg", "ogg"},   {"audio/flac", "flac"}, {"video/mp4", "mp4"},   {"video/webm", "webm"},
+    {"text/plain", "txt"},  {"application/json", "json"}, {"application/octet-stream", "bin"},
+};
+
+std::string extension_for(std::string_view mime) {
+  auto semi = mime.find(';');
+  if (semi != std::string_view::npos) mime = mime.substr(0, semi);
+  for (const auto& e : kExtensions) {
+    if (e.mime == mime) return std::string(e.ext);
+  }
+  return "bin";
+}
+
+std::string mime_for(std::string_view ext) {
+  for (const auto& e : kExtensions) {
+    if (e.ext == ext) return std::string(e.mime);
+  }
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+Status JobService::attach_upload(const LeaseRef& lease, const std::filesystem::path& temp_file,
+                                 const std::string& mime) {
+  auto job = store_.get(lease.job_id);
+  if (!job) return fail(job.error());
+  if (is_final(job->status) || job->lease_id != lease.lease_id) return fail(Error::conflict("lease lost"));
+  Upload upload{"results/" + job->id + "/output." + extension_for(mime), mime.empty() ? "application/octet-stream" : mime};
+  if (auto adopted = blobs_.adopt(upload.key, temp_file); !adopted) return adopted;
+  std::lock_guard lock(uploads_mutex_);
+  uploads_[job->id] = std::move(upload);
+  return {};
+}
+
+std::optional<JobService::Upload> JobService::find_upload(const std::string& job_id) {
+  {
+    std::lock_guard lock(uploads_mutex_);
+    auto it = uploads_.find(job_id);
+    if (it != uploads_.end()) {
+      Upload u = it->second;
+      uploads_.erase(it);
+      return u;
+    }
+  }
+  // After a server restart the map is empty: the file itself is the record.
+  for (const auto& e : kExtensions) {
+    std::string key = "results/" + job_id + "/output." + std::string(e.ext);
+    if (blobs_.local_path(key)) return Upload{key, mime_for(e.ext)};
+  }
+  return std::nullopt;
+}
+
+Result<Job> JobService::complete(const LeaseRef& lease, std::optional<std::string> inline_result,
+                                 bool inline_is_json, bool file_required) {
+  auto job = store_.get(lease.job_id);
+  if (!job) return fail(job.error());
+  if (is_final(job->status) || job->lease_id != lease.lease_id) return fail(Error::conflict("lease lost"));
+  JobResult result;
+  result.result_text = std::move(inline_result);
+  if (auto upload = find_upload(job->id)) {
+    result.result_blob = upload->key;
+    result.result_mime = upload->mime;
+  } else if (file_required) {
+    return fail(Error::invalid("This task produces a file: upload it with PUT .../result before completing."));
+  } else if (result.result_text) {
+    result.result_mime = inline_is_json ? "application/json" : "text/plain";
+    result.result_blob = "results/" + job->id + (inline_is_json ? "/result.json" : "/result.txt");
+    if (auto put = blobs_.put(result.result_blob, *result.result_text); !put) return fail(put.error());
+  }
+  return published(store_.complete(lease, result));
+}
+
+Result<Job> JobService::fail_job(const LeaseRef& lease, const std::string& message, bool retryable) {
+  return published(store_.fail(lease, message, retryable));
+}
+
+Result<std::size_t> JobService::requeue_expired() {
+  auto jobs = store_.requeue_expired(clock_.now());
+  if (!jobs) return fail(jobs.error());
+  for (const auto& job : *jobs) {
+    spdlog::warn("job {} lease expired (worker {}): now {}", job.id, job.worker_id, to_string(job.status));
+    bus_.publish(JobEvent{job});
+  }
+  return jobs->size();
+}
+
+Result<std::size_t> JobService::expire_results() {
+  auto keys = store_.expire_results(clock_.now() - options_.result_ttl);
+  if (!keys) return fail(keys.error());
+  for (const auto& key : *keys) {
+    if (auto s = blobs_.remove(key); !s) spdlog::warn("cannot remove expired blob {}: {}", key, s.error().message);
+  }
+  return keys->size();
+}
+
+}  // namespace genq

@@ -1,0 +1,81 @@
+#pragma once
+// The job use cases (submit, read, cancel, and the worker's claim/progress/complete/
+// fail) on top of the JobStore, publishing every change on the EventBus so that
+// long-polls, WebSockets and webhooks hear of it. Thread-safe; calls may block on a
+// durable write, so HTTP routes run them on the blocking pool.
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "genq/blob/blob_store.hpp"
+#include "genq/bus/event_bus.hpp"
+#include "genq/core/clock.hpp"
+#include "genq/store/job_store.hpp"
+
+namespace genq {
+
+struct ServiceOptions {
+  Millis lease{30'000};
+  int max_attempts = 3;
+  std::chrono::seconds url_ttl{3600};
+  std::size_t max_preview_bytes = 256 * 1024;
+  std::chrono::seconds result_ttl{7 * 24 * 3600};
+};
+
+class JobService {
+ public:
+  JobService(JobStore& store, BlobStore& blobs, EventBus& bus, const Clock& clock, ServiceOptions options)
+      : store_(store), blobs_(blobs), bus_(bus), clock_(clock), options_(options) {}
+
+  Result<SubmitOutcome> submit(NewJob job);
+  // NotFound unless the job exists and belongs to client_id (SPEC §1: never a hint).
+  Result<Job> get_for_client(const std::string& job_id, const std::string& client_id);
+  Result<Job> get(const std::string& job_id) { return store_.get(job_id); }
+  Result<std::optional<std::int64_t>> queue_position(const Job& job) { return store_.queue_position(job); }
+  Result<Job> cancel(const std::string& job_id, const std::string& client_id);
+
+  Result<std::vector<Lease>> try_claim(const ClaimRequest& request);
+  Result<TimePoint> heartbeat(const LeaseRef& lease);
+  Result<Job> progress(const LeaseRef& lease, double progress, std::optional<std::string> preview_jpeg);
+  // Worker upload: checks the lease, then moves the streamed file into place as the
+  // job's result file. Conflict("lease lost") if the lease is not current.
+  Status attach_upload(const LeaseRef& lease, const std::filesystem::path& temp_file, const std::string& mime);
+  // Finishes the job as done. Uses the attached upload; for text tasks without one,
+  // stores `inline_result` as results/<id>/result.txt (or .json) so a result_url
+  // always exists. Invalid when `file_required` and nothing was uploaded.
+  Result<Job> complete(const LeaseRef& lease, std::optional<std::string> inline_result, bool inline_is_json,
+                       bool file_required);
+  Result<Job> fail_job(const LeaseRef& lease, const std::string& message, bool retryable);
+
+  // Housekeeping, called by timers: returns how many jobs/blobs were affected.
+  Result<std::size_t> requeue_expired();
+  Result<std::size_t> expire_results();
+
+  Result<StatusCounts> counts() { return store_.count_by_status(); }
+  const ServiceOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
+  BlobStore& blobs() { return blobs_; }
+
+ private:
+  Result<Job> published(Result<Job> job);
+
+  struct Upload {
+    std::string key, mime;
+  };
+  std::optional<Upload> find_upload(const std::string& job_id);
+
+  std::mutex uploads_mutex_;
+  std::map<std::string, Upload> uploads_;  // GUARDED_BY(uploads_mutex_); job id -> uploaded result
+  JobStore& store_;
+  BlobStore& blobs_;
+  EventBus& bus_;
+  const Clock& clock_;
+  ServiceOptions options_;
+};
+
+}  // namespace genq

@@ -1,0 +1,34 @@
+#pragma once
+// What the HTTP route modules (api/, worker/) are given: the use cases and the few
+// shared read-only pieces. Owned by app/; routes hold references.
+#include <cstddef>
+#include <string>
+
+#include "genq/blob/url_signer.hpp"
+#include "genq/catalog/catalog.hpp"
+#include "genq/metrics/metrics.hpp"
+#include "genq/service/account_service.hpp"
+#include "genq/service/claim_dispatcher.hpp"
+#include "genq/service/job_service.hpp"
+
+namespace genq {
+
+struct ApiOptions {
+  std::size_t max_body_bytes = 64 * 1024 * 1024;    // submits with files
+  std::size_t max_json_bytes = 1024 * 1024;         // plain JSON bodies
+  std::size_t max_result_bytes = 512ull * 1024 * 1024;
+  bool webhook_allow_http = false;
+  bool webhook_allow_private = false;
+};
+
+struct Services {
+  JobService& jobs;
+  AccountService& accounts;
+  ClaimDispatcher& claims;
+  const catalog::Catalog& catalog;
+  const UrlSigner& signer;
+  Metrics& metrics;
+  ApiOptions options;
+};
+
+}  // namespace genq

@@ -1,0 +1,112 @@
+#pragma once
+// The durable record of jobs and leases. Every job transition happens here, each in
+// one transaction, so the API and worker layers never reason about partial state.
+// Implementations: sqlite/ (embedded default), postgres/ (scale-out, later).
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "genq/core/clock.hpp"
+#include "genq/core/error.hpp"
+#include "genq/core/job.hpp"
+
+namespace genq {
+
+struct NewJob {
+  std::string id;  // caller-generated UUID
+  std::string client_id;
+  std::string task;
+  std::string model;
+  std::string params_json;
+  std::string inputs_json = "{}";
+  Dialect dialect = Dialect::Client;
+  int max_attempts = 3;
+  std::string webhook_url;
+  std::string webhook_secret;
+  // Idempotency (SPEC §3): same client + key + request_hash within the window returns
+  // the earlier job; same key with another hash is a Conflict.
+  std::string idempotency_key;  // empty = none
+  std::string request_hash;     // hex digest of the canonical request
+};
+
+struct SubmitOutcome {
+  Job job;
+  bool created = true;  // false when an idempotent replay returned an earlier job
+};
+
+struct ClaimRequest {
+  std::string worker_id;
+  std::vector<std::string> models;  // models the worker serves (already intersected with its token)
+  int max_jobs = 1;
+  Millis lease{30'000};
+};
+
+struct Lease {
+  Job job;  // status Processing, lease_id and lease_expires_at set
+};
+
+// What a worker holds: a job id and the lease id it was given at claim.
+struct LeaseRef {
+  std::string job_id;
+  std::string lease_id;
+};
+
+struct JobResult {
+  std::string result_blob;  // may be empty for text-only results
+  std::string result_mime;
+  std::optional<std::string> result_text;
+};
+
+struct StatusCounts {
+  std::int64_t pending = 0, processing = 0, in_progress = 0, done = 0, error = 0;
+};
+
+// Thread-safe; one call, one transaction. Mutations return the job as it is after the
+// transition so callers can publish events without reading it again.
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  // Durable when it returns: the job survives kill -9 from then on.
+  virtual Result<SubmitOutcome> submit(const NewJob& job) = 0;
+
+  // NotFound if no such job.
+  virtual Result<Job> get(const std::string& job_id) = 0;
+
+  // Pending jobs of the same model ahead of this one (0 = next); nullopt unless pending.
+  virtual Result<std::optional<std::int64_t>> queue_position(const Job& job) = 0;
+
+  // Leases up to max_jobs oldest pending jobs of the given models; empty if none waits.
+  // Each claim increments attempts and sets status Processing with a fresh lease_id.
+  virtual Result<std::vector<Lease>> claim(const ClaimRequest& request) = 0;
+
+  // Extends the lease; Conflict("lease lost") if the lease is not current (cancelled,
+  // expired and requeued, or final). Returns the new expiry.
+  virtual Result<TimePoint> heartbeat(const LeaseRef& lease, Millis extend) = 0;
+
+  // Sets progress (and the preview if given), status InProgress, extends the lease.
+  virtual Result<Job> progress(const LeaseRef& lease, double progress,
+                               std::optional<std::string> preview_jpeg, Millis extend) = 0;
+
+  // Final transitions under a lease. Conflict if the lease is not current.
+  virtual Result<Job> complete(const LeaseRef& lease, const JobResult& result) = 0;
+  // retryable: back to pending if attempts remain, else error.
+  virtual Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable) = 0;
+
+  // Client cancel: any non-final job -> error "cancelled". NotFound unless the job
+  // belongs to client_id; Conflict if already final.
+  virtual Result<Job> cancel(const std::string& job_id, const std::string& client_id) = 0;
+
+  // Leases that expired by `now` go back to pending, or to error once attempts are
+  // used up. Returns the jobs as they are after the change.
+  virtual Result<std::vector<Job>> requeue_expired(TimePoint now) = 0;
+
+  // Final jobs finished before `before` lose their result blob reference; returns the
+  // blob keys (results and inputs) the caller should delete.
+  virtual Result<std::vector<std::string>> expire_results(TimePoint before) = 0;
+
+  virtual Result<StatusCounts> count_by_status() = 0;
+};
+
+}  // namespace genq

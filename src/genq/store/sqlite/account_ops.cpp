@@ -1,0 +1,260 @@
+#include "genq/store/sqlite/account_ops.hpp"
+
+#include <boost/json.hpp>
+
+namespace genq::sqlite {
+namespace {
+
+constexpr const char* kClientColumns =
+    "c.id, c.name, c.webhook_secret, c.webhook_url, c.webhook_events, c.disabled, c.created_at";
+
+// Event names and model names are stored as JSON arrays of strings.
+std::string to_json_array(const std::vector<std::string>& items) {
+  boost::json::array array;
+  array.reserve(items.size());
+  for (const std::string& item : items) {
+    array.emplace_back(item);
+  }
+  return boost::json::serialize(array);
+}
+
+Result<std::vector<std::string>> parse_json_array(const std::string& text, std::string_view what) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) {
+    return fail(Error::internal(std::string(what) + " is not a JSON array: " + text));
+  }
+  std::vector<std::string> items;
+  for (const boost::json::value& item : value.get_array()) {
+    if (!item.is_string()) {
+      return fail(Error::internal(std::string(what) + " holds a non-string: " + text));
+    }
+    items.emplace_back(item.get_string().data(), item.get_string().size());
+  }
+  return items;
+}
+
+// Reads a client from a row whose first columns are kClientColumns.
+Result<Client> read_client(const Statement& row) {
+  Client client;
+  client.id = row.column_text(0);
+  client.name = row.column_text(1);
+  client.webhook_secret = row.column_text(2);
+  client.webhook_url = row.column_text(3);
+  Result<std::vector<std::string>> events =
+      parse_json_array(row.column_text(4), "webhook_events of " + client.id);
+  if (!events) {
+    return fail(std::move(events.error()));
+  }
+  client.webhook_events = std::move(*events);
+  client.disabled = row.column_int64(5) != 0;
+  client.created_at = from_unix_ms(row.column_int64(6));
+  return client;
+}
+
+// Steps a client query once; NotFound when there is no row.
+Result<Client> step_client(Statement& statement) {
+  Result<bool> row = statement.step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  if (!*row) {
+    return fail(Error::not_found("client not found"));
+  }
+  return read_client(statement);
+}
+
+// Runs an UPDATE of one client row; NotFound when no row matched.
+template <class Bind>
+Status update_client(Connection& connection, const std::string& sql, const std::string& client_id,
+                     Bind&& bind) {
+  Result<Statement> statement = connection.prepare(sql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, client_id);
+  bind(*statement);
+  if (Status ran = statement->run(); !ran) {
+    return ran;
+  }
+  if (connection.changes() == 0) {
+    return fail(Error::not_found("client not found"));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Client> insert_client(Connection& connection, const Client& client, const std::string& api_key_hash,
+                             TimePoint now) {
+  if (client.id.empty()) {
+    return fail(Error::invalid("client id is required"));
+  }
+  Client stored = client;
+  if (stored.created_at == TimePoint{}) {
+    stored.created_at = now;
+  }
+  Result<Statement> statement = connection.prepare(
+      "INSERT INTO clients (id, name, webhook_secret, webhook_url, webhook_events, disabled, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, stored.id)
+      .bind_text(2, stored.name)
+      .bind_text(3, stored.webhook_secret)
+      .bind_text(4, stored.webhook_url)
+      .bind_text(5, to_json_array(stored.webhook_events))
+      .bind_int64(6, stored.disabled ? 1 : 0)
+      .bind_int64(7, to_unix_ms(stored.created_at));
+  if (Status inserted = statement->run(); !inserted) {
+    if (inserted.error().kind == ErrorKind::Conflict) {
+      return fail(Error::conflict("client " + stored.id + " already exists"));
+    }
+    return fail(std::move(inserted.error()));
+  }
+  if (!api_key_hash.empty()) {
+    if (Status added = insert_api_key(connection, stored.id, api_key_hash, now); !added) {
+      return fail(std::move(added.error()));
+    }
+  }
+  return stored;
+}
+
+Status insert_api_key(Connection& connection, const std::string& client_id, const std::string& api_key_hash,
+                      TimePoint now) {
+  if (api_key_hash.empty()) {
+    return fail(Error::invalid("api key hash is required"));
+  }
+  // INSERT ... SELECT inserts nothing for an unknown client, which tells NotFound
+  // apart from a duplicate key (a constraint error) without a second query.
+  Result<Statement> statement = connection.prepare(
+      "INSERT INTO api_keys (hash, client_id, created_at) SELECT ?1, id, ?3 FROM clients WHERE id = ?2");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, api_key_hash).bind_text(2, client_id).bind_int64(3, to_unix_ms(now));
+  if (Status inserted = statement->run(); !inserted) {
+    if (inserted.error().kind == ErrorKind::Conflict) {
+      return fail(Error::conflict("api key already exists"));
+    }
+    return inserted;
+  }
+  if (connection.changes() == 0) {
+    return fail(Error::not_found("client not found"));
+  }
+  return {};
+}
+
+Status update_client_disabled(Connection& connection, const std::string& client_id, bool disabled) {
+  return update_client(connection, "UPDATE clients SET disabled = ?2 WHERE id = ?1", client_id,
+                       [&](Statement& statement) { statement.bind_int64(2, disabled ? 1 : 0); });
+}
+
+Status update_account_webhook(Connection& connection, const std::string& client_id, const std::string& url,
+                              const std::vector<std::string>& events) {
+  return update_client(
+      connection, "UPDATE clients SET webhook_url = ?2, webhook_events = ?3 WHERE id = ?1", client_id,
+      [&](Statement& statement) { statement.bind_text(2, url).bind_text(3, to_json_array(events)); });
+}
+
+Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToken& token,
+                                        const std::string& token_hash, TimePoint now) {
+  if (token.id.empty() || token_hash.empty()) {
+    return fail(Error::invalid("worker token id and hash are required"));
+  }
+  Result<Statement> statement = connection.prepare(
+      "INSERT INTO worker_tokens (hash, id, name, models, disabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+      "?6)");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, token_hash)
+      .bind_text(2, token.id)
+      .bind_text(3, token.name)
+      .bind_text(4, to_json_array(token.models))
+      .bind_int64(5, token.disabled ? 1 : 0)
+      .bind_int64(6, to_unix_ms(now));
+  if (Status inserted = statement->run(); !inserted) {
+    if (inserted.error().kind == ErrorKind::Conflict) {
+      return fail(Error::conflict("worker token " + token.id + " or its hash already exists"));
+    }
+    return fail(std::move(inserted.error()));
+  }
+  return token;
+}
+
+Result<Client> find_enabled_client_by_key(Connection& connection, const std::string& api_key_hash) {
+  static const std::string kSql = std::string("SELECT ") + kClientColumns +
+                                  " FROM api_keys k JOIN clients c ON c.id = k.client_id"
+                                  " WHERE k.hash = ?1 AND c.disabled = 0";
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, api_key_hash);
+  return step_client(*statement);
+}
+
+Result<Client> find_client(Connection& connection, const std::string& client_id) {
+  static const std::string kSql = std::string("SELECT ") + kClientColumns + " FROM clients c WHERE c.id = ?1";
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, client_id);
+  return step_client(*statement);
+}
+
+Result<std::vector<Client>> all_clients(Connection& connection) {
+  static const std::string kSql =
+      std::string("SELECT ") + kClientColumns + " FROM clients c ORDER BY c.created_at, c.id";
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  std::vector<Client> clients;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return clients;
+    }
+    Result<Client> client = read_client(*statement);
+    if (!client) {
+      return fail(std::move(client.error()));
+    }
+    clients.push_back(std::move(*client));
+  }
+}
+
+Result<WorkerToken> find_enabled_worker_token(Connection& connection, const std::string& token_hash) {
+  Result<Statement> statement = connection.prepare(
+      "SELECT id, name, models, disabled FROM worker_tokens WHERE hash = ?1 AND disabled = 0");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, token_hash);
+  Result<bool> row = statement->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  if (!*row) {
+    return fail(Error::not_found("worker token not found"));
+  }
+  WorkerToken token;
+  token.id = statement->column_text(0);
+  token.name = statement->column_text(1);
+  Result<std::vector<std::string>> models =
+      parse_json_array(statement->column_text(2), "models of " + token.id);
+  if (!models) {
+    return fail(std::move(models.error()));
+  }
+  token.models = std::move(*models);
+  token.disabled = statement->column_int64(3) != 0;
+  return token;
+}
+
+}  // namespace genq::sqlite

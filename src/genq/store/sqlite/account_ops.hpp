@@ -1,0 +1,36 @@
+#pragma once
+// The account operations of the sqlite store (clients, API keys, worker tokens) as
+// plain functions over one connection, like job_ops.hpp: SqliteStore supplies the
+// writer transaction or a pooled reader. Not thread-safe by themselves.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "genq/core/clock.hpp"
+#include "genq/core/error.hpp"
+#include "genq/store/account_store.hpp"
+#include "genq/store/sqlite/sqlite_connection.hpp"
+
+namespace genq::sqlite {
+
+// --- writes; require an open write transaction ---
+// Conflict if the id or the key hash exists. created_at defaults to `now`.
+Result<Client> insert_client(Connection& connection, const Client& client, const std::string& api_key_hash,
+                             TimePoint now);
+Status insert_api_key(Connection& connection, const std::string& client_id, const std::string& api_key_hash,
+                      TimePoint now);
+Status update_client_disabled(Connection& connection, const std::string& client_id, bool disabled);
+Status update_account_webhook(Connection& connection, const std::string& client_id, const std::string& url,
+                              const std::vector<std::string>& events);
+Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToken& token,
+                                        const std::string& token_hash, TimePoint now);
+
+// --- reads ---
+// NotFound for unknown keys and disabled clients.
+Result<Client> find_enabled_client_by_key(Connection& connection, const std::string& api_key_hash);
+Result<Client> find_client(Connection& connection, const std::string& client_id);
+Result<std::vector<Client>> all_clients(Connection& connection);
+// NotFound for unknown and disabled tokens.
+Result<WorkerToken> find_enabled_worker_token(Connection& connection, const std::string& token_hash);
+
+}  // namespace genq::sqlite

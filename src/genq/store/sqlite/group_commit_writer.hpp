@@ -1,0 +1,102 @@
+#pragma once
+// Group commit for the sqlite store: every mutation runs on one writer connection,
+// and concurrent mutations share one transaction and one fsync.
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "genq/core/error.hpp"
+#include "genq/store/sqlite/sqlite_connection.hpp"
+
+namespace genq::sqlite {
+
+// Owns the writer connection and serialises all writes through it, after LevelDB's
+// DBImpl::Write: a caller queues its operation and waits; the caller at the front of
+// the queue becomes the leader, takes up to kMaxBatch queued operations, runs them in
+// ONE `BEGIN IMMEDIATE ... COMMIT` (each inside its own SAVEPOINT, so a failing
+// operation rolls back only itself), commits once, hands every follower its result
+// and wakes the next leader. With synchronous=FULL a commit is one fsync, so N
+// concurrent submits cost about one fsync instead of N.
+//
+// Thread-safe. Operations run on the leader's thread with no lock held; only one
+// leader exists at a time, so an operation has the connection to itself. An operation
+// must not call back into the writer (it would wait for itself).
+class GroupCommitWriter {
+ public:
+  // An operation: SQL on the writer connection inside the batch's transaction. An
+  // error rolls back this operation's savepoint and is returned to its caller.
+  using Operation = std::function<Status(Connection&)>;
+
+  // Why 256: large enough that a burst of submits from every HTTP thread fits in a
+  // couple of commits, small enough that one batch holds the write lock for
+  // milliseconds, not seconds (the admin command in another process waits for it).
+  static constexpr std::size_t kMaxBatch = 256;
+
+  explicit GroupCommitWriter(std::unique_ptr<Connection> connection);
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Runs `operation` durably: returns once the transaction holding it has committed
+  // (or with the error that rolled it back, or that failed the whole batch).
+  Status write(Operation operation);
+
+  // Like write(), for an operation that produces a value. `fn(Connection&)` returns
+  // Result<T>; the value reaches the caller only if the batch committed.
+  template <class T, class Fn>
+  Result<T> write_result(Fn&& fn);
+
+  // Committed transactions and operations so far: writes() / commits() is the
+  // average batch size.
+  std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
+  std::uint64_t writes() const { return writes_.load(std::memory_order_relaxed); }
+  // Writers queued now, the running batch included: a gauge for metrics, and how tests
+  // know a batch has formed without sleeping.
+  std::size_t queued() const;
+
+ private:
+  struct Writer {
+    Operation* operation;
+    Status status;
+    bool done = false;
+    std::condition_variable cv;
+  };
+
+  // Runs one batch on connection_ and fills each writer's status.
+  // Requires: called by the leader, mutex_ not held.
+  void run_batch(Writer* const* batch, std::size_t size);
+
+  std::unique_ptr<Connection> connection_;  // used only by the current leader
+
+  mutable std::mutex mutex_;
+  std::deque<Writer*> queue_;  // guarded by mutex_; the front is the leader
+
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> writes_{0};
+};
+
+template <class T, class Fn>
+Result<T> GroupCommitWriter::write_result(Fn&& fn) {
+  std::optional<T> out;
+  Status status = write([&](Connection& connection) -> Status {
+    Result<T> result = fn(connection);
+    if (!result) {
+      return fail(std::move(result.error()));
+    }
+    out.emplace(std::move(*result));
+    return {};
+  });
+  if (!status) {
+    return fail(std::move(status.error()));
+  }
+  return std::move(*out);
+}
+
+}  // namespace genq::sqlite

@@ -1,0 +1,55 @@
+#pragma once
+// The job operations of the sqlite store as plain functions over one connection:
+// the SQL of each JobStore method, without the concurrency around it. SqliteStore runs
+// the mutations inside a group-commit transaction on the writer connection and the
+// reads on a pooled read-only connection.
+//
+// Not thread-safe by themselves: each call needs the connection to itself. Mutations
+// require an open write transaction; times are passed in so they are read once, on
+// the thread that runs the operation.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "genq/core/clock.hpp"
+#include "genq/core/error.hpp"
+#include "genq/core/job.hpp"
+#include "genq/store/job_store.hpp"
+#include "genq/store/sqlite/sqlite_connection.hpp"
+
+namespace genq::sqlite {
+
+// How long an Idempotency-Key binds to its first request (SPEC §3).
+inline constexpr Millis kIdempotencyWindow = std::chrono::hours(24);
+
+// --- writes (job_writes.cpp) ---
+Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, TimePoint now);
+Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest& request, TimePoint now);
+Result<Job> cancel_job(Connection& connection, const std::string& job_id, const std::string& client_id,
+                       TimePoint now);
+
+// --- under a lease (lease_ops.cpp); Conflict("lease lost") unless the lease is current ---
+Result<TimePoint> heartbeat_lease(Connection& connection, const LeaseRef& lease, TimePoint now,
+                                  Millis extend);
+// Requires: `progress` is finite (the store rejects NaN before queueing the write).
+Result<Job> record_progress(Connection& connection, const LeaseRef& lease, double progress,
+                            const std::optional<std::string>& preview_jpeg, TimePoint now, Millis extend);
+Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const JobResult& result,
+                         TimePoint now);
+Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
+                     bool retryable, TimePoint now);
+
+// --- sweeps (job_sweeps.cpp) ---
+Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoint now);
+// `now` is the wall clock, used to drop idempotency keys past their window.
+Result<std::vector<std::string>> expire_job_results(Connection& connection, TimePoint before, TimePoint now);
+
+// --- reads (job_reads.cpp); any connection, no transaction needed ---
+// nullopt if no such job.
+Result<std::optional<Job>> find_job(Connection& connection, const std::string& job_id);
+// NotFound if no such job; nullopt if it is not pending.
+Result<std::optional<std::int64_t>> pending_ahead_of(Connection& connection, const std::string& job_id);
+Result<StatusCounts> count_jobs_by_status(Connection& connection);
+
+}  // namespace genq::sqlite

@@ -1,0 +1,81 @@
+// Job reads: get, queue position, status counts.
+#include "genq/store/sqlite/job_ops.hpp"
+#include "genq/store/sqlite/job_row.hpp"
+
+namespace genq::sqlite {
+
+Result<std::optional<Job>> find_job(Connection& connection, const std::string& job_id) {
+  static const std::string kSql = "SELECT " + job_columns() + " FROM jobs WHERE id = ?1";
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, job_id);
+  return step_job(*statement);
+}
+
+Result<std::optional<std::int64_t>> pending_ahead_of(Connection& connection, const std::string& job_id) {
+  // One statement, so the status and the count come from the same snapshot. The count
+  // walks the (status, model, seq) index up to this job: cost grows with the answer.
+  static const std::string kSql =
+      "SELECT j.status, (SELECT COUNT(*) FROM jobs p"
+      "                  WHERE p.status = 'pending' AND p.model = j.model AND p.seq < j.seq)"
+      " FROM jobs j WHERE j.id = ?1";
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, job_id);
+  Result<bool> row = statement->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  if (!*row) {
+    return fail(Error::not_found("job not found"));
+  }
+  if (statement->column_text(0) != to_string(JobStatus::Pending)) {
+    return std::optional<std::int64_t>();
+  }
+  return std::optional<std::int64_t>(statement->column_int64(1));
+}
+
+Result<StatusCounts> count_jobs_by_status(Connection& connection) {
+  Result<Statement> statement = connection.prepare("SELECT status, COUNT(*) FROM jobs GROUP BY status");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  StatusCounts counts;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return counts;
+    }
+    const std::int64_t n = statement->column_int64(1);
+    std::optional<JobStatus> status = parse_job_status(statement->column_text(0));
+    if (!status) {
+      continue;  // unknown statuses are reported by get(); a count has nowhere to put them
+    }
+    switch (*status) {
+      case JobStatus::Pending:
+        counts.pending = n;
+        break;
+      case JobStatus::Processing:
+        counts.processing = n;
+        break;
+      case JobStatus::InProgress:
+        counts.in_progress = n;
+        break;
+      case JobStatus::Done:
+        counts.done = n;
+        break;
+      case JobStatus::Error:
+        counts.error = n;
+        break;
+    }
+  }
+}
+
+}  // namespace genq::sqlite

@@ -1,0 +1,31 @@
+#pragma once
+// How a genq::Job maps to a row of the jobs table.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "genq/core/error.hpp"
+#include "genq/core/job.hpp"
+#include "genq/store/sqlite/sqlite_statement.hpp"
+
+namespace genq::sqlite {
+
+// Every column of a job, in the order read_job() expects; for SELECT lists and
+// RETURNING clauses: "SELECT " + job_columns() + " FROM jobs ...".
+const std::string& job_columns();
+
+// Reads the job from the current row, whose first columns are job_columns().
+// Internal error if the stored status or dialect is not one genq knows.
+Result<Job> read_job(const Statement& row);
+
+// Steps `statement` (a SELECT or RETURNING of job_columns()) once: the job, or nullopt
+// when there is no row.
+Result<std::optional<Job>> step_job(Statement& statement);
+// Steps `statement` to the end, collecting every job.
+Result<std::vector<Job>> step_jobs(Statement& statement);
+
+// How a dialect is stored in jobs.dialect.
+std::string_view to_column(Dialect dialect);
+
+}  // namespace genq::sqlite

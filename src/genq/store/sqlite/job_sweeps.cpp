@@ -1,0 +1,136 @@
+// Periodic sweeps over jobs: expired leases and expired results.
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "genq/store/sqlite/job_ops.hpp"
+#include "genq/store/sqlite/job_row.hpp"
+
+namespace genq::sqlite {
+namespace {
+
+// Collects every string in `value` (a field's blob key, or an array of them).
+void collect_blob_keys(const boost::json::value& value, std::vector<std::string>& keys) {
+  if (value.is_string()) {
+    const boost::json::string& key = value.get_string();
+    if (!key.empty()) {
+      keys.emplace_back(key.data(), key.size());
+    }
+  } else if (value.is_array()) {
+    for (const boost::json::value& element : value.get_array()) {
+      collect_blob_keys(element, keys);
+    }
+  }
+}
+
+// inputs_json is {"field": "<blob key>", ...}. A malformed document yields no keys;
+// it cannot be repaired here, and its blobs are left to the blob store's own sweep.
+void collect_input_keys(const std::string& inputs_json, std::vector<std::string>& keys) {
+  boost::system::error_code ec;
+  boost::json::value inputs = boost::json::parse(inputs_json, ec);
+  if (ec || !inputs.is_object()) {
+    return;
+  }
+  for (const auto& field : inputs.get_object()) {
+    collect_blob_keys(field.value(), keys);
+  }
+}
+
+Result<std::vector<Job>> run_requeue(Connection& connection, const std::string& sql, TimePoint now) {
+  Result<Statement> statement = connection.prepare(sql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_int64(1, to_unix_ms(now));
+  return step_jobs(*statement);
+}
+
+}  // namespace
+
+Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoint now) {
+  // Both updates walk the (status, lease_expires_at) index over expired leases only.
+  static const std::string kExhausted =
+      "UPDATE jobs SET status = 'error',"
+      "  error = 'worker lost: lease expired after ' || attempts || ' attempts',"
+      "  lease_id = '', lease_expires_at = NULL, finished_at = ?1"
+      " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
+      "   AND attempts >= max_attempts"
+      " RETURNING " +
+      job_columns();
+  static const std::string kRetry =
+      "UPDATE jobs SET status = 'pending', lease_id = '', lease_expires_at = NULL,"
+      "  progress = NULL, preview_jpeg = x''"
+      " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
+      "   AND attempts < max_attempts"
+      " RETURNING " +
+      job_columns();
+  Result<std::vector<Job>> failed = run_requeue(connection, kExhausted, now);
+  if (!failed) {
+    return failed;
+  }
+  Result<std::vector<Job>> requeued = run_requeue(connection, kRetry, now);
+  if (!requeued) {
+    return requeued;
+  }
+  std::vector<Job> changed = std::move(*failed);
+  changed.insert(changed.end(), std::make_move_iterator(requeued->begin()),
+                 std::make_move_iterator(requeued->end()));
+  std::sort(changed.begin(), changed.end(), [](const Job& a, const Job& b) { return a.seq < b.seq; });
+  return changed;
+}
+
+Result<std::vector<std::string>> expire_job_results(Connection& connection, TimePoint before, TimePoint now) {
+  // The WHERE repeats the partial index's condition word for word: sqlite uses a
+  // partial index only when the query implies its WHERE clause. No status term:
+  // finished_at is set exactly on final jobs, and `status IN (...)` would lure the
+  // planner onto jobs_lease, a scan of every finished job.
+  Result<Statement> candidates = connection.prepare(
+      "SELECT seq, result_blob, inputs_json FROM jobs"
+      " WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}')"
+      "   AND finished_at < ?1");
+  if (!candidates) {
+    return fail(std::move(candidates.error()));
+  }
+  candidates->bind_int64(1, to_unix_ms(before));
+  std::vector<std::int64_t> seqs;
+  std::vector<std::string> keys;
+  while (true) {
+    Result<bool> row = candidates->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      break;
+    }
+    seqs.push_back(candidates->column_int64(0));
+    if (std::string result_blob = candidates->column_text(1); !result_blob.empty()) {
+      keys.push_back(std::move(result_blob));
+    }
+    collect_input_keys(candidates->column_text(2), keys);
+  }
+
+  for (std::int64_t seq : seqs) {
+    Result<Statement> clear =
+        connection.prepare("UPDATE jobs SET result_blob = '', inputs_json = '{}' WHERE seq = ?1");
+    if (!clear) {
+      return fail(std::move(clear.error()));
+    }
+    clear->bind_int64(1, seq);
+    if (Status cleared = clear->run(); !cleared) {
+      return fail(std::move(cleared.error()));
+    }
+  }
+
+  // Idempotency keys past their window no longer count; this sweep is the one place
+  // that runs periodically, so it also keeps that table from growing forever.
+  Result<Statement> forget = connection.prepare("DELETE FROM idempotency_keys WHERE created_at <= ?1");
+  if (!forget) {
+    return fail(std::move(forget.error()));
+  }
+  forget->bind_int64(1, to_unix_ms(now - kIdempotencyWindow));
+  if (Status forgotten = forget->run(); !forgotten) {
+    return fail(std::move(forgotten.error()));
+  }
+  return keys;
+}
+
+}  // namespace genq::sqlite

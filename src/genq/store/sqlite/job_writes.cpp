@@ -1,0 +1,240 @@
+// Job writes outside a lease: submit (with idempotency), claim, cancel.
+#include <algorithm>
+
+#include "genq/crypto/crypto.hpp"
+#include "genq/store/sqlite/job_ops.hpp"
+#include "genq/store/sqlite/job_row.hpp"
+
+namespace genq::sqlite {
+namespace {
+
+struct IdempotencyRecord {
+  std::string request_hash;
+  std::string job_id;
+  TimePoint created_at;
+};
+
+Result<std::optional<IdempotencyRecord>> find_idempotency_key(Connection& connection,
+                                                              const std::string& client_id,
+                                                              const std::string& key) {
+  Result<Statement> statement = connection.prepare(
+      "SELECT request_hash, job_id, created_at FROM idempotency_keys WHERE client_id = ?1 AND key = ?2");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, client_id).bind_text(2, key);
+  Result<bool> row = statement->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  if (!*row) {
+    return std::optional<IdempotencyRecord>();
+  }
+  return std::optional<IdempotencyRecord>(IdempotencyRecord{
+      statement->column_text(0), statement->column_text(1), from_unix_ms(statement->column_int64(2))});
+}
+
+// Binds the key to the job; an expired record for the same key is overwritten.
+Status remember_idempotency_key(Connection& connection, const NewJob& job, TimePoint now) {
+  Result<Statement> statement = connection.prepare(
+      "INSERT INTO idempotency_keys (client_id, key, request_hash, job_id, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5)"
+      " ON CONFLICT (client_id, key) DO UPDATE SET request_hash = excluded.request_hash,"
+      "   job_id = excluded.job_id, created_at = excluded.created_at");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, job.client_id)
+      .bind_text(2, job.idempotency_key)
+      .bind_text(3, job.request_hash)
+      .bind_text(4, job.id)
+      .bind_int64(5, to_unix_ms(now));
+  return statement->run();
+}
+
+Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now) {
+  static const std::string kSql =
+      "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status,"
+      "                  max_attempts, webhook_url, webhook_secret, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11)"
+      " RETURNING " +
+      job_columns();
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, job.id)
+      .bind_text(2, job.client_id)
+      .bind_text(3, job.task)
+      .bind_text(4, job.model)
+      .bind_text(5, job.params_json)
+      .bind_text(6, job.inputs_json.empty() ? "{}" : job.inputs_json)
+      .bind_text(7, to_column(job.dialect))
+      .bind_int64(8, job.max_attempts)
+      .bind_text(9, job.webhook_url)
+      .bind_text(10, job.webhook_secret)
+      .bind_int64(11, to_unix_ms(now));
+  Result<std::optional<Job>> inserted = step_job(*statement);
+  if (!inserted) {
+    if (inserted.error().kind == ErrorKind::Conflict) {
+      return fail(Error::conflict("job id " + job.id + " already exists"));
+    }
+    return fail(std::move(inserted.error()));
+  }
+  if (!*inserted) {
+    return fail(Error::internal("INSERT INTO jobs returned no row"));
+  }
+  return std::move(**inserted);
+}
+
+// The oldest pending jobs of one model, up to `limit`, as seqs. One index range scan.
+Status collect_pending(Connection& connection, const std::string& model, int limit,
+                       std::vector<std::int64_t>& seqs) {
+  Result<Statement> statement = connection.prepare(
+      "SELECT seq FROM jobs WHERE status = 'pending' AND model = ?1 ORDER BY seq LIMIT ?2");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, model).bind_int64(2, limit);
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return {};
+    }
+    seqs.push_back(statement->column_int64(0));
+  }
+}
+
+Result<Job> lease_job(Connection& connection, std::int64_t seq, const ClaimRequest& request, TimePoint now) {
+  static const std::string kSql =
+      "UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_id = ?2,"
+      "  lease_expires_at = ?3, worker_id = ?4, started_at = COALESCE(started_at, ?5),"
+      "  progress = NULL, preview_jpeg = x''"
+      " WHERE seq = ?1 RETURNING " +
+      job_columns();
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_int64(1, seq)
+      .bind_text(2, crypto::random_token("ls_", 16))
+      .bind_int64(3, to_unix_ms(now + request.lease))
+      .bind_text(4, request.worker_id)
+      .bind_int64(5, to_unix_ms(now));
+  Result<std::optional<Job>> leased = step_job(*statement);
+  if (!leased) {
+    return fail(std::move(leased.error()));
+  }
+  if (!*leased) {
+    return fail(Error::internal("claimed job seq " + std::to_string(seq) + " vanished"));
+  }
+  return std::move(**leased);
+}
+
+}  // namespace
+
+Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, TimePoint now) {
+  if (!job.idempotency_key.empty()) {
+    Result<std::optional<IdempotencyRecord>> record =
+        find_idempotency_key(connection, job.client_id, job.idempotency_key);
+    if (!record) {
+      return fail(std::move(record.error()));
+    }
+    // A key older than the window no longer counts: the request makes a new job and
+    // the key is rebound to it below.
+    if (*record && now - (*record)->created_at < kIdempotencyWindow) {
+      if ((*record)->request_hash != job.request_hash) {
+        return fail(Error::conflict("Idempotency-Key was already used with a different request"));
+      }
+      Result<std::optional<Job>> earlier = find_job(connection, (*record)->job_id);
+      if (!earlier) {
+        return fail(std::move(earlier.error()));
+      }
+      if (*earlier) {
+        return SubmitOutcome{std::move(**earlier), false};
+      }
+      // The earlier job is gone (deleted by retention): nothing to replay, so submit anew.
+    }
+  }
+
+  Result<Job> inserted = insert_job(connection, job, now);
+  if (!inserted) {
+    return fail(std::move(inserted.error()));
+  }
+  if (!job.idempotency_key.empty()) {
+    if (Status remembered = remember_idempotency_key(connection, job, now); !remembered) {
+      return fail(std::move(remembered.error()));
+    }
+  }
+  return SubmitOutcome{std::move(*inserted), true};
+}
+
+Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest& request, TimePoint now) {
+  std::vector<Lease> leases;
+  if (request.max_jobs <= 0 || request.models.empty()) {
+    return leases;
+  }
+  // One index scan per model, then the globally oldest max_jobs of them: a single
+  // `model IN (...) ORDER BY seq` would have to sort every pending job of those models.
+  std::vector<std::string> models = request.models;
+  std::sort(models.begin(), models.end());
+  models.erase(std::unique(models.begin(), models.end()), models.end());
+  std::vector<std::int64_t> seqs;
+  for (const std::string& model : models) {
+    if (Status collected = collect_pending(connection, model, request.max_jobs, seqs); !collected) {
+      return fail(std::move(collected.error()));
+    }
+  }
+  std::sort(seqs.begin(), seqs.end());
+  seqs.resize(std::min(seqs.size(), static_cast<std::size_t>(request.max_jobs)));
+
+  leases.reserve(seqs.size());
+  for (std::int64_t seq : seqs) {
+    Result<Job> job = lease_job(connection, seq, request, now);
+    if (!job) {
+      return fail(std::move(job.error()));
+    }
+    leases.push_back(Lease{std::move(*job)});
+  }
+  return leases;
+}
+
+Result<Job> cancel_job(Connection& connection, const std::string& job_id, const std::string& client_id,
+                       TimePoint now) {
+  Result<std::optional<Job>> found = find_job(connection, job_id);
+  if (!found) {
+    return fail(std::move(found.error()));
+  }
+  // Another client's job is reported exactly like a missing one: ids are not secrets
+  // we want to confirm.
+  if (!*found || (*found)->client_id != client_id) {
+    return fail(Error::not_found("job not found"));
+  }
+  if (is_final((*found)->status)) {
+    return fail(Error::conflict("job is already final"));
+  }
+  // Clearing the lease is what stops the worker: its next heartbeat gets "lease lost".
+  static const std::string kSql =
+      "UPDATE jobs SET status = 'error', error = 'cancelled', lease_id = '', lease_expires_at = NULL,"
+      "  finished_at = ?2"
+      " WHERE seq = ?1 RETURNING " +
+      job_columns();
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_int64(1, (*found)->seq).bind_int64(2, to_unix_ms(now));
+  Result<std::optional<Job>> cancelled = step_job(*statement);
+  if (!cancelled) {
+    return fail(std::move(cancelled.error()));
+  }
+  if (!*cancelled) {
+    return fail(Error::internal("cancelled job vanished"));
+  }
+  return std::move(**cancelled);
+}
+
+}  // namespace genq::sqlite

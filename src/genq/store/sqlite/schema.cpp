@@ -1,0 +1,153 @@
+#include "genq/store/sqlite/schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace genq::sqlite {
+namespace {
+
+// Each entry moves the schema from version (index) to (index + 1). Never edit a
+// shipped entry: databases in the field already ran it. Append a new one instead
+// (webhook deliveries, for instance, arrive as version 2).
+constexpr std::array<const char*, 1> kMigrations = {
+    // Version 1: jobs, idempotency keys, accounts.
+    R"sql(
+CREATE TABLE jobs (
+  -- Submit order: FIFO claims and queue positions. AUTOINCREMENT so a deleted job's
+  -- number is never handed out again.
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id               TEXT    NOT NULL UNIQUE,
+  client_id        TEXT    NOT NULL,
+  task             TEXT    NOT NULL,
+  model            TEXT    NOT NULL,
+  params_json      TEXT    NOT NULL,
+  inputs_json      TEXT    NOT NULL DEFAULT '{}',
+  dialect          TEXT    NOT NULL,            -- 'client' | 'task'
+  status           TEXT    NOT NULL,            -- to_string(JobStatus)
+  progress         REAL,
+  preview_jpeg     BLOB    NOT NULL DEFAULT x'',
+  result_blob      TEXT    NOT NULL DEFAULT '',
+  result_mime      TEXT    NOT NULL DEFAULT '',
+  result_text      TEXT,
+  error            TEXT    NOT NULL DEFAULT '',
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  max_attempts     INTEGER NOT NULL,
+  worker_id        TEXT    NOT NULL DEFAULT '',
+  lease_id         TEXT    NOT NULL DEFAULT '',
+  lease_expires_at INTEGER,                     -- unix ms, like every time below
+  webhook_url      TEXT    NOT NULL DEFAULT '',
+  webhook_secret   TEXT    NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  started_at       INTEGER,
+  finished_at      INTEGER
+);
+-- claim: the oldest pending job of a model is the first entry of (pending, model).
+CREATE INDEX jobs_claim ON jobs (status, model, seq);
+-- requeue_expired: leases of processing/in_progress jobs in expiry order.
+CREATE INDEX jobs_lease ON jobs (status, lease_expires_at);
+-- expire_results: only finished jobs that still hold blobs, so the index shrinks
+-- back as results expire.
+CREATE INDEX jobs_blob_expiry ON jobs (finished_at)
+  WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}');
+
+CREATE TABLE idempotency_keys (
+  client_id    TEXT    NOT NULL,
+  key          TEXT    NOT NULL,
+  request_hash TEXT    NOT NULL,
+  job_id       TEXT    NOT NULL,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (client_id, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
+CREATE TABLE clients (
+  id             TEXT    PRIMARY KEY,
+  name           TEXT    NOT NULL,
+  webhook_secret TEXT    NOT NULL DEFAULT '',
+  webhook_url    TEXT    NOT NULL DEFAULT '',
+  webhook_events TEXT    NOT NULL DEFAULT '[]',  -- JSON array of event names
+  disabled       INTEGER NOT NULL DEFAULT 0,
+  created_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE api_keys (
+  hash       TEXT    PRIMARY KEY,               -- SHA-256 hex of the key
+  client_id  TEXT    NOT NULL REFERENCES clients (id),
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX api_keys_client ON api_keys (client_id);
+
+CREATE TABLE worker_tokens (
+  hash       TEXT    PRIMARY KEY,               -- SHA-256 hex of the token
+  id         TEXT    NOT NULL UNIQUE,
+  name       TEXT    NOT NULL,
+  models     TEXT    NOT NULL DEFAULT '[]',     -- JSON array; empty = every model
+  disabled   INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+
+Result<int> read_user_version(Connection& connection) {
+  Result<Statement> statement = connection.prepare("PRAGMA user_version");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  Result<bool> row = statement->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  return *row ? static_cast<int>(statement->column_int64(0)) : 0;
+}
+
+// Runs migration number `from` (to version from + 1) unless another process did it
+// first. Requires: an open write transaction.
+Status apply(Connection& connection, int from) {
+  Result<int> version = read_user_version(connection);
+  if (!version) {
+    return fail(std::move(version.error()));
+  }
+  if (*version > from) {
+    return {};  // someone else migrated while we waited for the write lock
+  }
+  if (Status ran = connection.exec(kMigrations[static_cast<std::size_t>(from)]); !ran) {
+    return ran;
+  }
+  // PRAGMA takes no bound parameters; the number is ours, not input.
+  return connection.exec("PRAGMA user_version = " + std::to_string(from + 1));
+}
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+Status migrate(Connection& connection) {
+  while (true) {
+    Result<int> version = read_user_version(connection);
+    if (!version) {
+      return fail(std::move(version.error()));
+    }
+    if (*version == latest_schema_version()) {
+      return {};
+    }
+    if (*version > latest_schema_version() || *version < 0) {
+      return fail(Error::invalid("database schema version " + std::to_string(*version) +
+                                 " is newer than this genq supports (" +
+                                 std::to_string(latest_schema_version()) + ")"));
+    }
+    if (Status begun = connection.exec("BEGIN IMMEDIATE"); !begun) {
+      return begun;
+    }
+    Status applied = apply(connection, *version);
+    if (!applied) {
+      (void)connection.exec("ROLLBACK");  // the migration error is what we report
+      return applied;
+    }
+    if (Status committed = connection.exec("COMMIT"); !committed) {
+      (void)connection.exec("ROLLBACK");
+      return committed;
+    }
+  }
+}
+
+}  // namespace genq::sqlite

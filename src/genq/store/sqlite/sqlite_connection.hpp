@@ -1,0 +1,52 @@
+#pragma once
+// One sqlite database handle with its cache of prepared statements.
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "genq/core/clock.hpp"
+#include "genq/core/error.hpp"
+#include "genq/store/sqlite/sqlite_statement.hpp"
+
+namespace genq::sqlite {
+
+// Owns a sqlite3* and the statements prepared on it (SQLITE_PREPARE_PERSISTENT, kept
+// for the connection's lifetime). Not thread-safe: opened with SQLITE_OPEN_NOMUTEX,
+// so exactly one thread may use it at a time; the writer and the read pool guarantee
+// that. Statements handed out by prepare() must die before the connection.
+class Connection {
+ public:
+  enum class Mode { ReadWrite, ReadOnly };
+
+  // Opens (creating in ReadWrite mode) the database file and sets busy_timeout, the
+  // time a statement waits for another connection's lock before SQLITE_BUSY.
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, Mode mode, Millis busy_timeout);
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Runs one or more statements without results (pragmas, DDL, BEGIN/COMMIT).
+  Status exec(const std::string& sql);
+
+  // Returns the cached statement for this exact SQL text, preparing it on first use.
+  // Requires: the same SQL is not in use by another live Statement of this connection.
+  Result<Statement> prepare(const std::string& sql);
+
+  // Rows changed by the latest INSERT/UPDATE/DELETE on this connection.
+  std::int64_t changes() const { return sqlite3_changes64(db_); }
+  // True when no transaction is open (sqlite rolled one back after a severe error).
+  bool in_autocommit() const { return sqlite3_get_autocommit(db_) != 0; }
+  sqlite3* handle() const { return db_; }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+}  // namespace genq::sqlite

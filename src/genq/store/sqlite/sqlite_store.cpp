@@ -1,0 +1,206 @@
+#include "genq/store/sqlite/sqlite_store.hpp"
+
+#include <cmath>
+
+#include "genq/store/sqlite/account_ops.hpp"
+#include "genq/store/sqlite/group_commit_writer.hpp"
+#include "genq/store/sqlite/job_ops.hpp"
+#include "genq/store/sqlite/read_pool.hpp"
+#include "genq/store/sqlite/schema.hpp"
+
+namespace genq {
+
+using sqlite::Connection;
+using sqlite::Statement;
+
+namespace {
+
+// Pragmas of the writer connection. journal_mode=WAL is persistent (stored in the
+// file), so the read-only connections and other processes inherit it.
+Status configure_writer(Connection& connection, const SqliteOptions& options) {
+  Result<Statement> wal = connection.prepare("PRAGMA journal_mode = WAL");
+  if (!wal) {
+    return fail(std::move(wal.error()));
+  }
+  Result<bool> row = wal->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  // A database on a file system without shared memory support stays in its old mode;
+  // readers beside the writer would then block, so refuse instead of limping.
+  if (!*row || wal->column_text(0) != "wal") {
+    return fail(Error::internal("could not enable WAL mode on " + options.path));
+  }
+  return connection.exec(options.sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& options, const Clock& clock) {
+  if (options.path.empty()) {
+    return genq::fail(Error::invalid("sqlite path is empty"));
+  }
+  Result<std::unique_ptr<Connection>> connection =
+      Connection::open(options.path, Connection::Mode::ReadWrite, options.busy_timeout);
+  if (!connection) {
+    return genq::fail(std::move(connection.error()));
+  }
+  if (Status configured = configure_writer(**connection, options); !configured) {
+    return genq::fail(std::move(configured.error()));
+  }
+  if (Status migrated = sqlite::migrate(**connection); !migrated) {
+    return genq::fail(std::move(migrated.error()));
+  }
+  // Readers open after the writer: the file, its schema and the WAL exist by now.
+  Result<std::unique_ptr<sqlite::ReadPool>> readers =
+      sqlite::ReadPool::open(options.path, options.read_connections, options.busy_timeout);
+  if (!readers) {
+    return genq::fail(std::move(readers.error()));
+  }
+  auto writer = std::make_unique<sqlite::GroupCommitWriter>(std::move(*connection));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(clock, std::move(writer), std::move(*readers)));
+}
+
+SqliteStore::SqliteStore(const Clock& clock, std::unique_ptr<sqlite::GroupCommitWriter> writer,
+                         std::unique_ptr<sqlite::ReadPool> readers)
+    : clock_(clock), writer_(std::move(writer)), readers_(std::move(readers)) {}
+
+SqliteStore::~SqliteStore() {
+  readers_.reset();  // explicit: the order matters (see the member comment)
+  writer_.reset();
+}
+
+std::uint64_t SqliteStore::commits() const { return writer_->commits(); }
+std::uint64_t SqliteStore::writes() const { return writer_->writes(); }
+
+// Each mutation reads the clock inside its operation, on the leader's thread at the
+// moment the batch runs, so times follow commit order.
+
+Result<SubmitOutcome> SqliteStore::submit(const NewJob& job) {
+  return writer_->write_result<SubmitOutcome>(
+      [&](Connection& connection) { return sqlite::submit_job(connection, job, clock_.now()); });
+}
+
+Result<std::vector<Lease>> SqliteStore::claim(const ClaimRequest& request) {
+  return writer_->write_result<std::vector<Lease>>(
+      [&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); });
+}
+
+Result<TimePoint> SqliteStore::heartbeat(const LeaseRef& lease, Millis extend) {
+  return writer_->write_result<TimePoint>([&](Connection& connection) {
+    return sqlite::heartbeat_lease(connection, lease, clock_.now(), extend);
+  });
+}
+
+Result<Job> SqliteStore::progress(const LeaseRef& lease, double progress,
+                                  std::optional<std::string> preview_jpeg, Millis extend) {
+  if (std::isnan(progress)) {
+    return genq::fail(Error::invalid("progress is not a number"));
+  }
+  return writer_->write_result<Job>([&](Connection& connection) {
+    return sqlite::record_progress(connection, lease, progress, preview_jpeg, clock_.now(), extend);
+  });
+}
+
+Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result) {
+  return writer_->write_result<Job>(
+      [&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); });
+}
+
+Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable) {
+  return writer_->write_result<Job>([&](Connection& connection) {
+    return sqlite::fail_job(connection, lease, message, retryable, clock_.now());
+  });
+}
+
+Result<Job> SqliteStore::cancel(const std::string& job_id, const std::string& client_id) {
+  return writer_->write_result<Job>([&](Connection& connection) {
+    return sqlite::cancel_job(connection, job_id, client_id, clock_.now());
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::requeue_expired(TimePoint now) {
+  return writer_->write_result<std::vector<Job>>(
+      [&](Connection& connection) { return sqlite::requeue_expired_leases(connection, now); });
+}
+
+Result<std::vector<std::string>> SqliteStore::expire_results(TimePoint before) {
+  return writer_->write_result<std::vector<std::string>>(
+      [&](Connection& connection) { return sqlite::expire_job_results(connection, before, clock_.now()); });
+}
+
+Result<Job> SqliteStore::get(const std::string& job_id) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  Result<std::optional<Job>> job = sqlite::find_job(*reader, job_id);
+  if (!job) {
+    return genq::fail(std::move(job.error()));
+  }
+  if (!*job) {
+    return genq::fail(Error::not_found("job not found"));
+  }
+  return std::move(**job);
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::queue_position(const Job& job) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::pending_ahead_of(*reader, job.id);
+}
+
+Result<StatusCounts> SqliteStore::count_by_status() {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::count_jobs_by_status(*reader);
+}
+
+Result<Client> SqliteStore::create_client(const Client& client, const std::string& api_key_hash) {
+  return writer_->write_result<Client>([&](Connection& connection) {
+    return sqlite::insert_client(connection, client, api_key_hash, clock_.now());
+  });
+}
+
+Status SqliteStore::add_api_key(const std::string& client_id, const std::string& api_key_hash) {
+  return writer_->write([&](Connection& connection) {
+    return sqlite::insert_api_key(connection, client_id, api_key_hash, clock_.now());
+  });
+}
+
+Status SqliteStore::set_client_disabled(const std::string& client_id, bool disabled) {
+  return writer_->write([&](Connection& connection) {
+    return sqlite::update_client_disabled(connection, client_id, disabled);
+  });
+}
+
+Status SqliteStore::set_account_webhook(const std::string& client_id, const std::string& url,
+                                        const std::vector<std::string>& events) {
+  return writer_->write([&](Connection& connection) {
+    return sqlite::update_account_webhook(connection, client_id, url, events);
+  });
+}
+
+Result<WorkerToken> SqliteStore::create_worker_token(const WorkerToken& token,
+                                                     const std::string& token_hash) {
+  return writer_->write_result<WorkerToken>([&](Connection& connection) {
+    return sqlite::insert_worker_token(connection, token, token_hash, clock_.now());
+  });
+}
+
+Result<Client> SqliteStore::find_client_by_key(const std::string& api_key_hash) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::find_enabled_client_by_key(*reader, api_key_hash);
+}
+
+Result<Client> SqliteStore::get_client(const std::string& client_id) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::find_client(*reader, client_id);
+}
+
+Result<std::vector<Client>> SqliteStore::list_clients() {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::all_clients(*reader);
+}
+
+Result<WorkerToken> SqliteStore::find_worker_by_token(const std::string& token_hash) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::find_enabled_worker_token(*reader, token_hash);
+}
+
+}  // namespace genq

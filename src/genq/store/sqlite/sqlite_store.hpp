@@ -1,0 +1,96 @@
+#pragma once
+// The embedded default store: jobs and accounts in one SQLite database file.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "genq/core/clock.hpp"
+#include "genq/core/error.hpp"
+#include "genq/store/account_store.hpp"
+#include "genq/store/job_store.hpp"
+
+namespace genq {
+
+namespace sqlite {
+class GroupCommitWriter;
+class ReadPool;
+}  // namespace sqlite
+
+struct SqliteOptions {
+  std::string path;  // database file; created (with its schema) if missing
+  // synchronous=FULL fsyncs the WAL at every commit: an acknowledged write survives
+  // power loss. NORMAL survives kill -9 of the process but not power loss.
+  bool sync_full = true;
+  int read_connections = 4;  // pooled read-only connections (at least 1)
+  // How long a statement waits for another process's lock (genq admin writing to
+  // the same file) before the call fails with Unavailable.
+  Millis busy_timeout{5000};
+};
+
+// JobStore and AccountStore over one SQLite file in WAL mode.
+//
+// Mutations go through a single writer connection with group commit (see
+// GroupCommitWriter): concurrent calls share one transaction and one fsync, and each
+// returns only once its change is durable. Reads run on a pool of read-only
+// connections beside the writer and see every write that has returned.
+//
+// Thread-safe. Other processes may open the same file at the same time (they wait
+// for the write lock up to busy_timeout). Owns its connections; borrows `clock`, which
+// must outlive it. Destroy only after every call has returned.
+class SqliteStore final : public JobStore, public AccountStore {
+ public:
+  // Opens or creates the database, enables WAL and migrates the schema.
+  // Invalid if the file comes from a newer genq; Unavailable if it stays locked;
+  // Internal for any other sqlite failure.
+  static Result<std::unique_ptr<SqliteStore>> open(const SqliteOptions& options, const Clock& clock);
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  ~SqliteStore() override;
+
+  // Committed write transactions, and the write calls they carried: with many
+  // concurrent writers commits() stays far below writes().
+  std::uint64_t commits() const;
+  std::uint64_t writes() const;
+
+  // JobStore
+  Result<SubmitOutcome> submit(const NewJob& job) override;
+  Result<Job> get(const std::string& job_id) override;
+  Result<std::optional<std::int64_t>> queue_position(const Job& job) override;
+  Result<std::vector<Lease>> claim(const ClaimRequest& request) override;
+  Result<TimePoint> heartbeat(const LeaseRef& lease, Millis extend) override;
+  Result<Job> progress(const LeaseRef& lease, double progress, std::optional<std::string> preview_jpeg,
+                       Millis extend) override;
+  Result<Job> complete(const LeaseRef& lease, const JobResult& result) override;
+  Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable) override;
+  Result<Job> cancel(const std::string& job_id, const std::string& client_id) override;
+  Result<std::vector<Job>> requeue_expired(TimePoint now) override;
+  Result<std::vector<std::string>> expire_results(TimePoint before) override;
+  Result<StatusCounts> count_by_status() override;
+
+  // AccountStore
+  Result<Client> create_client(const Client& client, const std::string& api_key_hash) override;
+  Status add_api_key(const std::string& client_id, const std::string& api_key_hash) override;
+  Result<Client> find_client_by_key(const std::string& api_key_hash) override;
+  Result<Client> get_client(const std::string& client_id) override;
+  Result<std::vector<Client>> list_clients() override;
+  Status set_client_disabled(const std::string& client_id, bool disabled) override;
+  Status set_account_webhook(const std::string& client_id, const std::string& url,
+                             const std::vector<std::string>& events) override;
+  Result<WorkerToken> create_worker_token(const WorkerToken& token, const std::string& token_hash) override;
+  Result<WorkerToken> find_worker_by_token(const std::string& token_hash) override;
+
+ private:
+  SqliteStore(const Clock& clock, std::unique_ptr<sqlite::GroupCommitWriter> writer,
+              std::unique_ptr<sqlite::ReadPool> readers);
+
+  const Clock& clock_;
+  // Readers are declared last so they close first: the writer's connection, closing
+  // last, checkpoints the WAL back into the database file.
+  std::unique_ptr<sqlite::GroupCommitWriter> writer_;
+  std::unique_ptr<sqlite::ReadPool> readers_;
+};
+
+}  // namespace genq

@@ -1,0 +1,286 @@
+#include "genq/worker/worker_routes.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "genq/api/guards.hpp"
+#include "genq/api/request_body.hpp"
+#include "genq/crypto/crypto.hpp"
+#include "genq/http/responses.hpp"
+
+namespace genq::worker {
+namespace {
+
+namespace json = boost::json;
+constexpr std::int64_t kMaxWaitMs = 60'000;
+
+std::string_view output_name(catalog::OutputKind kind) {
+  switch (kind) {
+    case catalog::OutputKind::Image: return "image";
+    case catalog::OutputKind::Video: return "video";
+    case catalog::OutputKind::Audio: return "audio";
+    case catalog::OutputKind::Text: return "text";
+    case catalog::OutputKind::Json: return "json";
+  }
+  return "image";
+}
+
+http::Response lease_error(const Error& error) {
+  if (error.kind == ErrorKind::Conflict) {
+    return http::json_response(409, json::object{{"message", "lease lost"}, {"code", "lease_lost"}});
+  }
+  if (error.kind == ErrorKind::NotFound) return http::error_response(404, "Job not found.");
+  return http::response_for(error);
+}
+
+std::optional<std::int64_t> int_field(const json::object& body, std::string_view name, std::int64_t lo,
+                                      std::int64_t hi, std::int64_t fallback, http::FieldProblems& problems) {
+  auto it = body.find(name);
+  if (it == body.end() || it->value().is_null()) return fallback;
+  if (!it->value().is_int64() || it->value().as_int64() < lo || it->value().as_int64() > hi) {
+    problems.push_back({std::string(name), {"The " + std::string(name) + " field must be an integer between " +
+                                            std::to_string(lo) + " and " + std::to_string(hi) + "."}});
+    return std::nullopt;
+  }
+  return it->value().as_int64();
+}
+
+json::object lease_document(const Lease& lease, Services& services) {
+  const Job& job = lease.job;
+  json::object inputs;
+  boost::system::error_code ec;
+  auto parsed_inputs = json::parse(job.inputs_json, ec);
+  if (!ec && parsed_inputs.is_object()) {
+    for (const auto& [field, key] : parsed_inputs.as_object()) {
+      if (!key.is_string()) continue;
+      inputs[field] = services.signer.sign(key.as_string(), services.jobs.clock().now(), std::chrono::hours(1));
+    }
+  }
+  auto params = json::parse(job.params_json, ec);
+  if (ec) params = json::object{};
+  const auto* task = services.catalog.find_task(job.task);
+  auto lease_ms = services.jobs.options().lease.count();
+  return {{"job_id", job.id},
+          {"lease_id", job.lease_id},
+          {"lease_ms", lease_ms},
+          {"heartbeat_ms", lease_ms / 3},
+          {"task", job.task},
+          {"model", job.model},
+          {"params", std::move(params)},
+          {"inputs", std::move(inputs)},
+          {"output", task ? output_name(task->output) : "image"},
+          {"attempt", job.attempts},
+          {"max_attempts", job.max_attempts}};
+}
+
+// POST /api/v1/worker/claim {"worker_id","models","max_jobs","wait_ms"}
+// 200 {"jobs":[...]} as soon as a job is leased, or {"jobs":[]} after wait_ms.
+void claim(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
+  auto body = api::parse_json_object(request.body);
+  if (!body) return reply(http::error_response(400, body.error().message));
+  http::FieldProblems problems;
+  auto max_jobs = int_field(*body, "max_jobs", 1, 32, 1, problems);
+  auto wait_ms = int_field(*body, "wait_ms", 0, kMaxWaitMs, 25'000, problems);
+  ClaimRequest claim_request;
+  claim_request.worker_id = "anonymous";
+  if (auto it = body->find("worker_id"); it != body->end() && !it->value().is_null()) {
+    if (!it->value().is_string() || it->value().as_string().empty() || it->value().as_string().size() > 128) {
+      problems.push_back({"worker_id", {"The worker_id field must be a string of 1 to 128 characters."}});
+    } else {
+      claim_request.worker_id = std::string(it->value().as_string());
+    }
+  }
+  std::vector<std::string> models;
+  if (auto it = body->find("models"); it != body->end() && !it->value().is_null()) {
+    if (!it->value().is_array()) {
+      problems.push_back({"models", {"The models field must be an array of model names."}});
+    } else {
+      for (const auto& m : it->value().as_array()) {
+        const catalog::ModelSpec* spec = m.is_string() ? services.catalog.find_model(m.as_string()) : nullptr;
+        if (!spec) {
+          problems.push_back({"models", {"The models field contains an unknown model."}});
+          break;
+        }
+        models.push_back(spec->name);
+      }
+    }
+  } else {
+    for (const auto& m : services.catalog.models()) models.push_back(m.name);
+  }
+  if (!problems.empty()) return reply(http::validation_error(problems));
+  if (!token.models.empty()) {
+    std::erase_if(models, [&](const std::string& m) {
+      return std::find(token.models.begin(), token.models.end(), m) == token.models.end();
+    });
+  }
+  if (models.empty()) {
+    return reply(http::validation_error({{"models", {"This worker token may not serve any of the requested models."}}}));
+  }
+  claim_request.models = std::move(models);
+  claim_request.max_jobs = static_cast<int>(*max_jobs);
+  services.claims.claim(std::move(claim_request), Millis(*wait_ms),
+                        [&services, reply](Result<std::vector<Lease>> leases) {
+                          if (!leases) return reply(http::response_for(leases.error()));
+                          json::array jobs;
+                          for (const auto& lease : *leases) {
+                            spdlog::info("job {} leased to {} (attempt {})", lease.job.id, lease.job.worker_id,
+                                         lease.job.attempts);
+                            jobs.push_back(lease_document(lease, services));
+                          }
+                          reply(http::json_response(200, json::object{{"jobs", std::move(jobs)}}));
+                        });
+}
+
+// Reads {"lease_id": "..."} and the job id; on failure answers and returns nullopt.
+std::optional<std::pair<LeaseRef, json::object>> lease_body(http::Request& request, http::Reply& reply) {
+  auto body = api::parse_json_object(request.body);
+  if (!body) {
+    reply(http::error_response(400, body.error().message));
+    return std::nullopt;
+  }
+  auto it = body->find("lease_id");
+  if (it == body->end() || !it->value().is_string() || it->value().as_string().empty()) {
+    reply(http::validation_error({{"lease_id", {"The lease_id field is required."}}}));
+    return std::nullopt;
+  }
+  LeaseRef lease{request.param("job_id"), std::string(it->value().as_string())};
+  return std::make_pair(std::move(lease), std::move(*body));
+}
+
+json::object lease_ms_document(Services& services) {
+  return {{"lease_ms", services.jobs.options().lease.count()}};
+}
+
+// POST /api/v1/worker/jobs/{job_id}/heartbeat {"lease_id"} -> {"lease_ms"}; 409 lease lost.
+void heartbeat(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+  auto parsed = lease_body(request, reply);
+  if (!parsed) return;
+  auto extended = services.jobs.heartbeat(parsed->first);
+  if (!extended) return reply(lease_error(extended.error()));
+  reply(http::json_response(200, lease_ms_document(services)));
+}
+
+// POST /api/v1/worker/jobs/{job_id}/progress {"lease_id","progress","preview"?}
+void progress(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+  auto parsed = lease_body(request, reply);
+  if (!parsed) return;
+  auto& [lease, body] = *parsed;
+  auto it = body.find("progress");
+  if (it == body.end() || !(it->value().is_number())) {
+    return reply(http::validation_error({{"progress", {"The progress field must be a number between 0 and 100."}}}));
+  }
+  double value = it->value().to_number<double>();
+  if (!std::isfinite(value) || value < 0 || value > 100) {
+    return reply(http::validation_error({{"progress", {"The progress field must be a number between 0 and 100."}}}));
+  }
+  std::optional<std::string> preview;
+  if (auto p = body.find("preview"); p != body.end() && !p->value().is_null()) {
+    std::string decoded;
+    if (!p->value().is_string() || !crypto::base64_decode(p->value().as_string(), decoded)) {
+      return reply(http::validation_error({{"preview", {"The preview field must be a base64-encoded JPEG."}}}));
+    }
+    if (decoded.size() > services.jobs.options().max_preview_bytes) {
+      return reply(http::error_response(413, "The preview is larger than " +
+                                                 std::to_string(services.jobs.options().max_preview_bytes) + " bytes."));
+    }
+    if (decoded.size() < 3 || static_cast<unsigned char>(decoded[0]) != 0xFF ||
+        static_cast<unsigned char>(decoded[1]) != 0xD8) {
+      return reply(http::validation_error({{"preview", {"The preview field must be a base64-encoded JPEG."}}}));
+    }
+    preview = std::move(decoded);
+  }
+  auto job = services.jobs.progress(lease, value, std::move(preview));
+  if (!job) return reply(lease_error(job.error()));
+  reply(http::json_response(200, lease_ms_document(services)));
+}
+
+// PUT /api/v1/worker/jobs/{job_id}/result?lease_id=... (raw body, streamed to disk)
+void upload(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+  auto lease_id = request.query_param("lease_id");
+  if (!lease_id || lease_id->empty()) {
+    return reply(http::validation_error({{"lease_id", {"The lease_id query parameter is required."}}}));
+  }
+  if (request.body_file.empty()) return reply(http::validation_error({{"body", {"The result file is empty."}}}));
+  std::error_code ec;
+  auto size = std::filesystem::file_size(request.body_file, ec);
+  if (ec || size == 0) return reply(http::validation_error({{"body", {"The result file is empty."}}}));
+  std::string mime = request.header("Content-Type");
+  auto attached = services.jobs.attach_upload({request.param("job_id"), *lease_id}, request.body_file, mime);
+  if (!attached) return reply(lease_error(attached.error()));
+  reply(http::json_response(200, json::object{{"bytes", size}}));
+}
+
+// POST /api/v1/worker/jobs/{job_id}/complete {"lease_id","result"?}
+void complete(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+  auto parsed = lease_body(request, reply);
+  if (!parsed) return;
+  auto& [lease, body] = *parsed;
+  auto current = services.jobs.get(lease.job_id);
+  if (!current) return reply(lease_error(current.error()));
+  const auto* task = services.catalog.find_task(current->task);
+  bool is_text = task && (task->output == catalog::OutputKind::Text || task->output == catalog::OutputKind::Json);
+  std::optional<std::string> inline_result;
+  bool is_json = false;
+  if (auto it = body.find("result"); it != body.end() && !it->value().is_null()) {
+    if (it->value().is_string()) {
+      inline_result = std::string(it->value().as_string());
+    } else {
+      inline_result = json::serialize(it->value());
+      is_json = true;
+    }
+  }
+  auto job = services.jobs.complete(lease, std::move(inline_result), is_json, !is_text);
+  if (!job) {
+    if (job.error().kind == ErrorKind::Invalid) return reply(http::validation_error({{"result", {job.error().message}}}));
+    return reply(lease_error(job.error()));
+  }
+  spdlog::info("job {} done", job->id);
+  reply(http::json_response(200, json::object{{"status", "done"}}));
+}
+
+// POST /api/v1/worker/jobs/{job_id}/fail {"lease_id","error","retryable"?}
+void fail_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+  auto parsed = lease_body(request, reply);
+  if (!parsed) return;
+  auto& [lease, body] = *parsed;
+  std::string message = "worker failed";
+  if (auto it = body.find("error"); it != body.end() && it->value().is_string() && !it->value().as_string().empty()) {
+    message = std::string(it->value().as_string()).substr(0, 2000);
+  }
+  bool retryable = false;
+  if (auto it = body.find("retryable"); it != body.end() && it->value().is_bool()) retryable = it->value().as_bool();
+  auto job = services.jobs.fail_job(lease, message, retryable);
+  if (!job) return reply(lease_error(job.error()));
+  spdlog::info("job {} failed ({}): {}", job->id, to_string(job->status), message);
+  reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
+}
+
+}  // namespace
+
+void add_worker_routes(http::Router& router, Services& services) {
+  using http::Exec;
+  using http::Verb;
+  using Fn = void (*)(Services&, http::Request&, http::Reply, const WorkerToken&);
+  auto bind = [&services](Fn fn) {
+    return api::worker_only(services, [&services, fn](http::Request& r, http::Reply reply, const WorkerToken& t) {
+      fn(services, r, std::move(reply), t);
+    });
+  };
+  const auto json_limit = services.options.max_json_bytes;
+  router.add({Verb::post, "/api/v1/worker/claim", bind(claim), Exec::Inline, json_limit, false, "worker-claim"});
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/heartbeat", bind(heartbeat), Exec::Pool, json_limit, false,
+              "worker-heartbeat"});
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/progress", bind(progress), Exec::Pool, json_limit, false,
+              "worker-progress"});
+  router.add({Verb::put, "/api/v1/worker/jobs/{job_id}/result", bind(upload), Exec::Pool,
+              services.options.max_result_bytes, true, "worker-result"});
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/complete", bind(complete), Exec::Pool, json_limit, false,
+              "worker-complete"});
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/fail", bind(fail_job), Exec::Pool, json_limit, false,
+              "worker-fail"});
+}
+
+}  // namespace genq::worker

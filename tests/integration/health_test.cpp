@@ -1,0 +1,106 @@
+// Operating genq (SPEC §9): health and readiness probes, Prometheus metrics, the
+// listening line, clean shutdown on SIGTERM, and --help describing every flag.
+#include <regex>
+#include <sstream>
+
+#include "integration/genq_test.hpp"
+
+namespace genq::testing {
+namespace {
+
+class Operations : public GenqTest {};
+
+TEST_F(Operations, HealthAndReadinessAnswerOk) {
+  EXPECT_EQ(server().http().get("/healthz").status, 200);
+  EXPECT_EQ(server().http().get("/readyz").status, 200);
+}
+
+TEST_F(Operations, MetricsAreInPrometheusTextFormat) {
+  submit(requests().minimal("txt2img"));
+  const auto response = server().admin_http().get("/metrics");
+  ASSERT_EQ(response.status, 200) << response.describe();
+  EXPECT_TRUE(response.header("content-type").value_or("").starts_with("text/plain"))
+      << response.header("content-type").value_or("<none>");
+  // Every line is a comment or "name{labels} value".
+  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? -?[0-9.eE+\-]+( [0-9]+)?$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (NaN|\+Inf|-Inf)$)");
+  std::istringstream lines(response.body);
+  std::string line;
+  int samples = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line.starts_with("#")) {
+      continue;
+    }
+    EXPECT_TRUE(std::regex_match(line, sample)) << "not a Prometheus sample: " << line;
+    ++samples;
+  }
+  EXPECT_GT(samples, 0) << response.body;
+  EXPECT_NE(response.body.find("# TYPE "), std::string::npos);
+}
+
+TEST_F(Operations, ListeningLineNamesTheAddressServed) {
+  const std::string out = server().process().stdout_text();
+  EXPECT_NE(out.find("listening on " + server().base_url()), std::string::npos) << out;
+  EXPECT_TRUE(std::regex_match(server().base_url(), std::regex(R"(http://127\.0\.0\.1:[0-9]+)")))
+      << server().base_url();
+}
+
+TEST_F(Operations, SigtermStopsTheServerCleanly) {
+  const auto code = server().stop(10s);
+  ASSERT_TRUE(code) << "still running 10 s after SIGTERM";
+  EXPECT_EQ(*code, 0) << server().logs();
+}
+
+TEST_F(Operations, TwoServersPickDifferentFreePorts) {
+  GenqServer second(server_options());
+  EXPECT_NE(second.base_url(), server().base_url());
+  EXPECT_EQ(second.http().get("/healthz").status, 200);
+}
+
+TEST(CommandLine, ServeHelpDescribesEveryFlag) {
+  const auto result = run_command({GENQ_BINARY, "serve", "--help"}, 20s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  const std::string help = result.out + result.err;
+  for (const char* flag :
+       {"--listen", "--data", "--lease-ms", "--max-attempts", "--public-url", "--max-body-bytes",
+        "--max-preview-bytes", "--max-result-bytes", "--result-ttl-s", "--url-ttl-s",
+        "--sqlite-sync", "--threads"}) {
+    EXPECT_NE(help.find(flag), std::string::npos) << "genq serve --help lacks " << flag;
+  }
+}
+
+TEST(CommandLine, TopLevelHelpNamesTheSubcommands) {
+  const auto result = run_command({GENQ_BINARY, "--help"}, 20s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  const std::string help = result.out + result.err;
+  for (const char* command : {"serve", "worker", "admin"}) {
+    EXPECT_NE(help.find(command), std::string::npos) << "genq --help lacks " << command;
+  }
+}
+
+TEST(CommandLine, WorkerAndAdminHelpDescribeTheirFlags) {
+  const auto worker = run_command({GENQ_BINARY, "worker", "--help"}, 20s);
+  EXPECT_EQ(worker.exit_code, 0) << worker.err;
+  for (const char* flag : {"--server", "--token", "--backend", "--concurrency", "--step-delay-ms",
+                           "--models"}) {
+    EXPECT_NE((worker.out + worker.err).find(flag), std::string::npos)
+        << "genq worker --help lacks " << flag;
+  }
+  const auto admin = run_command({GENQ_BINARY, "admin", "create-client", "--help"}, 20s);
+  EXPECT_EQ(admin.exit_code, 0) << admin.err;
+  for (const char* flag : {"--data", "--name"}) {
+    EXPECT_NE((admin.out + admin.err).find(flag), std::string::npos)
+        << "genq admin create-client --help lacks " << flag;
+  }
+}
+
+TEST(CommandLine, UnknownFlagIsAnErrorNotIgnored) {
+  TempDir data("genq-data");
+  ChildProcess serve({GENQ_BINARY, "serve", "--listen", "127.0.0.1:0", "--data",
+                      data.path().string(), "--no-such-flag"});
+  const auto code = serve.wait_exit(10s);
+  ASSERT_TRUE(code) << "genq serve runs despite --no-such-flag: " << serve.describe();
+  EXPECT_NE(*code, 0) << serve.describe();
+}
+
+}  // namespace
+}  // namespace genq::testing

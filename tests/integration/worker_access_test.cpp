@@ -1,0 +1,126 @@
+// Who may work and within which limits (SPEC §1, §8): worker tokens, tokens limited
+// to models, lease keeping by heartbeat, preview and result size limits.
+#include <thread>
+
+#include "integration/genq_test.hpp"
+
+namespace genq::testing {
+namespace {
+
+class WorkerAccess : public GenqTest {};
+
+TEST_F(WorkerAccess, MissingOrWrongTokenIsUnauthenticated) {
+  const std::string id = submit(requests().minimal("txt2img"));
+  const ManualWorker real = manual_worker();
+  const auto job = real.claim_job(id, kJobDeadline);
+  ASSERT_TRUE(job);
+
+  for (const auto& [who, http] : std::vector<std::pair<std::string, HttpClient>>{
+           {"no token", server().http()},
+           {"wrong token", server().http().with_bearer("wrk_not_a_token")},
+           {"client api key", server().http().with_bearer(client().api_key)}}) {
+    const auto claim = http.post_json("/api/v1/worker/claim", boost::json::object{{"wait_ms", 0}});
+    EXPECT_EQ(claim.status, 401) << who << ": " << claim.describe();
+    if (claim.status == 401) {
+      EXPECT_EQ(text_at(claim.json(), "/message"), "Unauthenticated.");
+    }
+    const auto progress =
+        http.post_json("/api/v1/worker/jobs/" + job->job_id + "/progress",
+                       boost::json::object{{"lease_id", job->lease_id}, {"progress", 50}});
+    EXPECT_EQ(progress.status, 401) << who << ": " << progress.describe();
+  }
+  const auto status = status_of(id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(field(*status, "progress"), "") << "an unauthenticated progress was applied";
+}
+
+TEST_F(WorkerAccess, TokenLimitedToModelsOnlyGetsThoseModels) {
+  const auto* image_model = requests().model_for("txt2img");
+  const auto* audio_model = requests().model_for("txt2audio");
+  ASSERT_NE(image_model->name, audio_model->name);
+  const std::string audio_job = submit(requests().minimal("txt2audio"));
+  const std::string image_job = submit(requests().minimal("txt2img"));
+
+  const ManualWorker image_only = manual_worker({image_model->name});
+  // Asking for everything, or for the other model, still yields only its own.
+  const auto jobs = image_only.claim(0ms, {}, 32);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs.front().job_id, image_job);
+  EXPECT_TRUE(image_only.claim(0ms, {audio_model->name}, 32).empty())
+      << "a token limited to " << image_model->name << " got " << audio_model->name;
+
+  const auto audio = manual_worker({audio_model->name}).claim(0ms, {}, 32);
+  ASSERT_EQ(audio.size(), 1u);
+  EXPECT_EQ(audio.front().job_id, audio_job);
+}
+
+TEST_F(WorkerAccess, SyntheticWorkerWithALimitedTokenLeavesOtherModelsPending) {
+  const auto* image_model = requests().model_for("txt2img");
+  const std::string audio_job = submit(requests().minimal("txt2audio"));
+  const std::string image_job = submit(requests().minimal("txt2img"));
+  auto worker = server().start_worker(
+      {"--token", server().create_worker_token({image_model->name}), "--step-delay-ms", "5"});
+  const auto done = poll_status(api(), image_job, is_final(), kJobDeadline);
+  ASSERT_TRUE(done) << worker->describe();
+  EXPECT_EQ(field(*done, "status"), "done");
+  const auto audio = status_of(audio_job);
+  ASSERT_TRUE(audio);
+  EXPECT_EQ(field(*audio, "status"), "pending");
+}
+
+class WorkerLease : public GenqTest {
+ protected:
+  std::vector<std::string> server_args() const override { return {"--lease-ms", "1500"}; }
+};
+
+TEST_F(WorkerLease, HeartbeatsKeepAJobPastItsLease) {
+  const std::string id = submit(requests().minimal("txt2img"));
+  const ManualWorker worker = manual_worker();
+  const auto job = worker.claim_job(id, kJobDeadline);
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->lease_ms, 1500);
+  // Three lease lengths, heartbeating at the advertised interval.
+  const auto end = std::chrono::steady_clock::now() + 4500ms;
+  while (std::chrono::steady_clock::now() < end) {
+    const auto beat = worker.heartbeat(*job);
+    ASSERT_EQ(beat.status, 200) << beat.describe();
+    const auto status = status_of(id);
+    ASSERT_TRUE(status);
+    ASSERT_EQ(field(*status, "status"), "processing") << "job requeued despite heartbeats";
+    std::this_thread::sleep_for(std::chrono::milliseconds(job->heartbeat_ms));
+  }
+  EXPECT_EQ(worker.finish(*job).status, 200);
+}
+
+class WorkerSizeLimits : public GenqTest {
+ protected:
+  std::vector<std::string> server_args() const override {
+    return {"--max-preview-bytes", "2048", "--max-result-bytes", "65536"};
+  }
+};
+
+TEST_F(WorkerSizeLimits, OversizedPreviewIsTooLarge) {
+  const std::string id = submit(requests().minimal("txt2img"));
+  const ManualWorker worker = manual_worker();
+  const auto job = worker.claim_job(id, kJobDeadline);
+  ASSERT_TRUE(job);
+  const std::string big = make_jpeg(256, 256);
+  ASSERT_GT(big.size(), 2048u);
+  const auto response = worker.progress(*job, 10, big);
+  EXPECT_EQ(response.status, 413) << response.describe();
+  EXPECT_EQ(worker.progress(*job, 20, make_jpeg(8, 8)).status, 200) << "a small preview is fine";
+}
+
+TEST_F(WorkerSizeLimits, OversizedResultIsTooLarge) {
+  const std::string id = submit(requests().minimal("txt2img"));
+  const ManualWorker worker = manual_worker();
+  const auto job = worker.claim_job(id, kJobDeadline);
+  ASSERT_TRUE(job);
+  const auto response = worker.upload(*job, std::string(256 * 1024, 'x'), "image/png");
+  EXPECT_EQ(response.status, 413) << response.describe();
+  EXPECT_EQ(worker.complete(*job).status, 422) << "nothing was stored, so there is no result";
+  EXPECT_EQ(worker.finish(*job).status, 200) << "a result within the limit is accepted";
+}
+
+}  // namespace
+}  // namespace genq::testing

@@ -1,0 +1,134 @@
+// GroupCommitWriter: batching of concurrent writes and per-operation rollback.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "genq/store/sqlite/group_commit_writer.hpp"
+#include "genq/store/sqlite/sqlite_connection.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
+
+namespace genq::sqlite {
+namespace {
+
+using namespace std::chrono_literals;
+
+class SqliteGroupCommit : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<std::unique_ptr<Connection>> connection =
+        Connection::open(dir_.file("writer.db"), Connection::Mode::ReadWrite, 5000ms);
+    ASSERT_TRUE(connection) << connection.error().message;
+    ASSERT_TRUE((*connection)->exec("PRAGMA journal_mode = WAL; CREATE TABLE t (v TEXT PRIMARY KEY)"));
+    writer_ = std::make_unique<GroupCommitWriter>(std::move(*connection));
+  }
+
+  static GroupCommitWriter::Operation insert(std::string value) {
+    return [value = std::move(value)](Connection& connection) -> Status {
+      Result<Statement> statement = connection.prepare("INSERT INTO t (v) VALUES (?1)");
+      if (!statement) {
+        return fail(statement.error());
+      }
+      statement->bind_text(1, value);
+      return statement->run();
+    };
+  }
+
+  // Rows in t, read through the writer so the count is taken in a transaction.
+  std::int64_t rows() {
+    Result<std::int64_t> count =
+        writer_->write_result<std::int64_t>([](Connection& connection) -> Result<std::int64_t> {
+          Result<Statement> statement = connection.prepare("SELECT COUNT(*) FROM t");
+          if (!statement) {
+            return fail(statement.error());
+          }
+          Result<bool> row = statement->step();
+          if (!row) {
+            return fail(row.error());
+          }
+          return statement->column_int64(0);
+        });
+    EXPECT_TRUE(count) << count.error().message;
+    return count.value_or(-1);
+  }
+
+  genq::testing::TempDir dir_{"genq-group-commit"};
+  std::unique_ptr<GroupCommitWriter> writer_;
+};
+
+TEST_F(SqliteGroupCommit, FailingOperationRollsBackOnlyItself) {
+  Status failed = writer_->write([](Connection& connection) -> Status {
+    Status inserted = insert("half-done")(connection);
+    EXPECT_TRUE(inserted);
+    return fail(Error::conflict("changed my mind"));
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(failed.error().message, "changed my mind");
+  ASSERT_TRUE(writer_->write(insert("kept")));
+  EXPECT_EQ(rows(), 1) << "the failed operation's insert must be rolled back";
+}
+
+TEST_F(SqliteGroupCommit, WritersQueuedBehindALeaderShareOneCommit) {
+  // The first writer's operation holds the leader until three more writers have
+  // queued; they then run as one batch, where the duplicate fails on its own.
+  std::thread leader([&] {
+    Status status = writer_->write([&](Connection& connection) -> Status {
+      EXPECT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 4; }))
+          << "followers never queued";
+      return insert("leader")(connection);
+    });
+    EXPECT_TRUE(status);
+  });
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 1; }));
+  const std::uint64_t commits_before = writer_->commits();
+
+  std::atomic<int> succeeded{0};
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> followers;
+  for (const char* value : {"a", "leader", "b"}) {
+    followers.emplace_back([&, value] {
+      Status status = writer_->write(insert(value));
+      if (status) {
+        ++succeeded;
+      } else if (status.error().kind == ErrorKind::Conflict) {
+        ++conflicts;
+      }
+    });
+  }
+  leader.join();
+  for (std::thread& follower : followers) {
+    follower.join();
+  }
+
+  EXPECT_EQ(succeeded.load(), 2);
+  EXPECT_EQ(conflicts.load(), 1) << "the duplicate of 'leader' fails alone";
+  EXPECT_EQ(writer_->commits() - commits_before, 2u) << "leader's batch, then one batch of three";
+  EXPECT_EQ(rows(), 3);
+}
+
+TEST_F(SqliteGroupCommit, ValueReachesCallerOnlyAfterCommit) {
+  Result<std::string> value =
+      writer_->write_result<std::string>([](Connection& connection) -> Result<std::string> {
+        Status inserted = insert("x")(connection);
+        if (!inserted) {
+          return fail(inserted.error());
+        }
+        return std::string("inserted");
+      });
+  ASSERT_TRUE(value) << value.error().message;
+  EXPECT_EQ(*value, "inserted");
+  EXPECT_EQ(writer_->writes(), 1u);
+  EXPECT_EQ(writer_->commits(), 1u);
+}
+
+TEST_F(SqliteGroupCommit, ThrowingOperationBecomesInternalError) {
+  Status thrown = writer_->write([](Connection&) -> Status { throw std::runtime_error("boom"); });
+  ASSERT_FALSE(thrown);
+  EXPECT_EQ(thrown.error().kind, ErrorKind::Internal);
+  EXPECT_TRUE(writer_->write(insert("after")));
+}
+
+}  // namespace
+}  // namespace genq::sqlite
