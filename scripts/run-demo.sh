@@ -37,6 +37,13 @@ api_key=$(json_field api_key "$DATA/demo-client.json")
 client_id=$(json_field client_id "$DATA/demo-client.json")
 worker_token=$(json_field token "$DATA/demo-worker.json")
 
+# Pusher credentials: given through GENQ_PUSHER_*, or generated into the data dir on
+# the server's first start and kept.
+pusher_key=${GENQ_PUSHER_KEY:-$(cat "$DATA/pusher-key")}
+pusher_app_id=${GENQ_PUSHER_APP_ID:-$(cat "$DATA/pusher-app-id")}
+ws_host=$(echo "$url" | sed -E 's#^https?://\[?([^]/]*)\]?:[0-9]+.*#\1#')
+ws_port=$(echo "$url" | sed -E 's#^https?://.*:([0-9]+).*#\1#')
+
 "$GENQ" worker --server "$url" --token "$worker_token" --backend synthetic --concurrency 2 --step-delay-ms 400 &
 pids+=($!)
 
@@ -57,6 +64,22 @@ Submit a txt2img job:
 Then poll it (replace REQUEST_ID):
 
   curl -s $url/api/v1/client/request-status/REQUEST_ID -H "Authorization: Bearer $api_key"
+
+Live progress and previews over WebSockets (Pusher protocol 7, same port):
+
+  app key: $pusher_key   app id: $pusher_app_id   secret: $DATA/pusher-secret
+
+  // npm install pusher-js
+  import Pusher from 'pusher-js';
+  const pusher = new Pusher('$pusher_key', {
+    wsHost: '$ws_host', wsPort: $ws_port, forceTLS: false, enabledTransports: ['ws'], cluster: 'mt1',
+    channelAuthorization: {
+      endpoint: '$url/broadcasting/auth',
+      headers: { Authorization: 'Bearer $api_key' },
+    },
+  });
+  pusher.subscribe('private-client.$client_id')
+    .bind('request.status.updated', (d) => console.log(d.request_id, d.status, d.progress, d.result_url));
 
 Press Ctrl-C to stop.
 MSG

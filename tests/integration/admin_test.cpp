@@ -67,7 +67,7 @@ TEST_F(Admin, CreateWorkerTokenOverHttpLimitsItsModels) {
   submit(requests().minimal("txt2audio"));
   const std::string image_job = submit(requests().minimal("txt2img"));
   const ManualWorker worker(server().http(), token);
-  const auto jobs = worker.claim(0ms, {}, 32);
+  const auto jobs = worker.claim(kShortWait, {}, 32);
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs.front().job_id, image_job);
 }

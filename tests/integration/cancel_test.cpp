@@ -75,10 +75,16 @@ TEST_F(Cancel, RunningJobCancelledUnderARealWorkerNeverBecomesDone) {
   expect_cancelled_answer(cancel(id), id);
 
   // The worker learns at its next progress call (within one step) and stops.
-  const std::string next = submit(requests().minimal("txt2img"));
+  JobRequest quick = requests().minimal("txt2img");
+  quick.fields["steps"] = static_cast<std::int64_t>(steps->min.value_or(1));
+  const std::string next = submit(quick);
   const auto next_started = poll_status(api(), next, status_is("in_progress"), 5s);
   EXPECT_TRUE(next_started) << "the worker did not move on from the cancelled job: "
                             << worker->describe();
+  const auto next_done = poll_status(api(), next, is_final(), kJobDeadline);
+  ASSERT_TRUE(next_done) << worker->describe();
+  EXPECT_EQ(field(*next_done, "status"), "done");
+  // The worker has moved on for good, and the cancelled job stayed cancelled.
   expect_cancelled_status(id);
   EXPECT_TRUE(worker->running()) << "a lost lease must not kill the worker: "
                                  << worker->describe();

@@ -43,7 +43,7 @@ TEST_F(Durability, AcknowledgedSubmitsSurviveKillNine) {
   const ManualWorker worker = manual_worker();
   std::set<std::string> claimed;
   ASSERT_TRUE(wait_until(kJobDeadline, [&] {
-    for (const auto& job : worker.claim(0ms, {}, 32)) {
+    for (const auto& job : worker.claim(kShortWait, {}, 32)) {
       claimed.insert(job.job_id);
     }
     return claimed.size() >= ids.size();

@@ -37,8 +37,8 @@ TEST_F(HttpErrors, WrongMethodIsNotAllowed) {
   expect_json_error(api().get("/api/v1/client/txt2img"), 405, "GET on submit");
   expect_json_error(api().del("/api/v1/client/request-status/" + id), 405, "DELETE on status");
   expect_json_error(api().get("/api/v1/client/request-cancel/" + id), 405, "GET on cancel");
-  expect_json_error(api().request("POST", "/api/v1/client/models", "{}", "application/json"), 405,
-                    "POST on models");
+  expect_json_error(api().put_json("/api/v1/client/models", boost::json::object{}), 405,
+                    "PUT on models");
   expect_json_error(api().del("/api/v1/client/account/webhook"), 405, "DELETE on webhook");
   // The refused DELETE left the job alone.
   const auto status = status_of(id);

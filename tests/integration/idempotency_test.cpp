@@ -9,7 +9,7 @@ class Idempotency : public GenqTest {
  protected:
   // How many jobs wait in the queue, counted by a worker claiming them all.
   std::size_t queued_jobs() const {
-    return manual_worker().claim(0ms, {}, 32).size();
+    return manual_worker().claim(kShortWait, {}, 32).size();
   }
 };
 

@@ -70,8 +70,12 @@ TEST_P(LifecycleTest, JobWaitsProgressesAndFinishesWithADownloadableResult) {
     EXPECT_TRUE(waiting->contains(key)) << "status lacks \"" << key << "\"";
   }
 
-  // Slow enough steps that polling sees the job move.
-  auto worker = server().start_worker({"--step-delay-ms", "80", "--models", request.model});
+  // Slow enough steps that polling (every ≤ 20 ms) sees the job move, about 0.6 s
+  // a job in all.
+  const std::int64_t steps = expected_steps(request);
+  const std::int64_t step_delay_ms = std::clamp<std::int64_t>(600 / std::max<std::int64_t>(steps, 1), 40, 150);
+  auto worker = server().start_worker(
+      {"--step-delay-ms", std::to_string(step_delay_ms), "--models", request.model});
   StatusTrace trace;
   const auto final_status = poll_status(api(), id, is_final(), kJobDeadline, &trace);
   ASSERT_TRUE(final_status) << "job not final within deadline: " << trace.describe() << "\n"
@@ -80,10 +84,9 @@ TEST_P(LifecycleTest, JobWaitsProgressesAndFinishesWithADownloadableResult) {
                                                     << worker->describe();
 
   EXPECT_TRUE(follows_lifecycle(trace.statuses)) << trace.describe();
-  // Each step takes 80 ms, so the job is seen running; with several steps, its
+  // Each step takes ≥ 40 ms, so the job is seen running; with several steps, its
   // progress is seen rising (a model fixed at one step reports only 100).
   EXPECT_TRUE(trace.saw("processing") || trace.saw("in_progress")) << trace.describe();
-  const std::int64_t steps = expected_steps(request);
   if (steps >= 2) {
     EXPECT_TRUE(trace.saw("in_progress")) << steps << " steps: " << trace.describe();
   }

@@ -28,6 +28,22 @@ TEST_F(WorkerClaim, ZeroWaitAnswersAtOnce) {
   EXPECT_LT(response.elapsed, 1s);
 }
 
+TEST_F(WorkerClaim, ZeroWaitClaimStillHandsOutAPendingJob) {
+  // wait_ms 0 means "don't wait", not "don't look": a polling worker must get work.
+  const std::string id = submit(requests().minimal("txt2img"));
+  const ManualWorker worker = manual_worker();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const auto response =
+        worker.claim_raw(boost::json::object{{"worker_id", "poller"}, {"wait_ms", 0}});
+    ASSERT_EQ(response.status, 200) << response.describe();
+    const std::string got = text_at(response.json(), "/jobs/0/job_id");
+    EXPECT_EQ(got, id) << "claim " << attempt + 1 << " with wait_ms 0 missed the pending job";
+    if (got == id) {
+      break;
+    }
+  }
+}
+
 TEST_F(WorkerClaim, WaitingClaimWakesAsSoonAsAJobIsSubmitted) {
   const ManualWorker worker = manual_worker();
   auto claim = std::async(std::launch::async, [&] {
@@ -115,9 +131,9 @@ TEST_F(WorkerClaim, MaxJobsLimitsOneAnswer) {
     submit(requests().minimal("txt2img"));
   }
   const ManualWorker worker = manual_worker();
-  EXPECT_EQ(worker.claim(0ms, {}, 2).size(), 2u);
-  EXPECT_EQ(worker.claim(0ms, {}, 2).size(), 1u);
-  EXPECT_EQ(worker.claim(0ms, {}, 2).size(), 0u);
+  EXPECT_EQ(worker.claim(kShortWait, {}, 2).size(), 2u);
+  EXPECT_EQ(worker.claim(kShortWait, {}, 2).size(), 1u);
+  EXPECT_EQ(worker.claim(kShortWait, {}, 2).size(), 0u);
 }
 
 TEST_F(WorkerClaim, OldestJobIsClaimedFirst) {
@@ -137,8 +153,8 @@ TEST_F(WorkerClaim, ModelsInTheClaimNarrowWhatComes) {
   const auto* other = requests().model_not_serving("txt2img");
   ASSERT_NE(other, nullptr);
   const ManualWorker worker = manual_worker();
-  EXPECT_TRUE(worker.claim(0ms, {other->name}).empty()) << "got a job of a model not asked for";
-  const auto jobs = worker.claim(0ms, {requests().model_for("txt2img")->name});
+  EXPECT_TRUE(worker.claim(kShortWait, {other->name}).empty()) << "got a job of a model not asked for";
+  const auto jobs = worker.claim(kShortWait, {requests().model_for("txt2img")->name});
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs.front().job_id, id);
 }

@@ -47,7 +47,7 @@ boost::json::value first_json_line(const std::string& text) {
 }
 
 GenqServer::GenqServer(ServerOptions options)
-    : options_(std::move(options)), data_dir_("genq-data") {
+    : options_(std::move(options)), data_dir_("genq-data"), worker_tmp_("genq-worker-tmp") {
   if (options_.binary.empty()) {
     throw std::invalid_argument("GenqServer: ServerOptions.binary is empty");
   }
@@ -144,7 +144,9 @@ std::unique_ptr<ChildProcess> GenqServer::start_worker(const std::vector<std::st
     argv.push_back(default_worker_token_);
   }
   argv.insert(argv.end(), args.begin(), args.end());
-  return std::make_unique<ChildProcess>(argv, options_.env);
+  EnvVars env = options_.env;
+  env.emplace_back("TMPDIR", worker_tmp_.path().string());
+  return std::make_unique<ChildProcess>(argv, env);
 }
 
 std::optional<int> GenqServer::stop(std::chrono::milliseconds timeout) {

@@ -82,6 +82,9 @@ class GenqServer {
 
   ServerOptions options_;
   TempDir data_dir_;
+  // TMPDIR of the workers started here: a worker killed mid-job (as tests do) leaves
+  // its job directory behind, and this removes it with the server.
+  TempDir worker_tmp_;
   std::unique_ptr<ChildProcess> process_;
   std::string base_url_;
   std::string listen_;  // "127.0.0.1:PORT" once known

@@ -1,7 +1,8 @@
 #pragma once
 // Builds valid submit bodies from the model catalog instead of hard-coding them, so
 // tests stay true when the catalog grows: for a task, the first model serving it,
-// its required parameters and small sizes (64×64, few steps, shortest duration), and
+// its required parameters and small sizes (64×64 or the model's minimum, few steps,
+// shortest duration), and
 // generated input files (PNG, WAV, MP4) for tasks that take files.
 #include <boost/json/object.hpp>
 
@@ -26,8 +27,6 @@ struct JobRequest {
   HttpResponse submit(const HttpClient& client, const Headers& headers = {}) const;
   // POST /api/v1/client/{task}/price-calculation with the same body.
   HttpResponse price(const HttpClient& client) const;
-  // The body as the server's catalog validator would see it, for oracles.
-  boost::json::object as_json() const { return fields; }
 };
 
 // The request_id of a 200 submit; throws with the response otherwise.

@@ -13,6 +13,9 @@
 
 namespace genq::testing {
 
+// A claim wait long enough for the server to look at the queue once.
+inline constexpr std::chrono::milliseconds kShortWait{200};
+
 // One entry of a claim answer's "jobs" array.
 struct ClaimedJob {
   std::string job_id;
@@ -35,8 +38,10 @@ class ManualWorker {
   // POST /api/v1/worker/claim with this exact body.
   HttpResponse claim_raw(const boost::json::object& body) const;
   // Claims up to `max_jobs`, waiting up to `wait` for one; empty `models` = all the
-  // token serves. Throws on a non-200 answer.
-  std::vector<ClaimedJob> claim(std::chrono::milliseconds wait = std::chrono::milliseconds(0),
+  // token serves. Throws on a non-200 answer. The default wait is short but not zero,
+  // so "no job came" means none was pending, not that the server answered before
+  // looking (ZeroWaitClaimStillHandsOutAPendingJob covers wait_ms 0 itself).
+  std::vector<ClaimedJob> claim(std::chrono::milliseconds wait = kShortWait,
                                 const std::vector<std::string>& models = {},
                                 int max_jobs = 1) const;
   // Claims until the job `job_id` comes (other jobs claimed on the way are failed

@@ -8,6 +8,7 @@
 #include "genq/api/guards.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
+#include "genq/api/webhook_routes.hpp"
 #include "genq/api/webhook_target.hpp"
 #include "genq/http/responses.hpp"
 
@@ -194,7 +195,14 @@ void add_client_routes(http::Router& router, Services& services) {
               "account-webhook"});
   router.add({Verb::put, "/api/v1/client/account/webhook", bind(services, handle_put_webhook), Exec::Pool, json, false,
               "account-webhook"});
-  router.add({Verb::post, "/api/v1/client/{task}/price-calculation", bind(services, handle_price), Exec::Inline, body,
+  router.add({Verb::post, "/api/v1/client/account/webhook/rotate-secret", bind(services, handle_rotate_secret),
+              Exec::Pool, json, false, "rotate-webhook-secret"});
+  router.add({Verb::get, "/api/v1/client/webhook-deliveries", bind(services, handle_list_deliveries), Exec::Inline, 0,
+              false, "webhook-deliveries"});
+  router.add({Verb::post, "/api/v1/client/webhook-deliveries/{delivery_id}/redeliver", bind(services, handle_redeliver),
+              Exec::Pool, json, false, "webhook-redeliver"});
+  // Pool: validating a webhook_url may resolve its host (the SSRF guard).
+  router.add({Verb::post, "/api/v1/client/{task}/price-calculation", bind(services, handle_price), Exec::Pool, body,
               false, "price-calculation"});
   router.add({Verb::post, "/api/v1/client/{task}", bind(services, handle_submit), Exec::Pool, body, false, "submit"});
 }

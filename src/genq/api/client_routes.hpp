@@ -1,6 +1,6 @@
 #pragma once
 // The client API (SPEC §3): submit, price-calculation, request-status, cancel,
-// models, account webhook. Each route is one line in add_client_routes.
+// models, account webhook, webhook deliveries. Each route is one line in add_client_routes.
 #include "genq/http/router.hpp"
 #include "genq/service/services.hpp"
 

@@ -110,6 +110,12 @@ void handle_price(Services& services, http::Request& request, http::Reply reply,
 }
 
 void handle_submit(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  if (auto retry_after = services.rate_limiter.acquire(client.id, request.param("task"), services.jobs.clock().now())) {
+    http::Response r = http::error_response(429, "Too many requests. Retry after " +
+                                                     std::to_string(retry_after->count()) + " seconds.");
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after->count()));
+    return reply(std::move(r));
+  }
   auto s = prepare(services, request, reply);
   if (!s) return;
   std::string idempotency_key = request.header("Idempotency-Key");

@@ -14,12 +14,17 @@ std::optional<std::string> webhook_url_problem(const std::string& url, const std
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || parsed->host().empty()) return "The " + label + " must be a valid URL.";
   std::string scheme(parsed->scheme());
-  if (scheme == "https") return std::nullopt;
-  if (scheme == "http") {
-    if (options.webhook_allow_http) return std::nullopt;
+  if (scheme == "http" && !options.webhook_allow_http) {
     return "The " + label + " must use https (this server does not allow plain http targets).";
   }
-  return "The " + label + " must be an http(s) URL.";
+  if (scheme != "https" && scheme != "http") return "The " + label + " must be an http(s) URL.";
+  if (options.webhook_target_check) {
+    if (auto refusal = options.webhook_target_check(url)) {
+      return "The " + label + " " + *refusal +
+             " (this server does not send webhooks to loopback, private or link-local addresses).";
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace genq::api

@@ -1,6 +1,9 @@
 #pragma once
 // Validation of webhook and callback URLs given by clients (SPEC §4): absolute
-// https:// URLs (http:// only when the operator allows it), with a host.
+// https:// URLs (http:// only when the operator allows it), with a host that is not
+// (and does not resolve to) a loopback, private or link-local address unless the
+// operator allows those (ApiOptions::webhook_target_check, the SSRF guard).
+// May block on DNS: call it from Exec::Pool routes.
 #include <optional>
 #include <string>
 

@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "genq/app/commands.hpp"
+#include "genq/app/pusher_setup.hpp"
+#include "genq/app/webhook_setup.hpp"
 #include "genq/runner/worker_main.hpp"
 
 namespace genq::app {
@@ -49,10 +51,16 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
   cmd.add_flag("--webhook-allow-http", c.webhook_allow_http, "Allow plain http:// webhook and callback targets")
       ->envname("GENQ_WEBHOOK_ALLOW_HTTP");
   cmd.add_flag("--webhook-allow-private", c.webhook_allow_private,
-               "Allow webhook targets on loopback and private addresses")
+               "Allow webhook targets on loopback and private addresses (turns the SSRF address guard off)")
       ->envname("GENQ_WEBHOOK_ALLOW_PRIVATE");
+  cmd.add_option("--rate-limit-per-minute", c.rate_limit_per_minute, "Submits per minute per client and task (0 = off)")
+      ->envname("GENQ_RATE_LIMIT_PER_MINUTE")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd.add_option("--rate-limit-per-day", c.rate_limit_per_day, "Submits per day per client and task (0 = off)")
+      ->envname("GENQ_RATE_LIMIT_PER_DAY")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
       ->envname("GENQ_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
+  add_pusher_options(cmd, c.pusher);
+  add_webhook_options(cmd, c.webhooks);
 }
 
 }  // namespace

@@ -10,17 +10,25 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "genq/api/admin_routes.hpp"
 #include "genq/api/client_routes.hpp"
 #include "genq/api/ops_routes.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/data_dir.hpp"
+#include "genq/app/pusher_setup.hpp"
+#include "genq/app/webhook_setup.hpp"
 #include "genq/blob/local_blob_store.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/server.hpp"
 #include "genq/store/sqlite/sqlite_store.hpp"
+#include "genq/webhook/target_check.hpp"
 #include "genq/worker/worker_routes.hpp"
+#include "genq/ws/frames.hpp"
+#include "genq/ws/job_events.hpp"
+#include "genq/ws/pusher_server.hpp"
+#include "genq/ws/routes.hpp"
 
 namespace genq::app {
 
@@ -91,6 +99,16 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << signing_key.error().message << "\n";
     return 1;
   }
+  auto pusher_options = resolve_pusher_options(config.pusher, *dir);
+  if (!pusher_options) {
+    std::cerr << "genq serve: " << pusher_options.error().message << "\n";
+    return 1;
+  }
+  auto webhook_policy = webhook_address_policy(config);
+  if (!webhook_policy) {
+    std::cerr << "genq serve: " << webhook_policy.error().message << "\n";
+    return 1;
+  }
   auto catalog = load_catalog(config);
   if (!catalog) {
     std::cerr << "genq serve: bad model catalog: " << catalog.error().message << "\n";
@@ -137,6 +155,12 @@ int serve(const ServeConfig& config) {
   server_options.on_request = [&metrics](const http::Route* route, unsigned status, std::chrono::microseconds latency) {
     metrics.observe_request(route ? route->name : "unmatched", status, latency);
   };
+  // Pusher WebSockets share the API's port: GET /app/{key} with Upgrade: websocket.
+  ws::PusherServer pusher(*pusher_options);
+  server_options.upgrade.wants = &ws::PusherServer::wants;
+  server_options.upgrade.take = [&pusher](auto&& stream, auto&& request) {
+    pusher.accept(std::move(stream), std::move(request));
+  };
   http::Server server(server_options, router, pool);
   ClaimDispatcher claims(jobs, server.io_context(), pool);
 
@@ -146,7 +170,19 @@ int serve(const ServeConfig& config) {
   api_options.max_result_bytes = config.max_result_bytes;
   api_options.webhook_allow_http = config.webhook_allow_http;
   api_options.webhook_allow_private = config.webhook_allow_private;
-  Services services{jobs, accounts, claims, *catalog, signer, metrics, api_options};
+  api_options.webhook_target_check = [policy = *webhook_policy](const std::string& url) {
+    return webhook::target_refusal(url, policy);
+  };
+  api_options.webhook_secret_overlap = std::chrono::seconds(config.webhooks.secret_overlap_s);
+  // Webhooks: the job store writes each delivery in the transition's own transaction
+  // (the outbox); the engine sends them. result_url is signed afresh at every attempt.
+  auto deliveries = make_delivery_engine(config, *webhook_policy, **store, clock,
+                                         [&signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
+                                           return signer.sign(key, clock.now(), ttl);
+                                         });
+  WebhookService webhooks(**store, **store, [&deliveries] { deliveries->wake(); });
+  RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day});
+  Services services{jobs, accounts, claims, *catalog, signer, metrics, rate_limiter, webhooks, api_options};
 
   bus.subscribe([&claims, &metrics](const JobEvent& event) {
     metrics.count_transition(to_string(event.job.status));
@@ -177,6 +213,15 @@ int serve(const ServeConfig& config) {
   worker::add_worker_routes(router, services);
   api::add_admin_routes(router, services);
   api::add_ops_routes(router, services);
+  ws::add_pusher_routes(router, services, pusher);
+  ws::JobEventPublisher job_events(pusher, services);
+  bus.subscribe([&job_events](const JobEvent& event) { job_events.on_job_event(event); });
+  add_pusher_metrics(metrics, pusher);
+  // Published after the transition committed, so its delivery row is there to read.
+  bus.subscribe([&deliveries](const JobEvent& event) {
+    if (event.job.status != JobStatus::Pending && event.job.status != JobStatus::InProgress) deliveries->wake();
+  });
+  add_webhook_metrics(metrics, *deliveries, webhooks);
 
   // Block the stop signals before any thread starts so only sigwait below sees them.
   sigset_t signals;
@@ -195,6 +240,7 @@ int serve(const ServeConfig& config) {
   std::string public_url = config.public_url.empty() ? base : config.public_url;
   while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
   signer.set_public_base(public_url);
+  deliveries->start();  // after the public base is set: bodies carry signed result URLs
 
   Millis sweep_period = std::clamp(Millis(config.lease_ms / 4), Millis(100), Millis(1000));
   PeriodicTask requeue(server.io_context(), pool, sweep_period, [&jobs] {
@@ -218,8 +264,15 @@ int serve(const ServeConfig& config) {
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+  deliveries->stop();  // attempts in flight stay pending in the store and go out after a restart
+  // 4200 tells Pusher clients to reconnect at once (to this server once it is back).
+  pusher.close_all(ws::code::kReconnect, "Server is restarting");
+  for (int i = 0; i < 50 && pusher.connection_count() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   server.stop();
   server.join();
+  pusher.stop();
   pool.join();
   return 0;
 }

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <string>
 
+#include "genq/config/pusher_config.hpp"
+#include "genq/config/webhook_config.hpp"
+
 namespace genq {
 
 struct ServeConfig {
@@ -27,7 +30,11 @@ struct ServeConfig {
   std::string sqlite_sync = "full";  // full | normal
   bool webhook_allow_http = false;
   bool webhook_allow_private = false;
+  WebhookConfig webhooks;
+  std::int64_t rate_limit_per_minute = 0;  // submits per client and task; 0 = off
+  std::int64_t rate_limit_per_day = 0;
   std::string log_level = "info";
+  PusherConfig pusher;
 };
 
 // "host:port" -> parts; false if malformed.

@@ -1,12 +1,13 @@
 #include "genq/http/http_session.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/url/parse.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 
 #include "genq/http/responses.hpp"
+#include "genq/http/target.hpp"
 
 namespace genq::http {
 namespace beast = boost::beast;
@@ -57,13 +58,16 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   auto remote = stream_.socket().remote_endpoint(addr_ec);
   if (!addr_ec) request_.remote_address = remote.address().to_string();
 
-  auto url = boost::urls::parse_origin_form(request_.target);
-  if (!url) {
+  if (!split_target(request_.target, request_.path, request_.query)) {
     keep_alive_ = false;
     return finish_with_error(400, "Malformed request target.");
   }
-  request_.path = std::string(url->path());
-  request_.query = std::string(url->encoded_query());
+
+  if (options_.upgrade.take && beast::websocket::is_upgrade(header) && options_.upgrade.wants(request_.path)) {
+    // Clients wait for the 101 before sending frames, so buffer_ holds nothing of theirs.
+    stream_.expires_never();
+    return options_.upgrade.take(std::move(stream_), header_parser_->release());
+  }
 
   bool has_body = !header_parser_->is_done();
   if (request_.method == bhttp::verb::unknown) {

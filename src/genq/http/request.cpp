@@ -1,7 +1,8 @@
 #include "genq/http/request.hpp"
 
-#include <boost/url/parse_query.hpp>
-#include <boost/url/params_view.hpp>
+#include <cctype>
+
+#include "genq/http/target.hpp"
 
 namespace genq::http {
 
@@ -12,12 +13,7 @@ std::string Request::header(std::string_view name) const {
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
-  auto parsed = boost::urls::parse_query(query);
-  if (!parsed) return std::nullopt;
-  for (auto param : boost::urls::params_view(*parsed)) {
-    if (param.key == name) return std::string(param.value);
-  }
-  return std::nullopt;
+  return find_query_param(query, name);
 }
 
 std::string Request::bearer_token() const {

@@ -3,6 +3,9 @@
 // per connection (http_session.cpp). Knows routes, not jobs.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -17,6 +20,15 @@
 
 namespace genq::http {
 
+// Takes over connections that ask to switch to WebSocket (GET + Upgrade: websocket)
+// on paths it `wants`; the HTTP layer hands over the stream and the parsed request
+// and forgets the connection. Both empty: upgrade requests are routed like any other.
+struct UpgradeHook {
+  std::function<bool(std::string_view path)> wants;
+  std::function<void(boost::beast::tcp_stream&& stream,
+                     boost::beast::http::request<boost::beast::http::empty_body>&& request)> take;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
@@ -28,6 +40,7 @@ struct ServerOptions {
   std::function<std::string()> upload_temp_path;   // where streamed bodies go
   // Called once per finished request (metrics, access log). May be empty.
   std::function<void(const Route* route, unsigned status, std::chrono::microseconds)> on_request;
+  UpgradeHook upgrade;
 };
 
 // Owns the io_context and its threads. listen() binds and returns the bound port;

@@ -26,6 +26,10 @@ void Metrics::add_gauge(std::string name, std::string help, GaugeFn fn) {
   gauges_.push_back({std::move(name), std::move(help), std::move(fn)});
 }
 
+void Metrics::add_counter(std::string name, std::string help, GaugeFn fn) {
+  gauges_.push_back({std::move(name), std::move(help), std::move(fn), "counter"});
+}
+
 std::string Metrics::render() const {
   std::string out;
   {
@@ -50,7 +54,7 @@ std::string Metrics::render() const {
     }
   }
   for (const auto& gauge : gauges_) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", gauge.name, gauge.help, gauge.name);
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", gauge.name, gauge.help, gauge.name, gauge.type);
     for (const auto& [labels, value] : gauge.fn()) {
       if (labels.empty()) {
         out += fmt::format("{} {}\n", gauge.name, value);

@@ -23,6 +23,9 @@ class Metrics {
   // (label set, value) samples, e.g. {{"status=\"pending\"", 3}}.
   using GaugeFn = std::function<std::vector<std::pair<std::string, double>>()>;
   void add_gauge(std::string name, std::string help, GaugeFn fn);
+  // Like add_gauge, for values that only grow (rendered as TYPE counter): totals kept
+  // by the component that counts them, such as webhook attempts.
+  void add_counter(std::string name, std::string help, GaugeFn fn);
 
   std::string render() const;
 
@@ -38,6 +41,7 @@ class Metrics {
   struct Gauge {
     std::string name, help;
     GaugeFn fn;
+    const char* type = "gauge";
   };
   std::vector<Gauge> gauges_;  // registered at start-up
 };

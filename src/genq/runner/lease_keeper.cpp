@@ -57,21 +57,22 @@ int LeaseKeeper::heartbeats_sent() const {
 void LeaseKeeper::run() {
   // The claim itself started the lease, so the first heartbeat is due one interval on.
   auto heartbeat_due = SteadyClock::now() + heartbeat_interval_;
-  std::optional<SteadyClock::time_point> retry_at;  // set while backing off
+  bool backing_off = false;  // after a retryable failure, until retry_at
+  SteadyClock::time_point retry_at = heartbeat_due;
   std::unique_lock lock(mutex_);
   for (;;) {
-    const auto wake = retry_at.value_or(heartbeat_due);
-    cv_.wait_until(lock, wake, [&] { return stop_requested_ || (pending_ && !retry_at); });
+    const auto wake = backing_off ? retry_at : heartbeat_due;
+    cv_.wait_until(lock, wake, [&] { return stop_requested_ || (pending_ && !backing_off); });
     if (stop_requested_) {
       return;
     }
-    const bool update_ready = pending_ && !retry_at;
+    const bool update_ready = pending_ && !backing_off;
     if (!update_ready && SteadyClock::now() < wake) {
       continue;  // spurious wake-up
     }
     // Either news to send, a heartbeat due, or a retry (of news if any, else a heartbeat).
     std::optional<Update> update = std::exchange(pending_, std::nullopt);
-    retry_at.reset();
+    backing_off = false;
     lock.unlock();
     const Status sent = update ? channel_->progress(update->percent, update->preview_jpeg, &aborting_)
                                : channel_->heartbeat(&aborting_);
@@ -89,12 +90,14 @@ void LeaseKeeper::run() {
       return;  // the call was aborted by stop()
     }
     if (is_retryable(sent.error())) {
+      const char* what = update ? "progress" : "heartbeat";
       if (update && !pending_) {
         pending_ = std::move(update);  // nothing newer came meanwhile: resend this one
       }
       const auto delay = backoff_.next();
-      spdlog::warn("job {}: {} failed: {}; retrying in {:.1f} s", job_id_, update ? "progress" : "heartbeat",
-                   sent.error().message, std::chrono::duration<double>(delay).count());
+      spdlog::warn("job {}: {} failed: {}; retrying in {:.1f} s", job_id_, what, sent.error().message,
+                   std::chrono::duration<double>(delay).count());
+      backing_off = true;
       retry_at = SteadyClock::now() + delay;
       continue;
     }

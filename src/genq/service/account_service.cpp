@@ -3,17 +3,27 @@
 #include "genq/crypto/crypto.hpp"
 
 namespace genq {
+namespace {
+
+// Standard Webhooks' secret format: "whsec_" + base64 of the key bytes.
+std::string new_webhook_secret() { return "whsec_" + crypto::base64_encode(crypto::random_bytes(32)); }
+
+}  // namespace
 
 Result<NewClientCredentials> AccountService::create_client(const std::string& name) {
   Client client;
   client.id = crypto::uuid_v4();
   client.name = name;
-  client.webhook_secret = "whsec_" + crypto::base64_encode(crypto::random_bytes(32));
+  client.webhook_secret = new_webhook_secret();
   client.created_at = clock_.now();
   std::string key = crypto::random_token("gq_", 24);
   auto created = store_.create_client(client, crypto::sha256_hex(key));
   if (!created) return fail(created.error());
   return NewClientCredentials{*created, key};
+}
+
+Result<Client> AccountService::rotate_webhook_secret(const std::string& client_id, Millis overlap) {
+  return store_.rotate_webhook_secret(client_id, new_webhook_secret(), clock_.now() + overlap);
 }
 
 Result<std::string> AccountService::create_worker_token(const std::string& name,

@@ -21,6 +21,9 @@ class AccountService {
       : store_(store), admin_token_(std::move(admin_token)), clock_(clock) {}
 
   Result<NewClientCredentials> create_client(const std::string& name);
+  // A fresh account webhook secret; the current one keeps signing for `overlap`
+  // (SPEC §4 rotation). Returns the client with both secrets.
+  Result<Client> rotate_webhook_secret(const std::string& client_id, Millis overlap);
   // Returns the token (shown once).
   Result<std::string> create_worker_token(const std::string& name, const std::vector<std::string>& models);
 

@@ -23,6 +23,9 @@ struct ClaimDispatcher::Waiter {
 
 void ClaimDispatcher::claim(ClaimRequest request, Millis wait, Done done) {
   auto waiter = std::make_shared<Waiter>(std::move(request), std::move(done), ioc_);
+  // The first attempt owns the flight from here, so a timeout that fires before it
+  // starts (wait_ms 0) lets it run and deliver instead of answering empty.
+  waiter->in_flight = true;
   {
     std::lock_guard lock(mutex_);
     waiters_.push_back(waiter);
@@ -34,7 +37,7 @@ void ClaimDispatcher::claim(ClaimRequest request, Millis wait, Done done) {
     });
   });
   // Registered before the first attempt, so a job submitted in between still wakes us.
-  net::post(pool_, [this, waiter] { attempt(waiter); });
+  net::post(pool_, [this, waiter] { run_attempts(waiter); });
 }
 
 void ClaimDispatcher::attempt(const std::shared_ptr<Waiter>& waiter) {
@@ -48,6 +51,10 @@ void ClaimDispatcher::attempt(const std::shared_ptr<Waiter>& waiter) {
     waiter->in_flight = true;
     waiter->dirty = false;
   }
+  run_attempts(waiter);
+}
+
+void ClaimDispatcher::run_attempts(const std::shared_ptr<Waiter>& waiter) {
   while (true) {
     auto leases = service_.try_claim(waiter->request);
     std::unique_lock lock(mutex_);

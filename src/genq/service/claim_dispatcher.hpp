@@ -33,6 +33,8 @@ class ClaimDispatcher {
  private:
   struct Waiter;
   void attempt(const std::shared_ptr<Waiter>& waiter);
+  // Requires: waiter->in_flight set by the caller. Claims until delivered or idle.
+  void run_attempts(const std::shared_ptr<Waiter>& waiter);
   void on_timeout(const std::shared_ptr<Waiter>& waiter);
   void remove(const std::shared_ptr<Waiter>& waiter);  // Requires: mutex_ held
 

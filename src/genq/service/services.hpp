@@ -2,6 +2,8 @@
 // What the HTTP route modules (api/, worker/) are given: the use cases and the few
 // shared read-only pieces. Owned by app/; routes hold references.
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "genq/blob/url_signer.hpp"
@@ -10,6 +12,8 @@
 #include "genq/service/account_service.hpp"
 #include "genq/service/claim_dispatcher.hpp"
 #include "genq/service/job_service.hpp"
+#include "genq/service/rate_limiter.hpp"
+#include "genq/service/webhook_service.hpp"
 
 namespace genq {
 
@@ -19,6 +23,11 @@ struct ApiOptions {
   std::size_t max_result_bytes = 512ull * 1024 * 1024;
   bool webhook_allow_http = false;
   bool webhook_allow_private = false;
+  // The SSRF guard at submit: why a webhook URL may not be used ("points to
+  // 127.0.0.1, a loopback address"), or nullopt. Blocks on DNS. Empty = no check.
+  std::function<std::optional<std::string>(const std::string& url)> webhook_target_check;
+  // How long the previous account webhook secret keeps signing after a rotation.
+  Millis webhook_secret_overlap{std::chrono::hours(24)};
 };
 
 struct Services {
@@ -28,6 +37,8 @@ struct Services {
   const catalog::Catalog& catalog;
   const UrlSigner& signer;
   Metrics& metrics;
+  RateLimiter& rate_limiter;
+  WebhookService& webhooks;
   ApiOptions options;
 };
 

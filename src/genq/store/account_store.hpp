@@ -14,6 +14,10 @@ struct Client {
   std::string id;    // the client_id used in private-client.{id}
   std::string name;
   std::string webhook_secret;  // whsec_...
+  // The secret before the last rotation; deliveries are signed with it too until
+  // previous_secret_until (SPEC §4: an overlap window for receivers to switch).
+  std::string previous_webhook_secret;
+  std::optional<TimePoint> previous_secret_until;
   std::string webhook_url;     // account webhook; empty = none
   std::vector<std::string> webhook_events;  // empty = all events
   bool disabled = false;
@@ -41,6 +45,10 @@ class AccountStore {
   virtual Status set_client_disabled(const std::string& client_id, bool disabled) = 0;
   virtual Status set_account_webhook(const std::string& client_id, const std::string& url,
                                      const std::vector<std::string>& events) = 0;
+  // Makes `new_secret` the account's webhook secret; the current one becomes the
+  // previous secret, valid until `previous_until`. NotFound for unknown clients.
+  virtual Result<Client> rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,
+                                               TimePoint previous_until) = 0;
 
   virtual Result<WorkerToken> create_worker_token(const WorkerToken& token,
                                                   const std::string& token_hash) = 0;

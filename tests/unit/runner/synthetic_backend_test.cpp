@@ -79,6 +79,15 @@ TEST(SyntheticBackend, ProgressRisesToOneHundred) {
   EXPECT_DOUBLE_EQ(reports.back().percent, 100.0);
 }
 
+TEST(SyntheticBackend, InferenceStepsCountAsSteps) {
+  SyntheticBackend backend(BackendOptions{0, "ffmpeg"});
+  TestJob job("txt2music", OutputKind::Audio, R"({"caption":"jazz","duration":0.5,"inference_steps":3})");
+  RecordingSink sink;
+  std::atomic<bool> cancelled{false};
+  ASSERT_TRUE(backend.run(job.spec, sink, cancelled));
+  EXPECT_EQ(sink.reports().size(), 3u);
+}
+
 TEST(SyntheticBackend, FactoryKnowsSyntheticAndRefusesOthers) {
   auto synthetic = make_backend("synthetic", BackendOptions{});
   ASSERT_TRUE(synthetic);

@@ -88,8 +88,11 @@ std::uint64_t param_seed(const boost::json::object& params) {
 }
 
 int param_steps(const boost::json::object& params, int fallback) {
-  if (auto steps = param_int(params, "steps")) {
-    return static_cast<int>(std::clamp<std::int64_t>(*steps, 1, 1000));
+  // Some models name it inference_steps (AceStep in config/models.json).
+  for (std::string_view key : {"steps", "inference_steps"}) {
+    if (auto steps = param_int(params, key)) {
+      return static_cast<int>(std::clamp<std::int64_t>(*steps, 1, 1000));
+    }
   }
   return fallback;
 }

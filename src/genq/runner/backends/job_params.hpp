@@ -21,7 +21,7 @@ std::string primary_text(const boost::json::object& params);
 // function of the request.
 std::uint64_t param_seed(const boost::json::object& params);
 
-// params.steps clamped to [1, 1000], else `fallback`.
+// params.steps (or params.inference_steps) clamped to [1, 1000], else `fallback`.
 int param_steps(const boost::json::object& params, int fallback);
 
 }  // namespace genq::runner

@@ -6,7 +6,8 @@ namespace genq::sqlite {
 namespace {
 
 constexpr const char* kClientColumns =
-    "c.id, c.name, c.webhook_secret, c.webhook_url, c.webhook_events, c.disabled, c.created_at";
+    "c.id, c.name, c.webhook_secret, c.webhook_url, c.webhook_events, c.disabled, c.created_at,"
+    " c.webhook_secret_previous, c.webhook_secret_previous_until";
 
 // Event names and model names are stored as JSON arrays of strings.
 std::string to_json_array(const std::vector<std::string>& items) {
@@ -49,6 +50,10 @@ Result<Client> read_client(const Statement& row) {
   client.webhook_events = std::move(*events);
   client.disabled = row.column_int64(5) != 0;
   client.created_at = from_unix_ms(row.column_int64(6));
+  client.previous_webhook_secret = row.column_text(7);
+  if (std::optional<std::int64_t> until = row.column_optional_int64(8)) {
+    client.previous_secret_until = from_unix_ms(*until);
+  }
   return client;
 }
 
@@ -156,6 +161,26 @@ Status update_account_webhook(Connection& connection, const std::string& client_
   return update_client(
       connection, "UPDATE clients SET webhook_url = ?2, webhook_events = ?3 WHERE id = ?1", client_id,
       [&](Statement& statement) { statement.bind_text(2, url).bind_text(3, to_json_array(events)); });
+}
+
+Result<Client> rotate_client_webhook_secret(Connection& connection, const std::string& client_id,
+                                           const std::string& new_secret, TimePoint previous_until) {
+  if (new_secret.empty()) {
+    return fail(Error::invalid("webhook secret is required"));
+  }
+  // A second rotation inside the window drops the oldest secret: at most two sign.
+  if (Status updated = update_client(
+          connection,
+          "UPDATE clients SET webhook_secret_previous = webhook_secret, webhook_secret = ?2,"
+          "  webhook_secret_previous_until = ?3 WHERE id = ?1",
+          client_id,
+          [&](Statement& statement) {
+            statement.bind_text(2, new_secret).bind_int64(3, to_unix_ms(previous_until));
+          });
+      !updated) {
+    return fail(std::move(updated.error()));
+  }
+  return find_client(connection, client_id);
 }
 
 Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToken& token,

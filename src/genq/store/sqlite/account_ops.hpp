@@ -22,6 +22,9 @@ Status insert_api_key(Connection& connection, const std::string& client_id, cons
 Status update_client_disabled(Connection& connection, const std::string& client_id, bool disabled);
 Status update_account_webhook(Connection& connection, const std::string& client_id, const std::string& url,
                               const std::vector<std::string>& events);
+// The current secret becomes the previous one, valid until `previous_until`.
+Result<Client> rotate_client_webhook_secret(Connection& connection, const std::string& client_id,
+                                           const std::string& new_secret, TimePoint previous_until);
 Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToken& token,
                                         const std::string& token_hash, TimePoint now);
 

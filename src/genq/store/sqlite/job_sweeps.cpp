@@ -1,9 +1,12 @@
 // Periodic sweeps over jobs: expired leases and expired results.
 #include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 
 #include "genq/store/sqlite/job_ops.hpp"
 #include "genq/store/sqlite/job_row.hpp"
+#include "genq/store/sqlite/outbox.hpp"
+#include "genq/store/delivery_store.hpp"
 
 namespace genq::sqlite {
 namespace {
@@ -44,6 +47,31 @@ Result<std::vector<Job>> run_requeue(Connection& connection, const std::string& 
   return step_jobs(*statement);
 }
 
+// The statuses (processing or in_progress) of the jobs the exhausted-lease update is
+// about to fail, by id: UPDATE ... RETURNING shows only the new row, and job.failed
+// reports the previous status.
+Result<std::map<std::string, JobStatus>> exhausted_statuses(Connection& connection, TimePoint now) {
+  Result<Statement> statement = connection.prepare(
+      "SELECT id, status FROM jobs"
+      " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1 AND attempts >= max_attempts");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_int64(1, to_unix_ms(now));
+  std::map<std::string, JobStatus> statuses;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return statuses;
+    }
+    statuses.emplace(statement->column_text(0),
+                     parse_job_status(statement->column_text(1)).value_or(JobStatus::Processing));
+  }
+}
+
 }  // namespace
 
 Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoint now) {
@@ -63,9 +91,20 @@ Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoin
       "   AND attempts < max_attempts"
       " RETURNING " +
       job_columns();
+  Result<std::map<std::string, JobStatus>> previous = exhausted_statuses(connection, now);
+  if (!previous) {
+    return fail(std::move(previous.error()));
+  }
   Result<std::vector<Job>> failed = run_requeue(connection, kExhausted, now);
   if (!failed) {
     return failed;
+  }
+  for (const Job& job : *failed) {
+    auto it = previous->find(job.id);
+    const JobStatus before = it == previous->end() ? JobStatus::Processing : it->second;
+    if (Status recorded = record_job_event(connection, job, before, kErrorWorkerLost, now); !recorded) {
+      return fail(std::move(recorded.error()));
+    }
   }
   Result<std::vector<Job>> requeued = run_requeue(connection, kRetry, now);
   if (!requeued) {

@@ -4,6 +4,8 @@
 #include "genq/crypto/crypto.hpp"
 #include "genq/store/sqlite/job_ops.hpp"
 #include "genq/store/sqlite/job_row.hpp"
+#include "genq/store/sqlite/outbox.hpp"
+#include "genq/store/delivery_store.hpp"
 
 namespace genq::sqlite {
 namespace {
@@ -197,6 +199,9 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
     if (!job) {
       return fail(std::move(job.error()));
     }
+    if (Status recorded = record_job_event(connection, *job, JobStatus::Pending, {}, now); !recorded) {
+      return fail(std::move(recorded.error()));
+    }
     leases.push_back(Lease{std::move(*job)});
   }
   return leases;
@@ -233,6 +238,10 @@ Result<Job> cancel_job(Connection& connection, const std::string& job_id, const 
   }
   if (!*cancelled) {
     return fail(Error::internal("cancelled job vanished"));
+  }
+  if (Status recorded = record_job_event(connection, **cancelled, (*found)->status, kErrorCancelled, now);
+      !recorded) {
+    return fail(std::move(recorded.error()));
   }
   return std::move(**cancelled);
 }

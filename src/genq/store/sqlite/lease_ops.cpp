@@ -4,6 +4,8 @@
 
 #include "genq/store/sqlite/job_ops.hpp"
 #include "genq/store/sqlite/job_row.hpp"
+#include "genq/store/sqlite/outbox.hpp"
+#include "genq/store/delivery_store.hpp"
 
 namespace genq::sqlite {
 namespace {
@@ -43,6 +45,18 @@ Result<Job> update_job(Connection& connection, const std::string& sql, std::int6
     return fail(Error::internal("job seq " + std::to_string(seq) + " vanished during update"));
   }
   return std::move(**updated);
+}
+
+// Queues the webhook of a final transition in its own transaction (outbox.hpp).
+Result<Job> with_event(Connection& connection, Result<Job> job, JobStatus previous, std::string_view error_code,
+                       TimePoint now) {
+  if (!job) {
+    return job;
+  }
+  if (Status recorded = record_job_event(connection, *job, previous, error_code, now); !recorded) {
+    return fail(std::move(recorded.error()));
+  }
+  return job;
 }
 
 }  // namespace
@@ -101,12 +115,13 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
       "  result_text = ?4, error = '', finished_at = ?5, lease_id = '', lease_expires_at = NULL"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
-  return update_job(connection, kSql, job->seq, [&](Statement& statement) {
+  Result<Job> done = update_job(connection, kSql, job->seq, [&](Statement& statement) {
     statement.bind_text(2, result.result_blob)
         .bind_text(3, result.result_mime)
         .bind_optional_text(4, result.result_text)
         .bind_int64(5, to_unix_ms(now));
   });
+  return with_event(connection, std::move(done), job->status, {}, now);
 }
 
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
@@ -131,9 +146,10 @@ Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::s
       "  finished_at = ?3"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
-  return update_job(connection, kFinal, job->seq, [&](Statement& statement) {
+  Result<Job> failed = update_job(connection, kFinal, job->seq, [&](Statement& statement) {
     statement.bind_text(2, message).bind_int64(3, to_unix_ms(now));
   });
+  return with_event(connection, std::move(failed), job->status, kErrorJobFailed, now);
 }
 
 }  // namespace genq::sqlite

@@ -7,9 +7,8 @@ namespace genq::sqlite {
 namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
-// shipped entry: databases in the field already ran it. Append a new one instead
-// (webhook deliveries, for instance, arrive as version 2).
-constexpr std::array<const char*, 1> kMigrations = {
+// shipped entry: databases in the field already ran it. Append a new one instead.
+constexpr std::array<const char*, 2> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -84,6 +83,50 @@ CREATE TABLE worker_tokens (
   models     TEXT    NOT NULL DEFAULT '[]',     -- JSON array; empty = every model
   disabled   INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // Version 2: the webhook outbox (docs/webhooks.md) and account secret rotation.
+    R"sql(
+ALTER TABLE clients ADD COLUMN webhook_secret_previous TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN webhook_secret_previous_until INTEGER;
+
+-- One row per reported job transition, inserted in the transition's own transaction.
+CREATE TABLE webhook_deliveries (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              TEXT    NOT NULL UNIQUE,        -- delivery id (webhook-id), stable across attempts
+  job_id          TEXT    NOT NULL,
+  client_id       TEXT    NOT NULL,
+  event           TEXT    NOT NULL,               -- job.processing | job.completed | job.failed
+  status          TEXT    NOT NULL,               -- job status the event reports
+  previous_status TEXT    NOT NULL,
+  error_code      TEXT    NOT NULL DEFAULT '',
+  url             TEXT    NOT NULL,
+  host            TEXT    NOT NULL,               -- host:port, for the per-receiver cap
+  state           TEXT    NOT NULL DEFAULT 'pending',  -- pending | delivered | failed | gone
+  version         INTEGER NOT NULL DEFAULT 0,     -- bumped by redeliver
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  series_attempts INTEGER NOT NULL DEFAULT 0,     -- attempts since creation or redelivery
+  next_attempt_at INTEGER,                        -- unix ms; NULL once final
+  created_at      INTEGER NOT NULL,
+  finished_at     INTEGER
+);
+-- Pending deliveries in due order (the next wake-up), and per receiver (the sender
+-- serves each receiver from its own range, so one receiver's backlog is never scanned
+-- to reach another's). Final deliveries leave both indexes.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_host ON webhook_deliveries (host, next_attempt_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id);
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (finished_at) WHERE finished_at IS NOT NULL;
+
+CREATE TABLE webhook_attempts (
+  delivery_seq  INTEGER NOT NULL,
+  number        INTEGER NOT NULL,                 -- 1 = first attempt
+  started_at    INTEGER NOT NULL,
+  latency_ms    INTEGER NOT NULL,
+  http_status   INTEGER,                          -- NULL when no response arrived
+  error         TEXT    NOT NULL DEFAULT '',
+  next_retry_at INTEGER,
+  PRIMARY KEY (delivery_seq, number)
 ) WITHOUT ROWID;
 )sql",
 };

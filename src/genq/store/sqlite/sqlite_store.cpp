@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "genq/store/sqlite/account_ops.hpp"
+#include "genq/store/sqlite/delivery_ops.hpp"
 #include "genq/store/sqlite/group_commit_writer.hpp"
 #include "genq/store/sqlite/job_ops.hpp"
 #include "genq/store/sqlite/read_pool.hpp"
@@ -176,6 +177,13 @@ Status SqliteStore::set_account_webhook(const std::string& client_id, const std:
   });
 }
 
+Result<Client> SqliteStore::rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,
+                                                  TimePoint previous_until) {
+  return writer_->write_result<Client>([&](Connection& connection) {
+    return sqlite::rotate_client_webhook_secret(connection, client_id, new_secret, previous_until);
+  });
+}
+
 Result<WorkerToken> SqliteStore::create_worker_token(const WorkerToken& token,
                                                      const std::string& token_hash) {
   return writer_->write_result<WorkerToken>([&](Connection& connection) {
@@ -201,6 +209,50 @@ Result<std::vector<Client>> SqliteStore::list_clients() {
 Result<WorkerToken> SqliteStore::find_worker_by_token(const std::string& token_hash) {
   sqlite::ReadPool::Lease reader = readers_->acquire();
   return sqlite::find_enabled_worker_token(*reader, token_hash);
+}
+
+// The sender's reads go to the pool like status reads: they never wait for a commit.
+
+Result<std::vector<std::string>> SqliteStore::due_hosts(TimePoint now) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::find_due_hosts(*reader, now);
+}
+
+Result<std::vector<DueDelivery>> SqliteStore::due_deliveries(const DueQuery& query) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::find_due_deliveries(*reader, query);
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_delivery_time(TimePoint after) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::earliest_delivery_after(*reader, after);
+}
+
+Status SqliteStore::record_attempts(const std::vector<AttemptRecord>& attempts) {
+  return writer_->write(
+      [&](Connection& connection) { return sqlite::record_delivery_attempts(connection, attempts); });
+}
+
+Result<std::vector<DeliveryRecord>> SqliteStore::deliveries_for_job(const std::string& job_id,
+                                                                    const std::string& client_id) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::find_job_deliveries(*reader, job_id, client_id);
+}
+
+Result<DeliveryRecord> SqliteStore::redeliver(const std::string& delivery_id, const std::string& client_id) {
+  return writer_->write_result<DeliveryRecord>([&](Connection& connection) {
+    return sqlite::redeliver_delivery(connection, delivery_id, client_id, clock_.now());
+  });
+}
+
+Result<std::int64_t> SqliteStore::count_pending_deliveries() {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::count_pending(*reader);
+}
+
+Result<std::int64_t> SqliteStore::prune_deliveries(TimePoint before) {
+  return writer_->write_result<std::int64_t>(
+      [&](Connection& connection) { return sqlite::prune_finished_deliveries(connection, before); });
 }
 
 }  // namespace genq

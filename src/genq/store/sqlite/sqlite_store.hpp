@@ -9,6 +9,7 @@
 #include "genq/core/clock.hpp"
 #include "genq/core/error.hpp"
 #include "genq/store/account_store.hpp"
+#include "genq/store/delivery_store.hpp"
 #include "genq/store/job_store.hpp"
 
 namespace genq {
@@ -29,7 +30,8 @@ struct SqliteOptions {
   Millis busy_timeout{5000};
 };
 
-// JobStore and AccountStore over one SQLite file in WAL mode.
+// JobStore, AccountStore and DeliveryStore over one SQLite file in WAL mode. The job
+// transitions write their webhook deliveries in the same transaction (outbox.hpp).
 //
 // Mutations go through a single writer connection with group commit (see
 // GroupCommitWriter): concurrent calls share one transaction and one fsync, and each
@@ -39,7 +41,7 @@ struct SqliteOptions {
 // Thread-safe. Other processes may open the same file at the same time (they wait
 // for the write lock up to busy_timeout). Owns its connections; borrows `clock`, which
 // must outlive it. Destroy only after every call has returned.
-class SqliteStore final : public JobStore, public AccountStore {
+class SqliteStore final : public JobStore, public AccountStore, public DeliveryStore {
  public:
   // Opens or creates the database, enables WAL and migrates the schema.
   // Invalid if the file comes from a newer genq; Unavailable if it stays locked;
@@ -79,8 +81,21 @@ class SqliteStore final : public JobStore, public AccountStore {
   Status set_client_disabled(const std::string& client_id, bool disabled) override;
   Status set_account_webhook(const std::string& client_id, const std::string& url,
                              const std::vector<std::string>& events) override;
+  Result<Client> rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,
+                                       TimePoint previous_until) override;
   Result<WorkerToken> create_worker_token(const WorkerToken& token, const std::string& token_hash) override;
   Result<WorkerToken> find_worker_by_token(const std::string& token_hash) override;
+
+  // DeliveryStore
+  Result<std::vector<std::string>> due_hosts(TimePoint now) override;
+  Result<std::vector<DueDelivery>> due_deliveries(const DueQuery& query) override;
+  Result<std::optional<TimePoint>> next_delivery_time(TimePoint after) override;
+  Status record_attempts(const std::vector<AttemptRecord>& attempts) override;
+  Result<std::vector<DeliveryRecord>> deliveries_for_job(const std::string& job_id,
+                                                         const std::string& client_id) override;
+  Result<DeliveryRecord> redeliver(const std::string& delivery_id, const std::string& client_id) override;
+  Result<std::int64_t> count_pending_deliveries() override;
+  Result<std::int64_t> prune_deliveries(TimePoint before) override;
 
  private:
   SqliteStore(const Clock& clock, std::unique_ptr<sqlite::GroupCommitWriter> writer,

@@ -1,0 +1,24 @@
+#pragma once
+// `genq serve`'s webhook delivery settings (SPEC §4, docs/webhooks.md), as flags and
+// GENQ_WEBHOOK_* variables give them (app/webhook_setup.cpp). The two target rules
+// that predate them, --webhook-allow-http and --webhook-allow-private, stay in
+// ServeConfig beside them.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace genq {
+
+struct WebhookConfig {
+  std::int64_t timeout_ms = 10'000;  // one attempt, connect to last byte
+  double retry_scale = 1.0;          // multiplies every retry wait; tests use 0.001
+  std::size_t max_in_flight = 256;
+  std::size_t max_per_host = 16;
+  std::vector<std::string> allow_cidrs;  // private networks allowed without --webhook-allow-private
+  std::int64_t secret_overlap_s = 24 * 3600;
+  std::int64_t log_ttl_s = 7 * 24 * 3600;
+  std::size_t max_response_bytes = 64 * 1024;
+};
+
+}  // namespace genq

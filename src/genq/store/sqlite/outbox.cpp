@@ -1,0 +1,117 @@
+#include "genq/store/sqlite/outbox.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "genq/crypto/crypto.hpp"
+#include "genq/store/delivery_store.hpp"
+
+namespace genq::sqlite {
+namespace {
+
+std::string_view event_for(JobStatus status) {
+  switch (status) {
+    case JobStatus::Processing: return kEventProcessing;
+    case JobStatus::Done: return kEventCompleted;
+    case JobStatus::Error: return kEventFailed;
+    case JobStatus::Pending:
+    case JobStatus::InProgress: return {};
+  }
+  return {};
+}
+
+// "host:port" with the scheme's default port filled in. The sender caps concurrent
+// deliveries per receiver by this key, and the due query skips capped ones by it.
+std::string host_key(const std::string& url) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) {
+    return url;  // validated at submit, so not expected; the attempt will fail and say why
+  }
+  std::string host(parsed->encoded_host());
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string port(parsed->port());
+  if (port.empty()) {
+    port = parsed->scheme() == "http" ? "80" : "443";
+  }
+  return host + ":" + port;
+}
+
+struct AccountTarget {
+  std::string url;
+  std::string events_json;  // JSON array; empty array = every event
+};
+
+Result<std::optional<AccountTarget>> account_target(Connection& connection, const std::string& client_id) {
+  Result<Statement> statement =
+      connection.prepare("SELECT webhook_url, webhook_events FROM clients WHERE id = ?1 AND webhook_url <> ''");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, client_id);
+  Result<bool> row = statement->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  if (!*row) {
+    return std::optional<AccountTarget>();
+  }
+  return std::optional<AccountTarget>(AccountTarget{statement->column_text(0), statement->column_text(1)});
+}
+
+// An account webhook with an events list receives only those events (SPEC §3).
+bool accepts(const std::string& events_json, std::string_view event) {
+  boost::system::error_code ec;
+  boost::json::value events = boost::json::parse(events_json, ec);
+  if (ec || !events.is_array() || events.get_array().empty()) {
+    return true;
+  }
+  const boost::json::array& list = events.get_array();
+  return std::any_of(list.begin(), list.end(),
+                     [&](const boost::json::value& e) { return e.is_string() && e.get_string() == event; });
+}
+
+}  // namespace
+
+Status record_job_event(Connection& connection, const Job& job, JobStatus previous, std::string_view error_code,
+                        TimePoint now) {
+  const std::string_view event = event_for(job.status);
+  if (event.empty()) {
+    return {};
+  }
+  std::string url = job.webhook_url;
+  if (url.empty()) {
+    Result<std::optional<AccountTarget>> account = account_target(connection, job.client_id);
+    if (!account) {
+      return fail(std::move(account.error()));
+    }
+    if (!*account || !accepts((*account)->events_json, event)) {
+      return {};
+    }
+    url = std::move((*account)->url);
+  }
+  Result<Statement> statement = connection.prepare(
+      "INSERT INTO webhook_deliveries (id, job_id, client_id, event, status, previous_status, error_code, url,"
+      "                                host, next_attempt_at, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, crypto::uuid_v4())
+      .bind_text(2, job.id)
+      .bind_text(3, job.client_id)
+      .bind_text(4, event)
+      .bind_text(5, to_string(job.status))
+      .bind_text(6, to_string(previous))
+      // A std::string, never an empty string_view: sqlite binds a null pointer as NULL.
+      .bind_text(7, job.status == JobStatus::Error ? std::string(error_code) : std::string())
+      .bind_text(8, url)
+      .bind_text(9, host_key(url))
+      .bind_int64(10, to_unix_ms(now));
+  return statement->run();
+}
+
+}  // namespace genq::sqlite

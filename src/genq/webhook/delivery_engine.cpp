@@ -1,0 +1,277 @@
+#include "genq/webhook/delivery_engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "genq/webhook/signer.hpp"
+
+namespace genq::webhook {
+namespace {
+
+// How often finished deliveries past their log_ttl are pruned.
+constexpr Millis kPruneEvery = std::chrono::minutes(10);
+// After the store failed to record attempts, wait this long before sending more:
+// a store that cannot write would otherwise make every due delivery go out again
+// at once, round after round.
+constexpr Millis kStoreTroubleWait{1'000};
+
+std::string attempt_error(const SendResult& result) {
+  if (!result.http_status) {
+    return result.error.empty() ? "no response" : result.error;
+  }
+  if (*result.http_status >= 200 && *result.http_status < 300) {
+    return {};
+  }
+  return "HTTP " + std::to_string(*result.http_status);
+}
+
+}  // namespace
+
+DeliveryEngine::DeliveryEngine(DeliveryStore& store, std::unique_ptr<WebhookSender> sender, const Clock& clock,
+                               ResultUrlFn result_url, EngineOptions options)
+    : store_(store),
+      sender_(std::move(sender)),
+      clock_(clock),
+      result_url_(std::move(result_url)),
+      options_(options),
+      random_(std::random_device{}()) {}
+
+DeliveryEngine::~DeliveryEngine() { stop(); }
+
+void DeliveryEngine::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void DeliveryEngine::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+  // Destroying the sender joins its thread: no completion can arrive after this.
+  sender_.reset();
+}
+
+void DeliveryEngine::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_one();
+}
+
+DeliveryStats DeliveryEngine::stats() const {
+  DeliveryStats s;
+  s.attempts_ok = attempts_ok_.load();
+  s.attempts_http_error = attempts_http_error_.load();
+  s.attempts_no_response = attempts_no_response_.load();
+  s.delivered = delivered_.load();
+  s.failed = failed_.load();
+  s.gone = gone_.load();
+  s.record_errors = record_errors_.load();
+  s.in_flight = in_flight_count_.load();
+  return s;
+}
+
+void DeliveryEngine::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    const Millis wait = run_once();
+    lock.lock();
+    cv_.wait_for(lock, wait, [&] { return stopping_ || woken_ || !finished_.empty(); });
+  }
+}
+
+Millis DeliveryEngine::run_once() {
+  std::vector<Finished> finished;
+  {
+    std::lock_guard lock(mutex_);
+    finished.swap(finished_);
+    woken_ = false;
+  }
+  const TimePoint now = clock_.now();
+  // Slots of finished attempts are freed and refilled before the attempts are
+  // recorded: the next requests are on the wire while the record's commit waits for
+  // its fsync. Until then the finished ids stay in recording_, out of the due queries.
+  std::vector<AttemptRecord> records = settle(finished, now);
+  if (store_trouble_) {
+    store_trouble_ = false;
+    record(std::move(records));
+    return kStoreTroubleWait;
+  }
+  prune(now);
+  if (sender_) {
+    dispatch(now);
+  }
+  record(std::move(records));
+  Result<std::optional<TimePoint>> next = store_.next_delivery_time(now);
+  if (!next) {
+    spdlog::warn("webhooks: cannot read the next due time: {}", next.error().message);
+    return options_.idle_wait;
+  }
+  // Deliveries due now but held back by a cap need no timer: a finishing attempt
+  // wakes the engine.
+  if (!*next) {
+    return options_.idle_wait;
+  }
+  return std::clamp(std::chrono::duration_cast<Millis>(**next - now), Millis(1), options_.idle_wait);
+}
+
+void DeliveryEngine::dispatch(TimePoint now) {
+  if (in_flight_.size() >= options_.max_in_flight) {
+    return;
+  }
+  Result<std::vector<std::string>> hosts = store_.due_hosts(now);
+  if (!hosts) {
+    spdlog::warn("webhooks: cannot read due receivers: {}", hosts.error().message);
+    return;
+  }
+  // Serve receivers round-robin from where the last round stopped, so that when the
+  // global cap binds, the same receivers do not always come first.
+  auto first = std::upper_bound(hosts->begin(), hosts->end(), last_host_);
+  std::rotate(hosts->begin(), first, hosts->end());
+  for (const std::string& host : *hosts) {
+    if (in_flight_.size() >= options_.max_in_flight) {
+      return;
+    }
+    const std::size_t busy = per_host_.count(host) ? per_host_[host] : 0;
+    if (busy >= options_.max_per_host) {
+      continue;  // at its cap: its own attempts finishing will wake us
+    }
+    DueQuery query;
+    query.now = now;
+    query.host = host;
+    query.limit = std::min(options_.max_per_host - busy, options_.max_in_flight - in_flight_.size());
+    for (const auto& [id, attempt] : in_flight_) {
+      if (attempt.host == host) query.skip_ids.push_back(id);
+    }
+    for (const auto& [id, attempt_host] : recording_) {
+      if (attempt_host == host) query.skip_ids.push_back(id);
+    }
+    Result<std::vector<DueDelivery>> due = store_.due_deliveries(query);
+    if (!due) {
+      spdlog::warn("webhooks: cannot read due deliveries of {}: {}", host, due.error().message);
+      continue;
+    }
+    for (const DueDelivery& delivery : *due) {
+      send(delivery, now);
+    }
+    last_host_ = host;
+  }
+}
+
+void DeliveryEngine::send(const DueDelivery& delivery, TimePoint now) {
+  const std::string body = render_body(delivery, result_url_);
+  const std::int64_t timestamp = to_unix_ms(now) / 1000;
+  OutgoingRequest request;
+  request.url = delivery.url;
+  request.headers =
+      signed_headers(delivery.event, delivery.id, timestamp, body, signing_secrets(delivery, now));
+  request.body = body;
+
+  in_flight_[delivery.id] = InFlight{delivery.host, delivery.version, delivery.series_attempts, now};
+  ++per_host_[delivery.host];
+  in_flight_count_.store(in_flight_.size());
+  sender_->send(std::move(request), [this, id = delivery.id](SendResult result) {
+    {
+      std::lock_guard lock(mutex_);
+      finished_.push_back(Finished{id, std::move(result)});
+    }
+    cv_.notify_one();
+  });
+}
+
+std::vector<AttemptRecord> DeliveryEngine::settle(std::vector<Finished>& finished, TimePoint now) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<AttemptRecord> records;
+  records.reserve(finished.size());
+  for (Finished& f : finished) {
+    auto it = in_flight_.find(f.delivery_id);
+    if (it == in_flight_.end()) {
+      continue;  // not ours (cannot happen: every send is registered first)
+    }
+    const InFlight attempt = it->second;
+    in_flight_.erase(it);
+    if (auto host = per_host_.find(attempt.host); host != per_host_.end() && --host->second == 0) {
+      per_host_.erase(host);
+    }
+    recording_.emplace(f.delivery_id, attempt.host);
+
+    AttemptResult outcome;
+    outcome.http_status = f.result.http_status;
+    if (f.result.retry_after) {
+      outcome.retry_after = parse_retry_after(*f.result.retry_after, now);
+    }
+    const NextStep next = next_step(attempt.series_attempts + 1, outcome, now, options_.retry, unit(random_));
+
+    AttemptRecord record;
+    record.delivery_id = f.delivery_id;
+    record.version = attempt.version;
+    record.started_at = attempt.started_at;
+    record.latency = f.result.latency;
+    record.http_status = f.result.http_status;
+    record.error = attempt_error(f.result);
+    record.state = next.state;
+    record.next_attempt_at = next.next_attempt_at;
+    records.push_back(std::move(record));
+
+    if (!f.result.http_status) {
+      ++attempts_no_response_;
+    } else if (next.state == DeliveryState::Delivered) {
+      ++attempts_ok_;
+    } else {
+      ++attempts_http_error_;
+    }
+  }
+  in_flight_count_.store(in_flight_.size());
+  return records;
+}
+
+void DeliveryEngine::record(std::vector<AttemptRecord> records) {
+  if (records.empty()) {
+    return;
+  }
+  Status recorded = store_.record_attempts(records);
+  for (const AttemptRecord& r : records) {
+    recording_.erase(r.delivery_id);
+  }
+  if (!recorded) {
+    // The deliveries stay pending and due in the store, so they go out again: a
+    // receiver may see a delivery id twice, never zero times.
+    record_errors_ += records.size();
+    store_trouble_ = true;
+    spdlog::error("webhooks: cannot record {} attempts: {}", records.size(), recorded.error().message);
+    return;
+  }
+  for (const AttemptRecord& r : records) {
+    switch (r.state) {
+      case DeliveryState::Delivered: ++delivered_; break;
+      case DeliveryState::Failed:
+        ++failed_;
+        spdlog::warn("webhook {} failed after its last retry: {}", r.delivery_id, r.error);
+        break;
+      case DeliveryState::Gone: ++gone_; break;
+      case DeliveryState::Pending: break;
+    }
+  }
+}
+
+void DeliveryEngine::prune(TimePoint now) {
+  if (next_prune_ && now < *next_prune_) {
+    return;
+  }
+  next_prune_ = now + kPruneEvery;
+  Result<std::int64_t> pruned = store_.prune_deliveries(now - options_.log_ttl);
+  if (!pruned) {
+    spdlog::warn("webhooks: cannot prune the delivery log: {}", pruned.error().message);
+  } else if (*pruned > 0) {
+    spdlog::info("webhooks: pruned {} deliveries older than the log's retention", *pruned);
+  }
+}
+
+}  // namespace genq::webhook

@@ -1,0 +1,134 @@
+#pragma once
+// The webhook delivery engine: reads due deliveries from the outbox (DeliveryStore),
+// signs and sends them through a WebhookSender, records every attempt and schedules
+// the next one (retry_schedule.hpp). Everything it knows survives in the store, so a
+// restart resumes each pending delivery at its due time; a delivery in flight during
+// a crash is sent again (at-least-once: receivers de-duplicate by delivery id).
+//
+// Concurrency: at most max_in_flight deliveries at once and max_per_host per receiver
+// ("host:port"), so one slow receiver cannot hold up the others: each round asks the
+// store which receivers have deliveries due and reads each receiver's own due range,
+// so a receiver's backlog is never scanned to reach another's. Finished attempts are
+// recorded in one store transaction per round (one fsync for many attempts), after
+// their freed slots have been refilled.
+//
+// Threads: start() runs the engine on its own thread; wake() and the sender's
+// completions may come from any thread. Owns the sender; borrows the store and clock,
+// which must outlive it. Without start(), tests drive it with run_once().
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "genq/core/clock.hpp"
+#include "genq/store/delivery_store.hpp"
+#include "genq/webhook/payload.hpp"
+#include "genq/webhook/retry_schedule.hpp"
+#include "genq/webhook/sender.hpp"
+
+namespace genq::webhook {
+
+struct EngineOptions {
+  std::size_t max_in_flight = 256;
+  std::size_t max_per_host = 16;
+  RetryPolicy retry;
+  // The longest the engine sleeps without being woken: new deliveries wake it at
+  // once, so this only bounds how late a clock jump or a write by another process is
+  // noticed.
+  Millis idle_wait{5'000};
+  // Final deliveries stay in the delivery log this long, then are pruned.
+  Millis log_ttl{std::chrono::hours(7 * 24)};
+};
+
+// Counters since start, for /metrics.
+struct DeliveryStats {
+  std::uint64_t attempts_ok = 0;          // 2xx
+  std::uint64_t attempts_http_error = 0;  // another status
+  std::uint64_t attempts_no_response = 0;  // timeout, refused, TLS, address guard
+  std::uint64_t delivered = 0;
+  std::uint64_t failed = 0;  // retries exhausted
+  std::uint64_t gone = 0;    // 410
+  std::uint64_t record_errors = 0;  // attempts the store could not record
+  std::size_t in_flight = 0;
+};
+
+class DeliveryEngine {
+ public:
+  DeliveryEngine(DeliveryStore& store, std::unique_ptr<WebhookSender> sender, const Clock& clock,
+                 ResultUrlFn result_url, EngineOptions options);
+  ~DeliveryEngine();
+  DeliveryEngine(const DeliveryEngine&) = delete;
+  DeliveryEngine& operator=(const DeliveryEngine&) = delete;
+
+  void start();
+  // Stops the thread and the sender; attempts in flight are abandoned (still pending
+  // in the store, so they are sent again after a restart). Idempotent.
+  void stop();
+  // New deliveries may be due (a job transition committed, a redelivery): look now.
+  void wake();
+
+  // One round on the calling thread: records finished attempts, starts due
+  // deliveries. Returns how long until more work may be due.
+  // Requires: not started (the engine thread is the only caller once started).
+  Millis run_once();
+
+  DeliveryStats stats() const;
+
+ private:
+  struct InFlight {
+    std::string host;
+    std::int64_t version = 0;
+    int series_attempts = 0;
+    TimePoint started_at{};
+  };
+  struct Finished {
+    std::string delivery_id;
+    SendResult result;
+  };
+
+  void run();
+  // Frees the slots of finished attempts and decides what follows each.
+  std::vector<AttemptRecord> settle(std::vector<Finished>& finished, TimePoint now);
+  // Writes the attempts in one transaction.
+  void record(std::vector<AttemptRecord> records);
+  // Starts every due delivery the caps allow, receiver by receiver.
+  void dispatch(TimePoint now);
+  void send(const DueDelivery& delivery, TimePoint now);
+  void prune(TimePoint now);
+
+  DeliveryStore& store_;
+  std::unique_ptr<WebhookSender> sender_;
+  const Clock& clock_;
+  ResultUrlFn result_url_;
+  const EngineOptions options_;
+
+  // Touched only by the thread running run_once().
+  std::unordered_map<std::string, InFlight> in_flight_;  // delivery id -> attempt
+  std::unordered_map<std::string, std::size_t> per_host_;
+  // Finished attempts not yet recorded (delivery id -> host): still pending in the
+  // store, so the due queries must skip them.
+  std::unordered_map<std::string, std::string> recording_;
+  std::string last_host_;  // where the last round-robin pass over receivers stopped
+  std::mt19937_64 random_;
+  std::optional<TimePoint> next_prune_;
+  bool store_trouble_ = false;  // the last recording failed: back off before sending more
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<Finished> finished_;  // GUARDED_BY(mutex_)
+  bool woken_ = false;              // GUARDED_BY(mutex_)
+  bool stopping_ = false;           // GUARDED_BY(mutex_)
+  std::thread thread_;
+
+  std::atomic<std::uint64_t> attempts_ok_{0}, attempts_http_error_{0}, attempts_no_response_{0};
+  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, gone_{0}, record_errors_{0};
+  std::atomic<std::size_t> in_flight_count_{0};
+};
+
+}  // namespace genq::webhook

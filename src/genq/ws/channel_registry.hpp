@@ -1,0 +1,92 @@
+#pragma once
+// Who is subscribed to which channel, and who is present in presence channels. The
+// one piece of state every connection and every publisher shares. Thread-safe: one
+// mutex, held only to read or edit the maps; frames are delivered by the caller after
+// it returns (STYLE habit 6). Subscriber lists are copy-on-write, so a broadcast takes
+// the lock for one shared_ptr copy however many subscribers the channel has.
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "genq/ws/channel_auth.hpp"
+#include "genq/ws/outbound_queue.hpp"
+
+namespace genq::ws {
+
+// What a channel delivers frames to: a WebSocket session, or a fake in tests.
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  virtual const std::string& socket_id() const = 0;
+  // Queues `frame`; callable from any thread; never blocks and never calls back into
+  // the registry.
+  virtual void deliver(const FramePtr& frame) = 0;
+};
+using SubscriberPtr = std::shared_ptr<Subscriber>;
+using SubscriberList = std::vector<SubscriberPtr>;
+
+struct ChannelInfo {
+  std::string name;
+  std::size_t subscription_count = 0;
+  std::size_t user_count = 0;  // presence channels; 0 otherwise
+};
+
+class ChannelRegistry {
+ public:
+  enum class Joined { Subscribed, AlreadySubscribed, MemberLimitReached };
+  struct SubscribeOutcome {
+    Joined joined = Joined::Subscribed;
+    bool member_added = false;  // presence: this user was not in the channel before
+    std::string presence_data;  // presence: {"presence":{"ids","hash","count"}}, serialised
+  };
+  // `member` is set for presence channels. A user may be present through several
+  // connections; it counts once and leaves with its last connection.
+  SubscribeOutcome subscribe(std::string_view channel, const SubscriberPtr& subscriber,
+                             const std::optional<PresenceMember>& member, std::size_t max_members);
+
+  struct UnsubscribeOutcome {
+    bool was_subscribed = false;
+    std::optional<std::string> member_removed;  // presence: the user id that left for good
+  };
+  UnsubscribeOutcome unsubscribe(std::string_view channel, const Subscriber& subscriber);
+
+  // A snapshot of the channel's subscribers; empty list when nobody listens.
+  std::shared_ptr<const SubscriberList> subscribers(std::string_view channel) const;
+  bool occupied(std::string_view channel) const;
+
+  // For the HTTP API: occupied channels whose name starts with `prefix`, sorted.
+  std::vector<ChannelInfo> channels(std::string_view prefix) const;
+  std::optional<ChannelInfo> channel(std::string_view name) const;
+  // Presence user ids, sorted.
+  std::vector<std::string> users(std::string_view channel) const;
+
+  std::size_t channel_count() const;
+  std::size_t subscription_count() const;
+  // Forgets everything (server shutdown: drops the subscriber references).
+  void clear();
+
+ private:
+  struct Member {
+    std::string user_info;  // serialised JSON
+    std::size_t connections = 0;
+  };
+  struct Channel {
+    std::shared_ptr<const SubscriberList> subscribers = std::make_shared<const SubscriberList>();
+    std::map<std::string, Member, std::less<>> members;                       // presence: by user_id
+    std::unordered_map<const Subscriber*, std::string> member_of;             // presence: connection -> user_id
+  };
+  static std::string presence_document(const Channel& channel);
+  static ChannelInfo info(const std::string& name, const Channel& channel);
+
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Channel> channels_;  // GUARDED_BY(mutex_); only occupied channels
+  std::size_t subscriptions_ = 0;                       // GUARDED_BY(mutex_)
+};
+
+}  // namespace genq::ws

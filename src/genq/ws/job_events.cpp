@@ -1,0 +1,43 @@
+#include "genq/ws/job_events.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "genq/api/status_view.hpp"
+#include "genq/ws/channel_name.hpp"
+#include "genq/ws/frames.hpp"
+#include "genq/ws/pusher_server.hpp"
+
+namespace genq::ws {
+
+FramePtr job_status_frame(const Job& job, Services& services) {
+  if (job.status == JobStatus::Pending) return nullptr;
+  boost::json::object data;
+  data["request_id"] = job.id;
+  data["status"] = to_string(job.status);
+  data["preview"] = api::preview_data_url(job);
+  data["result_url"] = api::result_url(job, services);
+  // The seed types progress as a string, always present: "0.00" before the first
+  // report, "100.00" when done.
+  if (job.status == JobStatus::Done) {
+    data["progress"] = "100.00";
+  } else {
+    auto progress = api::progress_string(job.progress);
+    data["progress"] = progress.is_null() ? boost::json::value("0.00") : progress;
+  }
+  if (job.status == JobStatus::Error) data["error"] = job.error;
+  std::string channel = client_channel(job.client_id);
+  // Only in_progress updates of one job replace each other; status changes and the
+  // final event always arrive.
+  std::string key = job.status == JobStatus::InProgress ? channel + "\n" + job.id : std::string();
+  return make_frame(event_frame(channel, kStatusEvent, boost::json::serialize(data)), std::move(key));
+}
+
+void JobEventPublisher::on_job_event(const JobEvent& event) {
+  const Job& job = event.job;
+  if (job.status == JobStatus::Pending || job.client_id.empty()) return;
+  std::string channel = client_channel(job.client_id);
+  if (!server_.registry().occupied(channel)) return;
+  if (auto frame = job_status_frame(job, services_)) server_.broadcast(channel, frame);
+}
+
+}  // namespace genq::ws

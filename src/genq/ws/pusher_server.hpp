@@ -1,0 +1,82 @@
+#pragma once
+// The Pusher-protocol WebSocket server (SPEC §5): takes over upgraded connections on
+// /app/{key}, hands each to a PusherSession, and broadcasts frames to channels. Owns
+// the channel registry and the table of live sessions. Created by app/ before the
+// HTTP server starts; stop() must run after the I/O threads have ended and before the
+// io_context is destroyed. Thread-safe.
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "genq/ws/channel_registry.hpp"
+#include "genq/ws/pusher_options.hpp"
+
+namespace genq::ws {
+
+class PusherSession;
+
+// Counters for /metrics; relaxed atomics, read at scrape time.
+struct PusherCounters {
+  std::atomic<std::uint64_t> connections_total{0};
+  std::atomic<std::uint64_t> broadcasts{0};          // frames published to a channel
+  std::atomic<std::uint64_t> deliveries{0};          // frames queued to connections
+  std::atomic<std::uint64_t> coalesced{0};           // progress frames replaced while queued
+  std::atomic<std::uint64_t> overflow_closes{0};     // connections closed with 4100
+  std::atomic<std::uint64_t> pong_timeouts{0};       // connections closed with 4201
+};
+
+class PusherServer {
+ public:
+  explicit PusherServer(PusherOptions options);
+  ~PusherServer();
+  PusherServer(const PusherServer&) = delete;
+  PusherServer& operator=(const PusherServer&) = delete;
+
+  const PusherOptions& options() const { return options_; }
+  ChannelRegistry& registry() { return registry_; }
+  PusherCounters& counters() { return counters_; }
+
+  // Whether an upgrade request for `path` is ours: "/app/{anything}". The key and
+  // protocol version are checked after the handshake, so a wrong one is answered with
+  // pusher:error and a close code the client libraries understand.
+  static bool wants(std::string_view path);
+  // Takes over a connection whose WebSocket upgrade request has been read.
+  void accept(boost::beast::tcp_stream&& stream,
+              boost::beast::http::request<boost::beast::http::empty_body>&& request);
+
+  // Queues `frame` for every subscriber of `channel` except the connection whose
+  // socket id is `except`. Returns how many connections it reached.
+  std::size_t broadcast(std::string_view channel, const FramePtr& frame, std::string_view except = {});
+
+  // Asks every connection to close with `code` (4200 on shutdown: reconnect now).
+  void close_all(int code, const std::string& reason);
+  // Forgets every session and subscription. Requires: the I/O threads have stopped.
+  void stop();
+
+  std::size_t connection_count() const;
+
+  // For sessions.
+  std::string next_socket_id();
+  void add_session(const std::shared_ptr<PusherSession>& session);
+  void remove_session(const std::string& socket_id);
+
+ private:
+  PusherOptions options_;
+  ChannelRegistry registry_;
+  PusherCounters counters_;
+  std::uint32_t socket_id_prefix_;
+  std::atomic<std::uint64_t> next_socket_serial_{1};
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::weak_ptr<PusherSession>> sessions_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;                                                   // GUARDED_BY(mutex_)
+};
+
+}  // namespace genq::ws

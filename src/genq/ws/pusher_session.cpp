@@ -1,0 +1,403 @@
+#include "genq/ws/pusher_session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "genq/ws/channel_name.hpp"
+#include "genq/ws/pusher_server.hpp"
+
+namespace genq::ws {
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace websocket = boost::beast::websocket;
+
+namespace {
+
+// How long a connection being closed may take to flush the frame in flight and
+// exchange close frames before its socket is simply shut.
+constexpr auto kCloseGrace = std::chrono::seconds(5);
+// Pusher's documented client-event rate limit: 10 per second per connection.
+constexpr int kClientEventsPerSecond = 10;
+// Bounds one connection's bookkeeping; Pusher documents no limit, browsers use a handful.
+constexpr std::size_t kMaxSubscriptions = 1000;
+
+bool expected_close(beast::error_code ec) {
+  return ec == websocket::error::closed || ec == net::error::operation_aborted || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe || ec == beast::error::timeout;
+}
+
+}  // namespace
+
+PusherSession::PusherSession(beast::tcp_stream&& stream, PusherServer& server, std::string socket_id)
+    : ws_(std::move(stream)), server_(server), socket_id_(std::move(socket_id)), timer_(ws_.get_executor()),
+      queue_(server.options().max_buffer_bytes) {}
+
+PusherSession::~PusherSession() = default;
+
+void PusherSession::start(beast::http::request<beast::http::empty_body>&& request) {
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(10);  // also bounds the closing handshake
+  timeouts.idle_timeout = websocket::stream_base::none();  // the Pusher activity check below covers idleness
+  timeouts.keep_alive_pings = false;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& response) { response.set(beast::http::field::server, "genq"); }));
+  ws_.read_message_max(server_.options().max_message_bytes);
+  ws_.auto_fragment(false);  // one frame per message: no per-connection fragment buffer
+  // WebSocket-level pings and pongs count as activity too. The callback runs inside
+  // this session's read operation, which keeps it alive.
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+    last_received_ = Clock::now();
+    awaiting_pong_ = false;
+  });
+  std::string target(request.target());
+  ws_.async_accept(request, beast::bind_front_handler(&PusherSession::on_accept, shared_from_this(),
+                                                      std::move(target)));
+}
+
+std::optional<PusherSession::Refusal> PusherSession::check_target(const std::string& target) const {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return Refusal{code::kPathNotFound, "Malformed request target."};
+  std::string path(url->path());
+  constexpr std::string_view kPrefix = "/app/";
+  if (!path.starts_with(kPrefix) || path.size() == kPrefix.size() ||
+      path.find('/', kPrefix.size()) != std::string::npos) {
+    return Refusal{code::kPathNotFound, "Path not found."};
+  }
+  std::string key = path.substr(kPrefix.size());
+  if (key != server_.options().key) {
+    return Refusal{code::kAppNotFound, "App key " + key.substr(0, 64) + " does not exist."};
+  }
+  std::optional<std::string> protocol;
+  for (auto param : url->params()) {
+    if (param.key == "protocol") protocol = std::string(param.value);
+  }
+  if (!protocol) return Refusal{code::kNoProtocol, "No protocol version supplied."};
+  int version = 0;
+  auto [end, ec] = std::from_chars(protocol->data(), protocol->data() + protocol->size(), version);
+  // Protocols 5 to 7 differ only in details genq does not use; pysher sends 6.
+  if (ec != std::errc() || end != protocol->data() + protocol->size() || version < 5 || version > 7) {
+    return Refusal{code::kUnsupportedProtocol, "Unsupported protocol version " + protocol->substr(0, 16) + "."};
+  }
+  return std::nullopt;
+}
+
+void PusherSession::on_accept(std::string target, beast::error_code ec) {
+  if (ec) {
+    if (!expected_close(ec)) spdlog::debug("websocket handshake failed: {}", ec.message());
+    return finish();
+  }
+  last_received_ = Clock::now();
+  if (auto refusal = check_target(target)) {
+    send(error_frame(refusal->code, refusal->message));
+    close_with(refusal->code, refusal->message, /*drain=*/true);
+    return do_read();
+  }
+  established_ = true;
+  server_.add_session(shared_from_this());
+  send(connection_established_frame(socket_id_, server_.options().activity_timeout));
+  arm_timer(server_.options().activity_timeout);
+  do_read();
+}
+
+void PusherSession::do_read() {
+  ws_.async_read_some(boost::asio::buffer(chunk_),
+                      beast::bind_front_handler(&PusherSession::on_read, shared_from_this()));
+}
+
+void PusherSession::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) {
+    if (ec == websocket::error::message_too_big) {
+      spdlog::debug("socket {}: message over {} bytes, closed", socket_id_, server_.options().max_message_bytes);
+    } else if (!expected_close(ec)) {
+      spdlog::debug("socket {}: read failed: {}", socket_id_, ec.message());
+    }
+    return finish();
+  }
+  last_received_ = Clock::now();
+  awaiting_pong_ = false;
+  message_.append(chunk_.data(), bytes);
+  if (!ws_.is_message_done()) return do_read();
+  if (established_ && !closing_) {
+    if (ws_.got_text()) {
+      handle(message_);
+    } else {
+      send(error_frame(std::nullopt, "Binary messages are not supported."));
+    }
+  }
+  message_.clear();
+  if (message_.capacity() > 1024) message_.shrink_to_fit();
+  do_read();
+}
+
+void PusherSession::handle(std::string_view text) {
+  auto message = parse_inbound(text);
+  if (!message) return send(error_frame(std::nullopt, message.error().message));
+  const std::string& event = message->event;
+  if (event == "pusher:ping") return send(pong_frame());
+  if (event == "pusher:pong") return;  // activity already noted
+  if (event == "pusher:subscribe") return handle_subscribe(*message);
+  if (event == "pusher:unsubscribe") return handle_unsubscribe(*message);
+  if (is_client_event(event)) return handle_client_event(*message);
+  send(error_frame(std::nullopt, "Unsupported event '" + event.substr(0, 64) + "'."));
+}
+
+PusherSession::Subscription* PusherSession::find_subscription(std::string_view channel) {
+  auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                         [&](const Subscription& s) { return s.channel == channel; });
+  return it == subscriptions_.end() ? nullptr : &*it;
+}
+
+void PusherSession::handle_subscribe(const Inbound& message) {
+  auto request = parse_subscribe(message.data);
+  if (!request) return send(error_frame(std::nullopt, request.error().message));
+  const PusherOptions& options = server_.options();
+  const std::string& channel = request->channel;
+  if (!valid_channel_name(channel, options.max_channel_name)) {
+    return send(subscription_error_frame(
+        channel.substr(0, options.max_channel_name), "InvalidChannel",
+        "Channel names may only contain letters, digits and _-=@,.; and be at most " +
+            std::to_string(options.max_channel_name) + " characters long.",
+        400));
+  }
+  const ChannelKind kind = channel_kind(channel);
+  std::optional<PresenceMember> member;
+  if (kind != ChannelKind::Public) {
+    const std::string_view channel_data = kind == ChannelKind::Presence ? request->channel_data : std::string_view{};
+    if (!verify_channel(request->auth, options.key, options.secret, socket_id_, channel, channel_data)) {
+      return send(subscription_error_frame(channel, "AuthError",
+                                           "Invalid signature for channel '" + channel + "' and this socket_id.", 401));
+    }
+    if (kind == ChannelKind::Presence) {
+      auto parsed = parse_channel_data(request->channel_data, {options.max_user_id, options.max_user_info_bytes});
+      if (!parsed) return send(subscription_error_frame(channel, "AuthError", parsed.error().message, 401));
+      member = std::move(*parsed);
+    }
+  }
+  if (!find_subscription(channel) && subscriptions_.size() >= kMaxSubscriptions) {
+    return send(subscription_error_frame(channel, "LimitReached",
+                                         "A connection may subscribe to at most " +
+                                             std::to_string(kMaxSubscriptions) + " channels.",
+                                         403));
+  }
+  auto outcome = server_.registry().subscribe(channel, shared_from_this(), member, options.max_presence_members);
+  if (outcome.joined == ChannelRegistry::Joined::MemberLimitReached) {
+    return send(subscription_error_frame(channel, "LimitReached",
+                                         "The presence channel already has " +
+                                             std::to_string(options.max_presence_members) + " members.",
+                                         403));
+  }
+  if (outcome.joined == ChannelRegistry::Joined::Subscribed) {
+    subscriptions_.push_back({channel, member ? member->user_id : std::string()});
+  }
+  send(subscription_succeeded_frame(channel, kind == ChannelKind::Presence ? outcome.presence_data : "{}"));
+  if (outcome.member_added) {
+    server_.broadcast(channel, make_frame(member_added_frame(channel, member->user_id, member->user_info)),
+                      socket_id_);
+  }
+}
+
+void PusherSession::handle_unsubscribe(const Inbound& message) {
+  auto channel = parse_unsubscribe(message.data);
+  if (!channel) return send(error_frame(std::nullopt, channel.error().message));
+  leave(*channel);
+}
+
+void PusherSession::leave(const std::string& channel) {
+  auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                         [&](const Subscription& s) { return s.channel == channel; });
+  if (it == subscriptions_.end()) return;
+  subscriptions_.erase(it);
+  auto outcome = server_.registry().unsubscribe(channel, *this);
+  if (outcome.member_removed) {
+    server_.broadcast(channel, make_frame(member_removed_frame(channel, *outcome.member_removed)));
+  }
+}
+
+void PusherSession::handle_client_event(const Inbound& message) {
+  const PusherOptions& options = server_.options();
+  auto reject = [&](const std::string& why) { send(error_frame(code::kClientEventRejected, why)); };
+  if (!options.client_events) return reject("Client events are not enabled for this app.");
+  const Subscription* subscription = find_subscription(message.channel);
+  if (!subscription || channel_kind(message.channel) == ChannelKind::Public) {
+    return reject("Client events can only be sent on private and presence channels the connection is subscribed to.");
+  }
+  if (!valid_event_name(message.event, options.max_event_name)) {
+    return reject("Event names may be at most " + std::to_string(options.max_event_name) + " characters long.");
+  }
+  if (boost::json::serialize(message.data).size() > options.max_event_bytes) {
+    return reject("The event data may be at most " + std::to_string(options.max_event_bytes) + " bytes.");
+  }
+  auto now = Clock::now();
+  if (now - event_window_ >= std::chrono::seconds(1)) {
+    event_window_ = now;
+    events_in_window_ = 0;
+  }
+  if (++events_in_window_ > kClientEventsPerSecond) {
+    return reject("Client event rate limit exceeded (" + std::to_string(kClientEventsPerSecond) + " per second).");
+  }
+  server_.broadcast(message.channel,
+                    make_frame(client_event_frame(message.channel, message.event, message.data,
+                                                  subscription->user_id)),
+                    socket_id_);
+}
+
+// ---- the writer: every frame goes through queue_, one async_write at a time ----
+
+void PusherSession::deliver(const FramePtr& frame) {
+  bool post_write = false;
+  bool closing = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (refusing_) return;
+    switch (queue_.push(frame)) {
+      case OutboundQueue::Push::Queued:
+        post_write = !writing_;
+        writing_ = true;
+        break;
+      case OutboundQueue::Push::Replaced:
+        server_.counters().coalesced.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case OutboundQueue::Push::Overflow:
+        server_.counters().overflow_closes.fetch_add(1, std::memory_order_relaxed);
+        post_write = request_close_locked(code::kOverCapacity, "Over capacity: the client is not reading fast enough",
+                                          /*drain=*/false);
+        closing = true;
+        break;
+    }
+  }
+  if (closing) return schedule_close(post_write);
+  if (post_write) net::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
+}
+
+bool PusherSession::request_close_locked(int code, std::string reason, bool drain) {
+  refusing_ = true;
+  close_request_ = CloseRequest{code, std::move(reason), drain};
+  if (writing_) return false;
+  writing_ = true;
+  return true;
+}
+
+void PusherSession::close_with(int code, std::string reason, bool drain) {
+  bool post_write = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (close_request_) return;
+    post_write = request_close_locked(code, std::move(reason), drain);
+  }
+  schedule_close(post_write);
+}
+
+void PusherSession::schedule_close(bool post_write) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), post_write] {
+    if (!self->closing_ && !self->finished_) {
+      self->closing_ = true;
+      self->arm_timer(kCloseGrace);  // a reader that never drains must not hold the socket
+    }
+    if (post_write) self->write_next();
+  });
+}
+
+void PusherSession::write_next() {
+  FramePtr next;
+  std::optional<CloseRequest> close;
+  {
+    std::lock_guard lock(mutex_);
+    if (close_request_ && !close_request_->drain) queue_.clear();
+    next = queue_.pop();
+    if (!next) {
+      if (close_request_) {
+        close = close_request_;  // writing_ stays set: nothing is written after the close frame
+      } else {
+        writing_ = false;
+      }
+    }
+  }
+  if (finished_) return;
+  if (next) {
+    in_flight_ = std::move(next);
+    ws_.text(true);
+    ws_.async_write(net::buffer(in_flight_->text),
+                    beast::bind_front_handler(&PusherSession::on_write, shared_from_this()));
+    return;
+  }
+  if (close) {
+    closing_ = true;
+    websocket::close_reason reason;
+    reason.code = static_cast<std::uint16_t>(close->code);
+    reason.reason.assign(close->reason.data(), std::min(close->reason.size(), reason.reason.max_size()));
+    ws_.async_close(reason, beast::bind_front_handler(&PusherSession::on_close, shared_from_this()));
+  }
+}
+
+void PusherSession::on_write(beast::error_code ec, std::size_t) {
+  in_flight_.reset();
+  if (ec) {
+    if (!expected_close(ec)) spdlog::debug("socket {}: write failed: {}", socket_id_, ec.message());
+    beast::get_lowest_layer(ws_).close();
+    return finish();
+  }
+  write_next();
+}
+
+void PusherSession::on_close(beast::error_code ec) {
+  // The pending read completes once the peer answers the close (or the grace timer
+  // shuts the socket); it runs finish().
+  if (ec && !expected_close(ec)) spdlog::debug("socket {}: close failed: {}", socket_id_, ec.message());
+}
+
+// ---- activity: Pusher's ping/pong, and the close grace period ----
+
+void PusherSession::arm_timer(Clock::duration after) {
+  timer_.expires_after(after);
+  timer_.async_wait(beast::bind_front_handler(&PusherSession::on_timer, shared_from_this()));
+}
+
+void PusherSession::on_timer(beast::error_code ec) {
+  if (ec || finished_) return;  // re-armed or cancelled
+  if (closing_) {
+    beast::get_lowest_layer(ws_).close();
+    return finish();
+  }
+  const auto& options = server_.options();
+  if (awaiting_pong_) {
+    server_.counters().pong_timeouts.fetch_add(1, std::memory_order_relaxed);
+    return close_with(code::kPongNotReceived, "Pong reply not received");
+  }
+  auto idle = Clock::now() - last_received_;
+  if (idle >= options.activity_timeout) {
+    send(ping_frame());
+    awaiting_pong_ = true;
+    return arm_timer(options.pong_timeout);
+  }
+  arm_timer(options.activity_timeout - idle);
+}
+
+void PusherSession::finish() {
+  if (finished_) return;
+  finished_ = true;
+  timer_.cancel();
+  {
+    std::lock_guard lock(mutex_);
+    refusing_ = true;
+    queue_.clear();
+  }
+  auto subscriptions = std::move(subscriptions_);
+  subscriptions_.clear();
+  for (const auto& s : subscriptions) {
+    auto outcome = server_.registry().unsubscribe(s.channel, *this);
+    if (outcome.member_removed) {
+      server_.broadcast(s.channel, make_frame(member_removed_frame(s.channel, *outcome.member_removed)));
+    }
+  }
+  if (established_) server_.remove_session(socket_id_);
+}
+
+}  // namespace genq::ws

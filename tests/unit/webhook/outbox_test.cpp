@@ -1,0 +1,374 @@
+// The webhook outbox in SqliteStore: every reported transition writes its delivery
+// in the same transaction, with the target resolved from the job or the account;
+// nothing else writes one. Then the DeliveryStore side: due order, attempts,
+// redelivery, rotation, and surviving a reopen.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "genq/crypto/crypto.hpp"
+#include "unit/store/sqlite_store_fixture.hpp"
+
+namespace genq {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kHook = "https://hooks.example.com/genq";
+
+class WebhookOutbox : public SqliteStoreFixture {
+ protected:
+  void SetUp() override {
+    SqliteStoreFixture::SetUp();
+    Client client;
+    client.id = "cl_1";
+    client.name = "one";
+    client.webhook_secret = "whsec_b2xk";
+    ASSERT_TRUE(store_->create_client(client, crypto::sha256_hex("key-1")));
+  }
+
+  NewJob hooked_job(std::string id) {
+    NewJob job = new_job(std::move(id));
+    job.webhook_url = kHook;
+    return job;
+  }
+
+  // Every due delivery, receiver by receiver as the engine reads them, in commit order.
+  std::vector<DueDelivery> due() {
+    std::vector<DueDelivery> all;
+    Result<std::vector<std::string>> hosts = store_->due_hosts(clock_.now());
+    EXPECT_TRUE(hosts) << hosts.error().message;
+    for (const std::string& host : hosts ? *hosts : std::vector<std::string>{}) {
+      DueQuery query;
+      query.now = clock_.now();
+      query.host = host;
+      query.limit = 100;
+      Result<std::vector<DueDelivery>> rows = store_->due_deliveries(query);
+      EXPECT_TRUE(rows) << rows.error().message;
+      if (rows) all.insert(all.end(), rows->begin(), rows->end());
+    }
+    std::stable_sort(all.begin(), all.end(),
+                     [](const DueDelivery& a, const DueDelivery& b) { return a.occurred_at < b.occurred_at; });
+    return all;
+  }
+
+  std::vector<DeliveryRecord> log_of(const std::string& job_id) {
+    Result<std::vector<DeliveryRecord>> records = store_->deliveries_for_job(job_id, "cl_1");
+    EXPECT_TRUE(records) << records.error().message;
+    return records ? *records : std::vector<DeliveryRecord>{};
+  }
+
+  std::vector<std::string> events_of(const std::string& job_id) {
+    std::vector<std::string> events;
+    for (const auto& record : log_of(job_id)) events.push_back(record.event);
+    return events;
+  }
+
+  AttemptRecord attempt(const DueDelivery& d, std::optional<int> status, DeliveryState state,
+                        std::optional<TimePoint> next = std::nullopt) {
+    AttemptRecord a;
+    a.delivery_id = d.id;
+    a.version = d.version;
+    a.started_at = clock_.now();
+    a.latency = 7ms;
+    a.http_status = status;
+    a.error = state == DeliveryState::Delivered ? "" : "HTTP 500";
+    a.state = state;
+    a.next_attempt_at = next;
+    return a;
+  }
+};
+
+TEST_F(WebhookOutbox, SubmitAloneWritesNoDelivery) {
+  submit(hooked_job("j1"));
+  EXPECT_TRUE(due().empty());
+}
+
+TEST_F(WebhookOutbox, ClaimWritesJobProcessingFromPending) {
+  submit(hooked_job("j1"));
+  claim_one();
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].event, "job.processing");
+  EXPECT_EQ(rows[0].job_id, "j1");
+  EXPECT_EQ(rows[0].status, JobStatus::Processing);
+  EXPECT_EQ(rows[0].previous_status, JobStatus::Pending);
+  EXPECT_EQ(rows[0].url, kHook);
+  EXPECT_EQ(rows[0].host, "hooks.example.com:443");
+  EXPECT_EQ(rows[0].occurred_at, clock_.now());
+  EXPECT_EQ(rows[0].task, "txt2img");
+  EXPECT_EQ(rows[0].account_secret, "whsec_b2xk");
+  EXPECT_EQ(rows[0].series_attempts, 0);
+  EXPECT_FALSE(rows[0].id.empty());
+}
+
+TEST_F(WebhookOutbox, CompleteWritesJobCompletedWithThePreviousStatus) {
+  submit(hooked_job("j1"));
+  const LeaseRef lease = claim_one();
+  ASSERT_TRUE(store_->progress(lease, 50, std::nullopt, 30s));
+  clock_.advance(3s);
+  ASSERT_TRUE(store_->complete(lease, JobResult{"results/j1/output.png", "image/png", std::nullopt}));
+  EXPECT_EQ(events_of("j1"), (std::vector<std::string>{"job.processing", "job.completed"}));
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 2u);
+  const DueDelivery& done = rows[1];
+  EXPECT_EQ(done.status, JobStatus::Done);
+  EXPECT_EQ(done.previous_status, JobStatus::InProgress);
+  EXPECT_EQ(done.result_blob, "results/j1/output.png");
+  ASSERT_TRUE(done.started_at && done.finished_at);
+  EXPECT_EQ(*done.finished_at - *done.started_at, 3s);
+}
+
+TEST_F(WebhookOutbox, CancelWritesJobFailedWithCancelled) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].event, "job.failed");
+  EXPECT_EQ(rows[0].status, JobStatus::Error);
+  EXPECT_EQ(rows[0].previous_status, JobStatus::Pending);
+  EXPECT_EQ(rows[0].error_code, "cancelled");
+  EXPECT_EQ(rows[0].error, "cancelled");
+}
+
+TEST_F(WebhookOutbox, FinalFailWritesJobFailedButARetryableOneDoesNot) {
+  NewJob job = hooked_job("j1");
+  job.max_attempts = 2;
+  submit(job);
+  ASSERT_TRUE(store_->fail(claim_one(), "GPU fell over", true));  // back to pending
+  EXPECT_EQ(events_of("j1"), std::vector<std::string>{"job.processing"});
+  ASSERT_TRUE(store_->fail(claim_one(), "GPU fell over again", true));  // attempts used up
+  EXPECT_EQ(events_of("j1"), (std::vector<std::string>{"job.processing", "job.processing", "job.failed"}));
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2].error_code, "job_failed");
+  EXPECT_EQ(rows[2].error, "GPU fell over again");
+  EXPECT_EQ(rows[2].previous_status, JobStatus::Processing);
+}
+
+TEST_F(WebhookOutbox, LeaseExpiryWithAttemptsLeftWritesNothingAndExhaustedWritesWorkerLost) {
+  NewJob job = hooked_job("j1");
+  job.max_attempts = 2;
+  submit(job);
+  claim_one();
+  clock_.advance(31s);
+  ASSERT_TRUE(store_->requeue_expired(clock_.now()));
+  EXPECT_EQ(events_of("j1"), std::vector<std::string>{"job.processing"});
+  const LeaseRef second = claim_one();
+  ASSERT_TRUE(store_->progress(second, 10, std::nullopt, 30s));
+  clock_.advance(31s);
+  ASSERT_TRUE(store_->requeue_expired(clock_.now()));
+  const auto records = log_of("j1");
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].event, "job.failed");
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2].error_code, "worker_lost");
+  EXPECT_EQ(rows[2].previous_status, JobStatus::InProgress);
+}
+
+TEST_F(WebhookOutbox, ATransitionThatDoesNotHappenWritesNothing) {
+  submit(hooked_job("j1"));
+  const LeaseRef lease = claim_one();
+  ASSERT_FALSE(store_->complete(LeaseRef{"j1", "not-the-lease"}, JobResult{}));
+  ASSERT_TRUE(store_->complete(lease, JobResult{}));
+  EXPECT_FALSE(store_->cancel("j1", "cl_1"));  // already final
+  EXPECT_EQ(events_of("j1"), (std::vector<std::string>{"job.processing", "job.completed"}));
+}
+
+TEST_F(WebhookOutbox, WithoutAnyTargetNoDeliveryIsWritten) {
+  submit(new_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  EXPECT_TRUE(due().empty());
+}
+
+TEST_F(WebhookOutbox, AccountWebhookIsTheTargetWhenTheJobHasNone) {
+  ASSERT_TRUE(store_->set_account_webhook("cl_1", "http://receiver.test:8080/in", {}));
+  submit(new_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].url, "http://receiver.test:8080/in");
+  EXPECT_EQ(rows[0].host, "receiver.test:8080");
+}
+
+TEST_F(WebhookOutbox, AccountEventsListFiltersItsDeliveries) {
+  ASSERT_TRUE(store_->set_account_webhook("cl_1", kHook, {"job.failed"}));
+  submit(new_job("j1"));
+  claim_one();  // job.processing: not wanted
+  EXPECT_TRUE(due().empty());
+  submit(new_job("j2"));
+  ASSERT_TRUE(store_->cancel("j2", "cl_1"));
+  ASSERT_EQ(due().size(), 1u);
+}
+
+TEST_F(WebhookOutbox, JobWebhookUrlTakesEveryEventRegardlessOfTheAccountFilter) {
+  ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://account.example.com/", {"job.failed"}));
+  NewJob job = hooked_job("j1");
+  job.webhook_secret = std::string(40, 's');
+  submit(job);
+  claim_one();
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].url, kHook);
+  EXPECT_EQ(rows[0].job_secret, std::string(40, 's'));
+}
+
+TEST_F(WebhookOutbox, AttemptsAreLoggedAndScheduleTheNextOne) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const DueDelivery d = due().front();
+  ASSERT_TRUE(store_->record_attempts({attempt(d, 500, DeliveryState::Pending, clock_.now() + 10s)}));
+  EXPECT_TRUE(due().empty()) << "not due before its retry time";
+  ASSERT_EQ(store_->next_delivery_time(clock_.now()).value(), clock_.now() + 10s);
+  clock_.advance(10s);
+  const auto again = due();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, d.id);
+  EXPECT_EQ(again[0].series_attempts, 1);
+  ASSERT_TRUE(store_->record_attempts({attempt(again[0], 200, DeliveryState::Delivered)}));
+  EXPECT_TRUE(due().empty());
+  EXPECT_EQ(store_->count_pending_deliveries().value(), 0);
+
+  const auto records = log_of("j1");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].state, DeliveryState::Delivered);
+  EXPECT_EQ(records[0].attempts, 2);
+  ASSERT_EQ(records[0].log.size(), 2u);
+  EXPECT_EQ(records[0].log[0].number, 1);
+  EXPECT_EQ(records[0].log[0].http_status, 500);
+  EXPECT_EQ(records[0].log[0].latency, 7ms);
+  EXPECT_EQ(records[0].log[0].next_retry_at, clock_.now());  // the retry time recorded then
+  EXPECT_EQ(records[0].log[1].http_status, 200);
+  EXPECT_FALSE(records[0].log[1].next_retry_at);
+  EXPECT_TRUE(records[0].finished_at);
+}
+
+TEST_F(WebhookOutbox, DueHostsNamesEachReceiverWithDueWorkOnce) {
+  ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://slow.example.com/", {}));
+  for (const char* id : {"a", "b"}) {
+    submit(new_job(id));
+    ASSERT_TRUE(store_->cancel(id, "cl_1"));
+  }
+  submit(hooked_job("c"));
+  ASSERT_TRUE(store_->cancel("c", "cl_1"));
+  EXPECT_EQ(store_->due_hosts(clock_.now()).value(),
+            (std::vector<std::string>{"hooks.example.com:443", "slow.example.com:443"}));
+
+  // A receiver whose deliveries all wait for a later retry is not due.
+  DueQuery query;
+  query.now = clock_.now();
+  query.host = "hooks.example.com:443";
+  query.limit = 10;
+  const DueDelivery c = store_->due_deliveries(query).value().at(0);
+  ASSERT_TRUE(store_->record_attempts({attempt(c, 500, DeliveryState::Pending, clock_.now() + 10s)}));
+  EXPECT_EQ(store_->due_hosts(clock_.now()).value(), std::vector<std::string>{"slow.example.com:443"});
+  EXPECT_TRUE(store_->due_hosts(clock_.now() - 1s).value().empty());
+}
+
+TEST_F(WebhookOutbox, DueQueryReadsOneReceiverAndSkipsDeliveriesInFlight) {
+  ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://slow.example.com/", {}));
+  for (const char* id : {"a", "b", "c"}) {
+    submit(new_job(id));
+    ASSERT_TRUE(store_->cancel(id, "cl_1"));
+  }
+  submit(hooked_job("other"));
+  ASSERT_TRUE(store_->cancel("other", "cl_1"));
+
+  DueQuery query;
+  query.now = clock_.now();
+  query.host = "slow.example.com:443";
+  query.limit = 10;
+  const auto all = store_->due_deliveries(query).value();
+  ASSERT_EQ(all.size(), 3u);
+  for (const auto& d : all) EXPECT_EQ(d.host, "slow.example.com:443");
+
+  query.limit = 1;
+  query.skip_ids = {all[0].id, all[2].id};
+  const auto rows = store_->due_deliveries(query).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, all[1].id);
+}
+
+TEST_F(WebhookOutbox, RedeliverKeepsTheIdAndRestartsAFinishedSeries) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const DueDelivery d = due().front();
+  ASSERT_TRUE(store_->record_attempts({attempt(d, 200, DeliveryState::Delivered)}));
+  clock_.advance(1h);
+  Result<DeliveryRecord> redelivered = store_->redeliver(d.id, "cl_1");
+  ASSERT_TRUE(redelivered) << redelivered.error().message;
+  EXPECT_EQ(redelivered->id, d.id);
+  EXPECT_EQ(redelivered->state, DeliveryState::Pending);
+  EXPECT_EQ(redelivered->next_attempt_at, clock_.now());
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, d.id);
+  EXPECT_EQ(rows[0].series_attempts, 0);
+  EXPECT_GT(rows[0].version, d.version);
+}
+
+TEST_F(WebhookOutbox, RedeliverIsNotFoundForAnotherClient) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const DueDelivery d = due().front();
+  Result<DeliveryRecord> theirs = store_->redeliver(d.id, "cl_2");
+  ASSERT_FALSE(theirs);
+  EXPECT_EQ(theirs.error().kind, ErrorKind::NotFound);
+  EXPECT_TRUE(store_->deliveries_for_job("j1", "cl_2").value().empty());
+}
+
+TEST_F(WebhookOutbox, AnAttemptFromBeforeARedeliveryDoesNotOverrideIt) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const DueDelivery d = due().front();  // in flight with version 0
+  ASSERT_TRUE(store_->redeliver(d.id, "cl_1"));
+  ASSERT_TRUE(store_->record_attempts({attempt(d, 500, DeliveryState::Pending, clock_.now() + 1h)}));
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 1u) << "the redelivery is still due now";
+  EXPECT_EQ(log_of("j1").front().attempts, 1);
+}
+
+TEST_F(WebhookOutbox, RotationKeepsThePreviousSecretUntilTheOverlapEnds) {
+  Result<Client> rotated = store_->rotate_webhook_secret("cl_1", "whsec_bmV3", clock_.now() + 1h);
+  ASSERT_TRUE(rotated) << rotated.error().message;
+  EXPECT_EQ(rotated->webhook_secret, "whsec_bmV3");
+  EXPECT_EQ(rotated->previous_webhook_secret, "whsec_b2xk");
+  EXPECT_EQ(rotated->previous_secret_until, clock_.now() + 1h);
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const DueDelivery d = due().front();
+  EXPECT_EQ(d.account_secret, "whsec_bmV3");
+  EXPECT_EQ(d.previous_account_secret, "whsec_b2xk");
+  EXPECT_EQ(d.previous_secret_until, clock_.now() + 1h);
+  EXPECT_FALSE(store_->rotate_webhook_secret("nobody", "whsec_x", clock_.now()));
+}
+
+TEST_F(WebhookOutbox, PendingDeliveriesSurviveAReopenAtTheirDueTime) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const DueDelivery d = due().front();
+  ASSERT_TRUE(store_->record_attempts({attempt(d, 503, DeliveryState::Pending, clock_.now() + 30s)}));
+  reopen();
+  EXPECT_TRUE(due().empty());
+  clock_.advance(30s);
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, d.id);
+}
+
+TEST_F(WebhookOutbox, PruneDeletesOnlyOldFinishedDeliveries) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  submit(hooked_job("j2"));
+  ASSERT_TRUE(store_->cancel("j2", "cl_1"));
+  const auto rows = due();
+  ASSERT_TRUE(store_->record_attempts({attempt(rows[0], 200, DeliveryState::Delivered)}));
+  clock_.advance(2h);
+  EXPECT_EQ(store_->prune_deliveries(clock_.now() - 1h).value(), 1);
+  EXPECT_TRUE(log_of("j1").empty());
+  EXPECT_EQ(log_of("j2").size(), 1u);
+}
+
+}  // namespace
+}  // namespace genq
