@@ -9,9 +9,8 @@
 #include <deque>
 #include <mutex>
 
-#include "genq/crypto/crypto.hpp"
 #include "genq/webhook/delivery_engine.hpp"
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/webhook/webhook_store_fixture.hpp"
 
 namespace genq::webhook {
 namespace {
@@ -76,15 +75,10 @@ std::string header(const OutgoingRequest& request, std::string_view name) {
 
 std::string text(const boost::json::value& v) { return v.is_string() ? std::string(v.get_string()) : "<not a string>"; }
 
-class DeliveryEngineTest : public SqliteStoreFixture {
+class DeliveryEngineTest : public WebhookStoreFixture {
  protected:
   void SetUp() override {
-    SqliteStoreFixture::SetUp();
-    Client client;
-    client.id = "cl_1";
-    client.name = "one";
-    client.webhook_secret = "whsec_b2xk";
-    ASSERT_TRUE(store_->create_client(client, crypto::sha256_hex("key-1")));
+    WebhookStoreFixture::SetUp();
     make_engine();
   }
 
@@ -217,8 +211,8 @@ TEST_F(DeliveryEngineTest, RequestsAreSignedAndCarryTheDeapiEnvelope) {
   const std::string id = header(request, "webhook-id");
   const std::int64_t ts = std::stoll(header(request, "webhook-timestamp"));
   EXPECT_EQ(ts, to_unix_ms(clock_.now()) / 1000);
-  EXPECT_EQ(header(request, "webhook-signature"), standard_signature("whsec_b2xk", id, ts, request.body));
-  EXPECT_EQ(header(request, "X-DeAPI-Signature"), deapi_signature("whsec_b2xk", ts, request.body));
+  EXPECT_EQ(header(request, "webhook-signature"), standard_signature(kAccountSecret, id, ts, request.body));
+  EXPECT_EQ(header(request, "X-DeAPI-Signature"), deapi_signature(kAccountSecret, ts, request.body));
   const auto body = boost::json::parse(request.body).as_object();
   EXPECT_EQ(body.at("event"), "job.failed");
   EXPECT_EQ(text(body.at("delivery_id")), id);

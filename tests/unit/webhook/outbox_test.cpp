@@ -6,8 +6,7 @@
 
 #include <algorithm>
 
-#include "genq/crypto/crypto.hpp"
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/webhook/webhook_store_fixture.hpp"
 
 namespace genq {
 namespace {
@@ -16,17 +15,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* kHook = "https://hooks.example.com/genq";
 
-class WebhookOutbox : public SqliteStoreFixture {
+class WebhookOutbox : public WebhookStoreFixture {
  protected:
-  void SetUp() override {
-    SqliteStoreFixture::SetUp();
-    Client client;
-    client.id = "cl_1";
-    client.name = "one";
-    client.webhook_secret = "whsec_b2xk";
-    ASSERT_TRUE(store_->create_client(client, crypto::sha256_hex("key-1")));
-  }
-
   NewJob hooked_job(std::string id) {
     NewJob job = new_job(std::move(id));
     job.webhook_url = kHook;
@@ -97,7 +87,7 @@ TEST_F(WebhookOutbox, ClaimWritesJobProcessingFromPending) {
   EXPECT_EQ(rows[0].host, "hooks.example.com:443");
   EXPECT_EQ(rows[0].occurred_at, clock_.now());
   EXPECT_EQ(rows[0].task, "txt2img");
-  EXPECT_EQ(rows[0].account_secret, "whsec_b2xk");
+  EXPECT_EQ(rows[0].account_secret, kAccountSecret);
   EXPECT_EQ(rows[0].series_attempts, 0);
   EXPECT_FALSE(rows[0].id.empty());
 }
@@ -333,13 +323,13 @@ TEST_F(WebhookOutbox, RotationKeepsThePreviousSecretUntilTheOverlapEnds) {
   Result<Client> rotated = store_->rotate_webhook_secret("cl_1", "whsec_bmV3", clock_.now() + 1h);
   ASSERT_TRUE(rotated) << rotated.error().message;
   EXPECT_EQ(rotated->webhook_secret, "whsec_bmV3");
-  EXPECT_EQ(rotated->previous_webhook_secret, "whsec_b2xk");
+  EXPECT_EQ(rotated->previous_webhook_secret, kAccountSecret);
   EXPECT_EQ(rotated->previous_secret_until, clock_.now() + 1h);
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   const DueDelivery d = due().front();
   EXPECT_EQ(d.account_secret, "whsec_bmV3");
-  EXPECT_EQ(d.previous_account_secret, "whsec_b2xk");
+  EXPECT_EQ(d.previous_account_secret, kAccountSecret);
   EXPECT_EQ(d.previous_secret_until, clock_.now() + 1h);
   EXPECT_FALSE(store_->rotate_webhook_secret("nobody", "whsec_x", clock_.now()));
 }

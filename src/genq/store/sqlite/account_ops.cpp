@@ -51,9 +51,7 @@ Result<Client> read_client(const Statement& row) {
   client.disabled = row.column_int64(5) != 0;
   client.created_at = from_unix_ms(row.column_int64(6));
   client.previous_webhook_secret = row.column_text(7);
-  if (std::optional<std::int64_t> until = row.column_optional_int64(8)) {
-    client.previous_secret_until = from_unix_ms(*until);
-  }
+  client.previous_secret_until = row.column_optional_time(8);
   return client;
 }
 

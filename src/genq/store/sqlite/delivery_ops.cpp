@@ -1,26 +1,9 @@
 #include "genq/store/sqlite/delivery_ops.hpp"
 
-#include <boost/json.hpp>
+#include <algorithm>
 
 namespace genq::sqlite {
 namespace {
-
-std::optional<TimePoint> optional_time(const Statement& row, int column) {
-  std::optional<std::int64_t> ms = row.column_optional_int64(column);
-  if (!ms) {
-    return std::nullopt;
-  }
-  return from_unix_ms(*ms);
-}
-
-std::string json_strings(const std::vector<std::string>& items) {
-  boost::json::array array;
-  array.reserve(items.size());
-  for (const std::string& item : items) {
-    array.emplace_back(item);
-  }
-  return boost::json::serialize(array);
-}
 
 Result<JobStatus> status_column(const Statement& row, int column, const std::string& delivery_id) {
   const std::string text = row.column_text(column);
@@ -55,12 +38,12 @@ Result<DueDelivery> read_due(const Statement& row) {
   d.task = row.column_text(11);
   d.error = row.column_text(12);
   d.result_blob = row.column_text(13);
-  d.started_at = optional_time(row, 14);
-  d.finished_at = optional_time(row, 15);
+  d.started_at = row.column_optional_time(14);
+  d.finished_at = row.column_optional_time(15);
   d.job_secret = row.column_text(16);
   d.account_secret = row.column_text(17);
   d.previous_account_secret = row.column_text(18);
-  d.previous_secret_until = optional_time(row, 19);
+  d.previous_secret_until = row.column_optional_time(19);
   return d;
 }
 
@@ -83,8 +66,8 @@ Result<std::pair<std::int64_t, DeliveryRecord>> read_record(const Statement& row
   record.state = *parsed;
   record.attempts = static_cast<int>(row.column_int64(6));
   record.created_at = from_unix_ms(row.column_int64(7));
-  record.next_attempt_at = optional_time(row, 8);
-  record.finished_at = optional_time(row, 9);
+  record.next_attempt_at = row.column_optional_time(8);
+  record.finished_at = row.column_optional_time(9);
   return std::pair{seq, std::move(record)};
 }
 
@@ -112,7 +95,7 @@ Status read_log(Connection& connection, std::int64_t seq, DeliveryRecord& record
       attempt.http_status = static_cast<int>(*status);
     }
     attempt.error = statement->column_text(4);
-    attempt.next_retry_at = optional_time(*statement, 5);
+    attempt.next_retry_at = statement->column_optional_time(5);
     record.log.push_back(std::move(attempt));
   }
 }
@@ -248,8 +231,8 @@ Result<std::vector<std::string>> find_due_hosts(Connection& connection, TimePoin
 
 Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, const DueQuery& query) {
   // One receiver's range of webhook_deliveries_host in due order. Its deliveries in
-  // flight are the oldest due, so the skip list costs a few index entries; it travels
-  // as a JSON array so one cached statement serves every length.
+  // flight are among the oldest due, so reading limit + skip_ids rows and dropping the
+  // skipped ones yields `limit` deliveries whenever that many are due.
   static const std::string kSql =
       "SELECT d.id, d.version, d.event, d.url, d.host, d.series_attempts, d.created_at, d.job_id, d.status,"
       "       d.previous_status, d.error_code, j.task, j.error, j.result_blob, j.started_at, j.finished_at,"
@@ -258,8 +241,7 @@ Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, con
       " LEFT JOIN jobs j ON j.id = d.job_id"
       " LEFT JOIN clients c ON c.id = d.client_id"
       " WHERE d.state = 'pending' AND d.host = ?2 AND d.next_attempt_at <= ?1"
-      "   AND d.id NOT IN (SELECT value FROM json_each(?3))"
-      " ORDER BY d.next_attempt_at LIMIT ?4";
+      " ORDER BY d.next_attempt_at LIMIT ?3";
   std::vector<DueDelivery> due;
   if (query.limit == 0) {
     return due;
@@ -270,15 +252,18 @@ Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, con
   }
   statement->bind_int64(1, to_unix_ms(query.now))
       .bind_text(2, query.host)
-      .bind_text(3, json_strings(query.skip_ids))
-      .bind_int64(4, static_cast<std::int64_t>(query.limit));
-  while (true) {
+      .bind_int64(3, static_cast<std::int64_t>(query.limit + query.skip_ids.size()));
+  while (due.size() < query.limit) {
     Result<bool> row = statement->step();
     if (!row) {
       return fail(std::move(row.error()));
     }
     if (!*row) {
-      return due;
+      break;
+    }
+    const std::string id = statement->column_text(0);
+    if (std::find(query.skip_ids.begin(), query.skip_ids.end(), id) != query.skip_ids.end()) {
+      continue;
     }
     Result<DueDelivery> delivery = read_due(*statement);
     if (!delivery) {
@@ -286,6 +271,7 @@ Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, con
     }
     due.push_back(std::move(*delivery));
   }
+  return due;
 }
 
 Result<std::optional<TimePoint>> earliest_delivery_after(Connection& connection, TimePoint after) {
@@ -302,7 +288,7 @@ Result<std::optional<TimePoint>> earliest_delivery_after(Connection& connection,
   if (!*row) {
     return std::optional<TimePoint>();
   }
-  return optional_time(*statement, 0);
+  return statement->column_optional_time(0);
 }
 
 Result<std::vector<DeliveryRecord>> find_job_deliveries(Connection& connection, const std::string& job_id,

@@ -4,17 +4,6 @@
 #include <optional>
 
 namespace genq::sqlite {
-namespace {
-
-std::optional<TimePoint> optional_time(const Statement& row, int column) {
-  std::optional<std::int64_t> ms = row.column_optional_int64(column);
-  if (!ms) {
-    return std::nullopt;
-  }
-  return from_unix_ms(*ms);
-}
-
-}  // namespace
 
 const std::string& job_columns() {
   static const std::string kColumns =
@@ -60,12 +49,12 @@ Result<Job> read_job(const Statement& row) {
   job.max_attempts = static_cast<int>(row.column_int64(16));
   job.worker_id = row.column_text(17);
   job.lease_id = row.column_text(18);
-  job.lease_expires_at = optional_time(row, 19);
+  job.lease_expires_at = row.column_optional_time(19);
   job.webhook_url = row.column_text(20);
   job.webhook_secret = row.column_text(21);
   job.created_at = from_unix_ms(row.column_int64(22));
-  job.started_at = optional_time(row, 23);
-  job.finished_at = optional_time(row, 24);
+  job.started_at = row.column_optional_time(23);
+  job.finished_at = row.column_optional_time(24);
   return job;
 }
 

@@ -154,4 +154,11 @@ std::optional<std::string> Statement::column_optional_text(int column) const {
   return column_text(column);
 }
 
+std::optional<TimePoint> Statement::column_optional_time(int column) const {
+  if (is_null(column)) {
+    return std::nullopt;
+  }
+  return from_unix_ms(column_int64(column));
+}
+
 }  // namespace genq::sqlite

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "genq/core/clock.hpp"
 #include "genq/core/error.hpp"
 
 namespace genq::sqlite {
@@ -57,6 +58,8 @@ class Statement {
   std::optional<std::int64_t> column_optional_int64(int column) const;
   std::optional<double> column_optional_double(int column) const;
   std::optional<std::string> column_optional_text(int column) const;
+  // A time column (unix milliseconds, as every time in the schema); nullopt for NULL.
+  std::optional<TimePoint> column_optional_time(int column) const;
 
  private:
   void note_bind(int rc, int index);
