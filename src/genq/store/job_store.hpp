@@ -63,7 +63,10 @@ struct StatusCounts {
 };
 
 // Thread-safe; one call, one transaction. Mutations return the job as it is after the
-// transition so callers can publish events without reading it again.
+// transition so callers can publish events without reading it again. The transitions
+// webhooks report (claim: job.processing; complete, final fail, cancel, exhausted lease:
+// job.completed / job.failed) write their delivery into the outbox in that same
+// transaction (delivery_store.hpp).
 class JobStore {
  public:
   virtual ~JobStore() = default;
