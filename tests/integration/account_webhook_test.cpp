@@ -82,7 +82,8 @@ TEST_F(AccountWebhook, ClearingTheUrlRemovesIt) {
             200);
   const auto cleared = api().put_json(kPath, boost::json::object{{"url", nullptr}});
   EXPECT_EQ(cleared.status, 200) << cleared.describe();
-  const auto* url = json_at(get_settings(api()), "/data/url");
+  const auto settings = get_settings(api());  // json_at points into it: keep it alive
+  const auto* url = json_at(settings, "/data/url");
   ASSERT_NE(url, nullptr);
   EXPECT_TRUE(url->is_null() || (url->is_string() && url->get_string().empty()));
 }
