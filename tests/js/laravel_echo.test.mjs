@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Echo from 'laravel-echo';
 import Pusher from 'pusher-js';
-import { Harness, APP, pusherFlags, waitFor, submitJob, seedAuthorizer } from './support/harness.mjs';
+import { Harness, APP, pusherFlags, waitFor, submitJob, seedOptions } from './support/harness.mjs';
 
 test("Echo.private('client.{id}').listen('.request.status.updated') follows a job to done", async () => {
   const h = new Harness();
@@ -18,14 +18,7 @@ test("Echo.private('client.{id}').listen('.request.status.updated') follows a jo
       broadcaster: 'pusher',
       Pusher,
       key: APP.key,
-      wsHost: '127.0.0.1',
-      wsPort: port,
-      wssPort: port,
-      forceTLS: false,
-      enabledTransports: ['ws', 'wss'],
-      cluster: 'mt1',
-      disableStats: true,
-      authorizer: seedAuthorizer(url, client.api_key),
+      ...seedOptions(port, url, client.api_key),
     });
     h.onCleanup(() => echo.disconnect());
     const updates = new Map();
