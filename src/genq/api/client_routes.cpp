@@ -8,6 +8,7 @@
 #include "genq/api/guards.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
+#include "genq/api/task_view.hpp"
 #include "genq/api/webhook_routes.hpp"
 #include "genq/api/webhook_target.hpp"
 #include "genq/http/responses.hpp"
@@ -20,7 +21,8 @@ const std::vector<std::string> kWebhookEvents = {"job.processing", "job.complete
 // GET /api/v1/client/request-status/{request_id}
 // 200 {"data":{...status document...}}; 404 for unknown ids and other clients' jobs.
 void handle_status(Services& services, http::Request& request, http::Reply reply, const Client& client) {
-  auto job = services.jobs.get_for_client(request.param("request_id"), client.id);
+  // A second-dialect taskId ("task_<request_id>") names the same job.
+  auto job = services.jobs.get_for_client(job_id_from_task_id(request.param("request_id")), client.id);
   if (!job) return reply(http::response_for(job.error().kind == ErrorKind::NotFound
                                                 ? Error::not_found("Request not found.")
                                                 : job.error()));
@@ -32,7 +34,7 @@ void handle_status(Services& services, http::Request& request, http::Reply reply
 // POST /api/v1/client/request-cancel/{request_id}
 // 200 with the job now in error "cancelled"; 404 unknown; 409 already final.
 void handle_cancel(Services& services, http::Request& request, http::Reply reply, const Client& client) {
-  auto job = services.jobs.cancel(request.param("request_id"), client.id);
+  auto job = services.jobs.cancel(job_id_from_task_id(request.param("request_id")), client.id);
   if (!job) {
     if (job.error().kind == ErrorKind::NotFound) return reply(http::error_response(404, "Request not found."));
     if (job.error().kind == ErrorKind::Conflict) {

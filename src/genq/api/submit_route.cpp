@@ -2,12 +2,10 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <random>
-
 #include "genq/api/client_routes.hpp"
+#include "genq/api/job_creation.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/webhook_target.hpp"
-#include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
 
 namespace genq::api {
@@ -82,23 +80,6 @@ std::optional<Submission> prepare(Services& services, http::Request& request, ht
   return s;
 }
 
-std::string file_extension(const http::FormPart& part) {
-  auto dot = part.filename.rfind('.');
-  if (dot == std::string::npos) return "";
-  std::string ext;
-  for (char c : part.filename.substr(dot + 1)) {
-    if (std::isalnum(static_cast<unsigned char>(c)) && ext.size() < 8) ext.push_back(static_cast<char>(std::tolower(c)));
-  }
-  return ext.empty() ? "" : "." + ext;
-}
-
-// A stable digest of what was asked, for Idempotency-Key comparisons.
-std::string request_digest(const std::string& task, const SubmitBody& body) {
-  std::string canonical = task + "\n" + boost::json::serialize(body.fields);
-  for (const auto& f : body.files) canonical += "\n" + f.name + ":" + crypto::sha256_hex(f.data);
-  return crypto::sha256_hex(canonical);
-}
-
 }  // namespace
 
 void handle_price(Services& services, http::Request& request, http::Reply reply, const Client&) {
@@ -123,42 +104,15 @@ void handle_submit(Services& services, http::Request& request, http::Reply reply
     return reply(http::error_response(400, "The Idempotency-Key header must be at most 255 characters."));
   }
 
-  // seed -1 means random: fix it now so a retried job produces the same output.
-  if (auto it = s->validated.params.find("seed"); it != s->validated.params.end() && it->value().is_int64() &&
-                                                 it->value().as_int64() == -1) {
-    std::random_device rd;
-    it->value() = static_cast<std::int64_t>(rd() % 4294967296ull);
-  }
-
-  NewJob job;
-  job.id = crypto::uuid_v4();
-  job.client_id = client.id;
-  job.task = request.param("task");
-  job.model = s->validated.model->name;
-  job.params_json = boost::json::serialize(s->validated.params);
-  job.webhook_url = s->webhook_url;
-  job.webhook_secret = s->webhook_secret;
-  job.idempotency_key = idempotency_key;
-  if (!idempotency_key.empty()) job.request_hash = request_digest(job.task, s->body);
-
-  boost::json::object inputs;
-  for (const auto& field : s->validated.file_fields) {
-    const http::FormPart* part = s->body.file(field);
-    if (!part) continue;
-    std::string key = "inputs/" + job.id + "/" + field + file_extension(*part);
-    if (auto put = services.jobs.blobs().put(key, part->data); !put) return reply(http::response_for(put.error()));
-    inputs[field] = key;
-  }
-  job.inputs_json = boost::json::serialize(inputs);
-
-  auto outcome = services.jobs.submit(std::move(job));
-  if (!outcome) {
-    for (const auto& [field, key] : inputs) services.jobs.blobs().remove(std::string(key.as_string()));
-    return reply(http::response_for(outcome.error()));
-  }
-  if (!outcome->created) {  // idempotent replay: the earlier job's inputs are the ones kept
-    for (const auto& [field, key] : inputs) services.jobs.blobs().remove(std::string(key.as_string()));
-  }
+  JobDraft draft;
+  draft.task = request.param("task");
+  draft.validated = std::move(s->validated);
+  draft.body = std::move(s->body);
+  draft.webhook_url = std::move(s->webhook_url);
+  draft.webhook_secret = std::move(s->webhook_secret);
+  draft.idempotency_key = std::move(idempotency_key);
+  auto outcome = create_job(services, client, std::move(draft));
+  if (!outcome) return reply(http::response_for(outcome.error()));
   reply(http::json_response(200, boost::json::object{{"data", boost::json::object{{"request_id", outcome->job.id}}}}));
 }
 

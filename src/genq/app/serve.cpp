@@ -15,6 +15,8 @@
 #include "genq/api/admin_routes.hpp"
 #include "genq/api/client_routes.hpp"
 #include "genq/api/ops_routes.hpp"
+#include "genq/api/task_routes.hpp"
+#include "genq/api/task_view.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/data_dir.hpp"
 #include "genq/app/pusher_setup.hpp"
@@ -176,13 +178,19 @@ int serve(const ServeConfig& config) {
   api_options.webhook_secret_overlap = std::chrono::seconds(config.webhooks.secret_overlap_s);
   // Webhooks: the job store writes each delivery in the transition's own transaction
   // (the outbox); the engine sends them. result_url is signed afresh at every attempt.
-  auto deliveries = make_delivery_engine(config, *webhook_policy, **store, clock,
-                                         [&signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
-                                           return signer.sign(key, clock.now(), ttl);
-                                         });
+  std::unique_ptr<webhook::DeliveryEngine> deliveries;
   WebhookService webhooks(**store, **store, [&deliveries] { deliveries->wake(); });
   RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day});
   Services services{jobs, accounts, claims, *catalog, signer, metrics, rate_limiter, webhooks, api_options};
+  auto result_url = [&signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
+    return signer.sign(key, clock.now(), ttl);
+  };
+  // A second-dialect callback carries the statusTask body of the final state.
+  deliveries = make_delivery_engine(config, *webhook_policy, **store, clock,
+                                    [&services, result_url](const DueDelivery& delivery) {
+                                      if (!delivery.callback) return webhook::render_body(delivery, result_url);
+                                      return api::render_callback_body(delivery, services);
+                                    });
 
   bus.subscribe([&claims, &metrics](const JobEvent& event) {
     metrics.count_transition(to_string(event.job.status));
@@ -210,6 +218,7 @@ int serve(const ServeConfig& config) {
   });
 
   api::add_client_routes(router, services);
+  api::add_task_routes(router, services);
   worker::add_worker_routes(router, services);
   api::add_admin_routes(router, services);
   api::add_ops_routes(router, services);

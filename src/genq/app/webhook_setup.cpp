@@ -44,7 +44,7 @@ Result<webhook::AddressPolicy> webhook_address_policy(const ServeConfig& config)
 std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig& config,
                                                               const webhook::AddressPolicy& policy,
                                                               DeliveryStore& store, const Clock& clock,
-                                                              webhook::ResultUrlFn result_url) {
+                                                              webhook::BodyFn body) {
   webhook::CurlSenderOptions sender;
   sender.timeout = Millis(config.webhooks.timeout_ms);
   sender.allow_http = config.webhook_allow_http;
@@ -56,7 +56,7 @@ std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig&
   engine.retry.scale = config.webhooks.retry_scale;
   engine.log_ttl = std::chrono::seconds(config.webhooks.log_ttl_s);
   return std::make_unique<webhook::DeliveryEngine>(store, std::make_unique<webhook::CurlSender>(sender), clock,
-                                                   std::move(result_url), engine);
+                                                   std::move(body), engine);
 }
 
 void add_webhook_metrics(Metrics& metrics, const webhook::DeliveryEngine& engine, WebhookService& webhooks) {

@@ -29,7 +29,7 @@ Result<webhook::AddressPolicy> webhook_address_policy(const ServeConfig& config)
 std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig& config,
                                                               const webhook::AddressPolicy& policy,
                                                               DeliveryStore& store, const Clock& clock,
-                                                              webhook::ResultUrlFn result_url);
+                                                              webhook::BodyFn body);
 
 // genq_webhook_* counters and gauges on /metrics.
 void add_webhook_metrics(Metrics& metrics, const webhook::DeliveryEngine& engine, WebhookService& webhooks);

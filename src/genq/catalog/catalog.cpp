@@ -15,7 +15,10 @@
 //                "languages":[...],
 //                "pricing":{"base":0, "per_step":0, "per_megapixel":0, "per_second":0,
 //                           "per_1k_chars":0, "currency":"USD"},
-//                "backend":{"type":"synthetic", ...}}, ...]}
+//                "backend":{"type":"synthetic", ...}}, ...],
+//    "dialect_fields": {"num_inference_steps":"steps", ...}}
+// dialect_fields (optional): second-dialect input field names (SPEC §6) that mean a
+// parameter of another name; input fields not listed there are parameter names.
 // Parameter types: integer, number, string, boolean, file. For strings min/max bound
 // the length in characters. Defaults and enum values are checked against their own
 // parameter at load time.
@@ -475,6 +478,16 @@ Result<Catalog> Catalog::parse(const json::value& doc) {
       }
       c.models_.push_back(std::move(m));
     }
+    if (const json::value* fields = root.get("dialect_fields")) {
+      if (!fields->is_object()) fail_at("catalog", "\"dialect_fields\" must be an object");
+      for (const auto& [input_name, param] : fields->get_object()) {
+        if (input_name.starts_with("$")) continue;
+        if (!param.is_string() || param.get_string().empty()) {
+          fail_at("dialect_fields", "\"" + std::string(input_name) + "\" must name a parameter");
+        }
+        c.dialect_fields_.emplace_back(std::string(input_name), std::string(param.get_string()));
+      }
+    }
     root.reject_unknown();
   } catch (const BadEntry& e) {
     return fail(Error::invalid(e.message));
@@ -501,6 +514,15 @@ const TaskSpec* Catalog::find_task_by_mode(std::string_view mode) const {
     }
   }
   return nullptr;
+}
+
+std::string_view Catalog::dialect_field(std::string_view input_name) const {
+  for (const auto& [name, param] : dialect_fields_) {
+    if (name == input_name) {
+      return param;
+    }
+  }
+  return input_name;
 }
 
 const ModelSpec* Catalog::find_model(std::string_view name) const {

@@ -107,6 +107,9 @@ class Catalog {
   const ModelSpec* find_model(std::string_view name) const;
   // The task whose second-dialect input.mode is `mode`; nullptr if none.
   const TaskSpec* find_task_by_mode(std::string_view mode) const;
+  // The parameter a second-dialect input field stands for ("num_inference_steps" ->
+  // "steps"); the name itself when the catalog maps it to nothing else.
+  std::string_view dialect_field(std::string_view input_name) const;
   const std::vector<TaskSpec>& tasks() const { return tasks_; }
   const std::vector<ModelSpec>& models() const { return models_; }
 
@@ -136,6 +139,7 @@ class Catalog {
  private:
   std::vector<TaskSpec> tasks_;
   std::vector<ModelSpec> models_;
+  std::vector<std::pair<std::string, std::string>> dialect_fields_;  // input name -> parameter
 };
 
 }  // namespace genq::catalog

@@ -54,6 +54,9 @@ struct DueDelivery {
   std::int64_t version = 0;  // bumped by redeliver; an attempt recorded with a stale one leaves the schedule alone
   std::string event;         // job.processing | job.completed | job.failed
   std::string url;           // target, resolved when the transition committed
+  // A second-dialect callback (SPEC §6): the job's own callback_url, whose body is
+  // the statusTask document rather than deAPI's envelope.
+  bool callback = false;
   std::string host;          // "host:port" of url: the unit of the per-receiver concurrency cap
   int series_attempts = 0;   // attempts since creation or the last redelivery of a final delivery
   TimePoint occurred_at{};   // when the transition committed (the body's "timestamp")

@@ -29,11 +29,11 @@ std::string attempt_error(const SendResult& result) {
 }  // namespace
 
 DeliveryEngine::DeliveryEngine(DeliveryStore& store, std::unique_ptr<WebhookSender> sender, const Clock& clock,
-                               ResultUrlFn result_url, EngineOptions options)
+                               BodyFn body, EngineOptions options)
     : store_(store),
       sender_(std::move(sender)),
       clock_(clock),
-      result_url_(std::move(result_url)),
+      body_(std::move(body)),
       options_(options),
       random_(std::random_device{}()) {}
 
@@ -166,7 +166,7 @@ void DeliveryEngine::dispatch(TimePoint now) {
 }
 
 void DeliveryEngine::send(const DueDelivery& delivery, TimePoint now) {
-  const std::string body = render_body(delivery, result_url_);
+  const std::string body = body_(delivery);
   const std::int64_t timestamp = to_unix_ms(now) / 1000;
   OutgoingRequest request;
   request.url = delivery.url;

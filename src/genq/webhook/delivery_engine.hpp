@@ -61,7 +61,7 @@ struct DeliveryStats {
 class DeliveryEngine {
  public:
   DeliveryEngine(DeliveryStore& store, std::unique_ptr<WebhookSender> sender, const Clock& clock,
-                 ResultUrlFn result_url, EngineOptions options);
+                 BodyFn body, EngineOptions options);
   ~DeliveryEngine();
   DeliveryEngine(const DeliveryEngine&) = delete;
   DeliveryEngine& operator=(const DeliveryEngine&) = delete;
@@ -105,7 +105,7 @@ class DeliveryEngine {
   DeliveryStore& store_;
   std::unique_ptr<WebhookSender> sender_;
   const Clock& clock_;
-  ResultUrlFn result_url_;
+  BodyFn body_;
   const EngineOptions options_;
 
   // Touched only by the thread running run_once().

@@ -20,4 +20,8 @@ using ResultUrlFn = std::function<std::string(const std::string& blob_key)>;
 
 std::string render_body(const DueDelivery& delivery, const ResultUrlFn& result_url);
 
+// What the engine sends as a delivery's body; render_body for deAPI's envelope, and
+// the owner's renderer for second-dialect callbacks (DueDelivery::callback).
+using BodyFn = std::function<std::string(const DueDelivery& delivery)>;
+
 }  // namespace genq::webhook

@@ -88,7 +88,10 @@ class DeliveryEngineTest : public WebhookStoreFixture {
     sender_ = sender.get();
     options.retry.scale = 1.0;
     engine_ = std::make_unique<DeliveryEngine>(
-        *store_, std::move(sender), clock_, [](const std::string& key) { return "https://files.test/" + key; },
+        *store_, std::move(sender), clock_,
+        [](const DueDelivery& delivery) {
+          return render_body(delivery, [](const std::string& key) { return "https://files.test/" + key; });
+        },
         options);
   }
 

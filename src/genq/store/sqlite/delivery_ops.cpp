@@ -44,6 +44,7 @@ Result<DueDelivery> read_due(const Statement& row) {
   d.account_secret = row.column_text(17);
   d.previous_account_secret = row.column_text(18);
   d.previous_secret_until = row.column_optional_time(19);
+  d.callback = row.column_int64(20) != 0;
   return d;
 }
 
@@ -236,7 +237,8 @@ Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, con
   static const std::string kSql =
       "SELECT d.id, d.version, d.event, d.url, d.host, d.series_attempts, d.created_at, d.job_id, d.status,"
       "       d.previous_status, d.error_code, j.task, j.error, j.result_blob, j.started_at, j.finished_at,"
-      "       j.webhook_secret, c.webhook_secret, c.webhook_secret_previous, c.webhook_secret_previous_until"
+      "       j.webhook_secret, c.webhook_secret, c.webhook_secret_previous, c.webhook_secret_previous_until,"
+      "       j.dialect = 'task' AND j.webhook_url <> '' AND d.url = j.webhook_url"
       " FROM webhook_deliveries d"
       " LEFT JOIN jobs j ON j.id = d.job_id"
       " LEFT JOIN clients c ON c.id = d.client_id"

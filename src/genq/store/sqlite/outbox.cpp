@@ -82,6 +82,10 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
   if (event.empty()) {
     return {};
   }
+  // A second-dialect callback reports the final state only (SPEC §6).
+  if (job.dialect == Dialect::Task && !job.webhook_url.empty() && event == kEventProcessing) {
+    return {};
+  }
   std::string url = job.webhook_url;
   if (url.empty()) {
     Result<std::optional<AccountTarget>> account = account_target(connection, job.client_id);

@@ -1,0 +1,78 @@
+#include "genq/api/job_creation.hpp"
+
+#include <boost/json.hpp>
+
+#include <cctype>
+#include <random>
+
+#include "genq/crypto/crypto.hpp"
+
+namespace genq::api {
+namespace {
+
+std::string file_extension(const http::FormPart& part) {
+  auto dot = part.filename.rfind('.');
+  if (dot == std::string::npos) return "";
+  std::string ext;
+  for (char c : part.filename.substr(dot + 1)) {
+    if (std::isalnum(static_cast<unsigned char>(c)) && ext.size() < 8) ext.push_back(static_cast<char>(std::tolower(c)));
+  }
+  return ext.empty() ? "" : "." + ext;
+}
+
+// A stable digest of what was asked, for Idempotency-Key comparisons. The dialect is
+// part of it: the same key used for a generateTask and a client submit is a conflict.
+std::string request_digest(const JobDraft& draft) {
+  std::string canonical = draft.task + "\n" + boost::json::serialize(draft.body.fields);
+  if (draft.dialect == Dialect::Task) canonical = "task:" + canonical + "\n" + draft.webhook_url;
+  for (const auto& f : draft.body.files) canonical += "\n" + f.name + ":" + crypto::sha256_hex(f.data);
+  return crypto::sha256_hex(canonical);
+}
+
+void remove_inputs(Services& services, const boost::json::object& inputs) {
+  for (const auto& [field, key] : inputs) services.jobs.blobs().remove(std::string(key.as_string()));
+}
+
+}  // namespace
+
+Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDraft draft) {
+  // seed -1 means random: fix it now so a retried job produces the same output.
+  auto& params = draft.validated.params;
+  if (auto it = params.find("seed"); it != params.end() && it->value().is_int64() && it->value().as_int64() == -1) {
+    std::random_device rd;
+    it->value() = static_cast<std::int64_t>(rd() % 4294967296ull);
+  }
+
+  NewJob job;
+  job.id = crypto::uuid_v4();
+  job.client_id = client.id;
+  job.task = draft.task;
+  job.model = draft.validated.model->name;
+  job.params_json = boost::json::serialize(params);
+  job.dialect = draft.dialect;
+  job.webhook_url = draft.webhook_url;
+  job.webhook_secret = draft.webhook_secret;
+  job.idempotency_key = draft.idempotency_key;
+  if (!draft.idempotency_key.empty()) job.request_hash = request_digest(draft);
+
+  boost::json::object inputs;
+  for (const auto& field : draft.validated.file_fields) {
+    const http::FormPart* part = draft.body.file(field);
+    if (!part) continue;
+    std::string key = "inputs/" + job.id + "/" + field + file_extension(*part);
+    if (auto put = services.jobs.blobs().put(key, part->data); !put) {
+      remove_inputs(services, inputs);
+      return fail(std::move(put.error()));
+    }
+    inputs[field] = key;
+  }
+  job.inputs_json = boost::json::serialize(inputs);
+
+  auto outcome = services.jobs.submit(std::move(job));
+  if (!outcome || !outcome->created) {  // an idempotent replay keeps the earlier job's inputs
+    remove_inputs(services, inputs);
+  }
+  return outcome;
+}
+
+}  // namespace genq::api

@@ -1,0 +1,29 @@
+#pragma once
+// Turning a validated request into a stored job, shared by both dialects
+// (POST /api/v1/client/{task} and POST /api/v1/generateTask/{model}): a random seed
+// fixed before the job is stored, uploaded inputs put in the blob store, the
+// Idempotency-Key digest, and the inputs removed again when no new job kept them.
+#include <string>
+
+#include "genq/api/request_body.hpp"
+#include "genq/catalog/catalog.hpp"
+#include "genq/core/error.hpp"
+#include "genq/core/job.hpp"
+#include "genq/service/services.hpp"
+
+namespace genq::api {
+
+struct JobDraft {
+  std::string task;
+  catalog::ValidatedRequest validated;
+  SubmitBody body;              // for its files and the idempotency digest
+  std::string webhook_url;      // the job's own target (callback_url in the second dialect)
+  std::string webhook_secret;
+  std::string idempotency_key;  // empty = none
+  Dialect dialect = Dialect::Client;
+};
+
+// Stores the job; an idempotent replay answers the earlier job (created = false).
+Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDraft draft);
+
+}  // namespace genq::api
