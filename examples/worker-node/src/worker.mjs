@@ -184,7 +184,7 @@ export class Worker {
     }
     this.stopping = true;
     // A claim abandoned mid-wait may still have leased a job; that job returns to the
-    // queue when its lease expires (see docs/worker-protocol.md, "Stopping").
+    // queue when its lease expires (docs/worker-protocol.md, "Stopping a worker").
     this.claimController?.abort();
     this.wake?.();
     this.log(`${why}: claiming no more; ${this.runs.size} job(s) running, ` +
