@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -27,6 +28,30 @@ std::string trim_line(std::string text) {
     text.pop_back();
   }
   return text;
+}
+
+// The worker start_worker() runs: `genq worker`, or the command GENQ_TEST_WORKER
+// names as a semicolon-separated list (paths hold no semicolons), e.g.
+// "node;/src/examples/worker-node/worker.mjs". Either gets the same flags after it,
+// so the worker-driven suites run unchanged against another worker implementation.
+std::vector<std::string> worker_command(const std::string& genq_binary) {
+  const char* configured = std::getenv("GENQ_TEST_WORKER");
+  if (configured == nullptr || *configured == '\0') {
+    return {genq_binary, "worker"};
+  }
+  std::vector<std::string> command;
+  std::string_view rest = configured;
+  while (!rest.empty()) {
+    const auto end = rest.find(';');
+    if (end != 0) {
+      command.emplace_back(rest.substr(0, end));
+    }
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  }
+  if (command.empty()) {
+    throw std::invalid_argument("GENQ_TEST_WORKER names no command");
+  }
+  return command;
 }
 
 }  // namespace
@@ -130,8 +155,8 @@ std::string GenqServer::create_worker_token(const std::vector<std::string>& mode
 }
 
 std::unique_ptr<ChildProcess> GenqServer::start_worker(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {options_.binary, "worker", "--server", base_url_,
-                                   "--backend", "synthetic"};
+  std::vector<std::string> argv = worker_command(options_.binary);
+  argv.insert(argv.end(), {"--server", base_url_, "--backend", "synthetic"});
   bool has_token = false;
   for (const auto& arg : args) {
     has_token = has_token || arg == "--token";

@@ -1,0 +1,126 @@
+// The reference Node worker (examples/worker-node) against the real server, for what
+// the C++ worker-driven suites do not cover: it never runs more jobs than
+// --concurrency, SIGTERM lets a running job finish (or hands it back once the grace
+// period is over) and claims nothing more, and it reconnects when the server was away.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Harness, GENQ, waitFor, submitJob } from './support/harness.mjs';
+
+const WORKER = fileURLToPath(new URL('../../examples/worker-node/worker.mjs', import.meta.url));
+const execFileP = promisify(execFile);
+
+async function startNodeWorker(h, url, dataDir, args) {
+  const { stdout } = await execFileP(GENQ, ['admin', 'create-worker-token', '--data', dataDir]);
+  const { token } = JSON.parse(stdout);
+  const proc = spawn(process.execPath, [WORKER, '--server', url, '--token', token, '--backend', 'synthetic', ...args],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  h.processes.push(proc);
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  proc.exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  proc.log = () => log;
+  return proc;
+}
+
+async function statusOf(url, apiKey, id) {
+  const response = await fetch(`${url}/api/v1/client/request-status/${id}`, {
+    headers: { Authorization: `Bearer ${apiKey}` },
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()).data;
+}
+
+async function setUp(h, serverArgs = []) {
+  const dir = await h.tempDir();
+  const server = await h.startServer(dir, { args: serverArgs });
+  const client = await h.createClient(dir);
+  const status = (id) => statusOf(server.url, client.api_key, id);
+  const submit = (overrides) => submitJob(server.url, client.api_key, overrides);
+  return { dir, server, client, status, submit };
+}
+
+const running = (s) => s.status === 'processing' || s.status === 'in_progress';
+
+test('the Node worker never runs more jobs than --concurrency, and uses all its slots', async () => {
+  const h = new Harness();
+  try {
+    const { dir, server, status, submit } = await setUp(h);
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push(await submit({ steps: 4 }));
+    const worker = await startNodeWorker(h, server.url, dir, ['--concurrency', '2', '--step-delay-ms', '150']);
+    let most = 0;
+    await waitFor(async () => {
+      const statuses = await Promise.all(ids.map(status));
+      most = Math.max(most, statuses.filter(running).length);
+      return statuses.every((s) => s.status === 'done');
+    }, { timeoutMs: 30000, message: `all six jobs done; worker log:\n${worker.log()}` });
+    assert.ok(most <= 2, `${most} jobs ran at once with --concurrency 2`);
+    assert.equal(most, 2, 'the worker should fill both slots');
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('on SIGTERM the Node worker finishes its running job, claims nothing more and exits 0', async () => {
+  const h = new Harness();
+  try {
+    const { dir, server, status, submit } = await setUp(h);
+    const first = await submit({ steps: 4 });
+    const worker = await startNodeWorker(h, server.url, dir, ['--concurrency', '1', '--step-delay-ms', '300']);
+    await waitFor(async () => (await status(first)).status === 'in_progress', { message: 'the job to start' });
+
+    worker.kill('SIGTERM');
+    const later = await submit({ steps: 1 });
+    const exit = await Promise.race([worker.exited, new Promise((r) => setTimeout(() => r('still running'), 15000))]);
+    assert.deepEqual(exit, { code: 0, signal: null }, `worker log:\n${worker.log()}`);
+    assert.equal((await status(first)).status, 'done', 'the running job was finished');
+    assert.equal((await status(later)).status, 'pending', 'nothing was claimed after SIGTERM');
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('past --grace-ms the Node worker hands its job back to the queue and exits 0', async () => {
+  const h = new Harness();
+  try {
+    const { dir, server, status, submit } = await setUp(h);
+    const id = await submit({ steps: 10 });
+    const worker = await startNodeWorker(h, server.url, dir, ['--step-delay-ms', '1000', '--grace-ms', '200']);
+    await waitFor(async () => (await status(id)).status === 'in_progress', { message: 'the job to start' });
+
+    worker.kill('SIGTERM');
+    const exit = await Promise.race([worker.exited, new Promise((r) => setTimeout(() => r('still running'), 10000))]);
+    assert.deepEqual(exit, { code: 0, signal: null }, `worker log:\n${worker.log()}`);
+    // Handed back, not left to expire: pending at once, long before the 30 s lease.
+    const after = await status(id);
+    assert.equal(after.status, 'pending', JSON.stringify(after));
+
+    const rescuer = await startNodeWorker(h, server.url, dir, ['--step-delay-ms', '5']);
+    await waitFor(async () => (await status(id)).status === 'done',
+      { timeoutMs: 20000, message: `the handed-back job to be done by another worker:\n${rescuer.log()}` });
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('the Node worker reconnects after the server was away and takes the next job', async () => {
+  const h = new Harness();
+  try {
+    const { dir, server, client, status } = await setUp(h);
+    const worker = await startNodeWorker(h, server.url, dir, ['--step-delay-ms', '5']);
+    await waitFor(() => worker.log().includes('worker '), { message: 'the worker to start' });
+
+    await h.stop(server.proc);
+    await waitFor(() => worker.log().includes('retrying in'), { message: `the worker to notice:\n${worker.log()}` });
+    const again = await h.startServer(dir, { listen: `127.0.0.1:${server.port}` });
+    const id = await submitJob(again.url, client.api_key);
+    await waitFor(async () => (await status(id)).status === 'done',
+      { timeoutMs: 45000, message: `the job after the restart; worker log:\n${worker.log()}` });
+    assert.equal(worker.exitCode, null, 'the worker kept running');
+  } finally {
+    await h.cleanup();
+  }
+});
