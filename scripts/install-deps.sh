@@ -10,7 +10,7 @@ apt_packages=(
   libssl-dev libsqlite3-dev libpng-dev libturbojpeg0-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev libpq-dev libhiredis-dev
-  ffmpeg
+  ffmpeg jq
 )
 # Node.js runs the test clients (pusher-js and friends); a machine that already has
 # a node with npm keeps it.

@@ -97,6 +97,8 @@ TEST_F(TaskDialect, StatesFollowTheJobToSuccessWithDownloadableResultUrls) {
   auto running = task_data("Flux1schnell", task_id);
   EXPECT_EQ(running.at("state").as_string(), "processing");  // in_progress reads as processing too
   EXPECT_DOUBLE_EQ(running.at("progress").to_number<double>(), 45.5);
+  EXPECT_NE(status_task("Flux1schnell", task_id).body.find("\"progress\":45.5"), std::string::npos)
+      << "progress in plain decimal";
   EXPECT_FALSE(running.contains("resultJson"));
 
   ASSERT_EQ(worker.finish(*job).status, 200);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "genq/api/status_view.hpp"
+#include "genq/core/json_text.hpp"
 #include "genq/http/responses.hpp"
 
 namespace genq::api {
@@ -65,7 +66,7 @@ boost::json::object render_task_status(const Job& job, Services& services) {
 
 std::string render_callback_body(const DueDelivery& delivery, Services& services) {
   auto job = services.jobs.get(delivery.job_id);
-  if (job) return boost::json::serialize(render_task_status(*job, services));
+  if (job) return json_text(render_task_status(*job, services));
   Job reported;
   reported.id = delivery.job_id;
   reported.task = delivery.task;
@@ -74,7 +75,7 @@ std::string render_callback_body(const DueDelivery& delivery, Services& services
   reported.result_blob = delivery.result_blob;
   reported.started_at = delivery.started_at;
   reported.finished_at = delivery.finished_at;
-  return boost::json::serialize(render_task_status(reported, services));
+  return json_text(render_task_status(reported, services));
 }
 
 http::Response task_error(unsigned status, std::string message) {

@@ -1,13 +1,13 @@
 #include "genq/http/responses.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "genq/core/json_text.hpp"
 
 namespace genq::http {
 
 Response json_response(unsigned status, const boost::json::value& body) {
   Response r;
   r.status = status;
-  r.body = boost::json::serialize(body);
+  r.body = json_text(body);
   return r;
 }
 
