@@ -255,7 +255,10 @@ int serve(const ServeConfig& config) {
   PeriodicTask requeue(server.io_context(), pool, sweep_period, [&jobs] {
     if (auto n = jobs.requeue_expired(); !n) spdlog::warn("lease sweep failed: {}", n.error().message);
   });
+  // Queue positions come from memory; rebuilt now and every minute to repair drift.
+  if (auto loaded = jobs.load_queue(); !loaded) spdlog::warn("queue positions: {}", loaded.error().message);
   PeriodicTask retention(server.io_context(), pool, Millis(60'000), [&jobs] {
+    if (auto loaded = jobs.load_queue(); !loaded) spdlog::warn("queue positions: {}", loaded.error().message);
     if (auto n = jobs.expire_results(); !n) {
       spdlog::warn("retention sweep failed: {}", n.error().message);
     } else if (*n > 0) {

@@ -5,15 +5,30 @@
 
 namespace genq {
 
+void JobService::publish(const Job& job) {
+  positions_.on_transition(job);
+  bus_.publish(JobEvent{job});
+}
+
 Result<Job> JobService::published(Result<Job> job) {
-  if (job) bus_.publish(JobEvent{*job});
+  if (job) publish(*job);
   return job;
+}
+
+Result<std::optional<std::int64_t>> JobService::queue_position(const Job& job) {
+  if (job.status != JobStatus::Pending) return std::optional<std::int64_t>();
+  if (auto ahead = positions_.ahead_of(job.model, job.seq)) return std::optional<std::int64_t>(*ahead);
+  return store_.queue_position(job);
+}
+
+Status JobService::load_queue() {
+  return positions_.rebuild([this] { return store_.pending_entries(); });
 }
 
 Result<SubmitOutcome> JobService::submit(NewJob job) {
   job.max_attempts = options_.max_attempts;
   auto outcome = store_.submit(job);
-  if (outcome && outcome->created) bus_.publish(JobEvent{outcome->job});
+  if (outcome && outcome->created) publish(outcome->job);
   return outcome;
 }
 
@@ -32,7 +47,7 @@ Result<std::vector<Lease>> JobService::try_claim(const ClaimRequest& request) {
   r.lease = options_.lease;
   auto leases = store_.claim(r);
   if (leases) {
-    for (const auto& lease : *leases) bus_.publish(JobEvent{lease.job});
+    for (const auto& lease : *leases) publish(lease.job);
   }
   return leases;
 }
@@ -132,7 +147,7 @@ Result<std::size_t> JobService::requeue_expired() {
   if (!jobs) return fail(jobs.error());
   for (const auto& job : *jobs) {
     spdlog::warn("job {} lease expired (worker {}): now {}", job.id, job.worker_id, to_string(job.status));
-    bus_.publish(JobEvent{job});
+    publish(job);
   }
   return jobs->size();
 }

@@ -15,6 +15,7 @@
 #include "genq/blob/blob_store.hpp"
 #include "genq/bus/event_bus.hpp"
 #include "genq/core/clock.hpp"
+#include "genq/service/queue_positions.hpp"
 #include "genq/store/job_store.hpp"
 
 namespace genq {
@@ -36,7 +37,12 @@ class JobService {
   // NotFound unless the job exists and belongs to client_id (SPEC §1: never a hint).
   Result<Job> get_for_client(const std::string& job_id, const std::string& client_id);
   Result<Job> get(const std::string& job_id) { return store_.get(job_id); }
-  Result<std::optional<std::int64_t>> queue_position(const Job& job) { return store_.queue_position(job); }
+  // Pending jobs of the job's model ahead of it; nullopt unless it is pending. From
+  // memory once load_queue() ran, else counted by the store.
+  Result<std::optional<std::int64_t>> queue_position(const Job& job);
+  // (Re)builds the in-memory queue positions from the store: at start, then now and
+  // then to repair drift (queue_positions.hpp).
+  Status load_queue();
   Result<Job> cancel(const std::string& job_id, const std::string& client_id);
 
   Result<std::vector<Lease>> try_claim(const ClaimRequest& request);
@@ -63,6 +69,7 @@ class JobService {
 
  private:
   Result<Job> published(Result<Job> job);
+  void publish(const Job& job);
 
   struct Upload {
     std::string key, mime;
@@ -71,6 +78,7 @@ class JobService {
 
   std::mutex uploads_mutex_;
   std::map<std::string, Upload> uploads_;  // GUARDED_BY(uploads_mutex_); job id -> uploaded result
+  QueuePositions positions_;
   JobStore& store_;
   BlobStore& blobs_;
   EventBus& bus_;

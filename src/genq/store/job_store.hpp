@@ -58,6 +58,12 @@ struct JobResult {
   std::optional<std::string> result_text;
 };
 
+// A pending job's place in its model's queue (queue positions, FIFO claims).
+struct PendingEntry {
+  std::string model;
+  std::int64_t seq = 0;
+};
+
 struct StatusCounts {
   std::int64_t pending = 0, processing = 0, in_progress = 0, done = 0, error = 0;
 };
@@ -78,7 +84,11 @@ class JobStore {
   virtual Result<Job> get(const std::string& job_id) = 0;
 
   // Pending jobs of the same model ahead of this one (0 = next); nullopt unless pending.
+  // Counts index entries: JobService answers from memory (QueuePositions) instead.
   virtual Result<std::optional<std::int64_t>> queue_position(const Job& job) = 0;
+
+  // Every pending job's model and sequence number, to build QueuePositions.
+  virtual Result<std::vector<PendingEntry>> pending_entries() = 0;
 
   // Leases up to max_jobs oldest pending jobs of the given models; empty if none waits.
   // Each claim increments attempts and sets status Processing with a fresh lease_id.

@@ -39,6 +39,25 @@ Result<std::optional<std::int64_t>> pending_ahead_of(Connection& connection, con
   return std::optional<std::int64_t>(statement->column_int64(1));
 }
 
+Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection) {
+  // The claim index (status, model, seq) covers this: no table rows are read.
+  Result<Statement> statement = connection.prepare("SELECT model, seq FROM jobs WHERE status = 'pending'");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  std::vector<PendingEntry> entries;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return entries;
+    }
+    entries.push_back(PendingEntry{statement->column_text(0), statement->column_int64(1)});
+  }
+}
+
 Result<StatusCounts> count_jobs_by_status(Connection& connection) {
   Result<Statement> statement = connection.prepare("SELECT status, COUNT(*) FROM jobs GROUP BY status");
   if (!statement) {

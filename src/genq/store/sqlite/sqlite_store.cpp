@@ -147,6 +147,11 @@ Result<std::optional<std::int64_t>> SqliteStore::queue_position(const Job& job) 
   return sqlite::pending_ahead_of(*reader, job.id);
 }
 
+Result<std::vector<PendingEntry>> SqliteStore::pending_entries() {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::list_pending_entries(*reader);
+}
+
 Result<StatusCounts> SqliteStore::count_by_status() {
   sqlite::ReadPool::Lease reader = readers_->acquire();
   return sqlite::count_jobs_by_status(*reader);

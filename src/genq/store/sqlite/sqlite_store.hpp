@@ -61,6 +61,7 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   Result<SubmitOutcome> submit(const NewJob& job) override;
   Result<Job> get(const std::string& job_id) override;
   Result<std::optional<std::int64_t>> queue_position(const Job& job) override;
+  Result<std::vector<PendingEntry>> pending_entries() override;
   Result<std::vector<Lease>> claim(const ClaimRequest& request) override;
   Result<TimePoint> heartbeat(const LeaseRef& lease, Millis extend) override;
   Result<Job> progress(const LeaseRef& lease, double progress, std::optional<std::string> preview_jpeg,
