@@ -195,3 +195,36 @@ TEST_F(WorkerClaim, InvalidClaimFieldsAreRefused) {
 
 }  // namespace
 }  // namespace genq::testing
+
+namespace genq::testing {
+namespace {
+
+// genq_claim_waiters from /metrics: long-polls the server is holding.
+int claim_waiters(const GenqServer& server) {
+  const auto metrics = server.admin_http().get("/metrics");
+  const std::string name = "genq_claim_waiters ";
+  const auto at = metrics.body.find("\n" + name);
+  return at == std::string::npos ? -1 : std::stoi(metrics.body.substr(at + 1 + name.size()));
+}
+
+TEST_F(WorkerClaim, AWorkerThatHangsUpWhileWaitingIsNotGivenAJob) {
+  // The worker's HTTP client gives up after 300 ms of a 20 s long-poll and closes its
+  // connection, as a stopped or crashed worker does.
+  const HttpClient quitter = server().http().with_bearer(server().create_worker_token()).with_timeout(300ms);
+  const auto given_up = quitter.post_json("/api/v1/worker/claim",
+                                          boost::json::object{{"worker_id", "quitter"}, {"wait_ms", 20000}});
+  EXPECT_EQ(given_up.status, 0) << "the claim should have been cut off: " << given_up.describe();
+  ASSERT_TRUE(wait_until(5s, [&] { return claim_waiters(server()) == 0; }))
+      << "the server still holds the abandoned long-poll";
+
+  // A job submitted now goes to a worker that is there, at once and as attempt 1,
+  // not to the one that left (which would strand it until its lease expired).
+  const std::string id = submit(requests().minimal("txt2img"));
+  const auto claimed = manual_worker().claim(3s);
+  ASSERT_EQ(claimed.size(), 1u) << "the job went to the worker that hung up";
+  EXPECT_EQ(claimed[0].job_id, id);
+  EXPECT_EQ(claimed[0].attempt, 1);
+}
+
+}  // namespace
+}  // namespace genq::testing

@@ -180,7 +180,23 @@ void HttpSession::dispatch() {
     net::post(pool_, std::move(run));
   } else {
     run();
+    if (request_.on_client_gone && !replied->load()) watch_for_hangup(replied);
   }
+}
+
+void HttpSession::watch_for_hangup(std::shared_ptr<std::atomic<bool>> replied) {
+  watching_hangup_ = true;
+  stream_.socket().async_wait(
+      net::socket_base::wait_read, [self = shared_from_this(), replied](beast::error_code ec) {
+        if (ec || !self->watching_hangup_ || replied->load()) return;  // cancelled by send()
+        self->watching_hangup_ = false;
+        beast::error_code available_ec;
+        // Readable with nothing to read is end of stream. Bytes (a pipelined request)
+        // mean the client is still there: stop watching and let it wait.
+        if (self->stream_.socket().available(available_ec) == 0 || available_ec) {
+          if (auto gone = std::move(self->request_.on_client_gone)) gone();
+        }
+      });
 }
 
 void HttpSession::finish_with_error(unsigned status, std::string message) {
@@ -188,6 +204,12 @@ void HttpSession::finish_with_error(unsigned status, std::string message) {
 }
 
 void HttpSession::send(Response response) {
+  request_.on_client_gone = nullptr;
+  if (watching_hangup_) {
+    watching_hangup_ = false;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  }
   if (options_.on_request) {
     options_.on_request(match_.route, response.status,
                         std::chrono::duration_cast<std::chrono::microseconds>(

@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read_body();
   void on_read_body(boost::beast::error_code ec, std::size_t);
   void dispatch();
+  // While an Inline long-poll handler waits: notices the client closing the
+  // connection and calls Request::on_client_gone.
+  void watch_for_hangup(std::shared_ptr<std::atomic<bool>> replied);
   void send(Response response);
   void on_write(bool close, boost::beast::error_code ec, std::size_t);
   void finish_with_error(unsigned status, std::string message);
@@ -54,6 +58,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool keep_alive_ = true;
   std::chrono::steady_clock::time_point started_;
   std::shared_ptr<void> pending_write_;  // keeps the message alive during async_write
+  bool watching_hangup_ = false;         // an async_wait for readability is outstanding
 };
 
 }  // namespace genq::http

@@ -25,6 +25,10 @@ struct Request {
   std::string body_file;  // path of the streamed body, for upload routes
   std::map<std::string, std::string, std::less<>> path_params;  // {name} segments
   std::string remote_address;
+  // Set by an Exec::Inline handler that waits (a long-poll) before it replies: called
+  // on the session's strand if the client hangs up first. The reply may then be
+  // dropped; it is never written.
+  std::function<void()> on_client_gone;
 
   // Header value or empty.
   std::string header(std::string_view name) const;

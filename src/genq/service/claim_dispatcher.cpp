@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace genq {
@@ -19,9 +21,10 @@ struct ClaimDispatcher::Waiter {
   bool dirty = false;      // a wake-up came while in flight: try again
   bool timed_out = false;  // the wait ran out while in flight
   bool finished = false;   // done was (or is being) called
+  bool abandoned = false;  // the worker hung up: never call done
 };
 
-void ClaimDispatcher::claim(ClaimRequest request, Millis wait, Done done) {
+std::function<void()> ClaimDispatcher::claim(ClaimRequest request, Millis wait, Done done) {
   auto waiter = std::make_shared<Waiter>(std::move(request), std::move(done), ioc_);
   // The first attempt owns the flight from here, so a timeout that fires before it
   // starts (wait_ms 0) lets it run and deliver instead of answering empty.
@@ -38,6 +41,34 @@ void ClaimDispatcher::claim(ClaimRequest request, Millis wait, Done done) {
   });
   // Registered before the first attempt, so a job submitted in between still wakes us.
   net::post(pool_, [this, waiter] { run_attempts(waiter); });
+  return [this, weak = std::weak_ptr<Waiter>(waiter)] {
+    if (auto alive = weak.lock()) abandon(alive);
+  };
+}
+
+void ClaimDispatcher::abandon(const std::shared_ptr<Waiter>& waiter) {
+  {
+    std::lock_guard lock(mutex_);
+    if (waiter->finished) return;
+    waiter->abandoned = true;
+    if (waiter->in_flight) return;  // the running attempt sees it and gives its leases back
+    waiter->finished = true;
+    remove(waiter);
+  }
+  net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
+}
+
+void ClaimDispatcher::release(const std::vector<Lease>& leases) {
+  for (const Lease& lease : leases) {
+    auto released = service_.release(LeaseRef{lease.job.id, lease.job.lease_id});
+    if (released) {
+      spdlog::info("job {}: claim answer undeliverable (worker {} hung up); pending again", lease.job.id,
+                   lease.job.worker_id);
+    } else {
+      spdlog::warn("job {}: cannot give back the lease of a worker that hung up: {}", lease.job.id,
+                   released.error().message);
+    }
+  }
 }
 
 void ClaimDispatcher::attempt(const std::shared_ptr<Waiter>& waiter) {
@@ -59,6 +90,14 @@ void ClaimDispatcher::run_attempts(const std::shared_ptr<Waiter>& waiter) {
     auto leases = service_.try_claim(waiter->request);
     std::unique_lock lock(mutex_);
     waiter->in_flight = false;
+    if (waiter->abandoned) {
+      waiter->finished = true;
+      remove(waiter);
+      lock.unlock();
+      net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
+      if (leases) release(*leases);
+      return;
+    }
     if (!leases || !leases->empty() || waiter->timed_out) {
       waiter->finished = true;
       remove(waiter);

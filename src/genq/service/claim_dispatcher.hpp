@@ -24,8 +24,10 @@ class ClaimDispatcher {
       : service_(service), ioc_(ioc), pool_(pool) {}
 
   // Calls done exactly once: with leases as soon as some are claimed, with an empty
-  // vector when `wait` passes, or with the store's error.
-  void claim(ClaimRequest request, Millis wait, Done done);
+  // vector when `wait` passes, or with the store's error — unless the returned
+  // function is called first: the worker hung up, so its wait ends without done, and
+  // leases claimed for it meanwhile go back to pending with the attempt not counted.
+  std::function<void()> claim(ClaimRequest request, Millis wait, Done done);
   // A job of `model` became pending: wake the longest-waiting worker serving it.
   void on_job_pending(const std::string& model);
   std::size_t waiting() const;
@@ -36,6 +38,8 @@ class ClaimDispatcher {
   // Requires: waiter->in_flight set by the caller. Claims until delivered or idle.
   void run_attempts(const std::shared_ptr<Waiter>& waiter);
   void on_timeout(const std::shared_ptr<Waiter>& waiter);
+  void abandon(const std::shared_ptr<Waiter>& waiter);
+  void release(const std::vector<Lease>& leases);
   void remove(const std::shared_ptr<Waiter>& waiter);  // Requires: mutex_ held
 
   JobService& service_;

@@ -138,6 +138,8 @@ Result<Job> JobService::complete(const LeaseRef& lease, std::optional<std::strin
   return published(store_.complete(lease, result));
 }
 
+Result<Job> JobService::release(const LeaseRef& lease) { return published(store_.release(lease)); }
+
 Result<Job> JobService::fail_job(const LeaseRef& lease, const std::string& message, bool retryable) {
   return published(store_.fail(lease, message, retryable));
 }

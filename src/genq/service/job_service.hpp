@@ -57,6 +57,8 @@ class JobService {
   Result<Job> complete(const LeaseRef& lease, std::optional<std::string> inline_result, bool inline_is_json,
                        bool file_required);
   Result<Job> fail_job(const LeaseRef& lease, const std::string& message, bool retryable);
+  // Gives back a lease whose claim answer could not be delivered (JobStore::release).
+  Result<Job> release(const LeaseRef& lease);
 
   // Housekeeping, called by timers: returns how many jobs/blobs were affected.
   Result<std::size_t> requeue_expired();

@@ -104,6 +104,9 @@ class JobStore {
 
   // Final transitions under a lease. Conflict if the lease is not current.
   virtual Result<Job> complete(const LeaseRef& lease, const JobResult& result) = 0;
+  // A claim whose answer never reached its worker (it hung up while waiting): back to
+  // pending, attempts as before the claim. Conflict if the lease is not current.
+  virtual Result<Job> release(const LeaseRef& lease) = 0;
   // retryable: back to pending if attempts remain, else error.
   virtual Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable) = 0;
 

@@ -121,7 +121,8 @@ void claim(Services& services, http::Request& request, http::Reply reply, const 
   }
   claim_request.models = std::move(models);
   claim_request.max_jobs = static_cast<int>(*max_jobs);
-  services.claims.claim(std::move(claim_request), Millis(*wait_ms),
+  // A worker that hangs up mid-wait (stopped, crashed, timed out) gets no lease.
+  request.on_client_gone = services.claims.claim(std::move(claim_request), Millis(*wait_ms),
                         [&services, reply](Result<std::vector<Lease>> leases) {
                           if (!leases) return reply(http::response_for(leases.error()));
                           json::array jobs;

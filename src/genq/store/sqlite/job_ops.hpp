@@ -39,6 +39,8 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
                          TimePoint now);
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
                      bool retryable, TimePoint now);
+// A claim whose answer never reached its worker: pending again, the attempt not counted.
+Result<Job> release_job(Connection& connection, const LeaseRef& lease);
 
 // --- sweeps (job_sweeps.cpp) ---
 Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoint now);

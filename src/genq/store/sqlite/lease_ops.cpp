@@ -124,6 +124,19 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
   return with_event(connection, std::move(done), job->status, {}, now);
 }
 
+Result<Job> release_job(Connection& connection, const LeaseRef& lease) {
+  Result<Job> job = leased_job(connection, lease);
+  if (!job) {
+    return fail(std::move(job.error()));
+  }
+  static const std::string kSql =
+      "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), lease_id = '',"
+      "  lease_expires_at = NULL, progress = NULL, preview_jpeg = x''"
+      " WHERE seq = ?1 RETURNING " +
+      job_columns();
+  return update_job(connection, kSql, job->seq, [](Statement&) {});
+}
+
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
                      bool retryable, TimePoint now) {
   Result<Job> job = leased_job(connection, lease);

@@ -108,6 +108,10 @@ Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result
       [&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); });
 }
 
+Result<Job> SqliteStore::release(const LeaseRef& lease) {
+  return writer_->write_result<Job>([&](Connection& connection) { return sqlite::release_job(connection, lease); });
+}
+
 Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable) {
   return writer_->write_result<Job>([&](Connection& connection) {
     return sqlite::fail_job(connection, lease, message, retryable, clock_.now());

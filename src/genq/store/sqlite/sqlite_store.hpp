@@ -67,6 +67,7 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   Result<Job> progress(const LeaseRef& lease, double progress, std::optional<std::string> preview_jpeg,
                        Millis extend) override;
   Result<Job> complete(const LeaseRef& lease, const JobResult& result) override;
+  Result<Job> release(const LeaseRef& lease) override;
   Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable) override;
   Result<Job> cancel(const std::string& job_id, const std::string& client_id) override;
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
