@@ -60,7 +60,8 @@ class GenqServer {
   std::string create_worker_token(const std::vector<std::string>& models = {}) const;
 
   // `genq worker --server URL --token T --backend synthetic <args>`; a token for all
-  // models is created (once) unless args contain "--token".
+  // models is created (once) unless args contain "--token", and args with "--backend"
+  // choose their own backend.
   std::unique_ptr<ChildProcess> start_worker(const std::vector<std::string>& args = {});
 
   // Stops the server gracefully (SIGTERM) and starts it again on the same port and
