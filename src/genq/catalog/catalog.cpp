@@ -16,6 +16,9 @@
 //                "pricing":{"base":0, "per_step":0, "per_megapixel":0, "per_second":0,
 //                           "per_1k_chars":0, "currency":"USD"},
 //                "backend":{"type":"synthetic", ...}}, ...]}
+// "backend" is read by the worker, not here (only its string "type" is checked):
+// synthetic, exec (runner/backends/exec_config.cpp) or http (http_config.cpp); see
+// docs/worker-backends.md.
 // Parameter types: integer, number, string, boolean, file. For strings min/max bound
 // the length in characters. Defaults and enum values are checked against their own
 // parameter at load time.

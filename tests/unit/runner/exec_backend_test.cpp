@@ -114,6 +114,16 @@ TEST(ExecBackend, AFailingToolsStderrTailIsTheError) {
   EXPECT_EQ(output.error().message, "sh exited with 4: cannot open model.bin");
 }
 
+TEST(ExecBackend, AnOversizedTextResultIsAnErrorNotATruncatedResult) {
+  auto backend = backend_of(R"j({"type":"exec","argv":["sh","-c","head -c 2000000 /dev/zero | tr '\\0' x"]})j");
+  TestJob job("img2txt", catalog::OutputKind::Text, "{}");
+  RecordingSink sink;
+  std::atomic<bool> cancelled{false};
+  auto output = backend.run(job.spec, sink, cancelled);
+  ASSERT_FALSE(output);
+  EXPECT_NE(output.error().message.find("larger than 1 MiB"), std::string::npos) << output.error().message;
+}
+
 TEST(ExecBackend, AFileOutputThatWasNotWrittenIsAnError) {
   auto backend = backend_of(R"j({"type":"exec","argv":["true"],"output":"image.png"})j");
   TestJob job("img-upscale", catalog::OutputKind::Image, "{}");

@@ -114,6 +114,7 @@ Result<Output> ExecBackend::run(const JobSpec& job, ProgressSink& progress, cons
   const auto deadline = std::chrono::steady_clock::now() + config_.timeout;
   StepProgress step_progress(progress, config_.steps.size());
   std::string last_stdout;
+  bool last_stdout_truncated = false;
   for (std::size_t i = 0; i < config_.steps.size(); i++) {
     const ExecStep& step = config_.steps[i];
     CommandSpec command;
@@ -175,6 +176,7 @@ Result<Output> ExecBackend::run(const JobSpec& job, ProgressSink& progress, cons
     }
     step_progress.report_overall(100);
     last_stdout = std::move(outcome->stdout_text);
+    last_stdout_truncated = outcome->stdout_truncated;
   }
 
   if (file_output) {
@@ -185,6 +187,9 @@ Result<Output> ExecBackend::run(const JobSpec& job, ProgressSink& progress, cons
     return Output{output_file, config_.content_type, std::nullopt};
   }
   std::string text = last_stdout;
+  if (config_.result == ResultSource::Stdout && last_stdout_truncated) {
+    return fail(Error::internal("the tool's result is larger than 1 MiB"));
+  }
   if (config_.result == ResultSource::File) {
     auto read = read_text_file(output_file);
     if (!read) {
