@@ -40,8 +40,8 @@ TEST(ArgTemplate, DoubledBracesAreLiteralBraces) {
 }
 
 TEST(ArgTemplate, AlternativesTakeTheFirstThatHasAValue) {
-  EXPECT_EQ(expand("{input.audio|input.video}", from({{"input.video", "/w/v.mp4"}})), "/w/v.mp4");
-  EXPECT_EQ(expand("{input.audio|input.video}", from({{"input.audio", "/w/a"}, {"input.video", "/w/v"}})), "/w/a");
+  EXPECT_EQ(expand("{input.audio|input.video}", from({{"input.video", "/jobs/v.mp4"}})), "/w/v.mp4");
+  EXPECT_EQ(expand("{input.audio|input.video}", from({{"input.audio", "/jobs/a"}, {"input.video", "/jobs/v"}})), "/jobs/a");
 }
 
 TEST(ArgTemplate, AMissingValueIsAnErrorNamingThePlaceholder) {
@@ -74,11 +74,11 @@ TEST(JobValues, ParamsInputsAndBuiltInsHaveTheirText) {
   job.job_id = "j1";
   job.model = "Tool";
   job.task = "img2txt";
-  job.work_dir = "/work/dir";
-  job.inputs.emplace("image", "/work/dir/input-image");
+  job.work_dir = "/jobs/j1";
+  job.inputs.emplace("image", "/jobs/j1/input-image");
   job.params = boost::json::parse(R"({"width":512,"zoom":1.5,"whole":2.0,"flag":true,"text":"hi","none":null})")
                    .as_object();
-  const JobValues values(job, "/work/dir/out.png");
+  const JobValues values(job, "/jobs/j1/out.png");
   EXPECT_EQ(values.text("width"), "512");
   EXPECT_EQ(values.text("zoom"), "1.5");
   EXPECT_EQ(values.text("whole"), "2");
@@ -86,10 +86,10 @@ TEST(JobValues, ParamsInputsAndBuiltInsHaveTheirText) {
   EXPECT_EQ(values.text("text"), "hi");
   EXPECT_EQ(values.text("none"), std::nullopt);
   EXPECT_EQ(values.text("absent"), std::nullopt);
-  EXPECT_EQ(values.text("input.image"), "/work/dir/input-image");
+  EXPECT_EQ(values.text("input.image"), "/jobs/j1/input-image");
   EXPECT_EQ(values.text("input.audio"), std::nullopt);
-  EXPECT_EQ(values.text("output"), "/work/dir/out.png");
-  EXPECT_EQ(values.text("dir"), "/work/dir");
+  EXPECT_EQ(values.text("output"), "/jobs/j1/out.png");
+  EXPECT_EQ(values.text("dir"), "/jobs/j1");
   EXPECT_EQ(values.text("job_id"), "j1");
 }
 
