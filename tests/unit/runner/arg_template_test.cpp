@@ -40,7 +40,7 @@ TEST(ArgTemplate, DoubledBracesAreLiteralBraces) {
 }
 
 TEST(ArgTemplate, AlternativesTakeTheFirstThatHasAValue) {
-  EXPECT_EQ(expand("{input.audio|input.video}", from({{"input.video", "/jobs/v.mp4"}})), "/w/v.mp4");
+  EXPECT_EQ(expand("{input.audio|input.video}", from({{"input.video", "/jobs/v.mp4"}})), "/jobs/v.mp4");
   EXPECT_EQ(expand("{input.audio|input.video}", from({{"input.audio", "/jobs/a"}, {"input.video", "/jobs/v"}})), "/jobs/a");
 }
 
