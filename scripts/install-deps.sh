@@ -11,6 +11,9 @@ apt_packages=(
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev libpq-dev libhiredis-dev
   ffmpeg jq
+  # Tools behind the catalog's exec models (EspeakNg, Tesseract5, Pocketsphinx*,
+  # Ffmpeg*); the font renders text for the OCR test.
+  espeak-ng tesseract-ocr tesseract-ocr-eng pocketsphinx pocketsphinx-en-us fonts-dejavu-core
 )
 # Node.js runs the test clients (pusher-js and friends); a machine that already has
 # a node with npm keeps it.

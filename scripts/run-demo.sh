@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: starts genq on http://127.0.0.1:8080 (SQLite under ./data) with a local
-# synthetic worker, prints a demo API key and a curl line, and runs until Ctrl-C.
+# worker running the catalog's models (synthetic ones, and those on Debian tools:
+# espeak-ng, tesseract, pocketsphinx, ffmpeg), prints a demo API key and curl lines,
+# and runs until Ctrl-C.
 set -euo pipefail
 GENQ=${1:-build/genq}
 DATA=${GENQ_DATA:-./data}
@@ -44,13 +46,15 @@ pusher_app_id=${GENQ_PUSHER_APP_ID:-$(cat "$DATA/pusher-app-id")}
 ws_host=$(echo "$url" | sed -E 's#^https?://\[?([^]/]*)\]?:[0-9]+.*#\1#')
 ws_port=$(echo "$url" | sed -E 's#^https?://.*:([0-9]+).*#\1#')
 
-"$GENQ" worker --server "$url" --token "$worker_token" --backend synthetic --concurrency 2 --step-delay-ms 400 &
+"$GENQ" worker --server "$url" --token "$worker_token" --backend catalog --concurrency 2 --step-delay-ms 400 &
 pids+=($!)
 
 cat <<MSG
 
 genq is running at $url (data in $DATA, admin token in $DATA/admin-token)
-A synthetic worker is connected.
+A worker is connected: synthetic models, and EspeakNg, Tesseract5, PocketsphinxDigits,
+PocketsphinxEn, FfmpegLanczos and FfmpegKenBurns on Debian tools (its log says which
+it offers).
 
   client_id: $client_id
   API key:   $api_key
@@ -60,6 +64,12 @@ Submit a txt2img job:
   curl -s -X POST $url/api/v1/client/txt2img \\
     -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" \\
     -d '{"prompt":"a beautiful sunset over mountains","model":"Flux1schnell","width":512,"height":512,"steps":8,"seed":-1}'
+
+Speech from espeak-ng (a WAV file):
+
+  curl -s -X POST $url/api/v1/client/txt2audio \\
+    -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" \\
+    -d '{"text":"Hello from genq","model":"EspeakNg"}'
 
 Then poll it (replace REQUEST_ID):
 

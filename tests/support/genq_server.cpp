@@ -156,10 +156,16 @@ std::string GenqServer::create_worker_token(const std::vector<std::string>& mode
 
 std::unique_ptr<ChildProcess> GenqServer::start_worker(const std::vector<std::string>& args) {
   std::vector<std::string> argv = worker_command(options_.binary);
-  argv.insert(argv.end(), {"--server", base_url_, "--backend", "synthetic"});
+  argv.insert(argv.end(), {"--server", base_url_});
   bool has_token = false;
+  bool has_backend = false;
   for (const auto& arg : args) {
     has_token = has_token || arg == "--token";
+    has_backend = has_backend || arg == "--backend";
+  }
+  if (!has_backend) {
+    argv.push_back("--backend");
+    argv.push_back("synthetic");
   }
   if (!has_token) {
     if (default_worker_token_.empty()) {

@@ -60,7 +60,8 @@ class GenqServer {
   std::string create_worker_token(const std::vector<std::string>& models = {}) const;
 
   // `genq worker --server URL --token T --backend synthetic <args>`; a token for all
-  // models is created (once) unless args contain "--token". With GENQ_TEST_WORKER set
+  // models is created (once) unless args contain "--token", and args with "--backend"
+  // choose their own backend. With GENQ_TEST_WORKER set
   // (a semicolon-separated command, e.g. "node;.../worker.mjs"), that command runs
   // in place of `genq worker`, with the same flags.
   std::unique_ptr<ChildProcess> start_worker(const std::vector<std::string>& args = {});

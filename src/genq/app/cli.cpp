@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <iostream>
 #include <thread>
 
+#include "genq/app/catalog_source.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/pusher_setup.hpp"
 #include "genq/app/webhook_setup.hpp"
@@ -94,8 +96,13 @@ int main(int argc, char** argv) {
       ->envname("GENQ_SERVER")->required();
   worker->add_option("--token", worker_options.token, "Worker token (genq admin create-worker-token)")
       ->envname("GENQ_WORKER_TOKEN")->required();
-  worker->add_option("--backend", worker_options.backend, "Backend that runs the models")
-      ->envname("GENQ_BACKEND")->check(CLI::IsMember({"synthetic"}))->capture_default_str();
+  std::string worker_catalog;
+  worker->add_option("--backend", worker_options.backend,
+                     "catalog: each model on the backend its catalog entry names; synthetic: every model on "
+                     "the synthetic backend")
+      ->envname("GENQ_BACKEND")->check(CLI::IsMember({"catalog", "synthetic"}))->capture_default_str();
+  worker->add_option("--catalog", worker_catalog, "Model catalog (JSON); default the built-in one")
+      ->envname("GENQ_CATALOG");
   worker->add_option("--models", worker_options.models, "Models to serve (comma-separated); default all the token allows")
       ->delimiter(',')->envname("GENQ_WORKER_MODELS");
   worker->add_option("--concurrency", worker_options.concurrency, "Jobs run at once")
@@ -119,7 +126,14 @@ int main(int argc, char** argv) {
   }
   if (*create_client) return admin_create_client(data_dir, name);
   if (*create_token) return admin_create_worker_token(data_dir, models, worker_name);
-  if (*worker) return runner::run_worker(worker_options);
+  if (*worker) {
+    auto catalog = load_catalog(worker_catalog);
+    if (!catalog) {
+      std::cerr << "genq worker: " << catalog.error().message << "\n";
+      return 2;
+    }
+    return runner::run_worker(worker_options, *catalog);
+  }
   return 2;
 }
 

@@ -17,6 +17,7 @@
 #include "genq/api/ops_routes.hpp"
 #include "genq/api/task_routes.hpp"
 #include "genq/api/task_view.hpp"
+#include "genq/app/catalog_source.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/data_dir.hpp"
 #include "genq/app/pusher_setup.hpp"
@@ -34,17 +35,7 @@
 
 namespace genq::app {
 
-std::string_view embedded_catalog();
-
 namespace {
-
-Result<catalog::Catalog> load_catalog(const ServeConfig& config) {
-  if (!config.catalog_path.empty()) return catalog::Catalog::load_file(config.catalog_path);
-  boost::system::error_code ec;
-  auto doc = boost::json::parse(embedded_catalog(), ec);
-  if (ec) return fail(Error::internal("embedded catalog is not valid JSON"));
-  return catalog::Catalog::parse(doc);
-}
 
 // Runs `work` on the blocking pool every `period` until the io_context stops.
 class PeriodicTask {
@@ -111,7 +102,7 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << webhook_policy.error().message << "\n";
     return 1;
   }
-  auto catalog = load_catalog(config);
+  auto catalog = load_catalog(config.catalog_path);
   if (!catalog) {
     std::cerr << "genq serve: bad model catalog: " << catalog.error().message << "\n";
     return 1;

@@ -17,6 +17,9 @@
 //                           "per_1k_chars":0, "currency":"USD"},
 //                "backend":{"type":"synthetic", ...}}, ...],
 //    "dialect_fields": {"num_inference_steps":"steps", ...}}
+// "backend" is read by the worker, not here (only its string "type" is checked):
+// synthetic, exec (runner/backends/exec_config.cpp) or http (http_config.cpp); see
+// docs/worker-backends.md.
 // dialect_fields (optional): second-dialect input field names (SPEC §6) that mean a
 // parameter of another name; input fields not listed there are parameter names.
 // Parameter types: integer, number, string, boolean, file. For strings min/max bound

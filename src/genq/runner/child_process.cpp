@@ -59,24 +59,75 @@ bool write_without_sigpipe(int fd, std::string_view bytes, int& error) {
   return ok;
 }
 
+// A pipe whose ends are both close-on-exec: children started by other job threads at
+// the same time must not inherit it, or this child would never see end-of-file.
+struct Pipe {
+  int read = -1;
+  int write = -1;
+  Status open() {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+      return fail(Error::internal(std::string("pipe2: ") + std::strerror(errno)));
+    }
+    read = fds[0];
+    write = fds[1];
+    return {};
+  }
+  void close_all() {
+    for (int* fd : {&read, &write}) {
+      if (*fd >= 0) {
+        ::close(*fd);
+        *fd = -1;
+      }
+    }
+  }
+};
+
 }  // namespace
 
 Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv,
                                                           const std::filesystem::path& stderr_file) {
+  SpawnOptions options;
+  options.stderr_file = stderr_file;
+  return spawn(argv, options);
+}
+
+Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv,
+                                                          const SpawnOptions& options) {
   if (argv.empty()) {
     return fail(Error::invalid("no program to run"));
   }
-  // Close-on-exec on both ends: children started by other job threads at the same
-  // time must not inherit this pipe, or this child would never see end-of-file.
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    return fail(Error::internal(std::string("pipe2: ") + std::strerror(errno)));
+  Pipe in, out, err;
+  Status opened = in.open();
+  if (opened && options.pipe_stdout) {
+    opened = out.open();
+  }
+  if (opened && options.pipe_stderr) {
+    opened = err.open();
+  }
+  if (!opened) {
+    in.close_all();
+    out.close_all();
+    err.close_all();
+    return fail(opened.error());
   }
   SpawnSetup setup;
-  posix_spawn_file_actions_adddup2(&setup.actions, fds[0], STDIN_FILENO);  // dup2 clears CLOEXEC
-  posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&setup.actions, in.read, STDIN_FILENO);  // dup2 clears CLOEXEC
+  if (options.pipe_stdout) {
+    posix_spawn_file_actions_adddup2(&setup.actions, out.write, STDOUT_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  }
+  if (options.pipe_stderr) {
+    posix_spawn_file_actions_adddup2(&setup.actions, err.write, STDERR_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO,
+                                     options.stderr_file.empty() ? "/dev/null" : options.stderr_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  }
+  if (!options.cwd.empty()) {
+    posix_spawn_file_actions_addchdir_np(&setup.actions, options.cwd.c_str());
+  }
   sigset_t no_signals, defaults;
   sigemptyset(&no_signals);
   sigemptyset(&defaults);
@@ -95,12 +146,25 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std:
   args.push_back(nullptr);
   pid_t pid = 0;
   const int rc = posix_spawnp(&pid, argv[0].c_str(), &setup.actions, &setup.attr, args.data(), environ);
-  ::close(fds[0]);
+  // The child's ends belong to the child now.
+  for (int* fd : {&in.read, &out.write, &err.write}) {
+    if (*fd >= 0) {
+      ::close(*fd);
+      *fd = -1;
+    }
+  }
   if (rc != 0) {
-    ::close(fds[1]);
+    in.close_all();
+    out.close_all();
+    err.close_all();
     return fail(Error::unavailable("cannot start " + argv[0] + ": " + std::strerror(rc)));
   }
-  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, fds[1]));
+  for (int fd : {out.read, err.read}) {
+    if (fd >= 0) {
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
+  }
+  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, in.write, out.read, err.read));
 }
 
 ChildProcess::~ChildProcess() {
@@ -108,6 +172,11 @@ ChildProcess::~ChildProcess() {
     kill();
   }
   close_stdin();
+  for (int fd : {stdout_fd_, stderr_fd_}) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
 }
 
 Status ChildProcess::write(std::string_view bytes) {
@@ -129,11 +198,28 @@ void ChildProcess::close_stdin() {
   }
 }
 
+bool ChildProcess::exited() {
+  if (reaped_) {
+    return true;
+  }
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    return errno == ECHILD;
+  }
+  return info.si_pid == pid_;
+}
+
 int ChildProcess::wait() {
   if (reaped_) {
     return exit_code_;
   }
   close_stdin();
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
+  // The leader is a zombie now, so its group id is still ours alone: sweep helpers it
+  // left behind (a tool's own children) before reaping it frees the id.
+  ::kill(-pid_, SIGKILL);
   int status = 0;
   while (::waitpid(pid_, &status, 0) < 0) {
     if (errno != EINTR) {

@@ -136,6 +136,10 @@ Result<HttpResponse> perform(CURL* curl, const char* method, const std::string& 
     return fail(Error::unavailable(what + detail));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  const char* content_type = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK && content_type != nullptr) {
+    response.content_type = content_type;
+  }
   return std::move(response);
 }
 
@@ -198,6 +202,17 @@ Result<HttpResponse> HttpClient::put_file(const std::string& url, const std::fil
 Result<HttpResponse> HttpClient::get_to_file(const std::string& url,
                                              const std::filesystem::path& file,
                                              const RequestOptions& options) {
+  return to_file("GET", url, nullptr, file, options);
+}
+
+Result<HttpResponse> HttpClient::post_json_to_file(const std::string& url, std::string_view json,
+                                                   const std::filesystem::path& file,
+                                                   const RequestOptions& options) {
+  return to_file("POST", url, &json, file, options);
+}
+
+Result<HttpResponse> HttpClient::to_file(const char* method, const std::string& url, const std::string_view* json,
+                                         const std::filesystem::path& file, const RequestOptions& options) {
   auto* curl = static_cast<CURL*>(handle_);
   if (curl == nullptr) {
     return fail(Error::internal("curl_easy_init failed"));
@@ -211,7 +226,13 @@ Result<HttpResponse> HttpClient::get_to_file(const std::string& url,
   HeaderList headers;
   char error_buffer[CURL_ERROR_SIZE] = {};
   prepare(curl, url, options, headers, sink, error_buffer);
-  auto result = perform(curl, "GET", url, headers, response, sink, error_buffer);
+  if (json != nullptr) {
+    headers.add("Content-Type: application/json");
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json->data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json->size()));
+  }
+  auto result = perform(curl, method, url, headers, response, sink, error_buffer);
   const bool flushed = std::fflush(output.get()) == 0;
   output.reset();
   if (result && result->status >= 200 && result->status < 300 && !flushed) {
@@ -222,6 +243,20 @@ Result<HttpResponse> HttpClient::get_to_file(const std::string& url,
     std::filesystem::remove(file, ignored);
   }
   return result;
+}
+
+Result<HttpResponse> HttpClient::get(const std::string& url, const RequestOptions& options) {
+  auto* curl = static_cast<CURL*>(handle_);
+  if (curl == nullptr) {
+    return fail(Error::internal("curl_easy_init failed"));
+  }
+  HttpResponse response;
+  BodySink sink{curl, &response.body};
+  HeaderList headers;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  prepare(curl, url, options, headers, sink, error_buffer);
+  headers.add("Accept: application/json");
+  return perform(curl, "GET", url, headers, response, sink, error_buffer);
 }
 
 std::string HttpClient::escape(std::string_view text) {

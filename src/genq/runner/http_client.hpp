@@ -16,6 +16,7 @@ namespace genq::runner {
 struct HttpResponse {
   long status = 0;
   std::string body;  // for get_to_file: only error bodies (status >= 400) are kept
+  std::string content_type;  // of the answer; empty when it named none
 };
 
 struct RequestOptions {
@@ -45,11 +46,21 @@ class HttpClient {
   // response instead.
   Result<HttpResponse> get_to_file(const std::string& url, const std::filesystem::path& file,
                                    const RequestOptions& options);
+  // POSTs a JSON body and, like get_to_file, writes a 2xx answer to `file`: the
+  // answer may be a large generated image or video.
+  Result<HttpResponse> post_json_to_file(const std::string& url, std::string_view json,
+                                         const std::filesystem::path& file, const RequestOptions& options);
+  // GET with the body kept in memory (small JSON answers).
+  Result<HttpResponse> get(const std::string& url, const RequestOptions& options);
 
   // Percent-encodes a query or path component.
   std::string escape(std::string_view text);
 
  private:
+  // get_to_file and post_json_to_file; `json` null for a GET.
+  Result<HttpResponse> to_file(const char* method, const std::string& url, const std::string_view* json,
+                               const std::filesystem::path& file, const RequestOptions& options);
+
   void* handle_;  // CURL*, owned
 };
 

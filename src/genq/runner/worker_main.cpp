@@ -1,6 +1,7 @@
 #include "genq/runner/worker_main.hpp"
 
 #include <signal.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <optional>
 
 #include "genq/runner/backends/backend.hpp"
+#include "genq/runner/backends/catalog_backend.hpp"
 #include "genq/runner/worker.hpp"
 
 namespace genq::runner {
@@ -61,14 +63,56 @@ std::optional<std::string> invalid_option(const WorkerOptions& options) {
   return std::nullopt;
 }
 
+struct ChosenBackend {
+  std::unique_ptr<Backend> backend;
+  std::vector<std::string> models;  // what to claim; empty = all the token allows
+};
+
+// The catalog backend claims the models it can run (of those asked for); the
+// synthetic one runs whatever it is given.
+Result<ChosenBackend> choose_backend(const WorkerOptions& options, const catalog::Catalog& catalog) {
+  const BackendOptions backend_options{options.step_delay_ms, "ffmpeg"};
+  if (options.backend != "catalog") {
+    auto backend = make_backend(options.backend, backend_options);
+    if (!backend) {
+      return fail(backend.error());
+    }
+    return ChosenBackend{std::move(*backend), options.models};
+  }
+  std::vector<SkippedModel> skipped;
+  auto backend = CatalogBackend::create(catalog, backend_options, skipped);
+  for (const SkippedModel& model : skipped) {
+    spdlog::warn("worker: not offering {}: {}", model.model, model.reason);
+  }
+  std::vector<std::string> models;
+  for (const std::string& wanted : options.models) {
+    const catalog::ModelSpec* spec = catalog.find_model(wanted);
+    const bool runnable = spec != nullptr && std::find(backend->models().begin(), backend->models().end(),
+                                                       spec->name) != backend->models().end();
+    if (runnable) {
+      models.push_back(spec->name);
+    } else {
+      spdlog::warn("worker: --models names {}, which this worker cannot run", wanted);
+    }
+  }
+  if (options.models.empty()) {
+    models = backend->models();
+  }
+  if (models.empty()) {
+    return fail(Error::invalid("no model to offer: none of those asked for can run here"));
+  }
+  spdlog::info("worker: offering {} model(s): {}", models.size(), fmt::join(models, ", "));
+  return ChosenBackend{std::move(backend), std::move(models)};
+}
+
 }  // namespace
 
-int run_worker(const WorkerOptions& options) {
+int run_worker(const WorkerOptions& options, const catalog::Catalog& catalog) {
   if (auto problem = invalid_option(options)) {
     spdlog::error("worker: {}", *problem);
     return 2;
   }
-  auto backend = make_backend(options.backend, BackendOptions{options.step_delay_ms, "ffmpeg"});
+  auto backend = choose_backend(options, catalog);
   if (!backend) {
     spdlog::error("worker: {}", backend.error().message);
     return 2;
@@ -76,7 +120,7 @@ int run_worker(const WorkerOptions& options) {
   WorkerConfig config;
   config.server = {options.server_url, options.token};
   config.worker_id = options.worker_id.empty() ? default_worker_id() : options.worker_id.substr(0, 128);
-  config.models = options.models;
+  config.models = std::move(backend->models);
   config.concurrency = options.concurrency;
   // The protocol accepts 0..60000 ms.
   config.wait = std::chrono::milliseconds(std::clamp(options.wait_ms, 0, 60'000));
@@ -97,7 +141,7 @@ int run_worker(const WorkerOptions& options) {
   const auto grace = std::chrono::milliseconds(std::max(0, options.shutdown_grace_ms));
   int exit_code = 0;
   {
-    Worker worker(std::move(config), std::move(*backend));
+    Worker worker(std::move(config), std::move(backend->backend));
     worker.start();
     int signals_seen = 0;
     bool abandoned = false;

@@ -67,10 +67,23 @@ TEST(CatalogLoad, TextToImageHasFlux1schnellAndAnother) {
   EXPECT_GE(n, 2);
 }
 
-TEST(CatalogLoad, EveryModelRunsOnTheSyntheticBackend) {
+TEST(CatalogLoad, EveryModelNamesABackendTheWorkerKnows) {
   for (const ModelSpec& m : shipped_catalog().models()) {
     ASSERT_TRUE(m.backend.is_object()) << m.name;
-    EXPECT_EQ(m.backend.at("type"), "synthetic") << m.name;
+    const auto& type = m.backend.at("type");
+    EXPECT_TRUE(type == "synthetic" || type == "exec" || type == "http") << m.name << ": " << type;
+  }
+}
+
+// Tests (and clients that take the first model of a task) get the synthetic model,
+// which needs no tools installed.
+TEST(CatalogLoad, TheFirstModelOfEveryTaskIsSynthetic) {
+  const Catalog& c = shipped_catalog();
+  for (const TaskSpec& task : c.tasks()) {
+    const auto first = std::find_if(c.models().begin(), c.models().end(),
+                                    [&](const ModelSpec& m) { return m.serves(task.name); });
+    ASSERT_NE(first, c.models().end()) << task.name;
+    EXPECT_EQ(first->backend.at("type"), "synthetic") << task.name << " is first served by " << first->name;
   }
 }
 

@@ -1,0 +1,54 @@
+#pragma once
+// The `backend` object of an exec model in the catalog, parsed and checked: which
+// commands run a job, what they read and write, how progress and previews are found.
+// The format is described at the top of exec_config.cpp and in
+// docs/worker-backends.md. A value, immutable after parsing; thread-safe.
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "genq/catalog/catalog.hpp"
+#include "genq/runner/backends/arg_template.hpp"
+#include "genq/runner/backends/progress_pattern.hpp"
+
+namespace genq::runner {
+
+struct ExecStep {
+  std::vector<ArgTemplate> argv;          // argv[0] is a literal program name
+  std::optional<ArgTemplate> stdin_text;  // none: stdin is empty
+};
+
+enum class ProgressStream { Stdout, Stderr, Both };
+
+struct ExecProgress {
+  ProgressPattern pattern;
+  ProgressStream stream = ProgressStream::Stderr;
+  std::optional<ArgTemplate> total;  // counts up to this (e.g. "{frames}")
+};
+
+// Where a text or json task's result comes from.
+enum class ResultSource { Stdout, File };
+
+struct ExecConfig {
+  std::vector<ExecStep> steps;                                // run in order; each must exit 0
+  std::string output_name;                                    // {output}: a file in the work dir
+  std::string content_type;                                   // of the output file
+  ResultSource result = ResultSource::Stdout;                 // text/json tasks
+  std::vector<std::pair<std::string, std::string>> files;     // written to the work dir first
+  std::optional<ExecProgress> progress;
+  std::string preview_name;                                   // a file in the work dir; empty = none
+  std::chrono::seconds timeout{600};                          // the whole job, all steps
+
+  // The program of each step (argv[0]), for the start-up check that they exist.
+  std::vector<std::string> programs() const;
+};
+
+// Invalid with a message naming the bad key. Placeholders are checked against
+// `model`'s parameters.
+Result<ExecConfig> parse_exec_config(const boost::json::value& backend, const catalog::ModelSpec& model);
+
+}  // namespace genq::runner
