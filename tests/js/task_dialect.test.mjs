@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Harness, waitFor } from './support/harness.mjs';
+import Pusher from 'pusher-js';
+
+import { APP, Harness, pusherFlags, seedOptions, waitFor } from './support/harness.mjs';
 import { checkStatus, pollWithBackoff } from './support/poll_with_backoff.mjs';
 import { WebhookReceiver } from './support/webhook_receiver.mjs';
 
@@ -161,4 +163,33 @@ test('a callback receiver that fails at first gets the callback again until it t
     assert.equal(r.json.data.taskId, taskId);
     assert.equal(r.json.data.state, 'success');
   }
+});
+
+test('a task shows on the client\'s WebSocket channel like any other job', async (t) => {
+  const h = new Harness();
+  t.after(() => h.cleanup());
+  const dir = await h.tempDir();
+  const client = await h.createClient(dir);
+  const server = await h.startServer(dir, { args: pusherFlags() });
+  await h.startWorker(server.url, dir, { stepDelayMs: 20 });
+  const pusher = new Pusher(APP.key, seedOptions(server.port, server.url, client.api_key));
+  h.onCleanup(() => pusher.disconnect());
+  const channel = pusher.subscribe(`private-client.${client.client_id}`);
+  const events = [];
+  channel.bind('request.status.updated', (data) => events.push(data));
+  await new Promise((resolve, reject) => {
+    channel.bind('pusher:subscription_succeeded', resolve);
+    channel.bind('pusher:subscription_error', reject);
+  });
+
+  const taskId = await generateTask(server, client.api_key, 'Flux1schnell',
+    { request_type: 'async', input: { mode: 'text-to-image', prompt: 'seen live', width: 256, height: 256 } });
+  const requestId = taskId.slice('task_'.length);
+  await waitFor(() => events.some((e) => e.request_id === requestId && e.status === 'done'), {
+    message: 'the task\'s done event',
+  });
+  const mine = events.filter((e) => e.request_id === requestId);
+  assert.ok(mine.some((e) => e.status === 'processing'), 'a processing event');
+  const download = await fetch(mine.at(-1).result_url);
+  assert.equal(download.status, 200);
 });
