@@ -86,6 +86,22 @@ TEST_F(Durability, WorkerKilledMidJobLosesItsLeaseAndAnotherWorkerFinishesIt) {
   EXPECT_EQ(field(*done, "attempts"), "2") << boost::json::serialize(*done);
 }
 
+TEST_F(Durability, StoppedWorkerHandsItsJobBackAtOnceWithoutUsingAnAttempt) {
+  const std::string id = submit(requests().minimal("txt2img"));
+  auto stopping = server().start_worker({"--step-delay-ms", "2000", "--grace-ms", "200"});
+  ASSERT_TRUE(poll_status(api(), id, status_is("in_progress"), kJobDeadline)) << stopping->describe();
+  stopping->kill(SIGTERM);
+  const auto code = stopping->wait_exit(10s);
+  ASSERT_TRUE(code) << "worker still running 10 s after SIGTERM: " << stopping->describe();
+  EXPECT_EQ(*code, 0) << stopping->describe();
+
+  // Released, not left to its lease: pending at once, attempts as before the claim.
+  const auto status = status_of(id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(field(*status, "status"), "pending") << boost::json::serialize(*status);
+  EXPECT_EQ(status->at("attempts").as_int64(), 0) << boost::json::serialize(*status);
+}
+
 TEST_F(Durability, ExpiredLeaseIsReportedAsLostToTheOldWorker) {
   const std::string id = submit(requests().minimal("txt2img"));
   const ManualWorker first = manual_worker();

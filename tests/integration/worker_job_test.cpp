@@ -172,6 +172,29 @@ TEST_F(WorkerJob, RetryableFailRequeuesForAnotherAttempt) {
   EXPECT_EQ(retry->attempt, 2);
 }
 
+TEST_F(WorkerJob, ReleaseGivesTheJobBackWithoutCountingTheAttempt) {
+  const ManualWorker worker = manual_worker();
+  const auto [id, job] = claimed("txt2img", worker);
+  ASSERT_EQ(worker.progress(job, 30).status, 200);
+  const auto released = worker.http().post_json("/api/v1/worker/jobs/" + id + "/release",
+                                                boost::json::object{{"lease_id", job.lease_id}});
+  ASSERT_EQ(released.status, 200) << released.describe();
+  EXPECT_EQ(text_at(released.json(), "/status"), "pending");
+  const auto status = status_of(id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(field(*status, "status"), "pending");
+  EXPECT_EQ(field(*status, "progress"), "") << "progress cleared";
+  EXPECT_EQ(status->at("attempts").as_int64(), 0);
+
+  // The old lease is gone; the next claim is attempt 1 again.
+  const auto again = worker.http().post_json("/api/v1/worker/jobs/" + id + "/release",
+                                             boost::json::object{{"lease_id", job.lease_id}});
+  EXPECT_EQ(again.status, 409) << again.describe();
+  const auto retry = worker.claim_job(id, kJobDeadline);
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->attempt, 1);
+}
+
 TEST_F(WorkerJob, CallsAboutAnUnknownJobAreNotFound) {
   const ManualWorker worker = manual_worker();
   ClaimedJob ghost;

@@ -97,6 +97,7 @@ test('past --grace-ms the Node worker hands its job back to the queue and exits 
     // Handed back, not left to expire: pending at once, long before the 30 s lease.
     const after = await status(id);
     assert.equal(after.status, 'pending', JSON.stringify(after));
+    assert.equal(after.attempts, 0, `released, so the attempt is not counted: ${JSON.stringify(after)}`);
 
     const rescuer = await startNodeWorker(h, server.url, dir, ['--step-delay-ms', '5']);
     await waitFor(async () => (await status(id)).status === 'done',

@@ -89,6 +89,11 @@ export class ProtocolClient {
     return this.#call('POST', `${jobPath(job)}/fail`, { json, signal, job, what: 'fail' });
   }
 
+  // Gives the job back unjudged (stopping, no free slot): the attempt is not counted.
+  release(job, signal) {
+    return this.#call('POST', `${jobPath(job)}/release`, { json: { lease_id: job.lease_id }, signal, job, what: 'release' });
+  }
+
   // GET of a signed input URL: no token, same retry rule. Resolves with a Buffer.
   async download(url, signal) {
     return this.#retrying('input download', signal, async (attemptSignal) => {

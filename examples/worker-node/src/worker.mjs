@@ -35,7 +35,7 @@ class JobRun {
     this.done = this.#run();
   }
 
-  // Stop the backend and give the job back to the queue (fail, retryable).
+  // Stop the backend and give the job back to the queue (release).
   handBack(reason) {
     if (!this.controller.signal.aborted) this.controller.abort(new HandBack(reason));
   }
@@ -82,7 +82,9 @@ class JobRun {
     const message = handingBack ? `worker stopped before finishing (${reason.message})` : error.message;
     if (!handingBack) log(`job ${job.job_id} failed: ${message}`);
     try {
-      const answer = await client.fail(job, message, handingBack, AbortSignal.timeout(kLastWordMs));
+      const answer = handingBack
+        ? await client.release(job, AbortSignal.timeout(kLastWordMs))
+        : await client.fail(job, message, false, AbortSignal.timeout(kLastWordMs));
       if (handingBack) log(`job ${job.job_id} handed back: now ${answer?.status}`);
     } catch (failError) {
       if (!(failError instanceof LeaseLost)) {

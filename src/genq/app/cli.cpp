@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
       ->envname("GENQ_WORKER_ID");
   worker->add_option("--wait-ms", worker_options.wait_ms, "Long-poll wait per claim")
       ->envname("GENQ_WAIT_MS")->check(CLI::Range(0, 60'000))->capture_default_str();
+  worker->add_option("--grace-ms", worker_options.shutdown_grace_ms,
+                     "On SIGTERM/SIGINT, how long running jobs may finish before they are handed back")
+      ->envname("GENQ_GRACE_MS")->check(CLI::Range(0, 3'600'000))->capture_default_str();
 
   try {
     app.parse(argc, argv);

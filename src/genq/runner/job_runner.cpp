@@ -197,7 +197,7 @@ void JobRunner::on_cancelled(WorkerApi& api) {
   const CancelToken never;
   auto answer = call_with_retry(
       "job " + job_id() + ": hand back", never,
-      [&] { return api.fail_job(job_.lease, "worker shutting down", true); },
+      [&] { return api.release(job_.lease); },
       RetryLimits{std::chrono::steady_clock::now() + kHandBackBudget, Backoff()});
   if (answer) {
     spdlog::info("job {} handed back (worker shutting down); now {}", job_id(), *answer);

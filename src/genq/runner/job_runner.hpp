@@ -4,7 +4,7 @@
 // LeaseKeeper sends its progress and heartbeats, uploads the result file, then calls
 // complete (or fail with the backend's message). On a lost lease it stops the backend
 // and drops the output; abandon() (worker shutdown) stops it too, and the job is
-// handed back with fail(retryable). Never throws.
+// handed back with release (the attempt not counted). Never throws.
 //
 // Owned by the worker, one per running job. run() on the job's thread; abandon()
 // from any thread.

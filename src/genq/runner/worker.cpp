@@ -143,7 +143,7 @@ void Worker::launch(WorkerApi& api, ClaimedJob job) {
   }
   // The server sent more than max_jobs: hand the extra back rather than overrun.
   spdlog::warn("job {}: no free slot; handing it back", job.lease.job_id);
-  if (auto handed = api.fail_job(job.lease, "worker has no free slot", true); !handed) {
+  if (auto handed = api.release(job.lease); !handed) {
     spdlog::warn("job {}: could not hand back: {}", job.lease.job_id, handed.error().message);
   }
 }

@@ -45,7 +45,7 @@ class Worker {
   void start();
   // No more claims; a claim waiting on the server is aborted. Running jobs go on.
   void stop_claiming();
-  // Stops running jobs; each hands its job back with fail(retryable).
+  // Stops running jobs; each hands its job back with release.
   void abandon_jobs();
   // The claim loop has ended and no job is running.
   bool finished() const;

@@ -179,6 +179,15 @@ Result<std::string> WorkerApi::fail_job(const Lease& lease, std::string_view err
   return status != nullptr && status->is_string() ? std::string(status->get_string()) : std::string();
 }
 
+Result<std::string> WorkerApi::release(const Lease& lease) {
+  auto answer = post(endpoint(lease, "release"), json::object{{"lease_id", lease.lease_id}}, kFinishCallTimeout, nullptr);
+  if (!answer) {
+    return genq::fail(answer.error());
+  }
+  const json::value* status = answer->is_object() ? answer->get_object().if_contains("status") : nullptr;
+  return status != nullptr && status->is_string() ? std::string(status->get_string()) : std::string();
+}
+
 Status WorkerApi::download(const std::string& url, const std::filesystem::path& file,
                            const std::atomic<bool>* abort) {
   const std::string absolute = url.starts_with("/") ? server_url_ + url : url;

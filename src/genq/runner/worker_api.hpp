@@ -46,6 +46,9 @@ class WorkerApi {
   Status complete(const Lease& lease, const std::optional<boost::json::value>& result);
   // Returns the job's new status ("error" or "pending").
   Result<std::string> fail_job(const Lease& lease, std::string_view error, bool retryable);
+  // Gives the job back unjudged (shutting down, no free slot): the attempt is not
+  // counted. Returns the job's status after it ("pending").
+  Result<std::string> release(const Lease& lease);
   // GET a signed input URL into `file`; no token is sent. A relative URL is taken as
   // relative to the server.
   Status download(const std::string& url, const std::filesystem::path& file,

@@ -26,7 +26,8 @@ struct WorkerOptions {
 // Runs until SIGINT/SIGTERM and returns the exit code. The first signal stops
 // claiming and lets running jobs finish for up to shutdown_grace_ms; then (or at a
 // second signal) the jobs still running are stopped and handed back to the server
-// with fail(retryable). A third signal exits at once. Exit codes: 0 after a signal,
+// with release (pending again, the attempt not counted). A third signal exits at
+// once. Exit codes: 0 after a signal,
 // 1 when the server refuses the token or the claim request, 2 for invalid options
 // or when the catalog backend can run none of the models asked for. `catalog` is
 // what the catalog backend runs from.

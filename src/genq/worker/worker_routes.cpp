@@ -259,6 +259,18 @@ void fail_job(Services& services, http::Request& request, http::Reply reply, con
   reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
 }
 
+// POST /api/v1/worker/jobs/{job_id}/release {"lease_id"}
+// The worker gives the job back without a verdict (it is stopping, or has no free
+// slot): pending again, the attempt not counted. 200 {"status":"pending"}.
+void release_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+  auto parsed = lease_body(request, reply);
+  if (!parsed) return;
+  auto job = services.jobs.release(parsed->first);
+  if (!job) return reply(lease_error(job.error()));
+  spdlog::info("job {} released by its worker: pending again (attempts {})", job->id, job->attempts);
+  reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
+}
+
 }  // namespace
 
 void add_worker_routes(http::Router& router, Services& services) {
@@ -282,6 +294,8 @@ void add_worker_routes(http::Router& router, Services& services) {
               "worker-complete"});
   router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/fail", bind(fail_job), Exec::Pool, json_limit, false,
               "worker-fail"});
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/release", bind(release_job), Exec::Pool, json_limit, false,
+              "worker-release"});
 }
 
 }  // namespace genq::worker
