@@ -75,6 +75,13 @@ Then poll it (replace REQUEST_ID):
 
   curl -s $url/api/v1/client/request-status/REQUEST_ID -H "Authorization: Bearer $api_key"
 
+The same through the second dialect (docs/task-api.md), then poll with the taskId:
+
+  curl -s -X POST $url/api/v1/generateTask/Flux1schnell \\
+    -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" \\
+    -d '{"request_type":"async","input":{"mode":"text-to-image","prompt":"a lighthouse at night"}}'
+  curl -s "$url/api/v1/statusTask/Flux1schnell?taskId=TASK_ID" -H "Authorization: Bearer $api_key"
+
 Live progress and previews over WebSockets (Pusher protocol 7, same port):
 
   app key: $pusher_key   app id: $pusher_app_id   secret: $DATA/pusher-secret
