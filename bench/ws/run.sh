@@ -24,6 +24,10 @@ RATE=${LATENCY_RATE:-100}
 SECONDS_=${LATENCY_SECONDS:-10}
 PARTS=${BENCH_PARTS:-memory fanout latency}
 want() { [[ " $PARTS " == *" $1 "* ]]; }
+# SERVER_CPU / LOAD_CPU (set by bench/run.sh): pin the server under test and the load
+# clients to separate CPUs with taskset, the same for genq and the Node server.
+PIN_SERVER=(); [ -n "${SERVER_CPU:-}" ] && PIN_SERVER=(taskset -c "$SERVER_CPU")
+PIN_LOAD=(); [ -n "${LOAD_CPU:-}" ] && PIN_LOAD=(taskset -c "$LOAD_CPU")
 APP_ID=4242 KEY=bench-key SECRET=bench-secret
 [ -x "$GENQ" ] && [ -x "$CLIENTS" ] || { echo "build $GENQ and $CLIENTS first" >&2; exit 1; }
 [ -d tests/js/node_modules/ws ] || { echo "run npm ci in tests/js first" >&2; exit 1; }
@@ -50,7 +54,7 @@ wait_for_line() {  # file pattern seconds
 }
 
 start_genq() {
-  "$GENQ" serve --listen 127.0.0.1:0 --data "$work/data" --log-level warn \
+  "${PIN_SERVER[@]}" "$GENQ" serve --listen 127.0.0.1:0 --data "$work/data" --log-level warn \
     --pusher-app-id $APP_ID --pusher-key $KEY --pusher-secret $SECRET "$@" > "$work/genq.out" 2> "$work/genq.err" &
   server_pid=$!
   pids+=("$server_pid")
@@ -58,7 +62,7 @@ start_genq() {
   port=$(sed -n 's#^listening on http://127.0.0.1:##p' "$work/genq.out")
 }
 start_node() {
-  node --expose-gc bench/ws/node_server.mjs > "$work/node.out" 2> "$work/node.err" &
+  "${PIN_SERVER[@]}" node --expose-gc bench/ws/node_server.mjs > "$work/node.out" 2> "$work/node.err" &
   server_pid=$!
   pids+=("$server_pid")
   wait_for_line "$work/node.out" '^listening on ' 20
@@ -75,7 +79,7 @@ idle_memory() {  # name -> prints bytes per connection
   settle
   before=$(rss_kb "$server_pid")
   mkfifo "$work/in.$name"
-  "$CLIENTS" idle 127.0.0.1 "$port" "/app/$KEY?protocol=7&client=bench&version=1" "$IDLE" idle \
+  "${PIN_LOAD[@]}" "$CLIENTS" idle 127.0.0.1 "$port" "/app/$KEY?protocol=7&client=bench&version=1" "$IDLE" idle \
     < "$work/in.$name" > "$work/idle.$name" 2>&1 &
   local client=$!
   pids+=("$client")
@@ -90,19 +94,19 @@ idle_memory() {  # name -> prints bytes per connection
 
 fanout() {  # name -> prints messages per second
   local name=$1
-  "$CLIENTS" fanout 127.0.0.1 "$port" "/app/$KEY?protocol=7&client=bench&version=1" "$SUBS" fanout "$MESSAGES" \
+  "${PIN_LOAD[@]}" "$CLIENTS" fanout 127.0.0.1 "$port" "/app/$KEY?protocol=7&client=bench&version=1" "$SUBS" fanout "$MESSAGES" \
     < /dev/null > "$work/fanout.$name" 2>&1 &
   local client=$!
   pids+=("$client")
   wait_for_line "$work/fanout.$name" '^READY' 120
-  node bench/ws/publish.mjs "$port" $APP_ID $KEY $SECRET fanout "$MESSAGES"
+  "${PIN_LOAD[@]}" node bench/ws/publish.mjs "$port" $APP_ID $KEY $SECRET fanout "$MESSAGES"
   wait_for_line "$work/fanout.$name" '^RESULT' 300
   wait "$client" 2>/dev/null || true
   sed -n 's/^RESULT fanout_msgs_per_s=\([0-9]*\).*/\1/p' "$work/fanout.$name"
 }
 
 mkdir -p bench/results
-out="bench/results/ws-$(date -u +%Y-%m-%d).txt"
+out=${WS_RESULTS_FILE:-"bench/results/ws-$(date -u +%Y-%m-%d).txt"}
 {
   echo "# $(date -u +%FT%TZ) $(uname -m) $(nproc) cores $(free -g | awk '/Mem:/ {print $2}') GiB; $("$GENQ" --version | head -n1); node $(node --version)"
   echo "# server, load client and publisher share the machine"
