@@ -32,7 +32,7 @@ const versions = {
   redis: sh('redis-server --version')?.match(/v=(\S+)/)?.[1] ?? null,
   postgres: sh(`${process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'}/postgres --version`)?.replace(/^postgres \(PostgreSQL\) /, '') ?? null,
   nginx: shAll('nginx -v')?.replace(/^nginx version: nginx\//, '') ?? null,
-  wrk: shAll('wrk -v')?.split('\n')[0]?.split(' ')[1] ?? null,
+  wrk: shAll('wrk -v || true')?.split('\n')[0]?.split(' ')[1] ?? null,
   sqlite3_cli: sh('sqlite3 --version')?.split(' ')[0] ?? null,
   gnuplot: sh('gnuplot --version'),
   node: process.version,

@@ -8,7 +8,7 @@
 #   done    - finished history (status done), the usual state of stored jobs;
 #   pending - a deep queue of one model (status pending). The polled job is behind
 #             all of them, so its queue_position counts the whole queue on every read.
-# Each: wrk -t1 -c64 status polling of a job submitted after the seed (BENCH_RUNS
+# Each: wrk -t1 -c64 --timeout 60s status polling of a job submitted after the seed (BENCH_RUNS
 # runs, p99 per run), then wrk -t1 -c64 txt2img submits (BENCH_RUNS runs).
 # genq on SERVER_CPU, wrk on LOAD_CPU.
 source "$(dirname "$0")/lib.sh"
@@ -26,7 +26,7 @@ seed() {  # dir count status
   stop_pid "$genq_pid"
   local t0=$SECONDS fin="NULL" start="NULL" prog="NULL"
   if [ "$status" = done ]; then fin="created_at + 2000"; start="created_at + 1000"; prog="100"; fi
-  sqlite3 "$dir/genq.db" <<SQL
+  sqlite3 "$dir/genq.db" > /dev/null <<SQL
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=OFF;
 BEGIN;
@@ -38,9 +38,13 @@ SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || 
        t.client_id, t.task, t.model, t.params_json, t.inputs_json, t.dialect, '$status', $prog,
        CASE WHEN '$status' = 'done' THEN 1 ELSE 0 END, t.max_attempts, t.created_at, $start, $fin
 FROM n, (SELECT * FROM jobs ORDER BY seq LIMIT 1) AS t;
+UPDATE jobs SET status = '$status', progress = $prog, attempts = CASE WHEN '$status' = 'done' THEN 1 ELSE 0 END,
+                started_at = $start, finished_at = $fin
+WHERE seq = (SELECT min(seq) FROM jobs);  -- the template too
 COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
+
   log "deep: seeded $n $status jobs in $((SECONDS - t0)) s"
 }
 
@@ -57,16 +61,17 @@ measure() {  # label count status
   position=$(curl -s "$genq_url/api/v1/client/request-status/$GENQ_REQUEST_ID" -H "Authorization: Bearer $api_key" |
     sed -n 's/.*"queue_position":\([0-9a-z]*\).*/\1/p')
   for i in $(seq 1 "$BENCH_RUNS"); do
-    on_load wrk -t1 -c64 -d"${D}s" -s bench/status.lua "$genq_url" > "$work/wrk.out"
+    # --timeout 60s: slow answers count in the latency instead of being dropped as timeouts
+    "${ON_LOAD[@]}" wrk -t1 -c64 -d"${D}s" --timeout 60s -s bench/status.lua "$genq_url" > "$work/wrk.out"
     local n_ us p99 p50
     n_=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
     p99=$(awk -v v="$(wrk_field "$work/wrk.out" p99_us)" 'BEGIN{print v/1000}')
     p50=$(awk -v v="$(wrk_field "$work/wrk.out" p50_us)" 'BEGIN{print v/1000}')
     record "deep_status_p99_$status" "$label" "$i" "$p99" ms \
-      "{\"stored_jobs\":$n,\"stored_status\":\"$status\",\"queue_position\":$position,\"req_per_s\":$(per_s "$n_" "$us"),\"p50_ms\":$p50}"
+      "{\"stored_jobs\":$n,\"stored_status\":\"$status\",\"queue_position\":$position,\"req_per_s\":$(per_s "$n_" "$us"),\"p50_ms\":$p50,\"timeouts\":$(wrk_field "$work/wrk.out" errors_timeout)}"
   done
   for i in $(seq 1 "$BENCH_RUNS"); do
-    on_load wrk -t1 -c64 -d"${D}s" -s bench/submit.lua "$genq_url/api/v1/client/txt2img" > "$work/wrk.out"
+    "${ON_LOAD[@]}" wrk -t1 -c64 -d"${D}s" -s bench/submit.lua "$genq_url/api/v1/client/txt2img" > "$work/wrk.out"
     local n_ us
     n_=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
     record "deep_submits_$status" "$label" "$i" "$(per_s "$n_" "$us")" "submits/s" \

@@ -16,12 +16,12 @@ for i in $(seq 1 "$BENCH_RUNS"); do
   new_client "$work/data"
   token=$(new_worker_token "$work/data" Bge_M3_FP16)
   start_genq "$work/data"
-  on_load node "$ANCHORS/genq_e2e.mjs" --url "$genq_url" --key "$api_key" --token "$token" --jobs "$JOBS" > "$work/e2e.out"
+  "${ON_LOAD[@]}" node "$ANCHORS/genq_e2e.mjs" --url "$genq_url" --key "$api_key" --token "$token" --jobs "$JOBS" > "$work/e2e.out"
   stop_pid "$genq_pid"
   record e2e_jobs genq "$i" "$(sed -n 's/.*jobs_per_s=\([0-9.]*\).*/\1/p' "$work/e2e.out")" "jobs/s" \
     "{\"jobs\":$JOBS,\"submit_phase_s\":$(sed -n 's/.*submit_phase_s=\([0-9.]*\).*/\1/p' "$work/e2e.out")}"
   start_redis
-  on_load node "$ANCHORS/bullmq_e2e.mjs" --redis "$redis_port" --jobs "$JOBS" > "$work/e2e.out"
+  "${ON_LOAD[@]}" node "$ANCHORS/bullmq_e2e.mjs" --redis "$redis_port" --jobs "$JOBS" > "$work/e2e.out"
   stop_redis
   record e2e_jobs bullmq "$i" "$(sed -n 's/.*jobs_per_s=\([0-9.]*\).*/\1/p' "$work/e2e.out")" "jobs/s" \
     "{\"jobs\":$JOBS,\"submit_phase_s\":$(sed -n 's/.*submit_phase_s=\([0-9.]*\).*/\1/p' "$work/e2e.out")}"

@@ -23,19 +23,21 @@ for i in $(seq 1 "$BENCH_RUNS"); do
   new_client "$work/data"
   token=$(new_worker_token "$work/data" Bge_M3_FP16)
   start_genq "$work/data" --pusher-app-id 4242 --pusher-key "$KEY" --pusher-secret bench-secret
-  on_load node "$ANCHORS/genq_worker.mjs" --url "$genq_url" --token "$token" > "$work/worker.out" 2>&1 &
+  rm -f "$work/worker.out"
+  "${ON_LOAD[@]}" node "$ANCHORS/genq_worker.mjs" --url "$genq_url" --token "$token" > "$work/worker.out" 2>&1 &
   worker_pid=$!; pids+=("$worker_pid")
   wait_for_line "$work/worker.out" READY 20
-  on_load node "$ANCHORS/genq_latency.mjs" --url "$genq_url" --pusher-key "$KEY" --key "$api_key" \
+  "${ON_LOAD[@]}" node "$ANCHORS/genq_latency.mjs" --url "$genq_url" --pusher-key "$KEY" --key "$api_key" \
     --client-id "$client_id" --rate "$RATE" --seconds "$S" --samples "$SAMPLES/latency-genq-$i.txt" > "$work/lat.out"
   stop_pid "$worker_pid"; stop_pid "$genq_pid"
   record final_event_p99 genq "$i" "$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' "$work/lat.out")" ms "$(lat_extra "$work/lat.out")"
 
   start_redis
-  on_load node "$ANCHORS/bullmq_worker.mjs" --redis "$redis_port" --queue lat > "$work/worker.out" 2>&1 &
+  rm -f "$work/worker.out"
+  "${ON_LOAD[@]}" node "$ANCHORS/bullmq_worker.mjs" --redis "$redis_port" --queue lat > "$work/worker.out" 2>&1 &
   worker_pid=$!; pids+=("$worker_pid")
   wait_for_line "$work/worker.out" READY 20
-  on_load node "$ANCHORS/bullmq_latency.mjs" --redis "$redis_port" --queue lat --rate "$RATE" --seconds "$S" \
+  "${ON_LOAD[@]}" node "$ANCHORS/bullmq_latency.mjs" --redis "$redis_port" --queue lat --rate "$RATE" --seconds "$S" \
     --samples "$SAMPLES/latency-bullmq-$i.txt" > "$work/lat.out"
   stop_pid "$worker_pid"; stop_redis
   record final_event_p99 bullmq "$i" "$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' "$work/lat.out")" ms "$(lat_extra "$work/lat.out")"

@@ -19,8 +19,10 @@ BENCH_RAW=${BENCH_RAW:-bench/results/tmp/raw.jsonl}
 mkdir -p "$(dirname "$BENCH_RAW")"
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 ANCHORS=bench/anchors
-on_server() { taskset -c "$SERVER_CPU" "$@"; }
-on_load() { taskset -c "$LOAD_CPU" "$@"; }
+# Pinning prefixes. Arrays, not functions: a function run with `&` is a subshell and
+# $! would be its pid, not the server's; taskset execs, so $! is the command's pid.
+ON_SERVER=(taskset -c "$SERVER_CPU")
+ON_LOAD=(taskset -c "$LOAD_CPU")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/genq-bench.XXXXXX")
 chmod 755 "$work"  # nginx workers and the postgres user read below it
@@ -32,6 +34,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT  # so a timeout still runs cleanup
 
 log() { echo "[$(date -u +%T)] $*" >&2; }
 
@@ -67,7 +70,8 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 # (SQLite WAL, synchronous=FULL) unless the caller passes options.
 start_genq() {
   local data=$1; shift
-  on_server "$GENQ" serve --listen 127.0.0.1:0 --data "$data" --log-level warn "$@" \
+  rm -f "$work/genq.out"  # else the previous server's line could be read before the redirect truncates it
+  "${ON_SERVER[@]}" "$GENQ" serve --listen 127.0.0.1:0 --data "$data" --log-level warn "$@" \
     > "$work/genq.out" 2> "$work/genq.err" &
   genq_pid=$!
   pids+=("$genq_pid")
@@ -92,7 +96,7 @@ new_worker_token() {
 start_redis() {
   redis_port=$(free_port)
   mkdir -p "$work/redis"
-  on_server redis-server --port "$redis_port" --bind 127.0.0.1 --appendonly yes --appendfsync everysec \
+  "${ON_SERVER[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --appendonly yes --appendfsync everysec \
     --dir "$work/redis" --save '' --daemonize no --logfile "$work/redis/log" &
   redis_pid=$!
   pids+=("$redis_pid")
@@ -114,7 +118,7 @@ start_postgres() {
   fi
   "${as[@]}" "$PG_BIN/initdb" -D "$dir/data" -U bench --auth=trust -E UTF8 > "$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; return 1; }
-  on_server "${as[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$pg_port" -k "$dir/sock" -c listen_addresses=127.0.0.1 \
+  "${ON_SERVER[@]}" "${as[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$pg_port" -k "$dir/sock" -c listen_addresses=127.0.0.1 \
     -c max_connections=200 > "$dir/log" 2>&1 &
   pg_pid=$!
   pids+=("$pg_pid")

@@ -22,7 +22,7 @@ curl -s "$genq_url/api/v1/client/request-status/$GENQ_REQUEST_ID" -H "Authorizat
 bytes=$(stat -c %s "$work/body.json")
 log "status: genq body is $bytes bytes"
 for i in $(seq 1 "$BENCH_RUNS"); do
-  on_load wrk -t1 -c64 -d"${D}s" -s bench/status.lua "$genq_url" > "$work/wrk.out"
+  "${ON_LOAD[@]}" wrk -t1 -c64 -d"${D}s" -s bench/status.lua "$genq_url" > "$work/wrk.out"
   n=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
   record status_polling genq "$i" "$(per_s "$n" "$us")" "req/s" \
     "{\"body_bytes\":$bytes,\"non2xx\":$(wrk_field "$work/wrk.out" errors_status),\"p50_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p50_us)" 'BEGIN{print v/1000}'),\"p99_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p99_us)" 'BEGIN{print v/1000}')}"
@@ -58,13 +58,13 @@ http {
   }
 }
 CONF
-on_server nginx -p "$ng" -c "$ng/nginx.conf" -g 'daemon off;' 2> "$ng/logs/stderr" &
+"${ON_SERVER[@]}" nginx -p "$ng" -c "$ng/nginx.conf" -g 'daemon off;' 2> "$ng/logs/stderr" &
 nginx_pid=$!
 pids+=("$nginx_pid")
 wait_for_port "$port" 20
 curl -s "http://127.0.0.1:$port/api/v1/client/request-status/$GENQ_REQUEST_ID" | cmp - "$work/body.json"
 for i in $(seq 1 "$BENCH_RUNS"); do
-  on_load wrk -t1 -c64 -d"${D}s" -s bench/status.lua "http://127.0.0.1:$port" > "$work/wrk.out"
+  "${ON_LOAD[@]}" wrk -t1 -c64 -d"${D}s" -s bench/status.lua "http://127.0.0.1:$port" > "$work/wrk.out"
   n=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
   record status_polling nginx "$i" "$(per_s "$n" "$us")" "req/s" \
     "{\"body_bytes\":$bytes,\"non2xx\":$(wrk_field "$work/wrk.out" errors_status),\"p50_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p50_us)" 'BEGIN{print v/1000}'),\"p99_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p99_us)" 'BEGIN{print v/1000}')}"

@@ -15,7 +15,7 @@ genq_submit() {  # connections run measure
   rm -rf "$work/data"
   new_client "$work/data"
   start_genq "$work/data"
-  GENQ_API_KEY=$api_key on_load wrk -t1 -c"$1" -d"${D}s" -s bench/submit.lua "$genq_url/api/v1/client/txt2img" > "$work/wrk.out"
+  GENQ_API_KEY=$api_key "${ON_LOAD[@]}" wrk -t1 -c"$1" -d"${D}s" -s bench/submit.lua "$genq_url/api/v1/client/txt2img" > "$work/wrk.out"
   stop_pid "$genq_pid"
   local n us
   n=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
@@ -24,7 +24,7 @@ genq_submit() {  # connections run measure
 }
 bullmq_add() {  # in_flight run measure
   start_redis
-  on_load node "$ANCHORS/bullmq_add.mjs" --redis "$redis_port" --concurrency "$1" --seconds "$D" > "$work/bull.out"
+  "${ON_LOAD[@]}" node "$ANCHORS/bullmq_add.mjs" --redis "$redis_port" --concurrency "$1" --seconds "$D" > "$work/bull.out"
   stop_redis
   record "$3" bullmq "$2" "$(sed -n 's/.*per_s=\([0-9.]*\).*/\1/p' "$work/bull.out")" "submits/s" \
     "{\"connections\":$1,\"errors\":$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' "$work/bull.out")}"

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 export BENCH_WEBHOOKS=${BENCH_WEBHOOKS:-20000} BENCH_PENDING=${BENCH_PENDING:-100000}
 export BENCH_REPEAT=$BENCH_RUNS BENCH_SERVER_CPU=$SERVER_CPU
 log "webhooks: $BENCH_WEBHOOKS deliveries, $BENCH_PENDING pending, $BENCH_RUNS runs each"
-on_load node bench/webhooks.mjs "$GENQ" 2>&1 | tee "$work/hooks.out" >&2
+"${ON_LOAD[@]}" node bench/webhooks.mjs "$GENQ" 2>&1 | tee "$work/hooks.out" >&2
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p"; }
 i=0
 grep '^RESULT webhook_throughput' "$work/hooks.out" | while read -r line; do

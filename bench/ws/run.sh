@@ -11,7 +11,7 @@
 # BENCH_PARTS picks measurements (default "memory fanout latency").
 #   bench/ws/run.sh [BUILD_DIR]     (default: build; needs BUILD_DIR/genq and
 #                                    BUILD_DIR/bench/genq_bench_ws_clients, and
-#                                    tests/js/node_modules: npm ci in tests/js)
+#                                    bench/anchors/node_modules: bench/install-deps.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -30,7 +30,7 @@ PIN_SERVER=(); [ -n "${SERVER_CPU:-}" ] && PIN_SERVER=(taskset -c "$SERVER_CPU")
 PIN_LOAD=(); [ -n "${LOAD_CPU:-}" ] && PIN_LOAD=(taskset -c "$LOAD_CPU")
 APP_ID=4242 KEY=bench-key SECRET=bench-secret
 [ -x "$GENQ" ] && [ -x "$CLIENTS" ] || { echo "build $GENQ and $CLIENTS first" >&2; exit 1; }
-[ -d tests/js/node_modules/ws ] || { echo "run npm ci in tests/js first" >&2; exit 1; }
+[ -d bench/anchors/node_modules/ws ] || { echo "run bench/install-deps.sh first" >&2; exit 1; }
 # Both ends of 10,000 connections live on this machine.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" -gt $((IDLE + 1000)) ] || { echo "need ulimit -n > $((IDLE + 1000))" >&2; exit 1; }
@@ -54,6 +54,7 @@ wait_for_line() {  # file pattern seconds
 }
 
 start_genq() {
+  rm -f "$work/genq.out"  # a stale listening line must not be read before the redirect truncates it
   "${PIN_SERVER[@]}" "$GENQ" serve --listen 127.0.0.1:0 --data "$work/data" --log-level warn \
     --pusher-app-id $APP_ID --pusher-key $KEY --pusher-secret $SECRET "$@" > "$work/genq.out" 2> "$work/genq.err" &
   server_pid=$!
@@ -62,6 +63,7 @@ start_genq() {
   port=$(sed -n 's#^listening on http://127.0.0.1:##p' "$work/genq.out")
 }
 start_node() {
+  rm -f "$work/node.out"
   "${PIN_SERVER[@]}" node --expose-gc bench/ws/node_server.mjs > "$work/node.out" 2> "$work/node.err" &
   server_pid=$!
   pids+=("$server_pid")
