@@ -97,7 +97,7 @@ for (const row of ROWS) {
     const s = stats(row.id, row.anchor);
     anchor = s && { ...s, name: row.anchor };
   }
-  if (!g && !anchor && !row.missing) continue;  // not part of this run
+  if (!g && !anchor) continue;  // not part of this run
   const ratio = g && anchor ? g.median / anchor.median : null;
   let met = null;
   if (row.missing) met = false;

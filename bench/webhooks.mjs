@@ -33,6 +33,7 @@ const DELIVERIES = Number(process.env.BENCH_WEBHOOKS ?? 20000);
 const PENDING = Number(process.env.BENCH_PENDING ?? 100000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 1);
 const SERVER_CPU = process.env.BENCH_SERVER_CPU;
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2000);  // idle time before RSS is read
 const CONCURRENCY = 64;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const started = [];
@@ -192,7 +193,7 @@ async function memory(prepared) {
   const empty = mkdtempSync(join(tmpdir(), 'genq-bench-empty-'));
   admin(empty);
   const fresh = await startServer(empty);
-  await sleep(2000);
+  await sleep(SETTLE_MS);
   const baseline = rssKiB(fresh.proc.pid);
   await stop(fresh.proc);
   rmSync(empty, { recursive: true, force: true });
@@ -212,7 +213,7 @@ async function memory(prepared) {
     await sleep(100);
   }
   const sweep = (performance.now() - t0) / 1000;
-  await sleep(2000);
+  await sleep(SETTLE_MS);
   const after = rssKiB(server.proc.pid);
   console.log(`RESULT webhook_memory pending=${lastPending} baseline_rss_mb=${(baseline.rss / 1024).toFixed(1)} ` +
     `rss_after_mb=${(after.rss / 1024).toFixed(1)} peak_rss_mb=${(Math.max(peak, after.hwm) / 1024).toFixed(1)} ` +
