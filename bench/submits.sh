@@ -9,7 +9,7 @@
 # Server (genq / redis-server) on SERVER_CPU, load (wrk / node) on LOAD_CPU.
 source "$(dirname "$0")/lib.sh"
 D=${BENCH_DURATION:-10}
-SWEEP=${BENCH_SWEEP:-"8 16 32 64 128"}
+SWEEP=${BENCH_SWEEP-"8 16 32 64 128 256"}  # empty: no sweep
 
 genq_submit() {  # connections run measure
   rm -rf "$work/data"
