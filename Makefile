@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 GENQ := $(BUILD)/genq
 
-.PHONY: all deps build build-asan run test test-unit test-integration test-js test-asan bench clean
+.PHONY: all deps build build-asan run test test-unit test-integration test-js test-asan bench bench-quick bench-deps clean
 
 all: build
 
@@ -31,8 +31,17 @@ build-asan: deps
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
-bench: build
-	@bash bench/run.sh $(GENQ)
+# genq against BullMQ/Redis, nginx, Node ws, pg-boss and graphile-worker on PostgreSQL
+# (docs/benchmarks.md). bench-deps installs their Debian and npm packages; `make test`
+# never needs them. Full mode < 20 min, quick mode < 3 min.
+bench-deps:
+	@bash bench/install-deps.sh
+
+bench: build bench-deps
+	@GENQ=$(GENQ) bash bench/run.sh full
+
+bench-quick: build bench-deps
+	@GENQ=$(GENQ) bash bench/run.sh quick
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

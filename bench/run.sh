@@ -1,53 +1,83 @@
 #!/usr/bin/env bash
-# `make bench`: genq's benchmarks on this machine. Starts a throwaway server on a free
-# port with the default (durable) configuration, runs each measurement, prints
-# RESULT lines and appends them to bench/results/<date>.txt.
-#   bench/run.sh [GENQ_BINARY]       (BENCH_DURATION=10s by default)
+# `make bench` (full) / `make bench-quick` (quick): genq side by side with the tools
+# users would pick instead, on the same work in the same run. Each measure script
+# (bench/*.sh) starts throwaway instances on free ports (genq, redis-server, nginx,
+# PostgreSQL, the Node ws server), appends JSON lines to a raw file, and stops what it
+# started; then bench/collect.mjs writes bench/results/<UTC date>.json and
+# bench/render.mjs rewrites the table in docs/benchmarks.md and the plots in docs/bench/.
+#
+#   bench/run.sh [quick|full]        GENQ=build/genq by default
+#   BENCH_ONLY="submits e2e" bench/run.sh quick     run a subset (results still written)
+# Full mode writes bench/results/<UTC date>.json and rewrites docs/benchmarks.md and
+# docs/bench/*.png; quick mode writes bench/results/<UTC date>-quick.json and renders
+# into bench/results/tmp/<stamp>/ (the committed docs keep the full run's figures)
+# unless BENCH_RENDER_DOCS=1.
+#
+# Core split (2 cores): every server under test on CPU SERVER_CPU (0), every load
+# generator, client and worker on CPU LOAD_CPU (1), with taskset. Every figure is the
+# median of BENCH_RUNS (3) runs; the spread is kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-GENQ=${1:-build/genq}
-DURATION=${BENCH_DURATION:-10s}
-RUNS=${BENCH_RUNS:-3}
-command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+MODE=${1:-full}
+export GENQ=${GENQ:-build/genq}
+export SERVER_CPU=${SERVER_CPU:-0} LOAD_CPU=${LOAD_CPU:-1}
+export BENCH_MODE=$MODE BENCH_RUNS=${BENCH_RUNS:-3}
+[ "$BENCH_RUNS" -ge 3 ] || { echo "BENCH_RUNS must be >= 3" >&2; exit 2; }
+[ -x "$GENQ" ] || { echo "bench: $GENQ not built (make build)" >&2; exit 1; }
+[ -d bench/anchors/node_modules ] || { echo "bench: run bench/install-deps.sh first" >&2; exit 1; }
+if [ "$(nproc)" -lt 2 ]; then SERVER_CPU=0 LOAD_CPU=0; echo "bench: one CPU, server and load share it" >&2; fi
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+case "$MODE" in
+  quick)
+    export BENCH_DURATION=${BENCH_DURATION:-2} BENCH_SWEEP=${BENCH_SWEEP:-""} BENCH_CLAIM_ROUNDS=${BENCH_CLAIM_ROUNDS:-50}
+    export BENCH_E2E_JOBS=${BENCH_E2E_JOBS:-800}
+    export BENCH_LAT_RATE=100 BENCH_LAT_SECONDS=${BENCH_LAT_SECONDS:-2}
+    export IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-1000} FANOUT_SUBSCRIBERS=${FANOUT_SUBSCRIBERS:-300} FANOUT_MESSAGES=${FANOUT_MESSAGES:-100}
+    export BENCH_WEBHOOKS=${BENCH_WEBHOOKS:-2000} BENCH_PENDING=${BENCH_PENDING:-3000} BENCH_SETTLE_MS=${BENCH_SETTLE_MS:-500}
+    export BENCH_DEEP_JOBS=${BENCH_DEEP_JOBS:-100000} BENCH_DEEP_DURATION=${BENCH_DEEP_DURATION:-1} BENCH_PG_DURATION=${BENCH_PG_DURATION:-1}
+    ;;
+  full)
+    export BENCH_DURATION=${BENCH_DURATION:-8} BENCH_SWEEP=${BENCH_SWEEP:-"8 16 32 64 128 256"}
+    # Each completed job leaves a result file (genq stores a text result as a file too),
+    # and deleting the runs' data directories is slow on a disk mounted with `discard`:
+    # 5,000 jobs per run keeps the whole run inside its time budget.
+    export BENCH_E2E_JOBS=${BENCH_E2E_JOBS:-5000}
+    export BENCH_LAT_RATE=100 BENCH_LAT_SECONDS=${BENCH_LAT_SECONDS:-10}
+    export IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000} FANOUT_SUBSCRIBERS=${FANOUT_SUBSCRIBERS:-2000} FANOUT_MESSAGES=${FANOUT_MESSAGES:-500}
+    export BENCH_WEBHOOKS=${BENCH_WEBHOOKS:-20000} BENCH_PENDING=${BENCH_PENDING:-100000}
+    export BENCH_DEEP_JOBS=${BENCH_DEEP_JOBS:-1000000} BENCH_DEEP_DURATION=${BENCH_DEEP_DURATION:-5}
+    ;;
+  *) echo "usage: bench/run.sh [quick|full]" >&2; exit 2 ;;
+esac
 
-"$GENQ" serve --listen 127.0.0.1:0 --data "$work/data" --log-level warn > "$work/out" 2> "$work/err" &
-server_pid=$!
-for _ in $(seq 1 100); do grep -q '^listening on ' "$work/out" && break; sleep 0.05; done
-url=$(sed -n 's/^listening on //p' "$work/out")
-client=$("$GENQ" admin create-client --data "$work/data" --name bench)
-token=$("$GENQ" admin create-worker-token --data "$work/data" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-export GENQ_API_KEY=$(echo "$client" | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+ALL="idle submits e2e status_poll latency claim_latency ws webhooks deep_queue postgres"
+# submit -> claim has no target; quick mode leaves it out (its client waits out a long-poll per run)
+[ "$MODE" = quick ] && ALL=${ALL/claim_latency /}
+ONLY=${BENCH_ONLY:-$ALL}
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+tmp=bench/results/tmp/$stamp
+mkdir -p "$tmp/samples"
+export BENCH_RAW=$tmp/raw.jsonl BENCH_SAMPLES_DIR=$tmp/samples
+: > "$BENCH_RAW"
+# Both ends of 10,000 WebSocket connections live on this machine.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-mkdir -p bench/results
-out="bench/results/$(date -u +%Y-%m-%d).txt"
-{
-  echo "# $(date -u +%FT%TZ) $(uname -m) $(nproc) cores; genq $("$GENQ" --version 2>/dev/null | head -n1); wrk $(wrk -v 2>&1 | head -n1 | awk '{print $2}')"
-  echo "# store: SQLite WAL, synchronous=FULL (the default); server and load share the machine"
-} | tee -a "$out"
-
-for i in $(seq 1 "$RUNS"); do
-  line=$(wrk -t1 -c64 -d"$DURATION" -s bench/submit.lua "$url/api/v1/client/txt2img" | grep '^RESULT')
-  echo "submit_64conn run=$i $line" | tee -a "$out"
+start=$(date +%s.%N)
+for m in $ONLY; do
+  t0=$(date +%s)
+  echo "== $m ($MODE)" >&2
+  bash "bench/$m.sh"
+  echo "== $m took $(( $(date +%s) - t0 )) s" >&2
 done
+wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 
-first=$(curl -s -X POST "$url/api/v1/client/txt2img" -H "Authorization: Bearer $GENQ_API_KEY" \
-  -H 'Content-Type: application/json' -d '{"prompt":"x","model":"Flux1schnell","width":256,"height":256}')
-export GENQ_REQUEST_ID=$(echo "$first" | sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p')
-for i in $(seq 1 "$RUNS"); do
-  line=$(wrk -t1 -c64 -d"$DURATION" -s bench/status.lua "$url" | grep '^RESULT')
-  echo "status_64conn run=$i $line" | tee -a "$out"
-done
-
-# Submit -> claim: a dedicated worker token for the embedding model, and a pending
-# queue drained first so every round measures one fresh job.
-bench_token=$("$GENQ" admin create-worker-token --data "$work/data" --models Bge_M3_FP16 | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-for i in $(seq 1 "$RUNS"); do
-  line=$("$(dirname "$GENQ")/bench/genq_bench_claim_latency" "$url" "$GENQ_API_KEY" "$bench_token" 200 | grep '^RESULT')
-  echo "submit_to_claim run=$i $line" | tee -a "$out"
-done
-echo "results appended to $out"
+if [ "$MODE" = full ]; then out=bench/results/$(date -u +%Y-%m-%d).json; else out=bench/results/$(date -u +%Y-%m-%d)-$MODE.json; fi
+node bench/collect.mjs "$BENCH_RAW" "$BENCH_SAMPLES_DIR" "$out" "$MODE" "$wall"
+if [ "$MODE" = full ] || [ -n "${BENCH_RENDER_DOCS:-}" ]; then
+  node bench/render.mjs "$out" docs/benchmarks.md docs/bench
+else
+  cp docs/benchmarks.md "$tmp/benchmarks.md"
+  node bench/render.mjs "$out" "$tmp/benchmarks.md" "$tmp/plots"
+  sed -n '/<!-- bench:table:start -->/,/<!-- bench:table:end -->/p' "$tmp/benchmarks.md" | grep '^|' >&2
+fi
+echo "bench: $MODE mode took $wall s; results in $out" >&2

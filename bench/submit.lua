@@ -11,6 +11,6 @@ response = function(status, headers, body)
 end
 
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d duration_us=%d errors_status=%d p50_us=%d p99_us=%d\n",
-    summary.requests, summary.duration, summary.errors.status, latency:percentile(50), latency:percentile(99)))
+  io.write(string.format("RESULT requests=%d duration_us=%d errors_status=%d errors_timeout=%d p50_us=%d p99_us=%d\n",
+    summary.requests, summary.duration, summary.errors.status, summary.errors.timeout, latency:percentile(50), latency:percentile(99)))
 end

@@ -16,10 +16,14 @@
 //    server on that database while it works through all of them (every one is due,
 //    every attempt is refused and rescheduled), sampled every 100 ms.
 //
+// BENCH_REPEAT=N measures each part N times; the backlog is prepared once and each
+// repetition runs on a fresh copy of the prepared data directory. BENCH_SERVER_CPU pins
+// every genq it starts to that CPU (taskset), as bench/run.sh does for all servers.
+//
 // Needs node >= 20 and the sqlite3 CLI. Prints RESULT lines. Processes are started here
 // and stopped by pid.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,13 +31,19 @@ import { join } from 'node:path';
 const GENQ = process.argv[2] ?? 'build/genq';
 const DELIVERIES = Number(process.env.BENCH_WEBHOOKS ?? 20000);
 const PENDING = Number(process.env.BENCH_PENDING ?? 100000);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 1);
+const SERVER_CPU = process.env.BENCH_SERVER_CPU;
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2000);  // idle time before RSS is read
 const CONCURRENCY = 64;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const started = [];
 
 function startServer(dataDir, args = []) {
-  const proc = spawn(GENQ, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--log-level', 'error',
-    '--webhook-allow-http', '--webhook-allow-private', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--log-level', 'error',
+    '--webhook-allow-http', '--webhook-allow-private', ...args];
+  // taskset execs genq: the pid stays genq's, so RSS is read from the right process.
+  const proc = SERVER_CPU === undefined ? spawn(GENQ, argv, { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn('taskset', ['-c', SERVER_CPU, GENQ, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
   started.push(proc);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -144,8 +154,15 @@ function makeAllDue(dir) {
     `UPDATE webhook_deliveries SET next_attempt_at = ${Date.now()} WHERE state = 'pending'`]);
 }
 
-async function throughput() {
-  const { dir, port } = await prepare(DELIVERIES);
+function copyOf(dir) {
+  const copy = mkdtempSync(join(tmpdir(), 'genq-bench-copy-'));
+  cpSync(dir, copy, { recursive: true });
+  return copy;
+}
+
+async function throughput(prepared) {
+  const { port } = prepared;
+  const dir = copyOf(prepared.dir);
   const seen = new Set();
   let requests = 0;
   let done;
@@ -172,16 +189,16 @@ async function throughput() {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function memory() {
+async function memory(prepared) {
   const empty = mkdtempSync(join(tmpdir(), 'genq-bench-empty-'));
   admin(empty);
   const fresh = await startServer(empty);
-  await sleep(2000);
+  await sleep(SETTLE_MS);
   const baseline = rssKiB(fresh.proc.pid);
   await stop(fresh.proc);
   rmSync(empty, { recursive: true, force: true });
 
-  const { dir } = await prepare(PENDING);
+  const dir = copyOf(prepared.dir);
   makeAllDue(dir);
   const server = await startServer(dir);
   let peak = 0;
@@ -196,7 +213,7 @@ async function memory() {
     await sleep(100);
   }
   const sweep = (performance.now() - t0) / 1000;
-  await sleep(2000);
+  await sleep(SETTLE_MS);
   const after = rssKiB(server.proc.pid);
   console.log(`RESULT webhook_memory pending=${lastPending} baseline_rss_mb=${(baseline.rss / 1024).toFixed(1)} ` +
     `rss_after_mb=${(after.rss / 1024).toFixed(1)} peak_rss_mb=${(Math.max(peak, after.hwm) / 1024).toFixed(1)} ` +
@@ -209,8 +226,16 @@ async function memory() {
 try {
   console.log(`# ${new Date().toISOString()} ${process.arch} ${(await import('node:os')).cpus().length} cores; ` +
     `${execFileSync(GENQ, ['--version']).toString().trim()}; node ${process.version}`);
-  if (DELIVERIES > 0) await throughput();
-  if (PENDING > 0) await memory();
+  if (DELIVERIES > 0) {
+    const prepared = await prepare(DELIVERIES);
+    for (let i = 0; i < REPEAT; i++) await throughput(prepared);
+    rmSync(prepared.dir, { recursive: true, force: true });
+  }
+  if (PENDING > 0) {
+    const prepared = await prepare(PENDING);
+    for (let i = 0; i < REPEAT; i++) await memory(prepared);
+    rmSync(prepared.dir, { recursive: true, force: true });
+  }
 } finally {
   for (const proc of started) {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

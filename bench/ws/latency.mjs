@@ -4,7 +4,7 @@
 //   node latency.mjs BASE_URL PUSHER_KEY API_KEY CLIENT_ID RATE SECONDS
 import { createRequire } from 'node:module';
 
-const require = createRequire(new URL('../../tests/js/package.json', import.meta.url));
+const require = createRequire(new URL('../anchors/package.json', import.meta.url));
 const Pusher = require('pusher-js');
 
 const [base, key, apiKey, clientId, rateText, secondsText] = process.argv.slice(2);

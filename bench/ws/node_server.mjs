@@ -1,13 +1,13 @@
 // The comparison server for bench/ws/run.sh: the same Pusher-protocol fan-out genq
 // does, written the usual Node way with the `ws` package (the version pinned in
-// tests/js). Connection established, subscribe/unsubscribe, ping/pong, and the
+// bench/anchors). Connection established, subscribe/unsubscribe, ping/pong, and the
 // HTTP API's events/batch_events (unsigned: the benchmark measures fan-out, not auth).
 // Each event is serialised once and sent to every subscriber. GET /gc runs the GC
 // (start node with --expose-gc) so memory is measured after collection.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 
-const require = createRequire(new URL('../../tests/js/package.json', import.meta.url));
+const require = createRequire(new URL('../anchors/package.json', import.meta.url));
 const { WebSocketServer } = require('ws');
 
 const channels = new Map();  // name -> Set<WebSocket>

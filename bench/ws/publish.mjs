@@ -4,7 +4,7 @@
 //   node publish.mjs PORT APP_ID KEY SECRET CHANNEL MESSAGES
 import { createRequire } from 'node:module';
 
-const require = createRequire(new URL('../../tests/js/package.json', import.meta.url));
+const require = createRequire(new URL('../anchors/package.json', import.meta.url));
 const Pusher = require('pusher');
 
 const [port, appId, key, secret, channel, messagesText] = process.argv.slice(2);

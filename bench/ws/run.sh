@@ -11,7 +11,7 @@
 # BENCH_PARTS picks measurements (default "memory fanout latency").
 #   bench/ws/run.sh [BUILD_DIR]     (default: build; needs BUILD_DIR/genq and
 #                                    BUILD_DIR/bench/genq_bench_ws_clients, and
-#                                    tests/js/node_modules: npm ci in tests/js)
+#                                    bench/anchors/node_modules: bench/install-deps.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -24,9 +24,13 @@ RATE=${LATENCY_RATE:-100}
 SECONDS_=${LATENCY_SECONDS:-10}
 PARTS=${BENCH_PARTS:-memory fanout latency}
 want() { [[ " $PARTS " == *" $1 "* ]]; }
+# SERVER_CPU / LOAD_CPU (set by bench/run.sh): pin the server under test and the load
+# clients to separate CPUs with taskset, the same for genq and the Node server.
+PIN_SERVER=(); [ -n "${SERVER_CPU:-}" ] && PIN_SERVER=(taskset -c "$SERVER_CPU")
+PIN_LOAD=(); [ -n "${LOAD_CPU:-}" ] && PIN_LOAD=(taskset -c "$LOAD_CPU")
 APP_ID=4242 KEY=bench-key SECRET=bench-secret
 [ -x "$GENQ" ] && [ -x "$CLIENTS" ] || { echo "build $GENQ and $CLIENTS first" >&2; exit 1; }
-[ -d tests/js/node_modules/ws ] || { echo "run npm ci in tests/js first" >&2; exit 1; }
+[ -d bench/anchors/node_modules/ws ] || { echo "run bench/install-deps.sh first" >&2; exit 1; }
 # Both ends of 10,000 connections live on this machine.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" -gt $((IDLE + 1000)) ] || { echo "need ulimit -n > $((IDLE + 1000))" >&2; exit 1; }
@@ -50,7 +54,8 @@ wait_for_line() {  # file pattern seconds
 }
 
 start_genq() {
-  "$GENQ" serve --listen 127.0.0.1:0 --data "$work/data" --log-level warn \
+  rm -f "$work/genq.out"  # a stale listening line must not be read before the redirect truncates it
+  "${PIN_SERVER[@]}" "$GENQ" serve --listen 127.0.0.1:0 --data "$work/data" --log-level warn \
     --pusher-app-id $APP_ID --pusher-key $KEY --pusher-secret $SECRET "$@" > "$work/genq.out" 2> "$work/genq.err" &
   server_pid=$!
   pids+=("$server_pid")
@@ -58,7 +63,8 @@ start_genq() {
   port=$(sed -n 's#^listening on http://127.0.0.1:##p' "$work/genq.out")
 }
 start_node() {
-  node --expose-gc bench/ws/node_server.mjs > "$work/node.out" 2> "$work/node.err" &
+  rm -f "$work/node.out"
+  "${PIN_SERVER[@]}" node --expose-gc bench/ws/node_server.mjs > "$work/node.out" 2> "$work/node.err" &
   server_pid=$!
   pids+=("$server_pid")
   wait_for_line "$work/node.out" '^listening on ' 20
@@ -75,7 +81,7 @@ idle_memory() {  # name -> prints bytes per connection
   settle
   before=$(rss_kb "$server_pid")
   mkfifo "$work/in.$name"
-  "$CLIENTS" idle 127.0.0.1 "$port" "/app/$KEY?protocol=7&client=bench&version=1" "$IDLE" idle \
+  "${PIN_LOAD[@]}" "$CLIENTS" idle 127.0.0.1 "$port" "/app/$KEY?protocol=7&client=bench&version=1" "$IDLE" idle \
     < "$work/in.$name" > "$work/idle.$name" 2>&1 &
   local client=$!
   pids+=("$client")
@@ -90,19 +96,19 @@ idle_memory() {  # name -> prints bytes per connection
 
 fanout() {  # name -> prints messages per second
   local name=$1
-  "$CLIENTS" fanout 127.0.0.1 "$port" "/app/$KEY?protocol=7&client=bench&version=1" "$SUBS" fanout "$MESSAGES" \
+  "${PIN_LOAD[@]}" "$CLIENTS" fanout 127.0.0.1 "$port" "/app/$KEY?protocol=7&client=bench&version=1" "$SUBS" fanout "$MESSAGES" \
     < /dev/null > "$work/fanout.$name" 2>&1 &
   local client=$!
   pids+=("$client")
   wait_for_line "$work/fanout.$name" '^READY' 120
-  node bench/ws/publish.mjs "$port" $APP_ID $KEY $SECRET fanout "$MESSAGES"
+  "${PIN_LOAD[@]}" node bench/ws/publish.mjs "$port" $APP_ID $KEY $SECRET fanout "$MESSAGES"
   wait_for_line "$work/fanout.$name" '^RESULT' 300
   wait "$client" 2>/dev/null || true
   sed -n 's/^RESULT fanout_msgs_per_s=\([0-9]*\).*/\1/p' "$work/fanout.$name"
 }
 
 mkdir -p bench/results
-out="bench/results/ws-$(date -u +%Y-%m-%d).txt"
+out=${WS_RESULTS_FILE:-"bench/results/ws-$(date -u +%Y-%m-%d).txt"}
 {
   echo "# $(date -u +%FT%TZ) $(uname -m) $(nproc) cores $(free -g | awk '/Mem:/ {print $2}') GiB; $("$GENQ" --version | head -n1); node $(node --version)"
   echo "# server, load client and publisher share the machine"

@@ -1,0 +1,144 @@
+# Shared helpers for the bench/*.sh measure scripts (sourced, not run).
+#
+# Environment each script expects (bench/run.sh sets it):
+#   GENQ          genq binary (default build/genq)
+#   BENCH_RAW     JSON-lines file the measurements are appended to
+#   BENCH_MODE    quick | full
+#   BENCH_RUNS    runs per figure (>= 3)
+#   SERVER_CPU    CPU the server under test (genq or the anchor) is pinned to (default 0)
+#   LOAD_CPU      CPU the load generator and workers are pinned to (default 1)
+# Every process a script starts is recorded in `pids` and stopped by pid on exit.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+GENQ=${GENQ:-build/genq}
+BENCH_MODE=${BENCH_MODE:-quick}
+BENCH_RUNS=${BENCH_RUNS:-3}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+BENCH_RAW=${BENCH_RAW:-bench/results/tmp/raw.jsonl}
+mkdir -p "$(dirname "$BENCH_RAW")"
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+ANCHORS=bench/anchors
+# Pinning prefixes. Arrays, not functions: a function run with `&` is a subshell and
+# $! would be its pid, not the server's; taskset execs, so $! is the command's pid.
+ON_SERVER=(taskset -c "$SERVER_CPU")
+ON_LOAD=(taskset -c "$LOAD_CPU")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/genq-bench.XXXXXX")
+chmod 755 "$work"  # nginx workers and the postgres user read below it
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap "exit 143" TERM INT  # so a timeout still runs cleanup
+
+log() { echo "[$(date -u +%T)] $*" >&2; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+wait_for_line() {  # file pattern seconds
+  local end=$((SECONDS + $3))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    [ $SECONDS -lt $end ] || { echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1; }
+    sleep 0.02
+  done
+}
+
+wait_for_port() {  # port seconds
+  local end=$((SECONDS + $2))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    [ $SECONDS -lt $end ] || { echo "timed out waiting for port $1" >&2; return 1; }
+    sleep 0.05
+  done
+}
+
+stop_pid() {  # pid: SIGTERM and wait
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# start_genq DATA_DIR [serve options...]: sets genq_pid, genq_url. Default configuration
+# (SQLite WAL, synchronous=FULL) unless the caller passes options.
+start_genq() {
+  local data=$1; shift
+  rm -f "$work/genq.out"  # else the previous server's line could be read before the redirect truncates it
+  "${ON_SERVER[@]}" "$GENQ" serve --listen 127.0.0.1:0 --data "$data" --log-level warn "$@" \
+    > "$work/genq.out" 2> "$work/genq.err" &
+  genq_pid=$!
+  pids+=("$genq_pid")
+  wait_for_line "$work/genq.out" '^listening on ' 30
+  genq_url=$(sed -n 's/^listening on //p' "$work/genq.out")
+}
+
+# new_client DATA_DIR: sets api_key, client_id
+new_client() {
+  local json
+  json=$("$GENQ" admin create-client --data "$1" --name bench)
+  api_key=$(echo "$json" | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+  client_id=$(echo "$json" | sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p')
+}
+# new_worker_token DATA_DIR [models]: prints the token
+new_worker_token() {
+  "$GENQ" admin create-worker-token --data "$1" ${2:+--models "$2"} | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
+}
+
+# start_redis: sets redis_pid, redis_port. AOF on, fsync every second (BullMQ's
+# recommended durable setting), no RDB snapshots.
+start_redis() {
+  redis_port=$(free_port)
+  mkdir -p "$work/redis"
+  "${ON_SERVER[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --appendonly yes --appendfsync everysec \
+    --dir "$work/redis" --save '' --daemonize no --logfile "$work/redis/log" &
+  redis_pid=$!
+  pids+=("$redis_pid")
+  wait_for_port "$redis_port" 20
+}
+stop_redis() { stop_pid "$redis_pid"; rm -rf "$work/redis"; }
+
+# start_postgres: sets pg_pid, pg_port, pg_url. Throwaway cluster in a temp dir with
+# Debian's defaults: fsync=on, synchronous_commit=on, full_page_writes=on.
+start_postgres() {
+  pg_port=$(free_port)
+  local dir=$work/pg
+  mkdir -p "$dir/sock"
+  local as=()
+  if [ "$(id -u)" -eq 0 ]; then  # initdb refuses root: run the cluster as `postgres`
+    chown -R postgres "$dir"
+    # setpriv execs (no process left in between), so pg_pid is the postmaster's pid
+    as=(setpriv --reuid=postgres --regid=postgres --init-groups)
+  fi
+  "${as[@]}" "$PG_BIN/initdb" -D "$dir/data" -U bench --auth=trust -E UTF8 > "$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; return 1; }
+  "${ON_SERVER[@]}" "${as[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$pg_port" -k "$dir/sock" -c listen_addresses=127.0.0.1 \
+    -c max_connections=200 > "$dir/log" 2>&1 &
+  pg_pid=$!
+  pids+=("$pg_pid")
+  local end=$((SECONDS + 30))
+  until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port"; do
+    [ $SECONDS -lt $end ] || { cat "$dir/log" >&2; return 1; }
+    sleep 0.1
+  done
+  pg_url="postgres://bench@127.0.0.1:$pg_port/postgres"
+}
+stop_postgres() { kill -INT "$pg_pid" 2>/dev/null || true; wait "$pg_pid" 2>/dev/null || true; }
+
+# record MEASURE SYSTEM RUN VALUE UNIT [EXTRA_JSON_OBJECT]
+record() {
+  local extra=${6:-"{}"}
+  printf '{"measure":"%s","system":"%s","run":%s,"value":%s,"unit":"%s","extra":%s}\n' \
+    "$1" "$2" "$3" "$4" "$5" "$extra" >> "$BENCH_RAW"
+  log "RESULT $1 $2 run=$3 $4 $5 $extra"
+}
+
+# wrk_result FILE KEY: a key=value field of wrk's RESULT line (bench/*.lua)
+wrk_field() { sed -n "s/.*RESULT.* $2=\([0-9.]*\).*/\1/p" "$1" | head -n1; }
+per_s() { awk -v n="$1" -v us="$2" 'BEGIN { printf "%.1f", n * 1e6 / us }'; }
