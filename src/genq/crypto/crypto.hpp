@@ -7,6 +7,8 @@ namespace genq::crypto {
 
 std::string sha256_hex(std::string_view data);
 std::string md5_hex(std::string_view data);
+// Raw 20-byte SHA-1; only for protocols that require it (the WebSocket handshake).
+std::string sha1(std::string_view data);
 // Raw 32-byte HMAC-SHA256.
 std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);

@@ -3,7 +3,13 @@
 namespace genq::ws {
 
 FramePtr make_frame(std::string text, std::string coalesce_key) {
-  return std::make_shared<const Frame>(Frame{std::move(text), std::move(coalesce_key)});
+  std::string header = encode_frame_header(Opcode::Text, text.size());
+  return std::make_shared<const Frame>(Frame{std::move(text), std::move(coalesce_key), std::move(header)});
+}
+
+FramePtr make_control_frame(Opcode opcode, std::string payload) {
+  std::string header = encode_frame_header(opcode, payload.size());
+  return std::make_shared<const Frame>(Frame{std::move(payload), {}, std::move(header)});
 }
 
 OutboundQueue::Push OutboundQueue::push(FramePtr frame) {

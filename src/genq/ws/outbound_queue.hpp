@@ -12,15 +12,24 @@
 #include <string>
 #include <vector>
 
+#include "genq/ws/websocket_frame.hpp"
+
 namespace genq::ws {
 
 struct Frame {
-  std::string text;          // one complete Pusher message
+  std::string text;          // one complete Pusher message, or a control frame's payload
   std::string coalesce_key;  // empty: never coalesced
+  // The WebSocket frame header, encoded once with the frame: server frames are
+  // unmasked, so every connection sends the same header and text. At most 10 bytes,
+  // which std::string keeps inline.
+  std::string header;
 };
 using FramePtr = std::shared_ptr<const Frame>;
 
+// A text frame carrying one Pusher message.
 FramePtr make_frame(std::string text, std::string coalesce_key = {});
+// A WebSocket control frame (ping, pong, close); never coalesced.
+FramePtr make_control_frame(Opcode opcode, std::string payload);
 
 class OutboundQueue {
  public:

@@ -1,6 +1,7 @@
 #include "genq/ws/pusher_session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -11,15 +12,15 @@
 
 #include "genq/ws/channel_name.hpp"
 #include "genq/ws/pusher_server.hpp"
+#include "genq/ws/websocket_handshake.hpp"
 
 namespace genq::ws {
 namespace beast = boost::beast;
 namespace net = boost::asio;
-namespace websocket = boost::beast::websocket;
 
 namespace {
 
-// How long a connection being closed may take to flush the frame in flight and
+// How long a connection being closed may take to flush the frames in flight and
 // exchange close frames before its socket is simply shut.
 constexpr auto kCloseGrace = std::chrono::seconds(5);
 // Pusher's documented client-event rate limit: 10 per second per connection.
@@ -28,38 +29,38 @@ constexpr int kClientEventsPerSecond = 10;
 constexpr std::size_t kMaxSubscriptions = 1000;
 
 bool expected_close(beast::error_code ec) {
-  return ec == websocket::error::closed || ec == net::error::operation_aborted || ec == net::error::eof ||
+  return ec == net::error::operation_aborted || ec == net::error::eof ||
          ec == net::error::connection_reset || ec == net::error::broken_pipe || ec == beast::error::timeout;
 }
 
 }  // namespace
 
 PusherSession::PusherSession(beast::tcp_stream&& stream, PusherServer& server, std::string socket_id)
-    : ws_(std::move(stream)), server_(server), socket_id_(std::move(socket_id)), timer_(ws_.get_executor()),
-      queue_(server.options().max_buffer_bytes) {}
+    : connection_(stream.release_socket(), server.options().max_message_bytes), server_(server),
+      socket_id_(std::move(socket_id)), timer_(connection_.get_executor()), queue_(server.options().max_buffer_bytes) {}
 
 PusherSession::~PusherSession() = default;
 
-void PusherSession::start(beast::http::request<beast::http::empty_body>&& request) {
-  beast::get_lowest_layer(ws_).expires_never();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::seconds(10);  // also bounds the closing handshake
-  timeouts.idle_timeout = websocket::stream_base::none();  // the Pusher activity check below covers idleness
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& response) { response.set(beast::http::field::server, "genq"); }));
-  ws_.read_message_max(server_.options().max_message_bytes);
-  ws_.auto_fragment(false);  // one frame per message: no per-connection fragment buffer
-  // WebSocket-level pings and pongs count as activity too. The callback runs inside
-  // this session's read operation, which keeps it alive.
-  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
-    last_received_ = Clock::now();
-    awaiting_pong_ = false;
-  });
-  std::string target(request.target());
-  ws_.async_accept(request, beast::bind_front_handler(&PusherSession::on_accept, shared_from_this(),
-                                                      std::move(target)));
+void PusherSession::start(const beast::http::request<beast::http::empty_body>& request) {
+  HandshakeReply reply = answer_upgrade(request);
+  auto response = std::make_shared<const std::string>(std::move(reply.response));
+  if (!reply.accepted) {
+    // Nothing but the refusal goes out; the socket is shut once it is written.
+    {
+      std::lock_guard lock(mutex_);
+      refusing_ = true;
+      writing_ = true;
+    }
+    closing_ = true;
+    close_received_ = true;
+    arm_timer(kCloseGrace);
+  } else {
+    std::lock_guard lock(mutex_);
+    writing_ = true;  // frames queue behind the 101 until it is out
+  }
+  net::async_write(connection_.socket(), net::buffer(*response),
+                   beast::bind_front_handler(&PusherSession::on_handshake, shared_from_this(), reply.accepted,
+                                             response, std::string(request.target())));
 }
 
 std::optional<PusherSession::Refusal> PusherSession::check_target(const std::string& target) const {
@@ -89,52 +90,87 @@ std::optional<PusherSession::Refusal> PusherSession::check_target(const std::str
   return std::nullopt;
 }
 
-void PusherSession::on_accept(std::string target, beast::error_code ec) {
-  if (ec) {
-    if (!expected_close(ec)) spdlog::debug("websocket handshake failed: {}", ec.message());
+void PusherSession::on_handshake(bool accepted, std::shared_ptr<const std::string>, std::string target,
+                                 beast::error_code ec, std::size_t) {
+  if (ec || !accepted) {
+    if (ec && !expected_close(ec)) spdlog::debug("websocket handshake failed: {}", ec.message());
+    connection_.close();
     return finish();
   }
   last_received_ = Clock::now();
   if (auto refusal = check_target(target)) {
     send(error_frame(refusal->code, refusal->message));
     close_with(refusal->code, refusal->message, /*drain=*/true);
-    return do_read();
+  } else {
+    established_ = true;
+    server_.add_session(shared_from_this());
+    send(connection_established_frame(socket_id_, server_.options().activity_timeout));
+    arm_timer(server_.options().activity_timeout);
   }
-  established_ = true;
-  server_.add_session(shared_from_this());
-  send(connection_established_frame(socket_id_, server_.options().activity_timeout));
-  arm_timer(server_.options().activity_timeout);
+  write_next();  // writing_ has been held since start()
   do_read();
 }
 
 void PusherSession::do_read() {
-  ws_.async_read_some(boost::asio::buffer(chunk_),
-                      beast::bind_front_handler(&PusherSession::on_read, shared_from_this()));
+  if (finished_ || close_received_) return;
+  connection_.async_wait_readable(beast::bind_front_handler(&PusherSession::on_readable, shared_from_this()));
 }
 
-void PusherSession::on_read(beast::error_code ec, std::size_t bytes) {
+void PusherSession::on_readable(beast::error_code ec) {
   if (ec) {
-    if (ec == websocket::error::message_too_big) {
-      spdlog::debug("socket {}: message over {} bytes, closed", socket_id_, server_.options().max_message_bytes);
-    } else if (!expected_close(ec)) {
-      spdlog::debug("socket {}: read failed: {}", socket_id_, ec.message());
-    }
+    if (!expected_close(ec)) spdlog::debug("socket {}: wait failed: {}", socket_id_, ec.message());
+    connection_.close();
     return finish();
   }
-  last_received_ = Clock::now();
-  awaiting_pong_ = false;
-  message_.append(chunk_.data(), bytes);
-  if (!ws_.is_message_done()) return do_read();
-  if (established_ && !closing_) {
-    if (ws_.got_text()) {
-      handle(message_);
-    } else {
-      send(error_frame(std::nullopt, "Binary messages are not supported."));
-    }
+  if (finished_) return;
+  ec = connection_.read_available([this](const FrameEvent& event) { return on_frame(event); });
+  if (ec) {
+    if (!expected_close(ec)) spdlog::debug("socket {}: read failed: {}", socket_id_, ec.message());
+    connection_.close();
+    return finish();
   }
-  message_.clear();
-  if (message_.capacity() > 1024) message_.shrink_to_fit();
   do_read();
+}
+
+bool PusherSession::on_frame(const FrameEvent& event) {
+  if (finished_) return false;
+  last_received_ = Clock::now();
+  awaiting_pong_ = false;  // any frame, WebSocket pings and pongs included, counts as activity
+  switch (event.kind) {
+    case FrameEvent::Kind::Text:
+      if (established_ && !closing_) handle(event.payload);
+      return true;
+    case FrameEvent::Kind::Binary:
+      if (established_ && !closing_) send(error_frame(std::nullopt, "Binary messages are not supported."));
+      return true;
+    case FrameEvent::Kind::Ping:
+      deliver(make_control_frame(Opcode::Pong, std::string(event.payload)));
+      return true;
+    case FrameEvent::Kind::Pong:
+    case FrameEvent::Kind::NeedMore:
+      return true;
+    case FrameEvent::Kind::Close:
+      close_received_ = true;
+      if (close_sent_) {
+        connection_.close();
+        finish();
+        return false;
+      }
+      // Answer with the client's status, as RFC 6455 §5.5.1 suggests; the socket is
+      // shut once the answer is out.
+      close_with(event.close_code, "");
+      return false;
+    case FrameEvent::Kind::ProtocolError:
+      if (event.close_code == close_status::kMessageTooBig) {
+        spdlog::debug("socket {}: message over {} bytes, closed", socket_id_, server_.options().max_message_bytes);
+      } else {
+        spdlog::debug("socket {}: {}, closed", socket_id_, event.payload);
+      }
+      close_received_ = true;  // nothing more is read from a client that broke the protocol
+      close_with(event.close_code, std::string(event.payload));
+      return false;
+  }
+  return false;
 }
 
 void PusherSession::handle(std::string_view text) {
@@ -249,7 +285,7 @@ void PusherSession::handle_client_event(const Inbound& message) {
                     socket_id_);
 }
 
-// ---- the writer: every frame goes through queue_, one async_write at a time ----
+// ---- the writer: every frame goes through queue_; one gather write at a time ----
 
 void PusherSession::deliver(const FramePtr& frame) {
   bool post_write = false;
@@ -274,7 +310,7 @@ void PusherSession::deliver(const FramePtr& frame) {
     }
   }
   if (closing) return schedule_close(post_write);
-  if (post_write) net::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
+  if (post_write) net::post(connection_.get_executor(), [self = shared_from_this()] { self->write_next(); });
 }
 
 bool PusherSession::request_close_locked(int code, std::string reason, bool drain) {
@@ -296,7 +332,7 @@ void PusherSession::close_with(int code, std::string reason, bool drain) {
 }
 
 void PusherSession::schedule_close(bool post_write) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), post_write] {
+  net::post(connection_.get_executor(), [self = shared_from_this(), post_write] {
     if (!self->closing_ && !self->finished_) {
       self->closing_ = true;
       self->arm_timer(kCloseGrace);  // a reader that never drains must not hold the socket
@@ -306,51 +342,52 @@ void PusherSession::schedule_close(bool post_write) {
 }
 
 void PusherSession::write_next() {
-  FramePtr next;
+  if (finished_) return;
+  std::vector<FramePtr>& batch = connection_.batch();
   std::optional<CloseRequest> close;
   {
     std::lock_guard lock(mutex_);
     if (close_request_ && !close_request_->drain) queue_.clear();
-    next = queue_.pop();
-    if (!next) {
-      if (close_request_) {
-        close = close_request_;  // writing_ stays set: nothing is written after the close frame
-      } else {
-        writing_ = false;
-      }
+    while (batch.size() < WebSocketConnection::kMaxBatchFrames) {
+      FramePtr next = queue_.pop();
+      if (!next) break;
+      batch.push_back(std::move(next));
     }
-  }
-  if (finished_) return;
-  if (next) {
-    in_flight_ = std::move(next);
-    ws_.text(true);
-    ws_.async_write(net::buffer(in_flight_->text),
-                    beast::bind_front_handler(&PusherSession::on_write, shared_from_this()));
-    return;
+    if (queue_.empty() && close_request_ && !close_queued_ && batch.size() < WebSocketConnection::kMaxBatchFrames) {
+      close = close_request_;
+      close_queued_ = true;
+    }
+    // After the close frame writing_ stays set: nothing is written after it.
+    if (batch.empty() && !close && !close_request_) writing_ = false;
   }
   if (close) {
     closing_ = true;
-    websocket::close_reason reason;
-    reason.code = static_cast<std::uint16_t>(close->code);
-    reason.reason.assign(close->reason.data(), std::min(close->reason.size(), reason.reason.max_size()));
-    ws_.async_close(reason, beast::bind_front_handler(&PusherSession::on_close, shared_from_this()));
+    batch.push_back(make_control_frame(
+        Opcode::Close, encode_close_payload(static_cast<std::uint16_t>(close->code), close->reason)));
   }
+  if (batch.empty()) return;
+  connection_.async_write_batch(
+      beast::bind_front_handler(&PusherSession::on_write, shared_from_this(), close.has_value()));
 }
 
-void PusherSession::on_write(beast::error_code ec, std::size_t) {
-  in_flight_.reset();
+void PusherSession::on_write(bool close_written, beast::error_code ec, std::size_t) {
+  connection_.release_batch();
   if (ec) {
     if (!expected_close(ec)) spdlog::debug("socket {}: write failed: {}", socket_id_, ec.message());
-    beast::get_lowest_layer(ws_).close();
+    connection_.close();
     return finish();
   }
+  if (close_written) {
+    close_sent_ = true;
+    // The client's close (or its broken input) came first: the handshake is complete.
+    // Otherwise the read waits for the client's answer, bounded by the grace timer.
+    if (close_received_) {
+      connection_.close();
+      finish();
+    }
+    return;
+  }
   write_next();
-}
-
-void PusherSession::on_close(beast::error_code ec) {
-  // The pending read completes once the peer answers the close (or the grace timer
-  // shuts the socket); it runs finish().
-  if (ec && !expected_close(ec)) spdlog::debug("socket {}: close failed: {}", socket_id_, ec.message());
 }
 
 // ---- activity: Pusher's ping/pong, and the close grace period ----
@@ -363,7 +400,7 @@ void PusherSession::arm_timer(Clock::duration after) {
 void PusherSession::on_timer(beast::error_code ec) {
   if (ec || finished_) return;  // re-armed or cancelled
   if (closing_) {
-    beast::get_lowest_layer(ws_).close();
+    connection_.close();
     return finish();
   }
   const auto& options = server_.options();

@@ -1,20 +1,19 @@
 #pragma once
 // One Pusher WebSocket connection (Beast advanced_server websocket_session pattern):
-// owns its websocket stream, read buffer, activity timer and outbound queue, and runs
-// on the strand of the HTTP connection it was upgraded from. It reads as
-// do_read -> on_read -> handle, and writes from its queue one frame at a time
-// (the one writer of the socket). Kept alive by its pending operations and by the
-// channel registry while subscribed.
+// owns its WebSocketConnection (genq's own RFC 6455 framing over the TCP socket), its
+// activity timer and its outbound queue, and runs on the strand of the HTTP connection
+// it was upgraded from. It reads as do_read -> on_readable -> on_frame -> handle, and
+// writes whatever its queue holds in gather writes (the one writer of the socket).
+// Kept alive by its pending operations and by the channel registry while subscribed.
 // Thread safety: deliver() and close_with() may be called from any thread; they touch
 // only the queue under mutex_ and post to the strand. Everything else runs on the strand.
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
-#include <array>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +23,7 @@
 #include "genq/ws/channel_registry.hpp"
 #include "genq/ws/frames.hpp"
 #include "genq/ws/outbound_queue.hpp"
+#include "genq/ws/websocket_connection.hpp"
 
 namespace genq::ws {
 
@@ -34,8 +34,8 @@ class PusherSession final : public Subscriber, public std::enable_shared_from_th
   PusherSession(boost::beast::tcp_stream&& stream, PusherServer& server, std::string socket_id);
   ~PusherSession() override;
 
-  // Completes the WebSocket handshake for the already-read upgrade request.
-  void start(boost::beast::http::request<boost::beast::http::empty_body>&& request);
+  // Answers the already-read upgrade request (101, or a refusal and a close).
+  void start(const boost::beast::http::request<boost::beast::http::empty_body>& request);
 
   const std::string& socket_id() const override { return socket_id_; }
   void deliver(const FramePtr& frame) override;
@@ -50,12 +50,14 @@ class PusherSession final : public Subscriber, public std::enable_shared_from_th
     std::string user_id;  // presence: who this connection is in the channel
   };
   struct CloseRequest {
-    int code;
+    int code;  // 0: a close frame without a status (the echo of one that had none)
     std::string reason;
     bool drain;
   };
 
-  void on_accept(std::string target, boost::beast::error_code ec);
+  // `response` is the handshake reply being written, kept alive until it is out.
+  void on_handshake(bool accepted, std::shared_ptr<const std::string> response, std::string target,
+                    boost::beast::error_code ec, std::size_t bytes);
   struct Refusal {
     int code;
     std::string message;
@@ -63,7 +65,9 @@ class PusherSession final : public Subscriber, public std::enable_shared_from_th
   // Why the key or protocol version in the upgrade target is not acceptable, if it isn't.
   std::optional<Refusal> check_target(const std::string& target) const;
   void do_read();
-  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_readable(boost::beast::error_code ec);
+  // One decoded message or control frame; returns false when reading must stop.
+  bool on_frame(const FrameEvent& event);
   void handle(std::string_view text);
   void handle_subscribe(const Inbound& message);
   void handle_unsubscribe(const Inbound& message);
@@ -77,20 +81,12 @@ class PusherSession final : public Subscriber, public std::enable_shared_from_th
   void schedule_close(bool post_write);
 
   void write_next();
-  void on_write(boost::beast::error_code ec, std::size_t bytes);
-  void on_close(boost::beast::error_code ec);
+  void on_write(bool close_written, boost::beast::error_code ec, std::size_t bytes);
   void arm_timer(Clock::duration after);
   void on_timer(boost::beast::error_code ec);
   void finish();
 
-  // No permessage-deflate: events are small or JPEG, and a deflate stream would cost
-  // every connection tens of kilobytes.
-  boost::beast::websocket::stream<boost::beast::tcp_stream, /*deflateSupported=*/false> ws_;
-  // Reads land here a chunk at a time and are gathered into message_: an idle
-  // connection then holds no read buffer beyond this (a flat_buffer given to
-  // async_read would keep 1.5 KB allocated per connection while waiting).
-  std::array<char, 256> chunk_;
-  std::string message_;
+  WebSocketConnection connection_;
   PusherServer& server_;
   const std::string socket_id_;
   boost::asio::steady_timer timer_;
@@ -99,18 +95,20 @@ class PusherSession final : public Subscriber, public std::enable_shared_from_th
   Clock::time_point last_received_;
   bool awaiting_pong_ = false;
   bool established_ = false;
-  bool closing_ = false;   // the close frame is queued or being written
+  bool closing_ = false;         // a close is under way; the grace timer bounds it
+  bool close_sent_ = false;      // our close frame is out
+  bool close_received_ = false;  // the client's close frame came, or its input was invalid: read no more
   bool finished_ = false;
   std::vector<Subscription> subscriptions_;
   Clock::time_point event_window_;  // client-event rate limit: start of the current second
   int events_in_window_ = 0;
-  FramePtr in_flight_;
 
   std::mutex mutex_;
   OutboundQueue queue_;                      // GUARDED_BY(mutex_)
   bool writing_ = false;                     // GUARDED_BY(mutex_): a write is in flight or posted
   bool refusing_ = false;                    // GUARDED_BY(mutex_): no more frames accepted
   std::optional<CloseRequest> close_request_;  // GUARDED_BY(mutex_)
+  bool close_queued_ = false;                  // GUARDED_BY(mutex_): the close frame went into a batch
 };
 
 }  // namespace genq::ws
