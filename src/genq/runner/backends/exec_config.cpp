@@ -59,12 +59,9 @@ ArgTemplate parse_template(const json::value& value, const std::string& where, c
   if (!value.is_string()) {
     bad(where + " must be a string");
   }
-  auto parsed = ArgTemplate::parse(value.get_string());
+  auto parsed = parse_model_template(value.get_string(), model);
   if (!parsed) {
     bad(where + ": " + parsed.error().message);
-  }
-  if (auto checked = check_placeholders(*parsed, model); !checked) {
-    bad(where + ": " + checked.error().message);
   }
   return std::move(*parsed);
 }

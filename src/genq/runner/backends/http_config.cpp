@@ -54,12 +54,9 @@ ArgTemplate url_template(const json::value& value, const std::string& where, con
       !(value.get_string().starts_with("http://") || value.get_string().starts_with("https://"))) {
     bad(where + " must be an http:// or https:// URL");
   }
-  auto parsed = ArgTemplate::parse(value.get_string());
+  auto parsed = parse_model_template(value.get_string(), model);
   if (!parsed) {
     bad(where + ": " + parsed.error().message);
-  }
-  if (auto checked = check_placeholders(*parsed, model); !checked) {
-    bad(where + ": " + checked.error().message);
   }
   return std::move(*parsed);
 }
@@ -67,12 +64,8 @@ ArgTemplate url_template(const json::value& value, const std::string& where, con
 // Every string in a body template must parse and name only what a job has.
 void check_body(const json::value& value, const catalog::ModelSpec& model) {
   if (value.is_string()) {
-    auto parsed = ArgTemplate::parse(value.get_string());
-    if (!parsed) {
+    if (auto parsed = parse_model_template(value.get_string(), model); !parsed) {
       bad("\"body\": " + parsed.error().message);
-    }
-    if (auto checked = check_placeholders(*parsed, model); !checked) {
-      bad("\"body\": " + checked.error().message);
     }
   } else if (value.is_array()) {
     for (const json::value& item : value.get_array()) {

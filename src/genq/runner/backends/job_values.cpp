@@ -56,6 +56,17 @@ std::optional<std::string> JobValues::text(std::string_view name) const {
   return param_text(*value);
 }
 
+Result<ArgTemplate> parse_model_template(std::string_view text, const catalog::ModelSpec& model) {
+  auto parsed = ArgTemplate::parse(text);
+  if (!parsed) {
+    return fail(std::move(parsed.error()));
+  }
+  if (auto checked = check_placeholders(*parsed, model); !checked) {
+    return fail(std::move(checked.error()));
+  }
+  return parsed;
+}
+
 Status check_placeholders(const ArgTemplate& arg, const catalog::ModelSpec& model) {
   for (const std::string& name : arg.names()) {
     bool known = false;

@@ -42,4 +42,7 @@ std::string param_text(const boost::json::value& value);
 // have: a non-file parameter, input.F for a file parameter F, or a built-in name.
 Status check_placeholders(const ArgTemplate& arg, const catalog::ModelSpec& model);
 
+// ArgTemplate::parse then check_placeholders: a catalog template a job of `model` can fill.
+Result<ArgTemplate> parse_model_template(std::string_view text, const catalog::ModelSpec& model);
+
 }  // namespace genq::runner
