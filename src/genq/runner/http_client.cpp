@@ -143,6 +143,14 @@ Result<HttpResponse> perform(CURL* curl, const char* method, const std::string& 
   return std::move(response);
 }
 
+// A JSON request body, POSTed. `json` must outlive the transfer (curl does not copy it).
+void set_json_body(CURL* curl, HeaderList& headers, std::string_view json) {
+  headers.add("Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
+}
+
 }  // namespace
 
 HttpClient::HttpClient() {
@@ -163,11 +171,8 @@ Result<HttpResponse> HttpClient::post_json(const std::string& url, std::string_v
   HeaderList headers;
   char error_buffer[CURL_ERROR_SIZE] = {};
   prepare(curl, url, options, headers, sink, error_buffer);
-  headers.add("Content-Type: application/json");
+  set_json_body(curl, headers, json);
   headers.add("Accept: application/json");
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
   return perform(curl, "POST", url, headers, response, sink, error_buffer);
 }
 
@@ -227,10 +232,7 @@ Result<HttpResponse> HttpClient::to_file(const char* method, const std::string& 
   char error_buffer[CURL_ERROR_SIZE] = {};
   prepare(curl, url, options, headers, sink, error_buffer);
   if (json != nullptr) {
-    headers.add("Content-Type: application/json");
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json->data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json->size()));
+    set_json_body(curl, headers, *json);
   }
   auto result = perform(curl, method, url, headers, response, sink, error_buffer);
   const bool flushed = std::fflush(output.get()) == 0;

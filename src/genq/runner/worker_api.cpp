@@ -54,6 +54,15 @@ Status as_status(const Result<json::value>& answer) {
   return {};
 }
 
+// The job's status in a fail or release answer ({"status":"pending"}); "" if absent.
+Result<std::string> status_of(Result<json::value> answer) {
+  if (!answer) {
+    return genq::fail(answer.error());
+  }
+  const json::value* status = answer->is_object() ? answer->get_object().if_contains("status") : nullptr;
+  return status != nullptr && status->is_string() ? std::string(status->get_string()) : std::string();
+}
+
 }  // namespace
 
 Error error_from_answer(long status, std::string_view body) {
@@ -171,21 +180,12 @@ Result<std::string> WorkerApi::fail_job(const Lease& lease, std::string_view err
   body["lease_id"] = lease.lease_id;
   body["error"] = utf8_prefix(error, kMaxErrorChars);
   body["retryable"] = retryable;
-  auto answer = post(endpoint(lease, "fail"), body, kFinishCallTimeout, nullptr);
-  if (!answer) {
-    return genq::fail(answer.error());
-  }
-  const json::value* status = answer->is_object() ? answer->get_object().if_contains("status") : nullptr;
-  return status != nullptr && status->is_string() ? std::string(status->get_string()) : std::string();
+  return status_of(post(endpoint(lease, "fail"), body, kFinishCallTimeout, nullptr));
 }
 
 Result<std::string> WorkerApi::release(const Lease& lease) {
-  auto answer = post(endpoint(lease, "release"), json::object{{"lease_id", lease.lease_id}}, kFinishCallTimeout, nullptr);
-  if (!answer) {
-    return genq::fail(answer.error());
-  }
-  const json::value* status = answer->is_object() ? answer->get_object().if_contains("status") : nullptr;
-  return status != nullptr && status->is_string() ? std::string(status->get_string()) : std::string();
+  return status_of(post(endpoint(lease, "release"), json::object{{"lease_id", lease.lease_id}}, kFinishCallTimeout,
+                        nullptr));
 }
 
 Status WorkerApi::download(const std::string& url, const std::filesystem::path& file,
