@@ -90,20 +90,17 @@ void ClaimDispatcher::run_attempts(const std::shared_ptr<Waiter>& waiter) {
     auto leases = service_.try_claim(waiter->request);
     std::unique_lock lock(mutex_);
     waiter->in_flight = false;
-    if (waiter->abandoned) {
+    if (waiter->abandoned || !leases || !leases->empty() || waiter->timed_out) {
+      const bool abandoned = waiter->abandoned;
       waiter->finished = true;
       remove(waiter);
       lock.unlock();
       net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
-      if (leases) release(*leases);
-      return;
-    }
-    if (!leases || !leases->empty() || waiter->timed_out) {
-      waiter->finished = true;
-      remove(waiter);
-      lock.unlock();
-      net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
-      waiter->done(std::move(leases));
+      if (!abandoned) {
+        waiter->done(std::move(leases));
+      } else if (leases) {
+        release(*leases);  // nobody is listening for them
+      }
       return;
     }
     if (!waiter->dirty) return;  // stays registered until woken or timed out
