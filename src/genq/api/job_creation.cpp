@@ -6,6 +6,7 @@
 #include <random>
 
 #include "genq/crypto/crypto.hpp"
+#include "genq/http/responses.hpp"
 
 namespace genq::api {
 namespace {
@@ -34,6 +35,14 @@ void remove_inputs(Services& services, const boost::json::object& inputs) {
 }
 
 }  // namespace
+
+std::expected<std::string, http::Response> read_idempotency_key(const http::Request& request) {
+  std::string key = request.header("Idempotency-Key");
+  if (key.size() > 255) {
+    return std::unexpected(http::error_response(400, "The Idempotency-Key header must be at most 255 characters."));
+  }
+  return key;
+}
 
 Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDraft draft) {
   // seed -1 means random: fix it now so a retried job produces the same output.

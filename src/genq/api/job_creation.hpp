@@ -3,6 +3,7 @@
 // (POST /api/v1/client/{task} and POST /api/v1/generateTask/{model}): a random seed
 // fixed before the job is stored, uploaded inputs put in the blob store, the
 // Idempotency-Key digest, and the inputs removed again when no new job kept them.
+#include <expected>
 #include <string>
 
 #include "genq/api/request_body.hpp"
@@ -22,6 +23,10 @@ struct JobDraft {
   std::string idempotency_key;  // empty = none
   Dialect dialect = Dialect::Client;
 };
+
+// The Idempotency-Key header (empty when absent), or the 400 answer when it is
+// longer than 255 characters.
+std::expected<std::string, http::Response> read_idempotency_key(const http::Request& request);
 
 // Stores the job; an idempotent replay answers the earlier job (created = false).
 Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDraft draft);

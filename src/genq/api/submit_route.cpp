@@ -92,17 +92,12 @@ void handle_price(Services& services, http::Request& request, http::Reply reply,
 
 void handle_submit(Services& services, http::Request& request, http::Reply reply, const Client& client) {
   if (auto retry_after = services.rate_limiter.acquire(client.id, request.param("task"), services.jobs.clock().now())) {
-    http::Response r = http::error_response(429, "Too many requests. Retry after " +
-                                                     std::to_string(retry_after->count()) + " seconds.");
-    r.headers.emplace_back("Retry-After", std::to_string(retry_after->count()));
-    return reply(std::move(r));
+    return reply(http::too_many_requests(*retry_after));
   }
   auto s = prepare(services, request, reply);
   if (!s) return;
-  std::string idempotency_key = request.header("Idempotency-Key");
-  if (idempotency_key.size() > 255) {
-    return reply(http::error_response(400, "The Idempotency-Key header must be at most 255 characters."));
-  }
+  auto idempotency_key = read_idempotency_key(request);
+  if (!idempotency_key) return reply(std::move(idempotency_key.error()));
 
   JobDraft draft;
   draft.task = request.param("task");
@@ -110,7 +105,7 @@ void handle_submit(Services& services, http::Request& request, http::Reply reply
   draft.body = std::move(s->body);
   draft.webhook_url = std::move(s->webhook_url);
   draft.webhook_secret = std::move(s->webhook_secret);
-  draft.idempotency_key = std::move(idempotency_key);
+  draft.idempotency_key = std::move(*idempotency_key);
   auto outcome = create_job(services, client, std::move(draft));
   if (!outcome) return reply(http::response_for(outcome.error()));
   reply(http::json_response(200, boost::json::object{{"data", boost::json::object{{"request_id", outcome->job.id}}}}));

@@ -181,24 +181,19 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   if (!task_request) return;
   const std::string& task = task_request->task->name;
   if (auto retry_after = services.rate_limiter.acquire(client.id, task, services.jobs.clock().now())) {
-    http::Response r = task_error(429, "Too many requests. Retry after " + std::to_string(retry_after->count()) +
-                                           " seconds.");
-    r.headers.emplace_back("Retry-After", std::to_string(retry_after->count()));
-    return reply(std::move(r));
+    return reply(to_task_envelope(http::too_many_requests(*retry_after)));
   }
   auto validated = services.catalog.validate(task, task_request->body.fields, {}, task_request->body.file_names());
   if (!validated) return reply(task_error(422, validated.error().first()));
-  std::string idempotency_key = request.header("Idempotency-Key");
-  if (idempotency_key.size() > 255) {
-    return reply(task_error(400, "The Idempotency-Key header must be at most 255 characters."));
-  }
+  auto idempotency_key = read_idempotency_key(request);
+  if (!idempotency_key) return reply(to_task_envelope(std::move(idempotency_key.error())));
 
   JobDraft draft;
   draft.task = task;
   draft.validated = std::move(*validated);
   draft.body = std::move(task_request->body);
   draft.webhook_url = std::move(task_request->callback_url);
-  draft.idempotency_key = std::move(idempotency_key);
+  draft.idempotency_key = std::move(*idempotency_key);
   draft.dialect = Dialect::Task;
   auto outcome = create_job(services, client, std::move(draft));
   if (!outcome) return reply(to_task_envelope(http::response_for(outcome.error())));

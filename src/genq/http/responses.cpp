@@ -30,6 +30,13 @@ Response validation_error(const FieldProblems& fields) {
 
 Response unauthenticated() { return error_response(401, "Unauthenticated."); }
 
+Response too_many_requests(std::chrono::seconds retry_after) {
+  const std::string seconds = std::to_string(retry_after.count());
+  Response r = error_response(429, "Too many requests. Retry after " + seconds + " seconds.");
+  r.headers.emplace_back("Retry-After", seconds);
+  return r;
+}
+
 }  // namespace genq::http
 
 #include <spdlog/spdlog.h>

@@ -4,6 +4,7 @@
 //   {"message": "<first>", "errors": {"f": [...]}}  422 validation
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,8 @@ Response error_response(unsigned status, std::string message);
 using FieldProblems = std::vector<std::pair<std::string, std::vector<std::string>>>;
 Response validation_error(const FieldProblems& fields);
 Response unauthenticated();  // 401 {"message":"Unauthenticated."}
+// 429 "Too many requests. Retry after N seconds." with a Retry-After header.
+Response too_many_requests(std::chrono::seconds retry_after);
 
 }  // namespace genq::http
 
