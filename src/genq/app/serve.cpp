@@ -248,8 +248,10 @@ int serve(const ServeConfig& config) {
   });
   // Queue positions come from memory; rebuilt now and every minute to repair drift.
   if (auto loaded = jobs.load_queue(); !loaded) spdlog::warn("queue positions: {}", loaded.error().message);
-  PeriodicTask retention(server.io_context(), pool, Millis(60'000), [&jobs] {
+  PeriodicTask queue_resync(server.io_context(), pool, Millis(60'000), [&jobs] {
     if (auto loaded = jobs.load_queue(); !loaded) spdlog::warn("queue positions: {}", loaded.error().message);
+  });
+  PeriodicTask retention(server.io_context(), pool, Millis(60'000), [&jobs] {
     if (auto n = jobs.expire_results(); !n) {
       spdlog::warn("retention sweep failed: {}", n.error().message);
     } else if (*n > 0) {
@@ -258,6 +260,7 @@ int serve(const ServeConfig& config) {
   });
   requeue.start();
   retention.start();
+  queue_resync.start();
   server.run();
 
   spdlog::info("genq {} serving {} (data {}, catalog: {} models)", GENQ_VERSION, public_url, dir->root.string(),
