@@ -7,22 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(redis-server postgresql nginx wrk gnuplot-nox sqlite3 curl util-linux)
-missing=()
-for p in "${apt_packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench/install-deps: installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  # No service is started: the benchmark runs throwaway instances on free ports.
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  echo "bench/install-deps: Debian packages present"
-fi
+# No service is started: the benchmark runs throwaway instances on free ports.
+scripts/apt-install-missing.sh bench/install-deps "${apt_packages[@]}"
 
 # npm ci reproduces the lockfile exactly. A registry mirror that lacks other platforms'
 # optional native packages (msgpackr-extract's darwin/win32 builds) makes npm ci refuse

@@ -21,22 +21,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt_packages+=(nodejs npm)
 fi
 
-missing=()
-for p in "${apt_packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install-deps: installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  echo "install-deps: Debian packages present"
-fi
+scripts/apt-install-missing.sh install-deps "${apt_packages[@]}"
 
 # npm packages for the test clients, pinned by tests/js/package-lock.json.
 if [ -f tests/js/package.json ]; then
