@@ -58,6 +58,32 @@ export function writeSamples(file, sorted) {
   if (file) writeFileSync(file, sorted.map((v) => v.toFixed(3)).join('\n') + '\n');
 }
 
+// Open-loop latency: starts `submit()` (resolving with a job id) at `rate` per second
+// for `seconds`; `doneAt` is the map the caller's event listener fills with
+// id -> performance.now() at the job's final event. Waits up to 60 s for the last
+// ones, writes the sorted latencies to `samples` and prints the RESULT line.
+export async function openLoopLatency({ rate, seconds, submit, doneAt, samples }) {
+  const total = Math.round(rate * seconds);
+  const started = [];
+  let failures = 0;
+  const t0 = performance.now();
+  const submits = [];
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    const at = performance.now();
+    submits.push(submit().then((id) => started.push([id, at]), () => { failures += 1; }));
+  }
+  await Promise.all(submits);
+  const offered = total / ((performance.now() - t0) / 1000);
+  const deadline = performance.now() + 60000;
+  while (started.some(([id]) => !doneAt.has(id)) && performance.now() < deadline) await sleep(20);
+  const lat = started.filter(([id]) => doneAt.has(id)).map(([id, at]) => doneAt.get(id) - at).sort((x, y) => x - y);
+  writeSamples(samples, lat);
+  console.log(`RESULT p50_ms=${percentile(lat, 50).toFixed(2)} p99_ms=${percentile(lat, 99).toFixed(2)} ` +
+    `max_ms=${lat.at(-1).toFixed(2)} jobs=${lat.length} total=${total} failed=${failures} offered_per_s=${offered.toFixed(1)}`);
+}
+
 // Runs `op` with `inFlight` copies in flight until `seconds` pass; returns ops/s.
 export async function closedLoop(op, inFlight, seconds) {
   let done = 0;
