@@ -12,6 +12,17 @@ source "$(dirname "$0")/lib.sh"
 D=${BENCH_DURATION:-10}
 
 rm -rf "$work/data"
+# BENCH_RUNS runs of the same wrk command against SYSTEM at URL, recorded in req/s.
+poll_runs() {  # system url
+  local i n us
+  for i in $(seq 1 "$BENCH_RUNS"); do
+    "${ON_LOAD[@]}" wrk -t1 -c64 -d"${D}s" -s bench/status.lua "$2" > "$work/wrk.out"
+    n=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
+    record status_polling "$1" "$i" "$(per_s "$n" "$us")" "req/s" \
+      "{\"body_bytes\":$bytes,\"non2xx\":$(wrk_field "$work/wrk.out" errors_status),\"p50_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p50_us)" 'BEGIN{print v/1000}'),\"p99_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p99_us)" 'BEGIN{print v/1000}')}"
+  done
+}
+
 new_client "$work/data"
 start_genq "$work/data"
 export GENQ_API_KEY=$api_key
@@ -21,12 +32,7 @@ export GENQ_REQUEST_ID=$(echo "$first" | sed -n 's/.*"request_id":"\([^"]*\)".*/
 curl -s "$genq_url/api/v1/client/request-status/$GENQ_REQUEST_ID" -H "Authorization: Bearer $api_key" > "$work/body.json"
 bytes=$(stat -c %s "$work/body.json")
 log "status: genq body is $bytes bytes"
-for i in $(seq 1 "$BENCH_RUNS"); do
-  "${ON_LOAD[@]}" wrk -t1 -c64 -d"${D}s" -s bench/status.lua "$genq_url" > "$work/wrk.out"
-  n=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
-  record status_polling genq "$i" "$(per_s "$n" "$us")" "req/s" \
-    "{\"body_bytes\":$bytes,\"non2xx\":$(wrk_field "$work/wrk.out" errors_status),\"p50_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p50_us)" 'BEGIN{print v/1000}'),\"p99_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p99_us)" 'BEGIN{print v/1000}')}"
-done
+poll_runs genq "$genq_url"
 stop_pid "$genq_pid"
 
 # nginx: a throwaway prefix with its config, the file, logs and temp dirs.
@@ -63,10 +69,5 @@ nginx_pid=$!
 pids+=("$nginx_pid")
 wait_for_port "$port" 20
 curl -s "http://127.0.0.1:$port/api/v1/client/request-status/$GENQ_REQUEST_ID" | cmp - "$work/body.json"
-for i in $(seq 1 "$BENCH_RUNS"); do
-  "${ON_LOAD[@]}" wrk -t1 -c64 -d"${D}s" -s bench/status.lua "http://127.0.0.1:$port" > "$work/wrk.out"
-  n=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
-  record status_polling nginx "$i" "$(per_s "$n" "$us")" "req/s" \
-    "{\"body_bytes\":$bytes,\"non2xx\":$(wrk_field "$work/wrk.out" errors_status),\"p50_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p50_us)" 'BEGIN{print v/1000}'),\"p99_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p99_us)" 'BEGIN{print v/1000}')}"
-done
+poll_runs nginx "http://127.0.0.1:$port"
 stop_pid "$nginx_pid"
