@@ -54,9 +54,12 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   request_.method = header.method();
   request_.target = std::string(header.target());
   request_.headers = static_cast<const bhttp::fields&>(header);
-  beast::error_code addr_ec;
-  auto remote = stream_.socket().remote_endpoint(addr_ec);
-  if (!addr_ec) request_.remote_address = remote.address().to_string();
+  if (remote_address_.empty()) {  // once per connection: two syscalls' worth per request otherwise
+    beast::error_code addr_ec;
+    auto remote = stream_.socket().remote_endpoint(addr_ec);
+    if (!addr_ec) remote_address_ = remote.address().to_string();
+  }
+  request_.remote_address = remote_address_;
 
   if (!split_target(request_.target, request_.path, request_.query)) {
     keep_alive_ = false;

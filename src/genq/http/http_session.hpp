@@ -53,6 +53,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<StringParser> string_parser_;
   std::optional<FileParser> file_parser_;
   Request request_;
+  std::string remote_address_;  // the peer, looked up at the first request
   Match match_;
   unsigned version_ = 11;
   bool keep_alive_ = true;

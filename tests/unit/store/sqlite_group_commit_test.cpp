@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "genq/store/sqlite/group_commit_writer.hpp"
@@ -128,6 +131,47 @@ TEST_F(SqliteGroupCommit, ThrowingOperationBecomesInternalError) {
   ASSERT_FALSE(thrown);
   EXPECT_EQ(thrown.error().kind, ErrorKind::Internal);
   EXPECT_TRUE(writer_->write(insert("after")));
+}
+
+TEST_F(SqliteGroupCommit, AfterCommitHooksRunOnlyForCommittedOperationsInCommitOrder) {
+  std::vector<std::string> seen;
+  std::thread leader([&] {
+    Status status = writer_->write(
+        [&](Connection& connection) -> Status {
+          EXPECT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 3; }));
+          return insert("first")(connection);
+        },
+        [&] { seen.push_back("first"); });
+    EXPECT_TRUE(status);
+  });
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 1; }));
+  std::thread duplicate([&] {
+    EXPECT_FALSE(writer_->write(insert("first"), [&] { seen.push_back("duplicate"); }));
+  });
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 2; }));
+  std::thread second([&] {
+    Result<int> value = writer_->write_result<int>(
+        [](Connection& connection) -> Result<int> {
+          if (Status inserted = insert("second")(connection); !inserted) return fail(inserted.error());
+          return 7;
+        },
+        [&](const int& v) { seen.push_back("second " + std::to_string(v)); });
+    EXPECT_TRUE(value);
+  });
+  leader.join();
+  duplicate.join();
+  second.join();
+  // Hooks run on the leader's thread before it wakes the batch's writers, so every
+  // hook has run by the time the writes above have returned.
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], "first");
+  EXPECT_EQ(seen[1], "second 7");
+}
+
+TEST_F(SqliteGroupCommit, ThrowingAfterCommitHookLeavesTheWriteCommitted) {
+  Status status = writer_->write(insert("x"), [] { throw std::runtime_error("cache full"); });
+  EXPECT_TRUE(status) << "the write is durable; the hook's failure is not the caller's";
+  EXPECT_EQ(rows(), 1);
 }
 
 }  // namespace

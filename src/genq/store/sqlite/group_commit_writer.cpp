@@ -29,6 +29,15 @@ Status run_guarded(const GroupCommitWriter::Operation& operation, Connection& co
   }
 }
 
+// The write is durable by now and its caller will be told so; a throwing hook (a
+// cache running out of memory) must not turn that into an error or stop the others.
+void run_after_commit(const GroupCommitWriter::AfterCommit& hook) noexcept {
+  try {
+    hook();
+  } catch (const std::exception&) {
+  }
+}
+
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection)
@@ -39,9 +48,10 @@ std::size_t GroupCommitWriter::queued() const {
   return queue_.size();
 }
 
-Status GroupCommitWriter::write(Operation operation) {
+Status GroupCommitWriter::write(Operation operation, AfterCommit after_commit) {
   Writer self;
   self.operation = &operation;
+  self.after_commit = &after_commit;
 
   std::unique_lock lock(mutex_);
   queue_.push_back(&self);
@@ -129,6 +139,11 @@ void GroupCommitWriter::run_batch(Writer* const* batch, std::size_t size) {
   }
   commits_.fetch_add(1, std::memory_order_relaxed);
   writes_.fetch_add(size, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < size; ++i) {
+    if (batch[i]->status && *batch[i]->after_commit) {
+      run_after_commit(*batch[i]->after_commit);
+    }
+  }
 }
 
 }  // namespace genq::sqlite

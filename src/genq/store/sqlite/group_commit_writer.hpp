@@ -34,6 +34,11 @@ class GroupCommitWriter {
   // An operation: SQL on the writer connection inside the batch's transaction. An
   // error rolls back this operation's savepoint and is returned to its caller.
   using Operation = std::function<Status(Connection&)>;
+  // Runs on the leader's thread once the batch holding a successful operation has
+  // committed, before the next batch can begin: hooks run in commit order, which is
+  // what keeps an in-memory mirror of the file (RecentJobs) from going back in time.
+  // Must be quick and must not call back into the writer.
+  using AfterCommit = std::function<void()>;
 
   // Why 256: large enough that a burst of submits from every HTTP thread fits in a
   // couple of commits, small enough that one batch holds the write lock for
@@ -46,12 +51,15 @@ class GroupCommitWriter {
 
   // Runs `operation` durably: returns once the transaction holding it has committed
   // (or with the error that rolled it back, or that failed the whole batch).
-  Status write(Operation operation);
+  Status write(Operation operation, AfterCommit after_commit = {});
 
   // Like write(), for an operation that produces a value. `fn(Connection&)` returns
   // Result<T>; the value reaches the caller only if the batch committed.
   template <class T, class Fn>
   Result<T> write_result(Fn&& fn);
+  // The same, and `after_commit(const T&)` runs as an AfterCommit hook.
+  template <class T, class Fn, class After>
+  Result<T> write_result(Fn&& fn, After&& after_commit);
 
   // Committed transactions and operations so far: writes() / commits() is the
   // average batch size.
@@ -64,10 +72,15 @@ class GroupCommitWriter {
  private:
   struct Writer {
     Operation* operation;
+    AfterCommit* after_commit;  // may be empty
     Status status;
     bool done = false;
     std::condition_variable cv;
   };
+
+  // write_result's body: `out` receives fn's value, which after_commit may read.
+  template <class T, class Fn>
+  Result<T> write_value(Fn& fn, std::optional<T>& out, AfterCommit after_commit);
 
   // Runs one batch on connection_ and fills each writer's status.
   // Requires: called by the leader, mutex_ not held.
@@ -85,14 +98,27 @@ class GroupCommitWriter {
 template <class T, class Fn>
 Result<T> GroupCommitWriter::write_result(Fn&& fn) {
   std::optional<T> out;
-  Status status = write([&](Connection& connection) -> Status {
-    Result<T> result = fn(connection);
-    if (!result) {
-      return fail(std::move(result.error()));
-    }
-    out.emplace(std::move(*result));
-    return {};
-  });
+  return write_value(fn, out, {});
+}
+
+template <class T, class Fn, class After>
+Result<T> GroupCommitWriter::write_result(Fn&& fn, After&& after_commit) {
+  std::optional<T> out;
+  return write_value(fn, out, [&] { after_commit(*out); });
+}
+
+template <class T, class Fn>
+Result<T> GroupCommitWriter::write_value(Fn& fn, std::optional<T>& out, AfterCommit after_commit) {
+  Status status = write(
+      [&](Connection& connection) -> Status {
+        Result<T> result = fn(connection);
+        if (!result) {
+          return fail(std::move(result.error()));
+        }
+        out.emplace(std::move(*result));
+        return {};
+      },
+      std::move(after_commit));
   if (!status) {
     return fail(std::move(status.error()));
   }

@@ -7,6 +7,7 @@
 #include "genq/store/sqlite/group_commit_writer.hpp"
 #include "genq/store/sqlite/job_ops.hpp"
 #include "genq/store/sqlite/read_pool.hpp"
+#include "genq/store/sqlite/recent_jobs.hpp"
 #include "genq/store/sqlite/schema.hpp"
 
 namespace genq {
@@ -15,6 +16,10 @@ using sqlite::Connection;
 using sqlite::Statement;
 
 namespace {
+
+// Enough for the jobs of the last minutes of a busy server (a pending image job is
+// about 1 KB; previews and text results weigh more); polls of older jobs read the file.
+constexpr std::size_t kRecentJobsBytes = std::size_t{8} << 20;
 
 // Pragmas of the writer connection. journal_mode=WAL is persistent (stored in the
 // file), so the read-only connections and other processes inherit it.
@@ -64,7 +69,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
 
 SqliteStore::SqliteStore(const Clock& clock, std::unique_ptr<sqlite::GroupCommitWriter> writer,
                          std::unique_ptr<sqlite::ReadPool> readers)
-    : clock_(clock), writer_(std::move(writer)), readers_(std::move(readers)) {}
+    : clock_(clock),
+      recent_jobs_(std::make_unique<sqlite::RecentJobs>(kRecentJobsBytes)),
+      writer_(std::move(writer)),
+      readers_(std::move(readers)) {}
 
 SqliteStore::~SqliteStore() {
   readers_.reset();  // explicit: the order matters (see the member comment)
@@ -74,23 +82,32 @@ SqliteStore::~SqliteStore() {
 std::uint64_t SqliteStore::commits() const { return writer_->commits(); }
 std::uint64_t SqliteStore::writes() const { return writer_->writes(); }
 
+// Remembers the job a committed write returned (an AfterCommit hook: commit order).
+std::function<void(const Job&)> SqliteStore::remember_job() {
+  return [this](const Job& job) { recent_jobs_->put(job); };
+}
+
 // Each mutation reads the clock inside its operation, on the leader's thread at the
 // moment the batch runs, so times follow commit order.
 
 Result<SubmitOutcome> SqliteStore::submit(const NewJob& job) {
   return writer_->write_result<SubmitOutcome>(
-      [&](Connection& connection) { return sqlite::submit_job(connection, job, clock_.now()); });
+      [&](Connection& connection) { return sqlite::submit_job(connection, job, clock_.now()); },
+      [this](const SubmitOutcome& outcome) { recent_jobs_->put(outcome.job); });
 }
 
 Result<std::vector<Lease>> SqliteStore::claim(const ClaimRequest& request) {
   return writer_->write_result<std::vector<Lease>>(
-      [&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); });
+      [&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); },
+      [this](const std::vector<Lease>& leases) {
+        for (const Lease& lease : leases) recent_jobs_->put(lease.job);
+      });
 }
 
 Result<TimePoint> SqliteStore::heartbeat(const LeaseRef& lease, Millis extend) {
-  return writer_->write_result<TimePoint>([&](Connection& connection) {
-    return sqlite::heartbeat_lease(connection, lease, clock_.now(), extend);
-  });
+  return writer_->write_result<TimePoint>(
+      [&](Connection& connection) { return sqlite::heartbeat_lease(connection, lease, clock_.now(), extend); },
+      [&](TimePoint expires) { recent_jobs_->extend_lease(lease.job_id, expires); });
 }
 
 Result<Job> SqliteStore::progress(const LeaseRef& lease, double progress,
@@ -98,43 +115,54 @@ Result<Job> SqliteStore::progress(const LeaseRef& lease, double progress,
   if (std::isnan(progress)) {
     return genq::fail(Error::invalid("progress is not a number"));
   }
-  return writer_->write_result<Job>([&](Connection& connection) {
-    return sqlite::record_progress(connection, lease, progress, preview_jpeg, clock_.now(), extend);
-  });
+  return writer_->write_result<Job>(
+      [&](Connection& connection) {
+        return sqlite::record_progress(connection, lease, progress, preview_jpeg, clock_.now(), extend);
+      },
+      remember_job());
 }
 
 Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result) {
   return writer_->write_result<Job>(
-      [&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); });
+      [&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); },
+      remember_job());
 }
 
 Result<Job> SqliteStore::release(const LeaseRef& lease) {
-  return writer_->write_result<Job>([&](Connection& connection) { return sqlite::release_job(connection, lease); });
+  return writer_->write_result<Job>([&](Connection& connection) { return sqlite::release_job(connection, lease); },
+                                    remember_job());
 }
 
 Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable) {
-  return writer_->write_result<Job>([&](Connection& connection) {
-    return sqlite::fail_job(connection, lease, message, retryable, clock_.now());
-  });
+  return writer_->write_result<Job>(
+      [&](Connection& connection) { return sqlite::fail_job(connection, lease, message, retryable, clock_.now()); },
+      remember_job());
 }
 
 Result<Job> SqliteStore::cancel(const std::string& job_id, const std::string& client_id) {
-  return writer_->write_result<Job>([&](Connection& connection) {
-    return sqlite::cancel_job(connection, job_id, client_id, clock_.now());
-  });
+  return writer_->write_result<Job>(
+      [&](Connection& connection) { return sqlite::cancel_job(connection, job_id, client_id, clock_.now()); },
+      remember_job());
 }
 
 Result<std::vector<Job>> SqliteStore::requeue_expired(TimePoint now) {
   return writer_->write_result<std::vector<Job>>(
-      [&](Connection& connection) { return sqlite::requeue_expired_leases(connection, now); });
+      [&](Connection& connection) { return sqlite::requeue_expired_leases(connection, now); },
+      [this](const std::vector<Job>& jobs) {
+        for (const Job& job : jobs) recent_jobs_->put(job);
+      });
 }
 
 Result<std::vector<std::string>> SqliteStore::expire_results(TimePoint before) {
   return writer_->write_result<std::vector<std::string>>(
-      [&](Connection& connection) { return sqlite::expire_job_results(connection, before, clock_.now()); });
+      [&](Connection& connection) { return sqlite::expire_job_results(connection, before, clock_.now()); },
+      [this](const std::vector<std::string>&) { recent_jobs_->clear(); });
 }
 
 Result<Job> SqliteStore::get(const std::string& job_id) {
+  if (std::optional<Job> recent = recent_jobs_->find(job_id)) {
+    return std::move(*recent);
+  }
   sqlite::ReadPool::Lease reader = readers_->acquire();
   Result<std::optional<Job>> job = sqlite::find_job(*reader, job_id);
   if (!job) {
@@ -174,23 +202,25 @@ Status SqliteStore::add_api_key(const std::string& client_id, const std::string&
 }
 
 Status SqliteStore::set_client_disabled(const std::string& client_id, bool disabled) {
-  return writer_->write([&](Connection& connection) {
-    return sqlite::update_client_disabled(connection, client_id, disabled);
-  });
+  return writer_->write(
+      [&](Connection& connection) { return sqlite::update_client_disabled(connection, client_id, disabled); },
+      [this] { clients_by_key_.clear(); });
 }
 
 Status SqliteStore::set_account_webhook(const std::string& client_id, const std::string& url,
                                         const std::vector<std::string>& events) {
-  return writer_->write([&](Connection& connection) {
-    return sqlite::update_account_webhook(connection, client_id, url, events);
-  });
+  return writer_->write(
+      [&](Connection& connection) { return sqlite::update_account_webhook(connection, client_id, url, events); },
+      [this] { clients_by_key_.clear(); });
 }
 
 Result<Client> SqliteStore::rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,
                                                   TimePoint previous_until) {
-  return writer_->write_result<Client>([&](Connection& connection) {
-    return sqlite::rotate_client_webhook_secret(connection, client_id, new_secret, previous_until);
-  });
+  return writer_->write_result<Client>(
+      [&](Connection& connection) {
+        return sqlite::rotate_client_webhook_secret(connection, client_id, new_secret, previous_until);
+      },
+      [this](const Client&) { clients_by_key_.clear(); });
 }
 
 Result<WorkerToken> SqliteStore::create_worker_token(const WorkerToken& token,
@@ -201,8 +231,16 @@ Result<WorkerToken> SqliteStore::create_worker_token(const WorkerToken& token,
 }
 
 Result<Client> SqliteStore::find_client_by_key(const std::string& api_key_hash) {
+  if (std::optional<Client> cached = clients_by_key_.find(api_key_hash)) {
+    return std::move(*cached);
+  }
+  const std::uint64_t generation = clients_by_key_.generation();
   sqlite::ReadPool::Lease reader = readers_->acquire();
-  return sqlite::find_enabled_client_by_key(*reader, api_key_hash);
+  Result<Client> client = sqlite::find_enabled_client_by_key(*reader, api_key_hash);
+  if (client) {
+    clients_by_key_.put(api_key_hash, *client, generation);
+  }
+  return client;
 }
 
 Result<Client> SqliteStore::get_client(const std::string& client_id) {
@@ -216,8 +254,16 @@ Result<std::vector<Client>> SqliteStore::list_clients() {
 }
 
 Result<WorkerToken> SqliteStore::find_worker_by_token(const std::string& token_hash) {
+  if (std::optional<WorkerToken> cached = workers_by_token_.find(token_hash)) {
+    return std::move(*cached);
+  }
+  const std::uint64_t generation = workers_by_token_.generation();
   sqlite::ReadPool::Lease reader = readers_->acquire();
-  return sqlite::find_enabled_worker_token(*reader, token_hash);
+  Result<WorkerToken> token = sqlite::find_enabled_worker_token(*reader, token_hash);
+  if (token) {
+    workers_by_token_.put(token_hash, *token, generation);
+  }
+  return token;
 }
 
 // The sender's reads go to the pool like status reads: they never wait for a commit.

@@ -1,6 +1,7 @@
 #pragma once
 // The embedded default store: jobs and accounts in one SQLite database file.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,12 +12,14 @@
 #include "genq/store/account_store.hpp"
 #include "genq/store/delivery_store.hpp"
 #include "genq/store/job_store.hpp"
+#include "genq/store/sqlite/credential_cache.hpp"
 
 namespace genq {
 
 namespace sqlite {
 class GroupCommitWriter;
 class ReadPool;
+class RecentJobs;
 }  // namespace sqlite
 
 struct SqliteOptions {
@@ -103,7 +106,13 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   SqliteStore(const Clock& clock, std::unique_ptr<sqlite::GroupCommitWriter> writer,
               std::unique_ptr<sqlite::ReadPool> readers);
 
+  std::function<void(const Job&)> remember_job();
+
   const Clock& clock_;
+  // Status polls and credential checks answered from memory (see their headers).
+  std::unique_ptr<sqlite::RecentJobs> recent_jobs_;
+  sqlite::CredentialCache<Client> clients_by_key_;
+  sqlite::CredentialCache<WorkerToken> workers_by_token_;
   // Readers are declared last so they close first: the writer's connection, closing
   // last, checkpoints the WAL back into the database file.
   std::unique_ptr<sqlite::GroupCommitWriter> writer_;

@@ -1,0 +1,57 @@
+#pragma once
+// The jobs this process wrote last, kept in memory so status polls, the hottest read
+// of the API, skip SQLite. Write-through only: entries come from committed mutations,
+// never from reads, so the cache cannot hold a state older than the file's.
+#include <cstddef>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "genq/core/clock.hpp"
+#include "genq/core/job.hpp"
+
+namespace genq::sqlite {
+
+// Updated by the group-commit leader right after each batch commits, in commit order
+// (GroupCommitWriter's after-commit hooks), so a later state is never overwritten by
+// an earlier one. Sound only while every job write goes through this process's
+// store, which is the embedded SQLite deployment (one server per file).
+//
+// Bounded by bytes (previews and text results make jobs uneven); the oldest write is
+// evicted first. Thread-safe.
+class RecentJobs {
+ public:
+  explicit RecentJobs(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  std::optional<Job> find(const std::string& job_id) const;
+
+  // The job as a committed write left it.
+  void put(const Job& job);
+  // A heartbeat moved only the lease's expiry.
+  void extend_lease(const std::string& job_id, TimePoint expires);
+  // Forgets everything (a sweep changed jobs it does not list).
+  void clear();
+
+  std::size_t size() const;
+  std::size_t bytes() const;
+
+ private:
+  struct Entry {
+    Job job;
+    std::size_t bytes = 0;
+    std::list<std::string>::iterator age;  // position in oldest_first_
+  };
+
+  static std::size_t bytes_of(const Job& job);
+  void evict_while_over_budget();  // requires mutex_
+
+  const std::size_t max_bytes_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::list<std::string> oldest_first_;  // ids by time of their last write
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace genq::sqlite
