@@ -1,10 +1,13 @@
 #include "genq/http/http_session.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
 
 #include "genq/http/responses.hpp"
 #include "genq/http/target.hpp"
@@ -192,11 +195,18 @@ void HttpSession::watch_for_hangup(std::shared_ptr<std::atomic<bool>> replied) {
   stream_.socket().async_wait(
       net::socket_base::wait_read, [self = shared_from_this(), replied](beast::error_code ec) {
         if (ec || !self->watching_hangup_ || replied->load()) return;  // cancelled by send()
+        // Asio's reactor may report a socket readable from an edge it saw before (the
+        // request's own bytes, already read): peek to tell end of stream (0) from
+        // bytes of a pipelined request (> 0: the client is there, stop watching) and
+        // from nothing at all (EAGAIN: wait again).
+        char byte = 0;
+        const ssize_t peeked =
+            ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+          return self->watch_for_hangup(replied);
+        }
         self->watching_hangup_ = false;
-        beast::error_code available_ec;
-        // Readable with nothing to read is end of stream. Bytes (a pipelined request)
-        // mean the client is still there: stop watching and let it wait.
-        if (self->stream_.socket().available(available_ec) == 0 || available_ec) {
+        if (peeked <= 0) {  // end of stream, or the connection failed
           if (auto gone = std::move(self->request_.on_client_gone)) gone();
         }
       });
