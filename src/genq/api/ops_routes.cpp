@@ -2,7 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
+#include <string>
+
 #include "genq/http/responses.hpp"
+#include "genq/service/inline_result.hpp"
 
 namespace genq::api {
 namespace {
@@ -19,6 +23,16 @@ std::string content_type_for(const std::string& key) {
   return "application/octet-stream";
 }
 
+// The text of a completed job's inline result (service/inline_result.hpp), while the
+// job still names `key` as its result (retention clears it with the files').
+std::optional<std::string> inline_result(Services& services, const std::string& key) {
+  auto job_id = job_of_inline_result_key(key);
+  if (!job_id) return std::nullopt;
+  auto job = services.jobs.get(*job_id);
+  if (!job || job->result_blob != key || !job->result_text) return std::nullopt;
+  return std::move(*job->result_text);
+}
+
 // GET /files/{kind}/{id}/{name}?expires=&signature=
 // 200 the file; 403 when the signature is missing, altered or expired; 404 when gone.
 void download(Services& services, http::Request& request, http::Reply reply) {
@@ -29,10 +43,14 @@ void download(Services& services, http::Request& request, http::Reply reply) {
       !services.signer.verify(key, *expires, *signature, services.jobs.clock().now())) {
     return reply(http::error_response(403, "Invalid or expired signature."));
   }
-  auto path = services.jobs.blobs().local_path(key);
-  if (!path) return reply(http::error_response(404, "File not found."));
   http::Response r;
-  r.file_path = path->string();
+  if (auto path = services.jobs.blobs().local_path(key)) {
+    r.file_path = path->string();
+  } else if (auto text = inline_result(services, key)) {
+    r.body = std::move(*text);
+  } else {
+    return reply(http::error_response(404, "File not found."));
+  }
   r.content_type = content_type_for(key);
   r.headers.emplace_back("Cache-Control", "private, max-age=3600");
   reply(std::move(r));

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "genq/service/inline_result.hpp"
+
 namespace genq {
 
 void JobService::publish(const Job& job) {
@@ -131,9 +133,12 @@ Result<Job> JobService::complete(const LeaseRef& lease, std::optional<std::strin
   } else if (file_required) {
     return fail(Error::invalid("This task produces a file: upload it with PUT .../result before completing."));
   } else if (result.result_text) {
+    // The text is stored with the job, in the same durable commit; its result_url
+    // names a key with no file behind it, and the download route answers it from the
+    // job (inline_result_key). Writing a file here cost more than the rest of the
+    // completion (a new inode and an fsync per job).
     result.result_mime = inline_is_json ? "application/json" : "text/plain";
-    result.result_blob = "results/" + job->id + (inline_is_json ? "/result.json" : "/result.txt");
-    if (auto put = blobs_.put(result.result_blob, *result.result_text); !put) return fail(put.error());
+    result.result_blob = inline_result_key(job->id, inline_is_json);
   }
   return published(store_.complete(lease, result));
 }
