@@ -155,6 +155,7 @@ int serve(const ServeConfig& config) {
     pusher.accept(std::move(stream), std::move(request));
   };
   http::Server server(server_options, router, pool);
+  pusher.start(server.io_context());
   ClaimDispatcher claims(jobs, server.io_context(), pool);
 
   ApiOptions api_options;

@@ -28,28 +28,31 @@ ChannelRegistry::SubscribeOutcome ChannelRegistry::subscribe(std::string_view ch
     if (member) outcome.presence_data = presence_document(it->second);
     return outcome;
   }
-  if (member && it != channels_.end() && !it->second.members.contains(member->user_id) &&
-      it->second.members.size() >= max_members) {
+  if (member && it != channels_.end() && it->second.presence &&
+      !it->second.presence->members.contains(member->user_id) && it->second.presence->members.size() >= max_members) {
     outcome.joined = Joined::MemberLimitReached;
     return outcome;
   }
   if (it == channels_.end()) it = channels_.emplace(std::string(channel_name), Channel{}).first;
   Channel& channel = it->second;
   auto list = std::make_shared<SubscriberList>();
-  list->reserve(channel.subscribers->size() + 1);
-  *list = *channel.subscribers;
+  if (channel.subscribers) {
+    list->reserve(channel.subscribers->size() + 1);
+    *list = *channel.subscribers;
+  }
   list->push_back(subscriber);
   channel.subscribers = std::move(list);
   ++subscriptions_;
   if (member) {
-    auto [m, added] = channel.members.try_emplace(member->user_id, Member{member->user_info, 0});
+    if (!channel.presence) channel.presence = std::make_unique<Presence>();
+    auto [m, added] = channel.presence->members.try_emplace(member->user_id, Member{member->user_info, 0});
     ++m->second.connections;
     if (added) {
       outcome.member_added = true;
     } else {
       m->second.user_info = member->user_info;  // the newest connection's info wins
     }
-    channel.member_of[subscriber.get()] = member->user_id;
+    channel.presence->member_of[subscriber.get()] = member->user_id;
     outcome.presence_data = presence_document(channel);
   }
   return outcome;
@@ -72,13 +75,15 @@ ChannelRegistry::UnsubscribeOutcome ChannelRegistry::unsubscribe(std::string_vie
   channel.subscribers = std::move(list);
   --subscriptions_;
   outcome.was_subscribed = true;
-  if (auto m = channel.member_of.find(&subscriber); m != channel.member_of.end()) {
-    auto member = channel.members.find(m->second);
-    if (member != channel.members.end() && --member->second.connections == 0) {
-      outcome.member_removed = member->first;
-      channel.members.erase(member);
+  if (Presence* presence = channel.presence.get()) {
+    if (auto m = presence->member_of.find(&subscriber); m != presence->member_of.end()) {
+      auto member = presence->members.find(m->second);
+      if (member != presence->members.end() && --member->second.connections == 0) {
+        outcome.member_removed = member->first;
+        presence->members.erase(member);
+      }
+      presence->member_of.erase(m);
     }
-    channel.member_of.erase(m);
   }
   if (channel.subscribers->empty()) channels_.erase(it);
   return outcome;
@@ -97,7 +102,7 @@ bool ChannelRegistry::occupied(std::string_view channel) const {
 }
 
 ChannelInfo ChannelRegistry::info(const std::string& name, const Channel& channel) {
-  return ChannelInfo{name, channel.subscribers->size(), channel.members.size()};
+  return ChannelInfo{name, channel.subscribers->size(), channel.presence ? channel.presence->members.size() : 0};
 }
 
 std::vector<ChannelInfo> ChannelRegistry::channels(std::string_view prefix) const {
@@ -124,8 +129,18 @@ std::vector<std::string> ChannelRegistry::users(std::string_view channel) const 
   std::lock_guard lock(mutex_);
   auto it = channels_.find(std::string(channel));
   if (it == channels_.end()) return out;
-  for (const auto& [id, member] : it->second.members) out.push_back(id);
+  if (!it->second.presence) return out;
+  for (const auto& [id, member] : it->second.presence->members) out.push_back(id);
   return out;  // std::map: already sorted
+}
+
+std::string ChannelRegistry::member_id(std::string_view channel, const Subscriber& subscriber) const {
+  std::lock_guard lock(mutex_);
+  auto it = channels_.find(std::string(channel));
+  if (it == channels_.end() || !it->second.presence) return {};
+  const auto& member_of = it->second.presence->member_of;
+  auto m = member_of.find(&subscriber);
+  return m == member_of.end() ? std::string() : m->second;
 }
 
 std::size_t ChannelRegistry::channel_count() const {
@@ -152,7 +167,9 @@ void ChannelRegistry::clear() {
 std::string ChannelRegistry::presence_document(const Channel& channel) {
   boost::json::array ids;
   boost::json::object hash;
-  for (const auto& [id, member] : channel.members) {
+  static const Presence kNobody;
+  const auto& members = (channel.presence ? *channel.presence : kNobody).members;
+  for (const auto& [id, member] : members) {
     ids.emplace_back(id);
     boost::system::error_code ec;
     auto info_value = boost::json::parse(member.user_info, ec);
@@ -160,7 +177,7 @@ std::string ChannelRegistry::presence_document(const Channel& channel) {
   }
   boost::json::object presence{{"ids", std::move(ids)},
                                {"hash", std::move(hash)},
-                               {"count", static_cast<std::int64_t>(channel.members.size())}};
+                               {"count", static_cast<std::int64_t>(members.size())}};
   return boost::json::serialize(boost::json::object{{"presence", std::move(presence)}});
 }
 

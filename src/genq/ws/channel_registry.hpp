@@ -65,6 +65,8 @@ class ChannelRegistry {
   std::optional<ChannelInfo> channel(std::string_view name) const;
   // Presence user ids, sorted.
   std::vector<std::string> users(std::string_view channel) const;
+  // Presence: who `subscriber` is in `channel`; empty when not a member.
+  std::string member_id(std::string_view channel, const Subscriber& subscriber) const;
 
   std::size_t channel_count() const;
   std::size_t subscription_count() const;
@@ -76,10 +78,15 @@ class ChannelRegistry {
     std::string user_info;  // serialised JSON
     std::size_t connections = 0;
   };
+  struct Presence {
+    std::map<std::string, Member, std::less<>> members;            // by user_id
+    std::unordered_map<const Subscriber*, std::string> member_of;  // connection -> user_id
+  };
   struct Channel {
-    std::shared_ptr<const SubscriberList> subscribers = std::make_shared<const SubscriberList>();
-    std::map<std::string, Member, std::less<>> members;                       // presence: by user_id
-    std::unordered_map<const Subscriber*, std::string> member_of;             // presence: connection -> user_id
+    std::shared_ptr<const SubscriberList> subscribers;  // null until the first subscribe
+    // Presence channels only: a public or private channel (one per connection for
+    // genq's job events) carries a pointer, not two empty maps (~100 bytes).
+    std::unique_ptr<Presence> presence;
   };
   static std::string presence_document(const Channel& channel);
   static ChannelInfo info(const std::string& name, const Channel& channel);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <random>
 
 #include "genq/ws/pusher_session.hpp"
@@ -19,12 +20,18 @@ PusherServer::~PusherServer() = default;
 
 bool PusherServer::wants(std::string_view path) { return path.starts_with("/app/"); }
 
+void PusherServer::start(boost::asio::io_context& io) {
+  // A check is at most one sweep late: a quarter of the shortest timeout, at most 1 s
+  // (the 5 s close grace included), at least 100 ms.
+  using std::chrono::milliseconds;
+  auto shortest = std::min<std::chrono::steady_clock::duration>(options_.activity_timeout, options_.pong_timeout);
+  live_sessions_.start(io, std::clamp<std::chrono::steady_clock::duration>(shortest / 4, milliseconds(100),
+                                                                           milliseconds(1000)));
+}
+
 void PusherServer::accept(boost::beast::tcp_stream&& stream,
                           boost::beast::http::request<boost::beast::http::empty_body>&& request) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;  // dropping the stream closes the connection
-  }
+  if (stopping_.load()) return;  // dropping the stream closes the connection
   counters_.connections_total.fetch_add(1, std::memory_order_relaxed);
   auto session = std::make_shared<PusherSession>(std::move(stream), *this, next_socket_id());
   session->start(std::move(request));
@@ -44,44 +51,20 @@ std::size_t PusherServer::broadcast(std::string_view channel, const FramePtr& fr
 }
 
 void PusherServer::close_all(int code, const std::string& reason) {
-  std::vector<std::shared_ptr<PusherSession>> sessions;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    sessions.reserve(sessions_.size());
-    for (const auto& [id, weak] : sessions_) {
-      if (auto session = weak.lock()) sessions.push_back(std::move(session));
-    }
-  }
-  for (const auto& session : sessions) session->close_with(code, reason);
+  stopping_.store(true);
+  for (const auto& session : live_sessions_.established()) session->close_with(code, reason);
 }
 
 void PusherServer::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    sessions_.clear();
-  }
+  stopping_.store(true);
+  live_sessions_.stop();
   registry_.clear();
 }
 
-std::size_t PusherServer::connection_count() const {
-  std::lock_guard lock(mutex_);
-  return sessions_.size();
-}
+std::size_t PusherServer::connection_count() const { return live_sessions_.established_count(); }
 
 std::string PusherServer::next_socket_id() {
   return fmt::format("{}.{}", socket_id_prefix_, next_socket_serial_.fetch_add(1, std::memory_order_relaxed));
-}
-
-void PusherServer::add_session(const std::shared_ptr<PusherSession>& session) {
-  std::lock_guard lock(mutex_);
-  sessions_[session->socket_id()] = session;
-}
-
-void PusherServer::remove_session(const std::string& socket_id) {
-  std::lock_guard lock(mutex_);
-  sessions_.erase(socket_id);
 }
 
 }  // namespace genq::ws

@@ -1,9 +1,11 @@
 #pragma once
 // The Pusher-protocol WebSocket server (SPEC §5): takes over upgraded connections on
 // /app/{key}, hands each to a PusherSession, and broadcasts frames to channels. Owns
-// the channel registry and the table of live sessions. Created by app/ before the
-// HTTP server starts; stop() must run after the I/O threads have ended and before the
-// io_context is destroyed. Thread-safe.
+// the channel registry and the list of live sessions with its activity sweep. Created
+// by app/ before the HTTP server starts; start() once the io_context exists; stop()
+// after the I/O threads have ended and before the io_context is destroyed; it must
+// outlive the io_context. Thread-safe.
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
@@ -14,9 +16,9 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "genq/ws/channel_registry.hpp"
+#include "genq/ws/live_sessions.hpp"
 #include "genq/ws/pusher_options.hpp"
 
 namespace genq::ws {
@@ -42,12 +44,15 @@ class PusherServer {
 
   const PusherOptions& options() const { return options_; }
   ChannelRegistry& registry() { return registry_; }
+  LiveSessions& live_sessions() { return live_sessions_; }
   PusherCounters& counters() { return counters_; }
 
   // Whether an upgrade request for `path` is ours: "/app/{anything}". The key and
   // protocol version are checked after the handshake, so a wrong one is answered with
   // pusher:error and a close code the client libraries understand.
   static bool wants(std::string_view path);
+  // Starts the activity sweep (pings, pong deadlines, close grace) on `io`.
+  void start(boost::asio::io_context& io);
   // Takes over a connection whose WebSocket upgrade request has been read.
   void accept(boost::beast::tcp_stream&& stream,
               boost::beast::http::request<boost::beast::http::empty_body>&& request);
@@ -58,15 +63,12 @@ class PusherServer {
 
   // Asks every connection to close with `code` (4200 on shutdown: reconnect now).
   void close_all(int code, const std::string& reason);
-  // Forgets every session and subscription. Requires: the I/O threads have stopped.
+  // Ends the sweep and forgets every subscription. Requires: the I/O threads have stopped.
   void stop();
 
   std::size_t connection_count() const;
 
-  // For sessions.
   std::string next_socket_id();
-  void add_session(const std::shared_ptr<PusherSession>& session);
-  void remove_session(const std::string& socket_id);
 
  private:
   PusherOptions options_;
@@ -74,9 +76,8 @@ class PusherServer {
   PusherCounters counters_;
   std::uint32_t socket_id_prefix_;
   std::atomic<std::uint64_t> next_socket_serial_{1};
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::weak_ptr<PusherSession>> sessions_;  // GUARDED_BY(mutex_)
-  bool stopping_ = false;                                                   // GUARDED_BY(mutex_)
+  LiveSessions live_sessions_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace genq::ws

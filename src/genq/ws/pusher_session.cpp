@@ -37,9 +37,12 @@ bool expected_close(beast::error_code ec) {
 
 PusherSession::PusherSession(beast::tcp_stream&& stream, PusherServer& server, std::string socket_id)
     : connection_(stream.release_socket(), server.options().max_message_bytes), server_(server),
-      socket_id_(std::move(socket_id)), timer_(connection_.get_executor()), queue_(server.options().max_buffer_bytes) {}
+      socket_id_(std::move(socket_id)), queue_(server.options().max_buffer_bytes) {
+  server_.live_sessions().add(*this);
+}
 
-PusherSession::~PusherSession() = default;
+// Also for a session that never finished (its io_context went away with it).
+PusherSession::~PusherSession() { server_.live_sessions().remove(*this); }
 
 void PusherSession::start(const beast::http::request<beast::http::empty_body>& request) {
   HandshakeReply reply = answer_upgrade(request);
@@ -53,7 +56,7 @@ void PusherSession::start(const beast::http::request<beast::http::empty_body>& r
     }
     closing_ = true;
     close_received_ = true;
-    arm_timer(kCloseGrace);
+    check_after(kCloseGrace);
   } else {
     std::lock_guard lock(mutex_);
     writing_ = true;  // frames queue behind the 101 until it is out
@@ -103,9 +106,9 @@ void PusherSession::on_handshake(bool accepted, std::shared_ptr<const std::strin
     close_with(refusal->code, refusal->message, /*drain=*/true);
   } else {
     established_ = true;
-    server_.add_session(shared_from_this());
+    server_.live_sessions().mark_established(*this);
     send(connection_established_frame(socket_id_, server_.options().activity_timeout));
-    arm_timer(server_.options().activity_timeout);
+    check_after(server_.options().activity_timeout);
   }
   write_next();  // writing_ has been held since start()
   do_read();
@@ -185,10 +188,8 @@ void PusherSession::handle(std::string_view text) {
   send(error_frame(std::nullopt, "Unsupported event '" + event.substr(0, 64) + "'."));
 }
 
-PusherSession::Subscription* PusherSession::find_subscription(std::string_view channel) {
-  auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
-                         [&](const Subscription& s) { return s.channel == channel; });
-  return it == subscriptions_.end() ? nullptr : &*it;
+bool PusherSession::subscribed(std::string_view channel) const {
+  return std::find(subscriptions_.begin(), subscriptions_.end(), channel) != subscriptions_.end();
 }
 
 void PusherSession::handle_subscribe(const Inbound& message) {
@@ -217,7 +218,7 @@ void PusherSession::handle_subscribe(const Inbound& message) {
       member = std::move(*parsed);
     }
   }
-  if (!find_subscription(channel) && subscriptions_.size() >= kMaxSubscriptions) {
+  if (!subscribed(channel) && subscriptions_.size() >= kMaxSubscriptions) {
     return send(subscription_error_frame(channel, "LimitReached",
                                          "A connection may subscribe to at most " +
                                              std::to_string(kMaxSubscriptions) + " channels.",
@@ -231,7 +232,7 @@ void PusherSession::handle_subscribe(const Inbound& message) {
                                          403));
   }
   if (outcome.joined == ChannelRegistry::Joined::Subscribed) {
-    subscriptions_.push_back({channel, member ? member->user_id : std::string()});
+    subscriptions_.push_back(channel);
   }
   send(subscription_succeeded_frame(channel, kind == ChannelKind::Presence ? outcome.presence_data : "{}"));
   if (outcome.member_added) {
@@ -247,8 +248,7 @@ void PusherSession::handle_unsubscribe(const Inbound& message) {
 }
 
 void PusherSession::leave(const std::string& channel) {
-  auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
-                         [&](const Subscription& s) { return s.channel == channel; });
+  auto it = std::find(subscriptions_.begin(), subscriptions_.end(), channel);
   if (it == subscriptions_.end()) return;
   subscriptions_.erase(it);
   auto outcome = server_.registry().unsubscribe(channel, *this);
@@ -261,8 +261,7 @@ void PusherSession::handle_client_event(const Inbound& message) {
   const PusherOptions& options = server_.options();
   auto reject = [&](const std::string& why) { send(error_frame(code::kClientEventRejected, why)); };
   if (!options.client_events) return reject("Client events are not enabled for this app.");
-  const Subscription* subscription = find_subscription(message.channel);
-  if (!subscription || channel_kind(message.channel) == ChannelKind::Public) {
+  if (!subscribed(message.channel) || channel_kind(message.channel) == ChannelKind::Public) {
     return reject("Client events can only be sent on private and presence channels the connection is subscribed to.");
   }
   if (!valid_event_name(message.event, options.max_event_name)) {
@@ -279,9 +278,10 @@ void PusherSession::handle_client_event(const Inbound& message) {
   if (++events_in_window_ > kClientEventsPerSecond) {
     return reject("Client event rate limit exceeded (" + std::to_string(kClientEventsPerSecond) + " per second).");
   }
+  // Presence: the sender's user id, which the registry keeps (empty on private channels).
   server_.broadcast(message.channel,
                     make_frame(client_event_frame(message.channel, message.event, message.data,
-                                                  subscription->user_id)),
+                                                  server_.registry().member_id(message.channel, *this))),
                     socket_id_);
 }
 
@@ -315,7 +315,7 @@ void PusherSession::deliver(const FramePtr& frame) {
 
 bool PusherSession::request_close_locked(int code, std::string reason, bool drain) {
   refusing_ = true;
-  close_request_ = CloseRequest{code, std::move(reason), drain};
+  close_request_ = std::make_unique<const CloseRequest>(CloseRequest{code, std::move(reason), drain});
   if (writing_) return false;
   writing_ = true;
   return true;
@@ -335,7 +335,7 @@ void PusherSession::schedule_close(bool post_write) {
   net::post(connection_.get_executor(), [self = shared_from_this(), post_write] {
     if (!self->closing_ && !self->finished_) {
       self->closing_ = true;
-      self->arm_timer(kCloseGrace);  // a reader that never drains must not hold the socket
+      self->check_after(kCloseGrace);  // a reader that never drains must not hold the socket
     }
     if (post_write) self->write_next();
   });
@@ -354,7 +354,7 @@ void PusherSession::write_next() {
       batch.push_back(std::move(next));
     }
     if (queue_.empty() && close_request_ && !close_queued_ && batch.size() < WebSocketConnection::kMaxBatchFrames) {
-      close = close_request_;
+      close = *close_request_;
       close_queued_ = true;
     }
     // After the close frame writing_ stays set: nothing is written after it.
@@ -380,7 +380,7 @@ void PusherSession::on_write(bool close_written, beast::error_code ec, std::size
   if (close_written) {
     close_sent_ = true;
     // The client's close (or its broken input) came first: the handshake is complete.
-    // Otherwise the read waits for the client's answer, bounded by the grace timer.
+    // Otherwise the read waits for the client's answer, bounded by the grace deadline.
     if (close_received_) {
       connection_.close();
       finish();
@@ -392,13 +392,12 @@ void PusherSession::on_write(bool close_written, beast::error_code ec, std::size
 
 // ---- activity: Pusher's ping/pong, and the close grace period ----
 
-void PusherSession::arm_timer(Clock::duration after) {
-  timer_.expires_after(after);
-  timer_.async_wait(beast::bind_front_handler(&PusherSession::on_timer, shared_from_this()));
+void PusherSession::post_due_check() {
+  net::post(connection_.get_executor(), [self = shared_from_this()] { self->on_due(); });
 }
 
-void PusherSession::on_timer(beast::error_code ec) {
-  if (ec || finished_) return;  // re-armed or cancelled
+void PusherSession::on_due() {
+  if (finished_ || !sweep_entry_.claimed()) return;  // a newer deadline replaced the one that passed
   if (closing_) {
     connection_.close();
     return finish();
@@ -412,15 +411,15 @@ void PusherSession::on_timer(beast::error_code ec) {
   if (idle >= options.activity_timeout) {
     send(ping_frame());
     awaiting_pong_ = true;
-    return arm_timer(options.pong_timeout);
+    return check_after(options.pong_timeout);
   }
-  arm_timer(options.activity_timeout - idle);
+  check_after(options.activity_timeout - idle);
 }
 
 void PusherSession::finish() {
   if (finished_) return;
   finished_ = true;
-  timer_.cancel();
+  sweep_entry_.never_due();
   {
     std::lock_guard lock(mutex_);
     refusing_ = true;
@@ -428,13 +427,13 @@ void PusherSession::finish() {
   }
   auto subscriptions = std::move(subscriptions_);
   subscriptions_.clear();
-  for (const auto& s : subscriptions) {
-    auto outcome = server_.registry().unsubscribe(s.channel, *this);
+  for (const auto& channel : subscriptions) {
+    auto outcome = server_.registry().unsubscribe(channel, *this);
     if (outcome.member_removed) {
-      server_.broadcast(s.channel, make_frame(member_removed_frame(s.channel, *outcome.member_removed)));
+      server_.broadcast(channel, make_frame(member_removed_frame(channel, *outcome.member_removed)));
     }
   }
-  if (established_) server_.remove_session(socket_id_);
+  server_.live_sessions().remove(*this);
 }
 
 }  // namespace genq::ws

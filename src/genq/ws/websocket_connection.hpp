@@ -8,6 +8,7 @@
 // keeps only the decoder's state for an unfinished frame; and it writes every frame
 // it has queued (up to kMaxBatchFrames) with one gather write.
 // Owned by one PusherSession; not thread-safe: use it on the session's strand only.
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 
@@ -17,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "genq/ws/exact_size_allocator.hpp"
 #include "genq/ws/outbound_queue.hpp"
 #include "genq/ws/websocket_frame.hpp"
 
@@ -35,10 +37,12 @@ class WebSocketConnection {
   // For the handshake reply, written before any frame.
   Socket& socket() { return socket_; }
 
-  // Calls handler(error_code) once the client has sent something.
+  // Calls handler(error_code) once the client has sent something. The wait is what an
+  // idle connection keeps pending: it is allocated at its own size (ExactSizeAllocator).
   template <class Handler>
   void async_wait_readable(Handler&& handler) {
-    socket_.async_wait(Socket::wait_read, std::forward<Handler>(handler));
+    socket_.async_wait(Socket::wait_read,
+                       boost::asio::bind_allocator(ExactSizeAllocator<void>(), std::forward<Handler>(handler)));
   }
 
   // Reads what has arrived and hands each decoded message or control frame to

@@ -98,9 +98,9 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
-FrameEvent FrameDecoder::fail(std::uint16_t code, std::string_view why) {
+FrameEvent FrameDecoder::fail(std::uint16_t code, const char* why) {
   failure_code_ = code;
-  failure_.assign(why);
+  failure_ = why;
   std::string().swap(message_);
   std::string().swap(control_);
   return FrameEvent{FrameEvent::Kind::ProtocolError, failure_, failure_code_};

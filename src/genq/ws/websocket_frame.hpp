@@ -74,7 +74,8 @@ class FrameDecoder {
   FrameEvent next(std::string_view& input);
 
  private:
-  FrameEvent fail(std::uint16_t code, std::string_view why);
+  // `why` is kept, not copied: a string literal.
+  FrameEvent fail(std::uint16_t code, const char* why);
   // Validates the header once it is complete; returns a ProtocolError or NeedMore.
   FrameEvent start_frame();
   FrameEvent finish_frame();
@@ -92,7 +93,7 @@ class FrameDecoder {
   Opcode message_opcode_ = Opcode::Text;
   std::string message_;              // the data message so far, unmasked
   std::string control_;              // the control frame being read, unmasked
-  std::string failure_;              // why a ProtocolError, once failed
+  std::string_view failure_;         // why a ProtocolError, once failed (a string literal)
   std::uint16_t failure_code_ = 0;
 };
 
