@@ -218,10 +218,10 @@ int serve(const ServeConfig& config) {
   ws::JobEventPublisher job_events(pusher, services);
   bus.subscribe([&job_events](const JobEvent& event) { job_events.on_job_event(event); });
   add_pusher_metrics(metrics, pusher);
-  // Published after the transition committed, so its delivery row is there to read.
-  bus.subscribe([&deliveries](const JobEvent& event) {
-    if (event.job.status != JobStatus::Pending && event.job.status != JobStatus::InProgress) deliveries->wake();
-  });
+  // After the commit that queued them, so the delivery rows are there to read; only
+  // then: waking the sender for every transition cost 6% of the CPU of a server whose
+  // jobs have no webhook.
+  (*store)->on_deliveries_queued([&deliveries] { deliveries->wake(); });
   add_webhook_metrics(metrics, *deliveries, webhooks);
 
   // Block the stop signals before any thread starts so only sigwait below sees them.

@@ -31,7 +31,7 @@ struct ServiceOptions {
 class JobService {
  public:
   JobService(JobStore& store, BlobStore& blobs, EventBus& bus, const Clock& clock, ServiceOptions options)
-      : store_(store), blobs_(blobs), bus_(bus), clock_(clock), options_(options) {}
+      : store_(store), blobs_(blobs), bus_(bus), clock_(clock), options_(options), started_(clock.now()) {}
 
   Result<SubmitOutcome> submit(NewJob job);
   // NotFound unless the job exists and belongs to client_id (SPEC §1: never a hint).
@@ -76,7 +76,7 @@ class JobService {
   struct Upload {
     std::string key, mime;
   };
-  std::optional<Upload> find_upload(const std::string& job_id);
+  std::optional<Upload> find_upload(const Job& job);
 
   std::mutex uploads_mutex_;
   std::map<std::string, Upload> uploads_;  // GUARDED_BY(uploads_mutex_); job id -> uploaded result
@@ -86,6 +86,8 @@ class JobService {
   EventBus& bus_;
   const Clock& clock_;
   ServiceOptions options_;
+  // Uploads of jobs first claimed since then are all in uploads_ (find_upload).
+  TimePoint started_;
 };
 
 }  // namespace genq

@@ -61,6 +61,11 @@ class GroupCommitWriter {
   template <class T, class Fn, class After>
   Result<T> write_result(Fn&& fn, After&& after_commit);
 
+  // Runs on the leader's thread after every committed batch, before the operations'
+  // AfterCommit hooks, with the writer connection (to read its counters). Set it before
+  // the first write.
+  void on_batch_committed(std::function<void(Connection&)> hook) { batch_committed_ = std::move(hook); }
+
   // Committed transactions and operations so far: writes() / commits() is the
   // average batch size.
   std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
@@ -87,6 +92,7 @@ class GroupCommitWriter {
   void run_batch(Writer* const* batch, std::size_t size);
 
   std::unique_ptr<Connection> connection_;  // used only by the current leader
+  std::function<void(Connection&)> batch_committed_;
 
   mutable std::mutex mutex_;
   std::deque<Writer*> queue_;  // guarded by mutex_; the front is the leader

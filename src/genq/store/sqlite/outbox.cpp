@@ -115,7 +115,11 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
       .bind_text(8, url)
       .bind_text(9, host_key(url))
       .bind_int64(10, to_unix_ms(now));
-  return statement->run();
+  Status inserted = statement->run();
+  if (inserted) {
+    connection.count_outbox_row();
+  }
+  return inserted;
 }
 
 }  // namespace genq::sqlite

@@ -2,6 +2,7 @@
 // One sqlite database handle with its cache of prepared statements.
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,12 +41,17 @@ class Connection {
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   // True when no transaction is open (sqlite rolled one back after a severe error).
   bool in_autocommit() const { return sqlite3_get_autocommit(db_) != 0; }
+  // Webhook deliveries queued on this connection so far (outbox.hpp), rolled-back ones
+  // included: the store wakes the webhook sender only after a batch that queued some.
+  void count_outbox_row() { ++outbox_rows_; }
+  std::uint64_t outbox_rows() const { return outbox_rows_; }
   sqlite3* handle() const { return db_; }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;
+  std::uint64_t outbox_rows_ = 0;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 

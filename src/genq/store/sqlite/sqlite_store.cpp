@@ -72,7 +72,25 @@ SqliteStore::SqliteStore(const Clock& clock, std::unique_ptr<sqlite::GroupCommit
     : clock_(clock),
       recent_jobs_(std::make_unique<sqlite::RecentJobs>(kRecentJobsBytes)),
       writer_(std::move(writer)),
-      readers_(std::move(readers)) {}
+      readers_(std::move(readers)) {
+  writer_->on_batch_committed([this](Connection& connection) { after_batch(connection); });
+}
+
+void SqliteStore::on_deliveries_queued(std::function<void()> wake) {
+  std::lock_guard lock(deliveries_queued_mutex_);
+  deliveries_queued_ = std::move(wake);
+}
+
+void SqliteStore::after_batch(Connection& writer) {
+  if (writer.outbox_rows() == outbox_rows_seen_) {
+    return;
+  }
+  outbox_rows_seen_ = writer.outbox_rows();
+  std::lock_guard lock(deliveries_queued_mutex_);
+  if (deliveries_queued_) {
+    deliveries_queued_();
+  }
+}
 
 SqliteStore::~SqliteStore() {
   readers_.reset();  // explicit: the order matters (see the member comment)

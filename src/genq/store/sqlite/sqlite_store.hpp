@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 namespace genq {
 
 namespace sqlite {
+class Connection;
 class GroupCommitWriter;
 class ReadPool;
 class RecentJobs;
@@ -59,6 +61,10 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   // concurrent writers commits() stays far below writes().
   std::uint64_t commits() const;
   std::uint64_t writes() const;
+
+  // Called after each commit that queued webhook deliveries, on the committing thread:
+  // how the webhook sender learns there is work without polling the store.
+  void on_deliveries_queued(std::function<void()> wake);
 
   // JobStore
   Result<SubmitOutcome> submit(const NewJob& job) override;
@@ -107,12 +113,16 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
               std::unique_ptr<sqlite::ReadPool> readers);
 
   std::function<void(const Job&)> remember_job();
+  void after_batch(sqlite::Connection& writer);
 
   const Clock& clock_;
   // Status polls and credential checks answered from memory (see their headers).
   std::unique_ptr<sqlite::RecentJobs> recent_jobs_;
   sqlite::CredentialCache<Client> clients_by_key_;
   sqlite::CredentialCache<WorkerToken> workers_by_token_;
+  std::uint64_t outbox_rows_seen_ = 0;  // used by the group-commit leader only
+  std::mutex deliveries_queued_mutex_;
+  std::function<void()> deliveries_queued_;  // GUARDED_BY(deliveries_queued_mutex_)
   // Readers are declared last so they close first: the writer's connection, closing
   // last, checkpoints the WAL back into the database file.
   std::unique_ptr<sqlite::GroupCommitWriter> writer_;
