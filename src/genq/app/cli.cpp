@@ -24,7 +24,7 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_PUBLIC_URL");
   cmd.add_option("--catalog", c.catalog_path, "Model catalog JSON file; default: the catalog built into genq")
       ->envname("GENQ_CATALOG");
-  cmd.add_option("--threads", c.io_threads, "I/O threads (0 = one per core)")->envname("GENQ_THREADS")->capture_default_str();
+  cmd.add_option("--threads", c.io_threads, "I/O threads (0 = one per core this process may run on)")->envname("GENQ_THREADS")->capture_default_str();
   cmd.add_option("--blocking-threads", c.blocking_threads, "Threads for requests that wait on durable writes")
       ->envname("GENQ_BLOCKING_THREADS")->check(CLI::Range(1, 1024))->capture_default_str();
   cmd.add_option("--lease-ms", c.lease_ms, "Worker lease: a job whose worker is silent this long is requeued")

@@ -15,7 +15,7 @@ struct ServeConfig {
   std::string data_dir = "./data";
   std::string public_url;   // base of signed URLs; default http://<listen address>
   std::string catalog_path; // empty = the catalog compiled into the binary
-  int io_threads = 0;       // 0 = one per core
+  int io_threads = 0;       // 0 = one per core in the CPU affinity mask
   int blocking_threads = 32;
   std::int64_t lease_ms = 30'000;
   int max_attempts = 3;
