@@ -157,7 +157,7 @@ const doc = {
     note: 'every server under test (genq, redis-server, nginx, postgres, the Node ws server) is pinned to server_cpu with taskset; every load generator, client and worker (wrk, Node scripts, C++ WebSocket clients) to load_cpu',
   },
   durability: {
-    genq: 'default configuration: SQLite WAL, synchronous=FULL; a submit is answered after its commit is fsynced (group commit)',
+    genq: 'default configuration: SQLite WAL, synchronous=FULL; a submit or a completion is answered after its commit is fsynced (group commit); claims, heartbeats and progress commit without waiting for the fsync (a crash can only make such a job run again)',
     redis: 'appendonly yes, appendfsync everysec (an acknowledged add can be lost in the last second before a crash)',
     postgres: 'initdb defaults: fsync=on, synchronous_commit=on, full_page_writes=on',
   },

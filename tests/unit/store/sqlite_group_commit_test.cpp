@@ -24,7 +24,7 @@ class SqliteGroupCommit : public ::testing::Test {
         Connection::open(dir_.file("writer.db"), Connection::Mode::ReadWrite, 5000ms);
     ASSERT_TRUE(connection) << connection.error().message;
     ASSERT_TRUE((*connection)->exec("PRAGMA journal_mode = WAL; CREATE TABLE t (v TEXT PRIMARY KEY)"));
-    writer_ = std::make_unique<GroupCommitWriter>(std::move(*connection));
+    writer_ = std::make_unique<GroupCommitWriter>(std::move(*connection), /*sync_full=*/true);
   }
 
   static GroupCommitWriter::Operation insert(std::string value) {
@@ -166,6 +166,30 @@ TEST_F(SqliteGroupCommit, AfterCommitHooksRunOnlyForCommittedOperationsInCommitO
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0], "first");
   EXPECT_EQ(seen[1], "second 7");
+}
+
+// The synchronous setting a write's own transaction commits under: 2 = FULL, 1 = NORMAL.
+std::int64_t synchronous_during(GroupCommitWriter& writer, GroupCommitWriter::Sync sync) {
+  Result<std::int64_t> level = writer.write_result<std::int64_t>(
+      [](Connection& connection) -> Result<std::int64_t> {
+        Result<Statement> statement = connection.prepare("PRAGMA synchronous");
+        if (!statement) return fail(statement.error());
+        Result<bool> row = statement->step();
+        if (!row) return fail(row.error());
+        return statement->column_int64(0);
+      },
+      [](const std::int64_t&) {}, sync);
+  EXPECT_TRUE(level) << level.error().message;
+  return level.value_or(-1);
+}
+
+TEST_F(SqliteGroupCommit, LazyWritesCommitWithoutTheFsyncAndFullOnesStillWaitForIt) {
+  // The fixture's connection runs sqlite's default, FULL, like genq's store.
+  EXPECT_EQ(synchronous_during(*writer_, GroupCommitWriter::Sync::Full), 2);
+  EXPECT_EQ(synchronous_during(*writer_, GroupCommitWriter::Sync::Lazy), 1);
+  EXPECT_EQ(synchronous_during(*writer_, GroupCommitWriter::Sync::Full), 2) << "FULL is put back after a lazy batch";
+  ASSERT_TRUE(writer_->write(insert("lazy"), {}, GroupCommitWriter::Sync::Lazy));
+  EXPECT_EQ(rows(), 1) << "a lazy write is committed like any other";
 }
 
 TEST_F(SqliteGroupCommit, ThrowingAfterCommitHookLeavesTheWriteCommitted) {

@@ -40,18 +40,19 @@ void run_after_commit(const GroupCommitWriter::AfterCommit& hook) noexcept {
 
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection)
-    : connection_(std::move(connection)) {}
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> connection, bool sync_full)
+    : connection_(std::move(connection)), sync_full_(sync_full) {}
 
 std::size_t GroupCommitWriter::queued() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
 }
 
-Status GroupCommitWriter::write(Operation operation, AfterCommit after_commit) {
+Status GroupCommitWriter::write(Operation operation, AfterCommit after_commit, Sync sync) {
   Writer self;
   self.operation = &operation;
   self.after_commit = &after_commit;
+  self.sync = sync;
 
   std::unique_lock lock(mutex_);
   queue_.push_back(&self);
@@ -90,6 +91,27 @@ void GroupCommitWriter::run_batch(Writer* const* batch, std::size_t size) {
     }
   };
 
+  // A batch of Lazy writes only commits without the fsync; the setting is the
+  // connection's, so it is put back whatever happens to the batch.
+  const bool lazy = sync_full_ && std::all_of(batch, batch + size, [](const Writer* w) { return w->sync == Sync::Lazy; });
+  if (lazy) {
+    if (Status relaxed = run_sql(connection, "PRAGMA synchronous = NORMAL"); !relaxed) {
+      fail_all(relaxed.error());
+      return;
+    }
+  }
+  run_transaction(batch, size, fail_all);
+  if (lazy) {
+    if (Status restored = run_sql(connection, "PRAGMA synchronous = FULL"); !restored) {
+      // Later Full writes would not be fsynced: stop writing rather than lie about it.
+      std::terminate();
+    }
+  }
+}
+
+template <class FailAll>
+void GroupCommitWriter::run_transaction(Writer* const* batch, std::size_t size, const FailAll& fail_all) {
+  Connection& connection = *connection_;
   // IMMEDIATE takes the write lock now, waiting up to busy_timeout for another
   // process (genq admin) instead of failing later at the first write.
   if (Status begun = run_sql(connection, "BEGIN IMMEDIATE"); !begun) {

@@ -40,18 +40,31 @@ class GroupCommitWriter {
   // Must be quick and must not call back into the writer.
   using AfterCommit = std::function<void()>;
 
+  // How far a write's commit must have reached before the write returns.
+  enum class Sync {
+    // Fsynced (when the connection runs synchronous=FULL): survives power loss.
+    Full,
+    // In the WAL but not yet fsynced: survives the process's death, and power loss
+    // once any later Full commit or checkpoint has synced the WAL. For the workers'
+    // bookkeeping (claims, heartbeats, progress), which a lost write only repeats.
+    // A batch is Full if any of its writes is.
+    Lazy,
+  };
+
   // Why 256: large enough that a burst of submits from every HTTP thread fits in a
   // couple of commits, small enough that one batch holds the write lock for
   // milliseconds, not seconds (the admin command in another process waits for it).
   static constexpr std::size_t kMaxBatch = 256;
 
-  explicit GroupCommitWriter(std::unique_ptr<Connection> connection);
+  // `sync_full`: the connection runs synchronous=FULL, so Lazy batches switch to
+  // NORMAL for their commit (otherwise every commit is already unsynced).
+  GroupCommitWriter(std::unique_ptr<Connection> connection, bool sync_full);
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
   // Runs `operation` durably: returns once the transaction holding it has committed
   // (or with the error that rolled it back, or that failed the whole batch).
-  Status write(Operation operation, AfterCommit after_commit = {});
+  Status write(Operation operation, AfterCommit after_commit = {}, Sync sync = Sync::Full);
 
   // Like write(), for an operation that produces a value. `fn(Connection&)` returns
   // Result<T>; the value reaches the caller only if the batch committed.
@@ -59,7 +72,7 @@ class GroupCommitWriter {
   Result<T> write_result(Fn&& fn);
   // The same, and `after_commit(const T&)` runs as an AfterCommit hook.
   template <class T, class Fn, class After>
-  Result<T> write_result(Fn&& fn, After&& after_commit);
+  Result<T> write_result(Fn&& fn, After&& after_commit, Sync sync = Sync::Full);
 
   // Runs on the leader's thread after every committed batch, before the operations'
   // AfterCommit hooks, with the writer connection (to read its counters). Set it before
@@ -78,6 +91,7 @@ class GroupCommitWriter {
   struct Writer {
     Operation* operation;
     AfterCommit* after_commit;  // may be empty
+    Sync sync;
     Status status;
     bool done = false;
     std::condition_variable cv;
@@ -85,13 +99,17 @@ class GroupCommitWriter {
 
   // write_result's body: `out` receives fn's value, which after_commit may read.
   template <class T, class Fn>
-  Result<T> write_value(Fn& fn, std::optional<T>& out, AfterCommit after_commit);
+  Result<T> write_value(Fn& fn, std::optional<T>& out, AfterCommit after_commit, Sync sync);
 
   // Runs one batch on connection_ and fills each writer's status.
   // Requires: called by the leader, mutex_ not held.
   void run_batch(Writer* const* batch, std::size_t size);
+  // run_batch's transaction, between the sync settings.
+  template <class FailAll>
+  void run_transaction(Writer* const* batch, std::size_t size, const FailAll& fail_all);
 
   std::unique_ptr<Connection> connection_;  // used only by the current leader
+  const bool sync_full_;
   std::function<void(Connection&)> batch_committed_;
 
   mutable std::mutex mutex_;
@@ -104,17 +122,17 @@ class GroupCommitWriter {
 template <class T, class Fn>
 Result<T> GroupCommitWriter::write_result(Fn&& fn) {
   std::optional<T> out;
-  return write_value(fn, out, {});
+  return write_value(fn, out, {}, Sync::Full);
 }
 
 template <class T, class Fn, class After>
-Result<T> GroupCommitWriter::write_result(Fn&& fn, After&& after_commit) {
+Result<T> GroupCommitWriter::write_result(Fn&& fn, After&& after_commit, Sync sync) {
   std::optional<T> out;
-  return write_value(fn, out, [&] { after_commit(*out); });
+  return write_value(fn, out, [&] { after_commit(*out); }, sync);
 }
 
 template <class T, class Fn>
-Result<T> GroupCommitWriter::write_value(Fn& fn, std::optional<T>& out, AfterCommit after_commit) {
+Result<T> GroupCommitWriter::write_value(Fn& fn, std::optional<T>& out, AfterCommit after_commit, Sync sync) {
   Status status = write(
       [&](Connection& connection) -> Status {
         Result<T> result = fn(connection);
@@ -124,7 +142,7 @@ Result<T> GroupCommitWriter::write_value(Fn& fn, std::optional<T>& out, AfterCom
         out.emplace(std::move(*result));
         return {};
       },
-      std::move(after_commit));
+      std::move(after_commit), sync);
   if (!status) {
     return fail(std::move(status.error()));
   }

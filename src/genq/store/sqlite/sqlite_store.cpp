@@ -17,6 +17,12 @@ using sqlite::Statement;
 
 namespace {
 
+// Claims, heartbeats, progress and released claims commit without waiting for the
+// fsync (GroupCommitWriter::Sync::Lazy): each is acknowledged only to a worker, and a
+// crash that forgets one makes the job run again, as an expired lease does. Submits,
+// completions, failures and cancels, which clients are told of, are always fsynced.
+constexpr sqlite::GroupCommitWriter::Sync kWorkerBookkeeping = sqlite::GroupCommitWriter::Sync::Lazy;
+
 // Enough for the jobs of the last minutes of a busy server (a pending image job is
 // about 1 KB; previews and text results weigh more); polls of older jobs read the file.
 constexpr std::size_t kRecentJobsBytes = std::size_t{8} << 20;
@@ -63,7 +69,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   if (!readers) {
     return genq::fail(std::move(readers.error()));
   }
-  auto writer = std::make_unique<sqlite::GroupCommitWriter>(std::move(*connection));
+  auto writer = std::make_unique<sqlite::GroupCommitWriter>(std::move(*connection), options.sync_full);
   return std::unique_ptr<SqliteStore>(new SqliteStore(clock, std::move(writer), std::move(*readers)));
 }
 
@@ -119,13 +125,14 @@ Result<std::vector<Lease>> SqliteStore::claim(const ClaimRequest& request) {
       [&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); },
       [this](const std::vector<Lease>& leases) {
         for (const Lease& lease : leases) recent_jobs_->put(lease.job);
-      });
+      },
+      kWorkerBookkeeping);
 }
 
 Result<TimePoint> SqliteStore::heartbeat(const LeaseRef& lease, Millis extend) {
   return writer_->write_result<TimePoint>(
       [&](Connection& connection) { return sqlite::heartbeat_lease(connection, lease, clock_.now(), extend); },
-      [&](TimePoint expires) { recent_jobs_->extend_lease(lease.job_id, expires); });
+      [&](TimePoint expires) { recent_jobs_->extend_lease(lease.job_id, expires); }, kWorkerBookkeeping);
 }
 
 Result<Job> SqliteStore::progress(const LeaseRef& lease, double progress,
@@ -137,7 +144,7 @@ Result<Job> SqliteStore::progress(const LeaseRef& lease, double progress,
       [&](Connection& connection) {
         return sqlite::record_progress(connection, lease, progress, preview_jpeg, clock_.now(), extend);
       },
-      remember_job());
+      remember_job(), kWorkerBookkeeping);
 }
 
 Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result) {
@@ -148,7 +155,7 @@ Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result
 
 Result<Job> SqliteStore::release(const LeaseRef& lease) {
   return writer_->write_result<Job>([&](Connection& connection) { return sqlite::release_job(connection, lease); },
-                                    remember_job());
+                                    remember_job(), kWorkerBookkeeping);
 }
 
 Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable) {
