@@ -69,6 +69,20 @@ TEST(RecentJobs, ExtendLeaseAndClear) {
   EXPECT_EQ(recent.bytes(), 0u);
 }
 
+TEST(RecentJobs, ForgetDropsOneJobAndItsBytes) {
+  sqlite::RecentJobs recent(1 << 20);
+  recent.put(job_with("a", 100));
+  const std::size_t one = recent.bytes();
+  recent.put(job_with("b", 100));
+  recent.forget("a");
+  recent.forget("missing");
+  EXPECT_FALSE(recent.find("a"));
+  EXPECT_TRUE(recent.find("b"));
+  EXPECT_EQ(recent.bytes(), one);
+  recent.put(job_with("a", 100));  // the list of ages stays consistent after a forget
+  EXPECT_TRUE(recent.find("a"));
+}
+
 // Reads from a second store on the same file have no memory of the first's writes:
 // they show what the file holds.
 class SqliteRecentJobs : public SqliteStoreFixture {

@@ -161,13 +161,13 @@ void GroupCommitWriter::run_transaction(Writer* const* batch, std::size_t size, 
   }
   commits_.fetch_add(1, std::memory_order_relaxed);
   writes_.fetch_add(size, std::memory_order_relaxed);
-  if (batch_committed_) {
-    run_after_commit([&] { batch_committed_(connection); });
-  }
   for (std::size_t i = 0; i < size; ++i) {
     if (batch[i]->status && *batch[i]->after_commit) {
       run_after_commit(*batch[i]->after_commit);
     }
+  }
+  if (batch_committed_) {
+    run_after_commit([&] { batch_committed_(connection); });
   }
 }
 

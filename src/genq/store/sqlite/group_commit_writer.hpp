@@ -74,9 +74,9 @@ class GroupCommitWriter {
   template <class T, class Fn, class After>
   Result<T> write_result(Fn&& fn, After&& after_commit, Sync sync = Sync::Full);
 
-  // Runs on the leader's thread after every committed batch, before the operations'
-  // AfterCommit hooks, with the writer connection (to read its counters). Set it before
-  // the first write.
+  // Runs on the leader's thread after every committed batch, after the operations'
+  // AfterCommit hooks (so what it wakes finds the in-memory mirrors updated), with the
+  // writer connection (to read its counters). Set it before the first write.
   void on_batch_committed(std::function<void(Connection&)> hook) { batch_committed_ = std::move(hook); }
 
   // Committed transactions and operations so far: writes() / commits() is the

@@ -40,6 +40,17 @@ void RecentJobs::put(const Job& job) {
   evict_while_over_budget();
 }
 
+void RecentJobs::forget(const std::string& job_id) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(job_id);
+  if (it == entries_.end()) {
+    return;
+  }
+  bytes_ -= it->second.bytes;
+  oldest_first_.erase(it->second.age);
+  entries_.erase(it);
+}
+
 void RecentJobs::extend_lease(const std::string& job_id, TimePoint expires) {
   std::lock_guard lock(mutex_);
   if (auto it = entries_.find(job_id); it != entries_.end()) {

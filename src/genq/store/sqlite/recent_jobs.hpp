@@ -16,7 +16,9 @@ namespace genq::sqlite {
 
 // Updated by the group-commit leader right after each batch commits, in commit order
 // (GroupCommitWriter's after-commit hooks), so a later state is never overwritten by
-// an earlier one. Sound only while every job write goes through this process's
+// an earlier one; a write forgets its jobs before its batch commits, so between the
+// commit and the update readers go to the file instead of seeing the old state (the
+// webhook sender, woken by the commit, renders callbacks from it). Sound only while every job write goes through this process's
 // store, which is the embedded SQLite deployment (one server per file).
 //
 // Bounded by bytes (previews and text results make jobs uneven); the oldest write is
@@ -29,6 +31,9 @@ class RecentJobs {
 
   // The job as a committed write left it.
   void put(const Job& job);
+  // Called inside a write, before its batch commits: from the commit until the
+  // after-commit put, a reader must find the job in the file, not its old state here.
+  void forget(const std::string& job_id);
   // A heartbeat moved only the lease's expiry.
   void extend_lease(const std::string& job_id, TimePoint expires);
   // Forgets everything (a sweep changed jobs it does not list).

@@ -106,6 +106,27 @@ SqliteStore::~SqliteStore() {
 std::uint64_t SqliteStore::commits() const { return writer_->commits(); }
 std::uint64_t SqliteStore::writes() const { return writer_->writes(); }
 
+// Wraps a job write so that, once it has changed its jobs and before the batch
+// commits, RecentJobs forgets them (recent_jobs.hpp).
+template <class Fn>
+auto SqliteStore::forgetting(Fn fn) {
+  return [this, fn = std::move(fn)](Connection& connection) {
+    auto result = fn(connection);
+    if (result) {
+      forget(*result);
+    }
+    return result;
+  };
+}
+
+void SqliteStore::forget(const Job& job) { recent_jobs_->forget(job.id); }
+void SqliteStore::forget(const std::vector<Job>& jobs) {
+  for (const Job& job : jobs) recent_jobs_->forget(job.id);
+}
+void SqliteStore::forget(const std::vector<Lease>& leases) {
+  for (const Lease& lease : leases) recent_jobs_->forget(lease.job.id);
+}
+
 // Remembers the job a committed write returned (an AfterCommit hook: commit order).
 std::function<void(const Job&)> SqliteStore::remember_job() {
   return [this](const Job& job) { recent_jobs_->put(job); };
@@ -122,7 +143,7 @@ Result<SubmitOutcome> SqliteStore::submit(const NewJob& job) {
 
 Result<std::vector<Lease>> SqliteStore::claim(const ClaimRequest& request) {
   return writer_->write_result<std::vector<Lease>>(
-      [&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); },
+      forgetting([&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); }),
       [this](const std::vector<Lease>& leases) {
         for (const Lease& lease : leases) recent_jobs_->put(lease.job);
       },
@@ -141,38 +162,40 @@ Result<Job> SqliteStore::progress(const LeaseRef& lease, double progress,
     return genq::fail(Error::invalid("progress is not a number"));
   }
   return writer_->write_result<Job>(
-      [&](Connection& connection) {
+      forgetting([&](Connection& connection) {
         return sqlite::record_progress(connection, lease, progress, preview_jpeg, clock_.now(), extend);
-      },
+      }),
       remember_job(), kWorkerBookkeeping);
 }
 
 Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result) {
   return writer_->write_result<Job>(
-      [&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); },
+      forgetting([&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); }),
       remember_job());
 }
 
 Result<Job> SqliteStore::release(const LeaseRef& lease) {
-  return writer_->write_result<Job>([&](Connection& connection) { return sqlite::release_job(connection, lease); },
-                                    remember_job(), kWorkerBookkeeping);
+  return writer_->write_result<Job>(
+      forgetting([&](Connection& connection) { return sqlite::release_job(connection, lease); }), remember_job(),
+      kWorkerBookkeeping);
 }
 
 Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable) {
   return writer_->write_result<Job>(
-      [&](Connection& connection) { return sqlite::fail_job(connection, lease, message, retryable, clock_.now()); },
+      forgetting(
+          [&](Connection& connection) { return sqlite::fail_job(connection, lease, message, retryable, clock_.now()); }),
       remember_job());
 }
 
 Result<Job> SqliteStore::cancel(const std::string& job_id, const std::string& client_id) {
   return writer_->write_result<Job>(
-      [&](Connection& connection) { return sqlite::cancel_job(connection, job_id, client_id, clock_.now()); },
+      forgetting([&](Connection& connection) { return sqlite::cancel_job(connection, job_id, client_id, clock_.now()); }),
       remember_job());
 }
 
 Result<std::vector<Job>> SqliteStore::requeue_expired(TimePoint now) {
   return writer_->write_result<std::vector<Job>>(
-      [&](Connection& connection) { return sqlite::requeue_expired_leases(connection, now); },
+      forgetting([&](Connection& connection) { return sqlite::requeue_expired_leases(connection, now); }),
       [this](const std::vector<Job>& jobs) {
         for (const Job& job : jobs) recent_jobs_->put(job);
       });
@@ -180,7 +203,10 @@ Result<std::vector<Job>> SqliteStore::requeue_expired(TimePoint now) {
 
 Result<std::vector<std::string>> SqliteStore::expire_results(TimePoint before) {
   return writer_->write_result<std::vector<std::string>>(
-      [&](Connection& connection) { return sqlite::expire_job_results(connection, before, clock_.now()); },
+      [&](Connection& connection) {
+        recent_jobs_->clear();  // before the commit, like forgetting()
+        return sqlite::expire_job_results(connection, before, clock_.now());
+      },
       [this](const std::vector<std::string>&) { recent_jobs_->clear(); });
 }
 

@@ -113,6 +113,11 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
               std::unique_ptr<sqlite::ReadPool> readers);
 
   std::function<void(const Job&)> remember_job();
+  template <class Fn>
+  auto forgetting(Fn fn);
+  void forget(const Job& job);
+  void forget(const std::vector<Job>& jobs);
+  void forget(const std::vector<Lease>& leases);
   void after_batch(sqlite::Connection& writer);
 
   const Clock& clock_;
