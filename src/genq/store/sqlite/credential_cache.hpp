@@ -9,6 +9,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "genq/core/error.hpp"
+
 namespace genq::sqlite {
 
 // Keyed by the credential's digest; holds only successful lookups. The store clears
@@ -23,6 +25,28 @@ class CredentialCache {
   static constexpr Clock::duration kTimeToLive = std::chrono::seconds(5);
   static constexpr std::size_t kMaxEntries = 4096;
 
+  // The cached value for `digest`, else `read()` (a Result<Value> from the store),
+  // remembered if it succeeded and no clear() came while it was being read.
+  template <class Read>
+  Result<Value> find_or_read(const std::string& digest, Read read) {
+    if (std::optional<Value> cached = find(digest)) {
+      return std::move(*cached);
+    }
+    const std::uint64_t generation = generation_now();
+    Result<Value> value = read();
+    if (value) {
+      put(digest, *value, generation);
+    }
+    return value;
+  }
+
+  void clear() {
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+    ++generation_;
+  }
+
+ private:
   std::optional<Value> find(const std::string& digest) const {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(digest);
@@ -33,7 +57,7 @@ class CredentialCache {
   }
 
   // Taken before reading the store; put() ignores a value read before a clear().
-  std::uint64_t generation() const {
+  std::uint64_t generation_now() const {
     std::lock_guard lock(mutex_);
     return generation_;
   }
@@ -49,13 +73,6 @@ class CredentialCache {
     entries_.insert_or_assign(digest, Entry{value, Clock::now() + kTimeToLive});
   }
 
-  void clear() {
-    std::lock_guard lock(mutex_);
-    entries_.clear();
-    ++generation_;
-  }
-
- private:
   struct Entry {
     Value value;
     Clock::time_point expires;

@@ -18,6 +18,17 @@
 
 namespace genq::sqlite {
 
+// How far a write's commit must have reached before the write returns.
+enum class CommitSync {
+  // Fsynced (when the connection runs synchronous=FULL): survives power loss.
+  Full,
+  // In the WAL but not yet fsynced: survives the process's death, and power loss
+  // once any later Full commit or checkpoint has synced the WAL. For the workers'
+  // bookkeeping (claims, heartbeats, progress), which a lost write only repeats.
+  // A batch is Full if any of its writes is.
+  Lazy,
+};
+
 // Owns the writer connection and serialises all writes through it, after LevelDB's
 // DBImpl::Write: a caller queues its operation and waits; the caller at the front of
 // the queue becomes the leader, takes up to kMaxBatch queued operations, runs them in
@@ -40,16 +51,7 @@ class GroupCommitWriter {
   // Must be quick and must not call back into the writer.
   using AfterCommit = std::function<void()>;
 
-  // How far a write's commit must have reached before the write returns.
-  enum class Sync {
-    // Fsynced (when the connection runs synchronous=FULL): survives power loss.
-    Full,
-    // In the WAL but not yet fsynced: survives the process's death, and power loss
-    // once any later Full commit or checkpoint has synced the WAL. For the workers'
-    // bookkeeping (claims, heartbeats, progress), which a lost write only repeats.
-    // A batch is Full if any of its writes is.
-    Lazy,
-  };
+  using Sync = CommitSync;
 
   // Why 256: large enough that a burst of submits from every HTTP thread fits in a
   // couple of commits, small enough that one batch holds the write lock for

@@ -18,8 +18,9 @@ namespace genq::sqlite {
 // (GroupCommitWriter's after-commit hooks), so a later state is never overwritten by
 // an earlier one; a write forgets its jobs before its batch commits, so between the
 // commit and the update readers go to the file instead of seeing the old state (the
-// webhook sender, woken by the commit, renders callbacks from it). Sound only while every job write goes through this process's
-// store, which is the embedded SQLite deployment (one server per file).
+// webhook sender, woken by the commit, renders callbacks from it). Sound only while
+// every job write goes through this process's store, which is the embedded SQLite
+// deployment (one server per file).
 //
 // Bounded by bytes (previews and text results make jobs uneven); the oldest write is
 // evicted first. Thread-safe.

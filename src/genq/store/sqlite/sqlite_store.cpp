@@ -18,10 +18,11 @@ using sqlite::Statement;
 namespace {
 
 // Claims, heartbeats, progress and released claims commit without waiting for the
-// fsync (GroupCommitWriter::Sync::Lazy): each is acknowledged only to a worker, and a
-// crash that forgets one makes the job run again, as an expired lease does. Submits,
-// completions, failures and cancels, which clients are told of, are always fsynced.
-constexpr sqlite::GroupCommitWriter::Sync kWorkerBookkeeping = sqlite::GroupCommitWriter::Sync::Lazy;
+// fsync (CommitSync::Lazy): each is acknowledged only to a worker, and a crash that
+// forgets one makes the job run again, as an expired lease does. Submits, completions,
+// failures and cancels, which clients are told of, are always fsynced.
+constexpr sqlite::CommitSync kWorkerBookkeeping = sqlite::CommitSync::Lazy;
+constexpr sqlite::CommitSync kToldToClients = sqlite::CommitSync::Full;
 
 // Enough for the jobs of the last minutes of a busy server (a pending image job is
 // about 1 KB; previews and text results weigh more); polls of older jobs read the file.
@@ -106,47 +107,51 @@ SqliteStore::~SqliteStore() {
 std::uint64_t SqliteStore::commits() const { return writer_->commits(); }
 std::uint64_t SqliteStore::writes() const { return writer_->writes(); }
 
-// Wraps a job write so that, once it has changed its jobs and before the batch
-// commits, RecentJobs forgets them (recent_jobs.hpp).
-template <class Fn>
-auto SqliteStore::forgetting(Fn fn) {
-  return [this, fn = std::move(fn)](Connection& connection) {
-    auto result = fn(connection);
-    if (result) {
-      forget(*result);
-    }
-    return result;
-  };
+// The jobs a job write returns, whatever shape its result has.
+namespace {
+template <class Visit>
+void for_each_job(const Job& job, Visit visit) { visit(job); }
+template <class Visit>
+void for_each_job(const SubmitOutcome& outcome, Visit visit) { visit(outcome.job); }
+template <class Visit>
+void for_each_job(const std::vector<Job>& jobs, Visit visit) {
+  for (const Job& job : jobs) visit(job);
 }
+template <class Visit>
+void for_each_job(const std::vector<Lease>& leases, Visit visit) {
+  for (const Lease& lease : leases) visit(lease.job);
+}
+}  // namespace
 
-void SqliteStore::forget(const Job& job) { recent_jobs_->forget(job.id); }
-void SqliteStore::forget(const std::vector<Job>& jobs) {
-  for (const Job& job : jobs) recent_jobs_->forget(job.id);
-}
-void SqliteStore::forget(const std::vector<Lease>& leases) {
-  for (const Lease& lease : leases) recent_jobs_->forget(lease.job.id);
-}
-
-// Remembers the job a committed write returned (an AfterCommit hook: commit order).
-std::function<void(const Job&)> SqliteStore::remember_job() {
-  return [this](const Job& job) { recent_jobs_->put(job); };
+// A write that changes jobs and returns them: RecentJobs forgets them inside the
+// transaction, before the batch commits, and stores their new state once it has
+// committed, in commit order (recent_jobs.hpp).
+template <class T, class Fn>
+Result<T> SqliteStore::write_jobs(Fn fn, sqlite::CommitSync sync) {
+  return writer_->write_result<T>(
+      [&](Connection& connection) {
+        Result<T> result = fn(connection);
+        if (result) {
+          for_each_job(*result, [this](const Job& job) { recent_jobs_->forget(job.id); });
+        }
+        return result;
+      },
+      [this](const T& result) { for_each_job(result, [this](const Job& job) { recent_jobs_->put(job); }); },
+      sync);
 }
 
 // Each mutation reads the clock inside its operation, on the leader's thread at the
 // moment the batch runs, so times follow commit order.
 
 Result<SubmitOutcome> SqliteStore::submit(const NewJob& job) {
-  return writer_->write_result<SubmitOutcome>(
+  return write_jobs<SubmitOutcome>(
       [&](Connection& connection) { return sqlite::submit_job(connection, job, clock_.now()); },
-      [this](const SubmitOutcome& outcome) { recent_jobs_->put(outcome.job); });
+      kToldToClients);
 }
 
 Result<std::vector<Lease>> SqliteStore::claim(const ClaimRequest& request) {
-  return writer_->write_result<std::vector<Lease>>(
-      forgetting([&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); }),
-      [this](const std::vector<Lease>& leases) {
-        for (const Lease& lease : leases) recent_jobs_->put(lease.job);
-      },
+  return write_jobs<std::vector<Lease>>(
+      [&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); },
       kWorkerBookkeeping);
 }
 
@@ -161,50 +166,46 @@ Result<Job> SqliteStore::progress(const LeaseRef& lease, double progress,
   if (std::isnan(progress)) {
     return genq::fail(Error::invalid("progress is not a number"));
   }
-  return writer_->write_result<Job>(
-      forgetting([&](Connection& connection) {
+  return write_jobs<Job>(
+      [&](Connection& connection) {
         return sqlite::record_progress(connection, lease, progress, preview_jpeg, clock_.now(), extend);
-      }),
-      remember_job(), kWorkerBookkeeping);
-}
-
-Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result) {
-  return writer_->write_result<Job>(
-      forgetting([&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); }),
-      remember_job());
-}
-
-Result<Job> SqliteStore::release(const LeaseRef& lease) {
-  return writer_->write_result<Job>(
-      forgetting([&](Connection& connection) { return sqlite::release_job(connection, lease); }), remember_job(),
+      },
       kWorkerBookkeeping);
 }
 
+Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result) {
+  return write_jobs<Job>(
+      [&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); },
+      kToldToClients);
+}
+
+Result<Job> SqliteStore::release(const LeaseRef& lease) {
+  return write_jobs<Job>([&](Connection& connection) { return sqlite::release_job(connection, lease); },
+                         kWorkerBookkeeping);
+}
+
 Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable) {
-  return writer_->write_result<Job>(
-      forgetting(
-          [&](Connection& connection) { return sqlite::fail_job(connection, lease, message, retryable, clock_.now()); }),
-      remember_job());
+  return write_jobs<Job>(
+      [&](Connection& connection) { return sqlite::fail_job(connection, lease, message, retryable, clock_.now()); },
+      kToldToClients);
 }
 
 Result<Job> SqliteStore::cancel(const std::string& job_id, const std::string& client_id) {
-  return writer_->write_result<Job>(
-      forgetting([&](Connection& connection) { return sqlite::cancel_job(connection, job_id, client_id, clock_.now()); }),
-      remember_job());
+  return write_jobs<Job>(
+      [&](Connection& connection) { return sqlite::cancel_job(connection, job_id, client_id, clock_.now()); },
+      kToldToClients);
 }
 
 Result<std::vector<Job>> SqliteStore::requeue_expired(TimePoint now) {
-  return writer_->write_result<std::vector<Job>>(
-      forgetting([&](Connection& connection) { return sqlite::requeue_expired_leases(connection, now); }),
-      [this](const std::vector<Job>& jobs) {
-        for (const Job& job : jobs) recent_jobs_->put(job);
-      });
+  return write_jobs<std::vector<Job>>(
+      [&](Connection& connection) { return sqlite::requeue_expired_leases(connection, now); },
+      kToldToClients);
 }
 
 Result<std::vector<std::string>> SqliteStore::expire_results(TimePoint before) {
   return writer_->write_result<std::vector<std::string>>(
       [&](Connection& connection) {
-        recent_jobs_->clear();  // before the commit, like forgetting()
+        recent_jobs_->clear();  // before the commit, like write_jobs()
         return sqlite::expire_job_results(connection, before, clock_.now());
       },
       [this](const std::vector<std::string>&) { recent_jobs_->clear(); });
@@ -282,16 +283,10 @@ Result<WorkerToken> SqliteStore::create_worker_token(const WorkerToken& token,
 }
 
 Result<Client> SqliteStore::find_client_by_key(const std::string& api_key_hash) {
-  if (std::optional<Client> cached = clients_by_key_.find(api_key_hash)) {
-    return std::move(*cached);
-  }
-  const std::uint64_t generation = clients_by_key_.generation();
-  sqlite::ReadPool::Lease reader = readers_->acquire();
-  Result<Client> client = sqlite::find_enabled_client_by_key(*reader, api_key_hash);
-  if (client) {
-    clients_by_key_.put(api_key_hash, *client, generation);
-  }
-  return client;
+  return clients_by_key_.find_or_read(api_key_hash, [&] {
+    sqlite::ReadPool::Lease reader = readers_->acquire();
+    return sqlite::find_enabled_client_by_key(*reader, api_key_hash);
+  });
 }
 
 Result<Client> SqliteStore::get_client(const std::string& client_id) {
@@ -305,16 +300,10 @@ Result<std::vector<Client>> SqliteStore::list_clients() {
 }
 
 Result<WorkerToken> SqliteStore::find_worker_by_token(const std::string& token_hash) {
-  if (std::optional<WorkerToken> cached = workers_by_token_.find(token_hash)) {
-    return std::move(*cached);
-  }
-  const std::uint64_t generation = workers_by_token_.generation();
-  sqlite::ReadPool::Lease reader = readers_->acquire();
-  Result<WorkerToken> token = sqlite::find_enabled_worker_token(*reader, token_hash);
-  if (token) {
-    workers_by_token_.put(token_hash, *token, generation);
-  }
-  return token;
+  return workers_by_token_.find_or_read(token_hash, [&] {
+    sqlite::ReadPool::Lease reader = readers_->acquire();
+    return sqlite::find_enabled_worker_token(*reader, token_hash);
+  });
 }
 
 // The sender's reads go to the pool like status reads: they never wait for a commit.

@@ -22,6 +22,7 @@ class Connection;
 class GroupCommitWriter;
 class ReadPool;
 class RecentJobs;
+enum class CommitSync;
 }  // namespace sqlite
 
 struct SqliteOptions {
@@ -112,12 +113,8 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   SqliteStore(const Clock& clock, std::unique_ptr<sqlite::GroupCommitWriter> writer,
               std::unique_ptr<sqlite::ReadPool> readers);
 
-  std::function<void(const Job&)> remember_job();
-  template <class Fn>
-  auto forgetting(Fn fn);
-  void forget(const Job& job);
-  void forget(const std::vector<Job>& jobs);
-  void forget(const std::vector<Lease>& leases);
+  template <class T, class Fn>
+  Result<T> write_jobs(Fn fn, sqlite::CommitSync sync);
   void after_batch(sqlite::Connection& writer);
 
   const Clock& clock_;
