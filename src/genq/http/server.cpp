@@ -28,6 +28,12 @@ int io_thread_count(int configured) {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
+// The options with io_threads resolved once, for the io_context's hint and for run().
+ServerOptions resolved(ServerOptions options) {
+  options.io_threads = io_thread_count(options.io_threads);
+  return options;
+}
+
 }  // namespace
 
 struct Server::Acceptor {
@@ -36,8 +42,7 @@ struct Server::Acceptor {
 };
 
 Server::Server(ServerOptions options, const Router& router, net::thread_pool& blocking_pool)
-    : options_(std::move(options)), router_(router), pool_(blocking_pool),
-      ioc_(io_thread_count(options_.io_threads)) {}
+    : options_(resolved(std::move(options))), router_(router), pool_(blocking_pool), ioc_(options_.io_threads) {}
 
 Server::~Server() {
   stop();
@@ -65,8 +70,7 @@ Result<unsigned short> Server::listen() {
 }
 
 void Server::run() {
-  const int n = io_thread_count(options_.io_threads);
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < options_.io_threads; ++i) {
     threads_.emplace_back([this] { ioc_.run(); });
   }
 }

@@ -32,7 +32,7 @@ struct UpgradeHook {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
-  int io_threads = 0;                       // 0 = hardware concurrency
+  int io_threads = 0;                       // 0 = one per core in the CPU affinity mask
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 1024 * 1024;     // default for routes without their own
   std::chrono::milliseconds read_timeout{30'000};
