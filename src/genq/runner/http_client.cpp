@@ -162,6 +162,15 @@ HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
 
 Result<HttpResponse> HttpClient::post_json(const std::string& url, std::string_view json,
                                            const RequestOptions& options) {
+  return to_memory("POST", url, &json, options);
+}
+
+Result<HttpResponse> HttpClient::get(const std::string& url, const RequestOptions& options) {
+  return to_memory("GET", url, nullptr, options);
+}
+
+Result<HttpResponse> HttpClient::to_memory(const char* method, const std::string& url, const std::string_view* json,
+                                           const RequestOptions& options) {
   auto* curl = static_cast<CURL*>(handle_);
   if (curl == nullptr) {
     return fail(Error::internal("curl_easy_init failed"));
@@ -171,9 +180,11 @@ Result<HttpResponse> HttpClient::post_json(const std::string& url, std::string_v
   HeaderList headers;
   char error_buffer[CURL_ERROR_SIZE] = {};
   prepare(curl, url, options, headers, sink, error_buffer);
-  set_json_body(curl, headers, json);
+  if (json != nullptr) {
+    set_json_body(curl, headers, *json);
+  }
   headers.add("Accept: application/json");
-  return perform(curl, "POST", url, headers, response, sink, error_buffer);
+  return perform(curl, method, url, headers, response, sink, error_buffer);
 }
 
 Result<HttpResponse> HttpClient::put_file(const std::string& url, const std::filesystem::path& file,
@@ -245,20 +256,6 @@ Result<HttpResponse> HttpClient::to_file(const char* method, const std::string& 
     std::filesystem::remove(file, ignored);
   }
   return result;
-}
-
-Result<HttpResponse> HttpClient::get(const std::string& url, const RequestOptions& options) {
-  auto* curl = static_cast<CURL*>(handle_);
-  if (curl == nullptr) {
-    return fail(Error::internal("curl_easy_init failed"));
-  }
-  HttpResponse response;
-  BodySink sink{curl, &response.body};
-  HeaderList headers;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  prepare(curl, url, options, headers, sink, error_buffer);
-  headers.add("Accept: application/json");
-  return perform(curl, "GET", url, headers, response, sink, error_buffer);
 }
 
 std::string HttpClient::escape(std::string_view text) {

@@ -57,6 +57,9 @@ class HttpClient {
   std::string escape(std::string_view text);
 
  private:
+  // get and post_json: a JSON answer read into memory; `json` null for a GET.
+  Result<HttpResponse> to_memory(const char* method, const std::string& url, const std::string_view* json,
+                                 const RequestOptions& options);
   // get_to_file and post_json_to_file; `json` null for a GET.
   Result<HttpResponse> to_file(const char* method, const std::string& url, const std::string_view* json,
                                const std::filesystem::path& file, const RequestOptions& options);
