@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "genq/api/body_limits.hpp"
 #include "genq/api/guards.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
@@ -185,7 +186,6 @@ http::Handler bind(Services& services, ClientRoute route) {
 void add_client_routes(http::Router& router, Services& services) {
   using http::Exec;
   using http::Verb;
-  const auto body = services.options.max_body_bytes;
   const auto json = services.options.max_json_bytes;
   // Literal paths first: "/models" must not be taken for a task name.
   router.add({Verb::get, "/api/v1/client/models", bind(services, handle_models), Exec::Inline, 0, false, "models"});
@@ -204,9 +204,11 @@ void add_client_routes(http::Router& router, Services& services) {
   router.add({Verb::post, "/api/v1/client/webhook-deliveries/{delivery_id}/redeliver", bind(services, handle_redeliver),
               Exec::Pool, json, false, "webhook-redeliver"});
   // Pool: validating a webhook_url may resolve its host (the SSRF guard).
-  router.add({Verb::post, "/api/v1/client/{task}/price-calculation", bind(services, handle_price), Exec::Pool, body,
-              false, "price-calculation"});
-  router.add({Verb::post, "/api/v1/client/{task}", bind(services, handle_submit), Exec::Pool, body, false, "submit"});
+  auto task_limit = [&services](const http::Request& r) { return submit_body_limit(services, r.param("task")); };
+  router.add({Verb::post, "/api/v1/client/{task}/price-calculation", bind(services, handle_price), Exec::Pool, 0,
+              false, "price-calculation", task_limit});
+  router.add({Verb::post, "/api/v1/client/{task}", bind(services, handle_submit), Exec::Pool, 0, false, "submit",
+              task_limit});
 }
 
 }  // namespace genq::api

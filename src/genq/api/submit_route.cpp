@@ -5,6 +5,7 @@
 #include "genq/api/client_routes.hpp"
 #include "genq/api/job_creation.hpp"
 #include "genq/api/request_body.hpp"
+#include "genq/api/upload_check.hpp"
 #include "genq/api/webhook_target.hpp"
 #include "genq/http/responses.hpp"
 
@@ -68,9 +69,7 @@ std::optional<Submission> prepare(Services& services, http::Request& request, ht
                (v.as_string() == "true" || v.as_string() == "false" || v.as_string() == "1" || v.as_string() == "0"));
     if (!ok) errors.add("return_result_in_response", "The return result in response field must be true or false.");
   }
-  for (const auto& file : body->files) {
-    if (file.data.empty()) errors.add(file.name, "The " + file.name + " file must not be empty.");
-  }
+  check_uploads(services.catalog, body->files, errors);
   if (!errors.empty()) {
     reply(http::validation_error(errors.fields));
     return std::nullopt;

@@ -14,10 +14,12 @@
 
 #include <boost/json.hpp>
 
+#include "genq/api/body_limits.hpp"
 #include "genq/api/guards.hpp"
 #include "genq/api/job_creation.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/task_view.hpp"
+#include "genq/api/upload_check.hpp"
 #include "genq/api/webhook_target.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
@@ -185,6 +187,9 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   }
   auto validated = services.catalog.validate(task, task_request->body.fields, {}, task_request->body.file_names());
   if (!validated) return reply(task_error(422, validated.error().first()));
+  catalog::FieldErrors upload_errors;
+  check_uploads(services.catalog, task_request->body.files, upload_errors);
+  if (!upload_errors.empty()) return reply(task_error(422, upload_errors.first()));
   auto idempotency_key = read_idempotency_key(request);
   if (!idempotency_key) return reply(to_task_envelope(std::move(idempotency_key.error())));
 
@@ -240,8 +245,9 @@ void add_task_routes(http::Router& router, Services& services) {
   using http::Exec;
   using http::Verb;
   // Pool: a callback_url's SSRF check may resolve its host; submits wait on the store.
-  router.add({Verb::post, "/api/v1/generateTask/{model}", bind(services, handle_generate), Exec::Pool,
-              services.options.max_body_bytes, false, "generate-task"});
+  router.add({Verb::post, "/api/v1/generateTask/{model}", bind(services, handle_generate), Exec::Pool, 0, false,
+              "generate-task",
+              [&services](const http::Request& r) { return generate_task_body_limit(services, r.param("model")); }});
   router.add({Verb::get, "/api/v1/statusTask/{model}", bind(services, handle_status), Exec::Inline, 0, false,
               "status-task"});
 }

@@ -35,7 +35,7 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_MAX_HEADER_BYTES")->capture_default_str();
   cmd.add_option("--max-json-bytes", c.max_json_bytes, "Largest JSON request body")
       ->envname("GENQ_MAX_JSON_BYTES")->capture_default_str();
-  cmd.add_option("--max-body-bytes", c.max_body_bytes, "Largest submit body (multipart with files)")
+  cmd.add_option("--max-body-bytes", c.max_body_bytes, "Cap on a submit body with files; 0 = each task's file fields at the catalog's file_limits (images 10 MiB, audio and video 80 MiB) plus --max-json-bytes for the other fields")
       ->envname("GENQ_MAX_BODY_BYTES")->capture_default_str();
   cmd.add_option("--max-preview-bytes", c.max_preview_bytes, "Largest preview JPEG a worker may send")
       ->envname("GENQ_MAX_PREVIEW_BYTES")->capture_default_str();
@@ -109,6 +109,10 @@ int main(int argc, char** argv) {
       ->envname("GENQ_CONCURRENCY")->check(CLI::Range(1, 256))->capture_default_str();
   worker->add_option("--step-delay-ms", worker_options.step_delay_ms, "Synthetic backend: delay per step")
       ->envname("GENQ_STEP_DELAY_MS")->check(CLI::Range(0, 600'000))->capture_default_str();
+  worker->add_flag("--synthetic-noise", worker_options.synthetic_noise,
+                   "Synthetic backend: images and video of incompressible noise, so results have real-world "
+                   "sizes (a 1024x1024 PNG is ~3 MiB)")
+      ->envname("GENQ_SYNTHETIC_NOISE");
   worker->add_option("--worker-id", worker_options.worker_id, "Name shown in logs and job status; default HOST-PID")
       ->envname("GENQ_WORKER_ID");
   worker->add_option("--wait-ms", worker_options.wait_ms, "Long-poll wait per claim")

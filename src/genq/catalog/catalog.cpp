@@ -16,10 +16,13 @@
 //                "pricing":{"base":0, "per_step":0, "per_megapixel":0, "per_second":0,
 //                           "per_1k_chars":0, "currency":"USD"},
 //                "backend":{"type":"synthetic", ...}}, ...],
-//    "dialect_fields": {"num_inference_steps":"steps", ...}}
+//    "dialect_fields": {"num_inference_steps":"steps", ...},
+//    "file_limits": {"image":10485760, "audio":83886080, "video":83886080}}
 // "backend" is read by the worker, not here (only its string "type" is checked):
 // synthetic, exec (runner/backends/exec_config.cpp) or http (http_config.cpp); see
 // docs/worker-backends.md.
+// file_limits (optional, bytes): the largest upload of each kind; a file field's kind
+// comes from its name (catalog/file_inputs.hpp).
 // dialect_fields (optional): second-dialect input field names (SPEC §6) that mean a
 // parameter of another name; input fields not listed there are parameter names.
 // Parameter types: integer, number, string, boolean, file. For strings min/max bound
@@ -32,6 +35,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/system/error_code.hpp>
 #include <cctype>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -491,6 +495,21 @@ Result<Catalog> Catalog::parse(const json::value& doc) {
         c.dialect_fields_.emplace_back(std::string(input_name), std::string(param.get_string()));
       }
     }
+    if (const json::value* limits = root.get("file_limits")) {
+      Fields f(*limits, "file_limits");
+      auto limit = [&f](std::string_view kind, std::size_t& out) {
+        if (auto n = f.number(kind)) {
+          if (*n < 1 || *n != static_cast<double>(static_cast<std::uint64_t>(*n))) {
+            fail_at(f.where(), "\"" + std::string(kind) + "\" must be a positive whole number of bytes");
+          }
+          out = static_cast<std::size_t>(*n);
+        }
+      };
+      limit("image", c.file_limits_.image);
+      limit("audio", c.file_limits_.audio);
+      limit("video", c.file_limits_.video);
+      f.reject_unknown();
+    }
     root.reject_unknown();
   } catch (const BadEntry& e) {
     return fail(Error::invalid(e.message));
@@ -505,6 +524,12 @@ const TaskSpec* Catalog::find_task(std::string_view name) const {
     }
   }
   return nullptr;
+}
+
+std::size_t Catalog::files_limit(const TaskSpec& task) const {
+  std::size_t total = 0;
+  for (const std::string& field : task.file_fields) total += file_limit(field);
+  return total;
 }
 
 const TaskSpec* Catalog::find_task_by_mode(std::string_view mode) const {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "genq/catalog/file_inputs.hpp"
 #include "genq/core/error.hpp"
 
 namespace genq::catalog {
@@ -111,6 +112,10 @@ class Catalog {
   // "steps"); the name itself when the catalog maps it to nothing else.
   std::string_view dialect_field(std::string_view input_name) const;
   const std::vector<TaskSpec>& tasks() const { return tasks_; }
+  // The largest upload `field` may carry (its kind's limit).
+  std::size_t file_limit(std::string_view field) const { return file_limits_.of(file_kind_of(field)); }
+  // The most bytes of files one request for `task` may carry: each file field at its limit.
+  std::size_t files_limit(const TaskSpec& task) const;
   const std::vector<ModelSpec>& models() const { return models_; }
 
   // Validates a submit body for `task` (SPEC §3): `model` required and serving the
@@ -140,6 +145,7 @@ class Catalog {
   std::vector<TaskSpec> tasks_;
   std::vector<ModelSpec> models_;
   std::vector<std::pair<std::string, std::string>> dialect_fields_;  // input name -> parameter
+  FileLimits file_limits_;
 };
 
 }  // namespace genq::catalog

@@ -21,7 +21,7 @@ struct ServeConfig {
   int max_attempts = 3;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_json_bytes = 1024 * 1024;
-  std::size_t max_body_bytes = 64 * 1024 * 1024;
+  std::size_t max_body_bytes = 0;  // 0 = no cap beyond the catalog's file_limits
   std::size_t max_preview_bytes = 256 * 1024;
   std::size_t max_result_bytes = 512ull * 1024 * 1024;
   std::int64_t read_timeout_ms = 30'000;

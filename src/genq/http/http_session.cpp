@@ -1,6 +1,9 @@
 #include "genq/http/http_session.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -9,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 
+#include "genq/http/file_sender.hpp"
 #include "genq/http/responses.hpp"
 #include "genq/http/target.hpp"
 
@@ -16,6 +20,14 @@ namespace genq::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+
+namespace {
+
+std::string body_too_large_message(std::size_t limit) {
+  return "The request body is too large (limit " + std::to_string(limit) + " bytes).";
+}
+
+}  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, const ServerOptions& options,
                          const Router& router, net::thread_pool& pool)
@@ -28,6 +40,9 @@ void HttpSession::run() {
 void HttpSession::do_read_header() {
   header_parser_.emplace();
   header_parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+  // No limit while only the header is read: the route decides (body_limit() below), so
+  // a large Content-Length is its 413, not Beast's default 1 MB refusal.
+  header_parser_->body_limit(boost::none);
   string_parser_.reset();
   file_parser_.reset();
   request_ = Request{};
@@ -49,7 +64,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   }
   if (ec) {
     keep_alive_ = false;
-    return finish_with_error(400, "Malformed HTTP request.");
+    return finish_with_error(400, "Malformed HTTP request: " + ec.message() + ".");
   }
   const auto& header = header_parser_->get();
   version_ = header.version();
@@ -97,10 +112,10 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   }
   request_.path_params = std::move(match_.params);
 
-  std::size_t limit = match_.route->body_limit ? match_.route->body_limit : options_.body_limit;
+  const std::size_t limit = body_limit();
   if (auto length = header_parser_->content_length(); length && *length > limit) {
     keep_alive_ = false;
-    return finish_with_error(413, "The request body is too large (limit " + std::to_string(limit) + " bytes).");
+    return finish_with_error(413, body_too_large_message(limit));
   }
   if (!has_body) {
     stream_.expires_never();
@@ -130,6 +145,12 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   read_body();
 }
 
+std::size_t HttpSession::body_limit() const {
+  const Route& route = *match_.route;
+  if (route.body_limit_for) return route.body_limit_for(request_);
+  return route.body_limit ? route.body_limit : options_.body_limit;
+}
+
 void HttpSession::send_continue_then(std::function<void()> next) {
   auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
   pending_write_ = msg;
@@ -153,8 +174,7 @@ void HttpSession::do_read_body() {
 void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
   if (ec == bhttp::error::body_limit) {
     keep_alive_ = false;
-    std::size_t limit = match_.route->body_limit ? match_.route->body_limit : options_.body_limit;
-    return finish_with_error(413, "The request body is too large (limit " + std::to_string(limit) + " bytes).");
+    return finish_with_error(413, body_too_large_message(body_limit()));
   }
   if (ec) return do_close();
   if (file_parser_) {
@@ -237,20 +257,12 @@ void HttpSession::send(Response response) {
   };
   stream_.expires_after(options_.read_timeout);
   if (!response.file_path.empty()) {
-    bhttp::file_body::value_type file;
-    beast::error_code ec;
-    file.open(response.file_path.c_str(), beast::file_mode::scan, ec);
-    if (!ec) {
-      auto msg = std::make_shared<bhttp::response<bhttp::file_body>>(
-          std::piecewise_construct, std::make_tuple(std::move(file)),
-          std::make_tuple(static_cast<bhttp::status>(response.status), version_));
-      fill(*msg);
-      msg->prepare_payload();
-      pending_write_ = msg;
-      bhttp::async_write(stream_, *msg,
-                         beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), msg->need_eof()));
-      return;
+    const int fd = ::open(response.file_path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat info {};
+    if (fd >= 0 && ::fstat(fd, &info) == 0) {
+      return send_file(std::move(response), fd, static_cast<std::uint64_t>(info.st_size), fill);
     }
+    if (fd >= 0) ::close(fd);
     response = error_response(404, "Not found.");
   }
   auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(
@@ -266,6 +278,32 @@ void HttpSession::send(Response response) {
   pending_write_ = msg;
   bhttp::async_write(stream_, *msg,
                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), msg->need_eof()));
+}
+
+template <typename Fill>
+void HttpSession::send_file(Response response, int fd, std::uint64_t size, const Fill& fill) {
+  auto header = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(response.status),
+                                                                     version_);
+  fill(*header);
+  header->content_length(size);
+  pending_write_ = header;
+  const bool close = header->need_eof();
+  if (request_.method == bhttp::verb::head || size == 0) {
+    ::close(fd);
+    bhttp::async_write(stream_, *header, beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+    return;
+  }
+  bhttp::async_write(stream_, *header, [self = shared_from_this(), fd, size, close](beast::error_code ec, std::size_t) {
+    if (ec) {
+      ::close(fd);
+      return self->on_write(close, ec, 0);
+    }
+    // The body bypasses Beast: sendfile from the page cache straight to the socket,
+    // under FileSender's own stall deadline.
+    self->stream_.expires_never();
+    FileSender::start(self->stream_.socket(), fd, size, self->options_.read_timeout,
+                      [self, close](beast::error_code sent_ec) { self->on_write(close, sent_ec, 0); });
+  });
 }
 
 void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {

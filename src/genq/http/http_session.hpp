@@ -32,6 +32,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read_header();
   void on_read_header(boost::beast::error_code ec, std::size_t);
   void send_continue_then(std::function<void()> next);
+  // Requires: match_.route set. The matched route's limit for this request's body.
+  std::size_t body_limit() const;
   void do_read_body();
   void on_read_body(boost::beast::error_code ec, std::size_t);
   void dispatch();
@@ -39,6 +41,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // connection and calls Request::on_client_gone.
   void watch_for_hangup(std::shared_ptr<std::atomic<bool>> replied);
   void send(Response response);
+  // A download: Beast writes the header, FileSender the body (sendfile). Owns `fd`.
+  template <typename Fill>
+  void send_file(Response response, int fd, std::uint64_t size, const Fill& fill);
   void on_write(bool close, boost::beast::error_code ec, std::size_t);
   void finish_with_error(unsigned status, std::string message);
   void do_close();

@@ -2,6 +2,7 @@
 // The route table: method + path pattern ("/api/v1/client/request-status/{id}") ->
 // handler and how to run it. Pure: matching needs no network and is unit tested.
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ struct Route {
   std::size_t body_limit = 0;    // 0 = the server's default
   bool stream_body_to_file = false;  // uploads: body goes to Request::body_file
   std::string name;              // for metrics and logs; defaults to the pattern
+  // The limit for one request, from its path parameters (a submit's task decides how
+  // many files of which kind it may carry); when set, it replaces body_limit.
+  std::function<std::size_t(const Request&)> body_limit_for;
 };
 
 struct Match {

@@ -18,7 +18,7 @@
 namespace genq {
 
 struct ApiOptions {
-  std::size_t max_body_bytes = 64 * 1024 * 1024;    // submits with files
+  std::size_t max_body_bytes = 0;  // cap on submits with files; 0 = the catalog's file_limits decide
   std::size_t max_json_bytes = 1024 * 1024;         // plain JSON bodies
   std::size_t max_result_bytes = 512ull * 1024 * 1024;
   bool webhook_allow_http = false;
