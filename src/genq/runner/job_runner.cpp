@@ -122,7 +122,9 @@ void JobRunner::run_job(WorkerApi& api) {
   }
   if (!output) {
     keeper.stop();
-    report_failure(api, output.error().message, is_retryable(output.error()));
+    const bool bad_input = output.error().kind == ErrorKind::Invalid;
+    report_failure(api, output.error().message, is_retryable(output.error()),
+                   bad_input ? "INVALID_INPUT" : "PROCESSING_ERROR");
     return;
   }
   // The lease stays alive through the upload, which may take long for a video.
@@ -206,11 +208,12 @@ void JobRunner::on_cancelled(WorkerApi& api) {
   }
 }
 
-void JobRunner::report_failure(WorkerApi& api, const std::string& message, bool retryable) {
+void JobRunner::report_failure(WorkerApi& api, const std::string& message, bool retryable,
+                               std::string_view error_code) {
   auto answer = call_with_retry("job " + job_id() + ": fail", cancel_,
-                                [&] { return api.fail_job(job_.lease, message, retryable); });
+                                [&] { return api.fail_job(job_.lease, message, retryable, error_code); });
   if (answer) {
-    spdlog::warn("job {} failed ({}): {}", job_id(), *answer, message);
+    spdlog::warn("job {} failed ({}, {}): {}", job_id(), *answer, error_code, message);
   } else if (ends_lease(answer.error())) {
     spdlog::warn("job {} failed ({}), and its lease was already lost", job_id(), message);
   } else {

@@ -40,7 +40,10 @@ class JobRunner {
   void complete(WorkerApi& api, const Output& output);
   // The job stopped because cancel_ fired: drop it (lease lost) or hand it back.
   void on_cancelled(WorkerApi& api);
-  void report_failure(WorkerApi& api, const std::string& message, bool retryable);
+  // `error_code`: deAPI's failure code the server passes on (INVALID_INPUT when the
+  // job's own input is at fault, else PROCESSING_ERROR).
+  void report_failure(WorkerApi& api, const std::string& message, bool retryable,
+                      std::string_view error_code = "PROCESSING_ERROR");
 
   const ServerEndpoint server_;
   Backend& backend_;

@@ -175,10 +175,12 @@ Status WorkerApi::complete(const Lease& lease, const std::optional<json::value>&
   return as_status(post(endpoint(lease, "complete"), body, kFinishCallTimeout, nullptr));
 }
 
-Result<std::string> WorkerApi::fail_job(const Lease& lease, std::string_view error, bool retryable) {
+Result<std::string> WorkerApi::fail_job(const Lease& lease, std::string_view error, bool retryable,
+                                       std::string_view error_code) {
   json::object body;
   body["lease_id"] = lease.lease_id;
   body["error"] = utf8_prefix(error, kMaxErrorChars);
+  body["error_code"] = error_code;
   body["retryable"] = retryable;
   return status_of(post(endpoint(lease, "fail"), body, kFinishCallTimeout, nullptr));
 }

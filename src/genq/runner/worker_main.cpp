@@ -71,7 +71,7 @@ struct ChosenBackend {
 // The catalog backend claims the models it can run (of those asked for); the
 // synthetic one runs whatever it is given.
 Result<ChosenBackend> choose_backend(const WorkerOptions& options, const catalog::Catalog& catalog) {
-  const BackendOptions backend_options{options.step_delay_ms, "ffmpeg"};
+  const BackendOptions backend_options{options.step_delay_ms, "ffmpeg", options.synthetic_noise};
   if (options.backend != "catalog") {
     auto backend = make_backend(options.backend, backend_options);
     if (!backend) {

@@ -18,6 +18,7 @@ struct WorkerOptions {
   std::vector<std::string> models;  // empty = all the token allows (catalog: all it can run)
   int concurrency = 1;              // never more jobs at once than this
   int step_delay_ms = 200;          // synthetic backend: delay per step
+  bool synthetic_noise = false;     // synthetic backend: incompressible images and video
   std::string worker_id;            // default hostname-pid
   int wait_ms = 25000;              // long-poll wait
   int shutdown_grace_ms = 30000;    // after the first signal, how long running jobs may finish

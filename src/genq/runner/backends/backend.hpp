@@ -61,6 +61,9 @@ class Backend {
 struct BackendOptions {
   int step_delay_ms = 200;            // synthetic: sleep per step
   std::string ffmpeg_path = "ffmpeg";  // synthetic video encoder, found on PATH
+  // synthetic: images and video frames of seeded noise, which no codec shrinks, so
+  // results have the sizes real models produce (a 1024x1024 PNG is ~3 MiB).
+  bool noise = false;
 };
 
 // "synthetic" -> SyntheticBackend; Invalid for a name no backend answers to.

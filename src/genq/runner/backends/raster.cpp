@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -72,16 +75,95 @@ Result<Image> decode_jpeg(std::string_view bytes, std::int64_t max_pixels) {
   return image;
 }
 
-// libpng's simplified API reads the header in begin_read and the pixels in finish_read.
-Result<png_image> begin_png(const std::filesystem::path& file) {
-  png_image png{};
-  png.version = PNG_IMAGE_VERSION;
-  if (png_image_begin_read_from_file(&png, file.c_str()) == 0) {
-    std::string message = png.message;
-    png_image_free(&png);
-    return fail(Error::invalid("input PNG is unreadable: " + message));
+// What the setjmp frame of decode_png_rows shares with libpng's callbacks: plain data
+// only, since a longjmp skips destructors.
+struct PngSource {
+  const unsigned char* data = nullptr;
+  std::size_t size = 0;
+  std::size_t offset = 0;
+  char message[160] = {};
+};
+
+void png_read_from_memory(png_structp png, png_bytep out, png_size_t length) {
+  auto* source = static_cast<PngSource*>(png_get_io_ptr(png));
+  if (length > source->size - source->offset) {
+    png_error(png, "the file ends early (truncated)");
   }
-  return png;
+  std::memcpy(out, source->data + source->offset, length);
+  source->offset += length;
+}
+
+void png_on_error(png_structp png, png_const_charp message) {
+  auto* source = static_cast<PngSource*>(png_get_error_ptr(png));
+  std::snprintf(source->message, sizeof source->message, "%s", message);
+  png_longjmp(png, 1);
+}
+
+void png_on_warning(png_structp, png_const_charp) {}
+
+// Decodes into `rgba` (resized to width*height*4) with libpng's classic API under its
+// own setjmp; the simplified API (png_image_*) aborts the process on some truncated
+// files. Every object that changes after setjmp lives in the caller's frame, so a
+// longjmp cannot leave it stale. Returns false with source.message set on any error.
+bool decode_png_rows(PngSource& source, std::int64_t max_pixels, std::vector<std::uint8_t>& rgba,
+                     std::vector<png_bytep>& rows, png_uint_32& width, png_uint_32& height) {
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &source, png_on_error, png_on_warning);
+  if (png == nullptr) {
+    std::snprintf(source.message, sizeof source.message, "out of memory");
+    return false;
+  }
+  png_infop info = png_create_info_struct(png);
+  if (info == nullptr || setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    if (source.message[0] == 0) std::snprintf(source.message, sizeof source.message, "out of memory");
+    return false;
+  }
+  png_set_read_fn(png, &source, png_read_from_memory);
+  png_set_user_limits(png, 1u << 20, 1u << 20);
+  png_read_info(png, info);
+  width = png_get_image_width(png, info);
+  height = png_get_image_height(png, info);
+  if (static_cast<std::int64_t>(width) * height > max_pixels) {
+    png_error(png, "the image is too large");
+  }
+  // Everything to 8-bit RGBA: palettes and low-bit gray expanded, 16 bits stripped.
+  png_set_expand(png);
+  png_set_strip_16(png);
+  png_set_gray_to_rgb(png);
+  png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  if (png_get_rowbytes(png, info) != static_cast<png_size_t>(width) * 4) {
+    png_error(png, "unexpected row layout");
+  }
+  rgba.resize(static_cast<std::size_t>(width) * height * 4);
+  rows.resize(height);
+  for (png_uint_32 y = 0; y < height; y++) rows[y] = rgba.data() + static_cast<std::size_t>(y) * width * 4;
+  png_read_image(png, rows.data());
+  png_read_end(png, nullptr);
+  png_destroy_read_struct(&png, &info, nullptr);
+  return true;
+}
+
+Result<Image> decode_png(std::string_view bytes, std::int64_t max_pixels) {
+  PngSource source;
+  source.data = reinterpret_cast<const unsigned char*>(bytes.data());
+  source.size = bytes.size();
+  std::vector<std::uint8_t> rgba;
+  std::vector<png_bytep> rows;
+  png_uint_32 width = 0, height = 0;
+  if (!decode_png_rows(source, max_pixels, rgba, rows, width, height)) {
+    return fail(Error::invalid(std::string("input PNG does not decode: ") + source.message));
+  }
+  // RGB over black, as the alpha is dropped.
+  Image image(static_cast<int>(width), static_cast<int>(height), 3);
+  for (std::size_t i = 0, n = static_cast<std::size_t>(width) * height; i < n; i++) {
+    const unsigned alpha = rgba[i * 4 + 3];
+    for (int c = 0; c < 3; c++) {
+      image.pixels[i * 3 + c] = static_cast<std::uint8_t>((rgba[i * 4 + c] * alpha + 127) / 255);
+    }
+  }
+  return image;
 }
 
 std::uint8_t lerp(std::uint8_t a, std::uint8_t b, double t) {
@@ -90,69 +172,22 @@ std::uint8_t lerp(std::uint8_t a, std::uint8_t b, double t) {
 
 }  // namespace
 
-Result<ImageSize> probe_image(const std::filesystem::path& file) {
-  auto head = read_bytes(file, 8);
-  if (!head) {
-    return fail(head.error());
+Result<Image> read_image(const std::filesystem::path& file, std::int64_t max_pixels) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  auto bytes = read_bytes(file, ec ? 0 : size);
+  if (!bytes) {
+    return fail(bytes.error());
   }
-  switch (sniff(*head)) {
-    case Format::Png: {
-      auto png = begin_png(file);
-      if (!png) {
-        return fail(png.error());
-      }
-      ImageSize size{static_cast<int>(png->width), static_cast<int>(png->height)};
-      png_image_free(&*png);
-      return size;
-    }
-    case Format::Jpeg: {
-      // The header sits before the scan data; 256 KiB holds it even with big EXIF blocks.
-      auto bytes = read_bytes(file, 256u << 10);
-      if (!bytes) {
-        return fail(bytes.error());
-      }
-      return probe_jpeg(*bytes);
-    }
+  switch (sniff(*bytes)) {
+    case Format::Png:
+      return decode_png(*bytes, max_pixels);
+    case Format::Jpeg:
+      return decode_jpeg(*bytes, max_pixels);
     case Format::Unknown:
       break;
   }
   return fail(unsupported(file));
-}
-
-Result<Image> read_image(const std::filesystem::path& file, std::int64_t max_pixels) {
-  auto head = read_bytes(file, 8);
-  if (!head) {
-    return fail(head.error());
-  }
-  const Format format = sniff(*head);
-  if (format == Format::Jpeg) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(file, ec);
-    auto bytes = read_bytes(file, ec ? 0 : size);
-    if (!bytes) {
-      return fail(bytes.error());
-    }
-    return decode_jpeg(*bytes, max_pixels);
-  }
-  if (format != Format::Png) {
-    return fail(unsupported(file));
-  }
-  auto png = begin_png(file);
-  if (!png) {
-    return fail(png.error());
-  }
-  if (static_cast<std::int64_t>(png->width) * png->height > max_pixels) {
-    png_image_free(&*png);
-    return fail(Error::invalid("input image is too large"));
-  }
-  png->format = PNG_FORMAT_RGB;  // drops alpha against black, expands palettes and gray
-  Image image(static_cast<int>(png->width), static_cast<int>(png->height), 3);
-  if (png_image_finish_read(&*png, nullptr, image.pixels.data(), 0, nullptr) == 0) {
-    std::string message = png->message;
-    png_image_free(&*png);
-    return fail(Error::invalid("input PNG does not decode: " + message));
-  }
-  return image;
 }
 
 Status write_png(const Image& image, const std::filesystem::path& file) {

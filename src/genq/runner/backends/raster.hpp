@@ -30,9 +30,8 @@ struct ImageSize {
   int height = 0;
 };
 
-// Reads only the header of a PNG or JPEG file. Invalid for other formats.
-Result<ImageSize> probe_image(const std::filesystem::path& file);
-// Decodes a PNG or JPEG file to RGB. Invalid for other formats or past `max_pixels`.
+// Decodes a PNG or JPEG file to RGB. Invalid, with the decoder's reason, for other
+// formats, truncated or corrupt files, or past `max_pixels`; never aborts.
 Result<Image> read_image(const std::filesystem::path& file, std::int64_t max_pixels);
 
 Status write_png(const Image& image, const std::filesystem::path& file);

@@ -11,7 +11,7 @@ class SyntheticBackend final : public Backend {
  public:
   explicit SyntheticBackend(BackendOptions options) : options_(std::move(options)) {}
 
-  // Dispatches on job.output: image -> PNG, audio -> WAV, video -> MP4 (ffmpeg),
+  // Decodes every input first (media_check.hpp), then dispatches on job.output: image -> PNG, audio -> WAV, video -> MP4 (ffmpeg),
   // text/json -> inline result.
   Result<Output> run(const JobSpec& job, ProgressSink& progress, const std::atomic<bool>& cancelled) override;
 

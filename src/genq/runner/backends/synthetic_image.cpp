@@ -148,7 +148,7 @@ Result<std::string> encode_preview(const Image& image) {
   return encode_jpeg(flatten(fit_within(image, kPreviewMaxSide)), kPreviewQuality);
 }
 
-Result<Output> run_synthetic_image(const JobSpec& job, const StepPacing& pacing) {
+Result<Output> run_synthetic_image(const JobSpec& job, const StepPacing& pacing, bool noise) {
   auto plan = make_plan(job);
   if (!plan) {
     return fail(plan.error());
@@ -176,7 +176,10 @@ Result<Output> run_synthetic_image(const JobSpec& job, const StepPacing& pacing)
   if (stepper.cancelled()) {
     return fail(cancelled_error());
   }
-  const Image final_image = compose(*plan, plan->width, plan->height);
+  Image final_image = compose(*plan, plan->width, plan->height);
+  if (noise) {
+    add_grain(final_image, 1.0, mix64(grain_seed, 0x6e6f697365ull));
+  }
   Output output{job.work_dir / "result.png", "image/png", std::nullopt};
   if (auto written = write_png(final_image, output.file); !written) {
     return fail(written.error());

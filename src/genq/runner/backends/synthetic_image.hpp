@@ -17,7 +17,8 @@ namespace genq::runner {
 inline constexpr int kPreviewMaxSide = 256;
 inline constexpr int kPreviewQuality = 70;
 
-Result<Output> run_synthetic_image(const JobSpec& job, const StepPacing& pacing);
+// `noise`: the final picture is seeded noise of the same size (BackendOptions::noise).
+Result<Output> run_synthetic_image(const JobSpec& job, const StepPacing& pacing, bool noise = false);
 
 // A preview of `image`: at most kPreviewMaxSide on the long side, JPEG at
 // kPreviewQuality; an RGBA image is shown over a checkerboard.

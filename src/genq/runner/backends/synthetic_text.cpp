@@ -75,7 +75,9 @@ Result<json::value> ocr(const JobSpec& job, std::uint64_t seed) {
   if (file == nullptr) {
     return fail(Error::invalid("img2txt needs an image input"));
   }
-  auto size = probe_image(*file);
+  // Decoded in full, not just its header: a truncated upload fails here, as a real
+  // OCR model would.
+  auto size = read_image(*file, std::int64_t{64} << 20);
   if (!size) {
     return fail(size.error());
   }

@@ -10,6 +10,7 @@
 #include "genq/runner/backends/raster.hpp"
 #include "genq/runner/backends/synthetic_image.hpp"
 #include "genq/runner/backends/synthetic_pattern.hpp"
+#include "genq/runner/backends/synthetic_random.hpp"
 #include "genq/runner/child_process.hpp"
 
 namespace genq::runner {
@@ -75,7 +76,7 @@ VideoShape synthetic_video_shape(const JobSpec& job) {
 }
 
 Result<Output> run_synthetic_video(const JobSpec& job, const StepPacing& pacing,
-                                   const std::string& ffmpeg_path) {
+                                   const std::string& ffmpeg_path, bool noise) {
   const VideoShape shape = synthetic_video_shape(job);
   const Stepper stepper(param_steps(job.params, shape.frames), pacing);
   const Pattern pattern(param_seed(job.params), primary_text(job.params));
@@ -100,7 +101,10 @@ Result<Output> run_synthetic_video(const JobSpec& job, const StepPacing& pacing,
     if (background) {
       Image mixed = *background;
       blend(mixed, frame, 0.5);
-      return mixed;
+      frame = std::move(mixed);
+    }
+    if (noise) {
+      add_grain(frame, 1.0, mix64(param_seed(job.params), static_cast<std::uint64_t>(index)));
     }
     return frame;
   };

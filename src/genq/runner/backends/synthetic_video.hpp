@@ -22,7 +22,8 @@ struct VideoShape {
 // The size, frame count and rate the job asks for, after rounding and limits.
 VideoShape synthetic_video_shape(const JobSpec& job);
 
+// `noise`: every frame is seeded noise (BackendOptions::noise).
 Result<Output> run_synthetic_video(const JobSpec& job, const StepPacing& pacing,
-                                   const std::string& ffmpeg_path);
+                                   const std::string& ffmpeg_path, bool noise = false);
 
 }  // namespace genq::runner
