@@ -84,8 +84,9 @@ export class ProtocolClient {
     return this.#call('POST', `${jobPath(job)}/complete`, { json, signal, job, what: 'complete' });
   }
 
-  fail(job, error, retryable, signal) {
-    const json = { lease_id: job.lease_id, error: String(error).slice(0, 2000), retryable };
+  // errorCode: deAPI's failure code (INVALID_INPUT when the job's input is at fault).
+  fail(job, error, retryable, signal, errorCode = 'PROCESSING_ERROR') {
+    const json = { lease_id: job.lease_id, error: String(error).slice(0, 2000), error_code: errorCode, retryable };
     return this.#call('POST', `${jobPath(job)}/fail`, { json, signal, job, what: 'fail' });
   }
 

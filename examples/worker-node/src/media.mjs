@@ -147,6 +147,26 @@ export function ffmpeg(args, { input, signal } = {}) {
   });
 }
 
+// A job input the model cannot use: the job ends with INVALID_INPUT, not a retry.
+export class InvalidInput extends Error {}
+
+// Decodes the file at `path` in full with ffmpeg, as a model's loader would, and
+// throws InvalidInput with ffmpeg's reason when it is truncated or garbage. ffmpeg
+// exits 0 on some damaged files (a cut JPEG) but still logs an error: either counts.
+// Demuxers are limited to media containers, so a playlist cannot name other files.
+export async function checkInput(field, path, signal) {
+  const formats = 'png_pipe,jpeg_pipe,webp_pipe,bmp_pipe,gif,wav,mp3,ogg,flac,mov,matroska,aac,avi,mpeg,mpegts,flv,aiff,amr';
+  const reason = await new Promise((resolve, reject) => {
+    const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-xerror',
+      '-format_whitelist', formats, '-i', path, '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'], signal });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', (error) => reject(error.code === 'ENOENT' ? new Error('ffmpeg is not installed (needed to check inputs)') : error));
+    child.on('close', (code) => resolve(code === 0 && err.trim() === '' ? null : (err.trim().split('\n').pop() || `ffmpeg exited ${code}`)));
+  });
+  if (reason) throw new InvalidInput(`the ${field} input does not decode: ${reason.replace(`${path}: `, '')}`);
+}
+
 // A JPEG of raw RGB pixels (width×height), for progress previews.
 export function encodeJpeg(width, height, pixels, signal) {
   return ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', 'pipe:0',

@@ -4,10 +4,10 @@
 // WAV of the requested length, MP4, text or an embedding. Stateless; one call per job.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { encodeJpeg, encodeMp4, encodePng, encodeWav, gradient, pngSize } from './media.mjs';
+import { checkInput, encodeJpeg, encodeMp4, encodePng, encodeWav, gradient, pngSize } from './media.mjs';
 
 // Steps for a model without a "steps" (or "inference_steps") parameter.
 const kFallbackSteps = 8;
@@ -40,6 +40,10 @@ export class SyntheticBackend {
     const inputs = {};
     for (const [field, url] of Object.entries(job.inputs ?? {})) {
       inputs[field] = await ctx.download(url);
+      // Like a real model's loader: a truncated or garbage upload fails here, before any work.
+      const path = join(ctx.workDir, `input-${field.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+      await writeFile(path, inputs[field]);
+      await checkInput(field, path, ctx.signal);
     }
     const seed = number(params.seed, 0);
     const steps = Math.max(1, Math.trunc(number(params.steps, number(params.inference_steps, kFallbackSteps))));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { LeaseLost } from './client.mjs';
+import { InvalidInput } from './media.mjs';
 
 // Why a job was taken off the backend before it finished: the worker is stopping.
 class HandBack extends Error {
@@ -84,7 +85,8 @@ class JobRun {
     try {
       const answer = handingBack
         ? await client.release(job, AbortSignal.timeout(kLastWordMs))
-        : await client.fail(job, message, false, AbortSignal.timeout(kLastWordMs));
+        : await client.fail(job, message, false, AbortSignal.timeout(kLastWordMs),
+          error instanceof InvalidInput ? 'INVALID_INPUT' : 'PROCESSING_ERROR');
       if (handingBack) log(`job ${job.job_id} handed back: now ${answer?.status}`);
     } catch (failError) {
       if (!(failError instanceof LeaseLost)) {
