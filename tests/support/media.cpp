@@ -40,7 +40,11 @@ constexpr std::string_view kBase64Alphabet =
 
 }  // namespace
 
-std::string make_png(std::uint32_t width, std::uint32_t height) {
+namespace {
+
+// An RGB PNG whose rows `fill_row(y, row)` writes (width*3 bytes each).
+template <typename FillRow>
+std::string encode_png(std::uint32_t width, std::uint32_t height, FillRow fill_row) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   png_infop info = png != nullptr ? png_create_info_struct(png) : nullptr;
   if (png == nullptr || info == nullptr) {
@@ -60,16 +64,36 @@ std::string make_png(std::uint32_t width, std::uint32_t height) {
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   for (std::uint32_t y = 0; y < height; ++y) {
-    for (std::uint32_t x = 0; x < width; ++x) {
-      row[x * 3] = static_cast<png_byte>(x * 255 / (width > 1 ? width - 1 : 1));
-      row[x * 3 + 1] = static_cast<png_byte>(y * 255 / (height > 1 ? height - 1 : 1));
-      row[x * 3 + 2] = 128;
-    }
+    fill_row(y, row.data());
     png_write_row(png, row.data());
   }
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
   return out;
+}
+
+}  // namespace
+
+std::string make_png(std::uint32_t width, std::uint32_t height) {
+  return encode_png(width, height, [&](std::uint32_t y, png_byte* row) {
+    for (std::uint32_t x = 0; x < width; ++x) {
+      row[x * 3] = static_cast<png_byte>(x * 255 / (width > 1 ? width - 1 : 1));
+      row[x * 3 + 1] = static_cast<png_byte>(y * 255 / (height > 1 ? height - 1 : 1));
+      row[x * 3 + 2] = 128;
+    }
+  });
+}
+
+std::string make_noise_png(std::uint32_t width, std::uint32_t height, std::uint64_t seed) {
+  std::uint64_t state = seed | 1;
+  return encode_png(width, height, [&](std::uint32_t, png_byte* row) {
+    for (std::uint32_t i = 0; i < width * 3; ++i) {
+      state ^= state << 13;  // xorshift64: fast, and no codec finds a pattern in it
+      state ^= state >> 7;
+      state ^= state << 17;
+      row[i] = static_cast<png_byte>(state >> 32);
+    }
+  });
 }
 
 std::string make_jpeg(int width, int height) {

@@ -11,6 +11,9 @@ namespace genq::testing {
 
 // An RGB PNG of width×height with a gradient, encoded with libpng.
 std::string make_png(std::uint32_t width, std::uint32_t height);
+// An RGB PNG of seeded noise: no compression shrinks it, so it is about 3 bytes per
+// pixel, the size of a real photo of that area (1820×1820 is ~9.9 MB).
+std::string make_noise_png(std::uint32_t width, std::uint32_t height, std::uint64_t seed = 1);
 // A baseline JPEG of width×height noise (libturbojpeg), e.g. for worker previews;
 // about width×height bytes.
 std::string make_jpeg(int width, int height);
