@@ -82,6 +82,10 @@ const ROWS = [
   { id: 'idle_rss', title: 'idle server RSS', target: { kind: 'absolute', op: '<=', value: 30 } },
   { id: 'start_to_ready', title: 'start to ready (spawn → first HTTP answer, fresh data dir)', target: { kind: 'absolute', op: '<=', value: 100 } },
   { id: 'submit_to_claim_p99', title: 'submit → claim by a waiting worker, p99 (no target)' },
+  { id: 'result_download', title: 'download of a 200 MB result (result_url), MB/s',
+    anchor: 'nginx', anchorLabel: 'nginx serving the same file, sendfile on', target: { kind: 'ratio', op: '>=', value: 0.5 } },
+  { id: 'result_upload', title: 'worker upload of a 200 MB result (PUT with Content-Length), MB/s (no target)' },
+  { id: 'transfer_rss', title: 'genq peak RSS added while moving 200 MB results', target: { kind: 'absolute', op: '<', value: 64 } },
 ];
 
 const compare = (a, op, b) => ({ '>=': a >= b, '<=': a <= b, '<': a < b, '>': a > b })[op];

@@ -64,6 +64,42 @@ stop_pid() {  # pid: SIGTERM and wait
   wait "$1" 2>/dev/null || true
 }
 
+# start_nginx WWW_DIR 'SERVER_DIRECTIVES': a throwaway nginx serving WWW_DIR on a free
+# port, as a tuned static server runs: one worker process, access log off, sendfile,
+# keep-alive without a request cap. Sets nginx_pid, nginx_port.
+start_nginx() {
+  local ng=$work/nginx
+  mkdir -p "$ng/tmp" "$ng/logs"
+  chmod -R a+rX "$work"
+  nginx_port=$(free_port)
+  cat > "$ng/nginx.conf" <<CONF
+worker_processes 1;
+error_log $ng/logs/error.log warn;
+pid $ng/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000000;
+  client_body_temp_path $ng/tmp/body;
+  proxy_temp_path $ng/tmp/proxy;
+  fastcgi_temp_path $ng/tmp/fastcgi;
+  uwsgi_temp_path $ng/tmp/uwsgi;
+  scgi_temp_path $ng/tmp/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $1;
+    $2
+  }
+}
+CONF
+  "${ON_SERVER[@]}" nginx -p "$ng" -c "$ng/nginx.conf" -g 'daemon off;' 2> "$ng/logs/stderr" &
+  nginx_pid=$!
+  pids+=("$nginx_pid")
+  wait_for_port "$nginx_port" 20
+}
+
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # start_genq DATA_DIR [serve options...]: sets genq_pid, genq_url. Default configuration

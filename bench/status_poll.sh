@@ -35,39 +35,11 @@ log "status: genq body is $bytes bytes"
 poll_runs genq "$genq_url"
 stop_pid "$genq_pid"
 
-# nginx: a throwaway prefix with its config, the file, logs and temp dirs.
-ng=$work/nginx
-mkdir -p "$ng/www" "$ng/tmp" "$ng/logs"
-cp "$work/body.json" "$ng/www/status.json"
-chmod -R a+rX "$work"
-port=$(free_port)
-cat > "$ng/nginx.conf" <<CONF
-worker_processes 1;
-error_log $ng/logs/error.log warn;
-pid $ng/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000000;
-  client_body_temp_path $ng/tmp/body;
-  proxy_temp_path $ng/tmp/proxy;
-  fastcgi_temp_path $ng/tmp/fastcgi;
-  uwsgi_temp_path $ng/tmp/uwsgi;
-  scgi_temp_path $ng/tmp/scgi;
-  server {
-    listen 127.0.0.1:$port;
-    root $ng/www;
-    default_type application/json;
-    location / { try_files /status.json =404; }
-  }
-}
-CONF
-"${ON_SERVER[@]}" nginx -p "$ng" -c "$ng/nginx.conf" -g 'daemon off;' 2> "$ng/logs/stderr" &
-nginx_pid=$!
-pids+=("$nginx_pid")
-wait_for_port "$port" 20
+# nginx answers every path with a copy of genq's body.
+mkdir -p "$work/www"
+cp "$work/body.json" "$work/www/status.json"
+start_nginx "$work/www" 'default_type application/json; location / { try_files /status.json =404; }'
+port=$nginx_port
 curl -s "http://127.0.0.1:$port/api/v1/client/request-status/$GENQ_REQUEST_ID" | cmp - "$work/body.json"
 poll_runs nginx "http://127.0.0.1:$port"
 stop_pid "$nginx_pid"
