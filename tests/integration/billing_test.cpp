@@ -57,6 +57,25 @@ TEST_F(Billing, ASubmitTheBalanceCannotCoverIsRefusedAsDeapiDoes) {
   EXPECT_GT(price_of(requests().minimal("txt2img")), 0.0);
 }
 
+TEST_F(Billing, TheSecondDialectIsBilledAndRefusedToo) {
+  const auto generate = [&] {
+    return api().post_json("/api/v1/generateTask/Flux1schnell",
+                           boost::json::parse(R"({"request_type":"async",
+                               "input":{"mode":"text-to-image","prompt":"a fox"}})"));
+  };
+  const auto refused = generate();
+  ASSERT_EQ(refused.status, 422) << refused.describe();
+  EXPECT_EQ(text_at(refused.json(), "/code"), "422");
+  EXPECT_EQ(text_at(refused.json(), "/message"), "Not enough balance.");
+  ASSERT_EQ(top_up(1.0).status, 200);
+  const auto accepted = generate();
+  ASSERT_EQ(accepted.status, 200) << accepted.describe();
+  const std::string id = text_at(accepted.json(), "/data/taskId").substr(5);
+  finish_by_hand(id);
+  EXPECT_LT(balance(), 1.0) << "a task is charged when done";
+  EXPECT_EQ(text_at(usage(), "/data/0/request_id"), id);
+}
+
 TEST_F(Billing, ADoneJobIsChargedItsCatalogPriceOnce) {
   const JobRequest request = requests().minimal("txt2img");
   const double price = price_of(request);
