@@ -114,13 +114,27 @@ TEST_F(Admin, AdminRoutesRefuseOtherCredentials) {
   }
 }
 
-TEST_F(Admin, DisabledClientIsUnauthenticated) {
+// deAPI answers a suspended account 403 (its SDK raises AccountSuspendedError); a wrong
+// key stays 401.
+TEST_F(Admin, DisabledClientIsSuspendedNotUnauthenticated) {
   const std::string id = submit(requests().minimal("txt2img"));
   const auto disabled = server().admin_http().request(
       "POST", "/api/v1/admin/clients/" + client().client_id + "/disable");
   ASSERT_EQ(disabled.status, 200) << disabled.describe();
-  const auto refused = api().get("/api/v1/client/request-status/" + id);
-  EXPECT_EQ(refused.status, 401) << refused.describe();
+  for (const auto& response : {api().get("/api/v1/client/request-status/" + id),
+                               requests().minimal("txt2img").submit(api()),
+                               api().get("/api/v1/client/balance")}) {
+    EXPECT_EQ(response.status, 403) << response.describe();
+    EXPECT_EQ(text_at(response.json(), "/message"), "Your account has been suspended.") << response.describe();
+  }
+  const auto wrong = server().http().with_bearer(client().api_key + "x").get("/api/v1/client/request-status/" + id);
+  EXPECT_EQ(wrong.status, 401) << wrong.describe();
+  EXPECT_EQ(text_at(wrong.json(), "/message"), "Unauthenticated.");
+
+  const auto enabled = server().admin_http().request(
+      "POST", "/api/v1/admin/clients/" + client().client_id + "/enable");
+  ASSERT_EQ(enabled.status, 200) << enabled.describe();
+  EXPECT_EQ(api().get("/api/v1/client/request-status/" + id).status, 200);
 }
 
 TEST(AdminTokenFromEnvironment, IsUsedAndNoTokenFileIsWritten) {

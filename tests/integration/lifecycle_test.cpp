@@ -1,9 +1,10 @@
 // Every task the contract names, end to end against the real binary and its synthetic
-// worker: submit → pending → processing/in_progress with rising progress (and
+// worker: submit → pending → processing with rising progress (and
 // previews for images) → done, and the signed result_url serves a file of the right
 // kind (SPEC §2, §3, §7).
+#include <boost/json/parse.hpp>
+
 #include <algorithm>
-#include <regex>
 
 #include "integration/genq_test.hpp"
 
@@ -11,17 +12,19 @@ namespace genq::testing {
 namespace {
 
 int lifecycle_rank(const std::string& status) {
-  static const std::vector<std::string> kOrder = {"pending", "processing", "in_progress", "done"};
+  // The polled statuses deAPI's SDK accepts (its JobStatus enum); in_progress is
+  // WebSocket-only.
+  static const std::vector<std::string> kOrder = {"pending", "processing", "done"};
   const auto found = std::find(kOrder.begin(), kOrder.end(), status);
   return found == kOrder.end() ? -1 : static_cast<int>(found - kOrder.begin());
 }
 
-// Statuses must only move forward along pending → processing → in_progress → done.
+// Statuses must only move forward along pending → processing → done.
 bool follows_lifecycle(const std::vector<std::string>& statuses) {
   int rank = 0;
   for (const auto& status : statuses) {
     const int next = lifecycle_rank(status);
-    if (next < rank) {
+    if (next < 0 || next < rank) {
       return false;
     }
     rank = next;
@@ -66,9 +69,13 @@ TEST_P(LifecycleTest, JobWaitsProgressesAndFinishesWithADownloadableResult) {
   EXPECT_EQ(field(*waiting, "task"), task);
   EXPECT_EQ(field(*waiting, "model"), request.model);
   EXPECT_EQ(field(*waiting, "result_url"), "") << "a pending job has no result";
-  for (const char* key : {"progress", "preview", "result_url", "result", "error"}) {
+  for (const char* key : {"progress", "preview", "result_url", "results_alt_formats", "result", "error"}) {
     EXPECT_TRUE(waiting->contains(key)) << "status lacks \"" << key << "\"";
   }
+  // deAPI's SDK: progress a float, never null; 0 before any progress.
+  ASSERT_TRUE(waiting->at("progress").is_number()) << boost::json::serialize(*waiting);
+  EXPECT_EQ(waiting->at("progress").to_number<double>(), 0.0);
+  EXPECT_TRUE(waiting->at("result").is_null());
 
   // Slow enough steps that polling (every ≤ 20 ms) sees the job move, about 0.6 s
   // a job in all.
@@ -86,19 +93,22 @@ TEST_P(LifecycleTest, JobWaitsProgressesAndFinishesWithADownloadableResult) {
   EXPECT_TRUE(follows_lifecycle(trace.statuses)) << trace.describe();
   // Each step takes ≥ 40 ms, so the job is seen running; with several steps, its
   // progress is seen rising (a model fixed at one step reports only 100).
-  EXPECT_TRUE(trace.saw("processing") || trace.saw("in_progress")) << trace.describe();
+  EXPECT_TRUE(trace.saw("processing")) << trace.describe();
+  EXPECT_FALSE(trace.saw("in_progress")) << "in_progress is the WebSocket event's: " << trace.describe();
   if (steps >= 2) {
-    EXPECT_TRUE(trace.saw("in_progress")) << steps << " steps: " << trace.describe();
+    EXPECT_FALSE(trace.running_progress.empty()) << steps << " steps: " << trace.describe();
   }
   if (steps >= 3) {
     EXPECT_GE(trace.running_progress.size(), 2u)
         << "progress should rise visibly over " << steps << " steps: " << trace.describe();
   }
   EXPECT_TRUE(std::is_sorted(trace.progress.begin(), trace.progress.end())) << trace.describe();
-  const std::regex decimal_string(R"(^\d{1,3}\.\d{2}$)");
-  for (const auto& text : trace.progress_texts) {
-    EXPECT_TRUE(std::regex_match(text, decimal_string))
-        << "progress must be a decimal string like \"45.50\", got " << text;
+  // deAPI's SDK reads progress as a float; its API reference shows "progress": 45.5.
+  EXPECT_TRUE(trace.non_number_progress.empty()) << "progress must always be a JSON number, saw "
+                                                  << trace.non_number_progress.front();
+  EXPECT_EQ(final_status->at("progress").to_number<double>(), 100.0) << "100 when done";
+  for (const double value : trace.progress) {
+    EXPECT_TRUE(value >= 0 && value <= 100) << trace.describe();
   }
 
   const auto output = output_of(task);
@@ -145,9 +155,14 @@ TEST_P(LifecycleTest, JobWaitsProgressesAndFinishesWithADownloadableResult) {
       break;
     }
     case catalog::OutputKind::Json: {
+      // A string holding the JSON text: deAPI's SDK types result as str.
       const auto* result = final_status->if_contains("result");
-      ASSERT_TRUE(result != nullptr && !result->is_null())
-          << "JSON tasks answer in \"result\": " << boost::json::serialize(*final_status);
+      ASSERT_TRUE(result != nullptr && result->is_string())
+          << "JSON tasks answer in \"result\" as JSON text: " << boost::json::serialize(*final_status);
+      boost::system::error_code ec;
+      const auto parsed = boost::json::parse(result->get_string(), ec);
+      EXPECT_FALSE(ec) << "result is not JSON text: " << result->get_string();
+      EXPECT_TRUE(parsed.is_object() || parsed.is_array()) << result->get_string();
       break;
     }
   }

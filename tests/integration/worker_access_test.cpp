@@ -31,7 +31,7 @@ TEST_F(WorkerAccess, MissingOrWrongTokenIsUnauthenticated) {
   }
   const auto status = status_of(id);
   ASSERT_TRUE(status);
-  EXPECT_EQ(field(*status, "progress"), "") << "an unauthenticated progress was applied";
+  EXPECT_EQ(status->at("progress").to_number<double>(), 0.0) << "an unauthenticated progress was applied";
 }
 
 TEST_F(WorkerAccess, TokenLimitedToModelsOnlyGetsThoseModels) {

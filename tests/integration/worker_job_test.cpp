@@ -1,5 +1,7 @@
 // Working on a claimed job (docs/worker-protocol.md): progress with previews,
 // heartbeats, result upload, complete and fail, as a client sees their effects.
+#include <boost/json/parse.hpp>
+
 #include "integration/genq_test.hpp"
 
 namespace genq::testing {
@@ -29,15 +31,20 @@ TEST_F(WorkerJob, ProgressMovesTheJobToInProgressWithAPreview) {
 
   const auto status = status_of(id);
   ASSERT_TRUE(status);
-  EXPECT_EQ(field(*status, "status"), "in_progress");
-  EXPECT_EQ(field(*status, "progress"), "45.50");
+  // Polling reads in_progress as "processing" (deAPI's SDK knows four statuses) and
+  // progress as a JSON number.
+  EXPECT_EQ(field(*status, "status"), "processing");
+  ASSERT_TRUE(status->at("progress").is_number()) << boost::json::serialize(*status);
+  EXPECT_DOUBLE_EQ(status->at("progress").to_number<double>(), 45.5);
   EXPECT_EQ(field(*status, "preview"), "data:image/jpeg;base64," + base64_encode(jpeg));
+  const auto raw = api().get("/api/v1/client/request-status/" + id);
+  EXPECT_NE(raw.body.find("\"progress\":45.5,"), std::string::npos) << "plain decimal on the wire: " << raw.body;
 
   ASSERT_EQ(worker.progress(job, 80.125).status, 200);
   const auto later = status_of(id);
   ASSERT_TRUE(later);
-  EXPECT_EQ(field(*later, "progress"), "80.13");
-  EXPECT_EQ(field(*later, "status"), "in_progress");
+  EXPECT_DOUBLE_EQ(later->at("progress").to_number<double>(), 80.13);
+  EXPECT_EQ(field(*later, "status"), "processing");
 }
 
 TEST_F(WorkerJob, ProgressOutsideZeroToHundredIsRefused) {
@@ -47,7 +54,7 @@ TEST_F(WorkerJob, ProgressOutsideZeroToHundredIsRefused) {
   EXPECT_EQ(worker.progress(job, -1).status, 422);
   const auto status = status_of(id);
   ASSERT_TRUE(status);
-  EXPECT_EQ(field(*status, "progress"), "") << "a refused progress must not be stored";
+  EXPECT_EQ(status->at("progress").to_number<double>(), 0.0) << "a refused progress must not be stored";
 }
 
 TEST_F(WorkerJob, PreviewThatIsNotBase64IsRefused) {
@@ -137,9 +144,11 @@ TEST_F(WorkerJob, JsonResultIsInlineAndDownloadable) {
   ASSERT_EQ(worker.complete(job, embedding).status, 200);
   const auto status = status_of(id);
   ASSERT_TRUE(status);
+  // deAPI's SDK types result as a string: JSON outputs arrive as their JSON text.
   const auto* result = status->if_contains("result");
   ASSERT_NE(result, nullptr);
-  EXPECT_EQ(*result, boost::json::value(embedding)) << boost::json::serialize(*status);
+  ASSERT_TRUE(result->is_string()) << boost::json::serialize(*status);
+  EXPECT_EQ(boost::json::parse(result->get_string()), boost::json::value(embedding)) << boost::json::serialize(*status);
   const auto download = HttpClient(server().base_url()).get(field(*status, "result_url"));
   ASSERT_EQ(download.status, 200) << download.describe();
   EXPECT_EQ(download.json(), boost::json::value(embedding));
@@ -155,6 +164,8 @@ TEST_F(WorkerJob, FailEndsTheJobInErrorWithTheWorkersMessage) {
   ASSERT_TRUE(status);
   EXPECT_EQ(field(*status, "status"), "error");
   EXPECT_EQ(field(*status, "error"), "CUDA out of memory");
+  ASSERT_TRUE(status->at("progress").is_number()) << "a number also on error: " << boost::json::serialize(*status);
+  EXPECT_TRUE(status->at("result").is_null());
   EXPECT_EQ(worker.complete(job).status, 409) << "a failed job's lease is over";
 }
 
@@ -183,7 +194,7 @@ TEST_F(WorkerJob, ReleaseGivesTheJobBackWithoutCountingTheAttempt) {
   const auto status = status_of(id);
   ASSERT_TRUE(status);
   EXPECT_EQ(field(*status, "status"), "pending");
-  EXPECT_EQ(field(*status, "progress"), "") << "progress cleared";
+  EXPECT_EQ(status->at("progress").to_number<double>(), 0.0) << "progress cleared";
   EXPECT_EQ(status->at("attempts").as_int64(), 0);
 
   // The old lease is gone; the next claim is attempt 1 again.

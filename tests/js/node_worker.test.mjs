@@ -42,7 +42,9 @@ async function setUp(h, serverArgs = []) {
   return { dir, server, client, status, submit };
 }
 
-const running = (s) => s.status === 'processing' || s.status === 'in_progress';
+// request-status reads the store's in_progress as processing (deAPI's four statuses).
+const running = (s) => s.status === 'processing';
+const progressing = (s) => s.status === 'processing' && s.progress > 0;
 
 test('the Node worker never runs more jobs than --concurrency, and uses all its slots', async () => {
   const h = new Harness();
@@ -70,7 +72,7 @@ test('on SIGTERM the Node worker finishes its running job, claims nothing more a
     const { dir, server, status, submit } = await setUp(h);
     const first = await submit({ steps: 4 });
     const worker = await startNodeWorker(h, server.url, dir, ['--concurrency', '1', '--step-delay-ms', '300']);
-    await waitFor(async () => (await status(first)).status === 'in_progress', { message: 'the job to start' });
+    await waitFor(async () => progressing(await status(first)), { message: 'the job to start' });
 
     worker.kill('SIGTERM');
     const later = await submit({ steps: 1 });
@@ -89,7 +91,7 @@ test('past --grace-ms the Node worker hands its job back to the queue and exits 
     const { dir, server, status, submit } = await setUp(h);
     const id = await submit({ steps: 10 });
     const worker = await startNodeWorker(h, server.url, dir, ['--step-delay-ms', '1000', '--grace-ms', '200']);
-    await waitFor(async () => (await status(id)).status === 'in_progress', { message: 'the job to start' });
+    await waitFor(async () => progressing(await status(id)), { message: 'the job to start' });
 
     worker.kill('SIGTERM');
     const exit = await Promise.race([worker.exited, new Promise((r) => setTimeout(() => r('still running'), 10000))]);

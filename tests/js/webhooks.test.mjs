@@ -4,11 +4,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { once } from 'node:events';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 
-import { Harness, submitJob, waitFor } from './support/harness.mjs';
+import { GENQ, Harness, submitJob, waitFor } from './support/harness.mjs';
+
+const execFileP = promisify(execFile);
 import { WebhookReceiver, verifyDeapi, verifyStandard } from './support/webhook_receiver.mjs';
 
-// Loopback receivers need both allow flags; the retry scale runs the ~24 h schedule in ~90 s.
+// Loopback receivers need both allow flags; the retry scale runs the ~23 h schedule in ~82 s.
 const FLAGS = ['--webhook-allow-http', '--webhook-allow-private', '--webhook-retry-scale', '0.001'];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -100,6 +104,63 @@ test('500 twice then 200: three attempts with one webhook-id, one success in the
   // A delivered webhook is not sent again.
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(receiver.withEvent('job.completed', requestId).length, 3);
+}));
+
+// deAPI counts a receiver's 3xx as a failure; genq does not follow the redirect.
+test('a redirect is a failed attempt, retried at the same URL and never followed', () => withHarness(async (h) => {
+  let elsewhere = null;
+  const { client, receiver, server } = await setup(h, {
+    respond: (_, attempt) => (attempt === 1 ? { status: 302, headers: { Location: elsewhere } } : 200),
+  });
+  elsewhere = receiver.url('/elsewhere');
+  const requestId = await submit(server, client, receiver);
+  const completed = await waitFor(() => {
+    const got = receiver.withEvent('job.completed', requestId);
+    return got.length >= 2 && got;
+  }, { message: 'a second job.completed attempt after the redirect' });
+  assert.deepEqual(completed.map((r) => r.path), ['/hook', '/hook'], 'retried at the webhook URL itself');
+  assert.equal(receiver.requests.filter((r) => r.path === '/elsewhere').length, 0, 'the redirect was not followed');
+  const done = await waitFor(async () => {
+    const list = await deliveries(server, client.api_key, requestId);
+    const d = list.find((x) => x.event === 'job.completed');
+    return d && d.state === 'delivered' && d;
+  }, { message: 'job.completed delivered on its second attempt' });
+  assert.deepEqual(done.attempts.map((a) => a.http_status), [302, 200]);
+  assert.equal(done.attempts[0].error, 'HTTP 302');
+}));
+
+// job.failed's error_code is one of deAPI's six; a worker may name one.
+test('job.failed carries deAPI error codes: the worker\'s own, else PROCESSING_ERROR', () => withHarness(async (h) => {
+  const { dir, client, receiver, server } = await setup(h, { worker: false });
+  const { stdout } = await execFileP(GENQ, ['admin', 'create-worker-token', '--data', dir]);
+  const { token } = JSON.parse(stdout);
+  const worker = async (path, body) => {
+    const res = await fetch(`${server.url}/api/v1/worker${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(json));
+    return json;
+  };
+  const cases = [
+    { code: 'INVALID_INPUT', expected: 'INVALID_INPUT' },
+    { code: 'CONTEXT_LENGTH_EXCEEDED', expected: 'CONTEXT_LENGTH_EXCEEDED' },
+    { code: 'GPU_ON_FIRE', expected: 'PROCESSING_ERROR' },
+    { code: undefined, expected: 'PROCESSING_ERROR' },
+  ];
+  for (const { code, expected } of cases) {
+    const requestId = await submit(server, client, receiver);
+    const claimed = await worker('/claim', { wait_ms: 5000, max_jobs: 1 });
+    const job = claimed.jobs.find((j) => j.job_id === requestId);
+    assert.ok(job, `claimed ${JSON.stringify(claimed)}`);
+    await worker(`/jobs/${requestId}/fail`, { lease_id: job.lease_id, error: `failed with ${code}`, error_code: code });
+    const failed = await waitFor(() => receiver.withEvent('job.failed', requestId)[0], { message: `job.failed for ${code}` });
+    assert.equal(failed.json.data.error_code, expected, `worker code ${code}`);
+    assert.equal(failed.json.data.error_message, `failed with ${code}`);
+  }
+  assertAllVerified(receiver);
 }));
 
 test('410 Gone stops every further attempt', () => withHarness(async (h) => {
@@ -307,7 +368,7 @@ test('job.failed payload for a cancelled job', () => withHarness(async (h) => {
   assert.equal(d.status, 'error');
   assert.equal(d.previous_status, 'pending');
   assert.equal(d.job_type, 'txt2img');
-  assert.equal(d.error_code, 'cancelled');
+  assert.equal(d.error_code, 'UNKNOWN_ERROR', 'deAPI has no code for a cancel');
   assert.equal(d.error_message, 'cancelled');
   assert.equal(receiver.withEvent('job.processing', requestId).length, 0, 'never claimed, never processing');
 }));

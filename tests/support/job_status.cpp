@@ -86,16 +86,12 @@ std::optional<boost::json::object> poll_status(const HttpClient& client,
         trace->progress.push_back(*progress);
       }
       if (const auto progress = progress_of(*data);
-          progress && status == "in_progress" &&
+          progress && *progress > 0 && status == "processing" &&
           (trace->running_progress.empty() || trace->running_progress.back() != *progress)) {
         trace->running_progress.push_back(*progress);
       }
-      if (const auto* text = data->if_contains("progress"); text != nullptr && !text->is_null()) {
-        const std::string raw = text->is_string() ? std::string(text->get_string())
-                                                  : boost::json::serialize(*text);
-        if (trace->progress_texts.empty() || trace->progress_texts.back() != raw) {
-          trace->progress_texts.push_back(raw);
-        }
+      if (const auto* value = data->if_contains("progress"); value == nullptr || !value->is_number()) {
+        trace->non_number_progress.push_back(value == nullptr ? "<absent>" : boost::json::serialize(*value));
       }
       if (const std::string preview = field(*data, "preview");
           !preview.empty() && (trace->previews.empty() || trace->previews.back() != preview)) {
@@ -122,6 +118,20 @@ StatusPredicate is_final() {
   return [](const boost::json::object& data) {
     const std::string status = field(data, "status");
     return status == "done" || status == "error";
+  };
+}
+
+StatusPredicate has_progress() {
+  return [](const boost::json::object& data) {
+    const auto progress = progress_of(data);
+    return field(data, "status") == "processing" && progress && *progress > 0;
+  };
+}
+
+StatusPredicate is_started() {
+  return [](const boost::json::object& data) {
+    const std::string status = field(data, "status");
+    return status == "processing" || status == "done" || status == "error";
   };
 }
 

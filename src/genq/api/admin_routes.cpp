@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "genq/api/billing_routes.hpp"
 #include "genq/api/guards.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
@@ -100,6 +101,7 @@ void add_admin_routes(http::Router& router, Services& services) {
   router.add({Verb::post, "/api/v1/admin/worker-tokens", admin(create_worker_token), Exec::Pool, 0, false,
               "admin-worker-tokens"});
   router.add({Verb::get, "/api/v1/admin/jobs/{request_id}", admin(get_job), Exec::Inline, 0, false, "admin-job"});
+  add_admin_billing_routes(router, services);
 }
 
 }  // namespace genq::api

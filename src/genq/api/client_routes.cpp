@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "genq/api/body_limits.hpp"
+#include "genq/api/billing_routes.hpp"
 #include "genq/api/guards.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
@@ -189,6 +190,7 @@ void add_client_routes(http::Router& router, Services& services) {
   const auto json = services.options.max_json_bytes;
   // Literal paths first: "/models" must not be taken for a task name.
   router.add({Verb::get, "/api/v1/client/models", bind(services, handle_models), Exec::Inline, 0, false, "models"});
+  add_client_billing_routes(router, services);
   router.add({Verb::get, "/api/v1/client/request-status/{request_id}", bind(services, handle_status), Exec::Inline, 0,
               false, "request-status"});
   router.add({Verb::post, "/api/v1/client/request-cancel/{request_id}", bind(services, handle_cancel), Exec::Pool, json,

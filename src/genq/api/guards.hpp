@@ -1,7 +1,8 @@
 #pragma once
 // Route wrappers that authenticate before the handler runs (SPEC §1): a missing or
-// wrong credential answers 401 {"message":"Unauthenticated."} and the handler never
-// sees the request.
+// wrong credential answers 401 {"message":"Unauthenticated."}, a disabled client's key
+// 403 {"message":"Your account has been suspended."}, and the handler never sees the
+// request.
 #include <functional>
 
 #include "genq/http/request.hpp"

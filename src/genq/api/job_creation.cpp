@@ -43,6 +43,15 @@ std::expected<std::string, http::Response> read_idempotency_key(const http::Requ
   return key;
 }
 
+std::expected<std::optional<std::int64_t>, http::Response> billed_price(Services& services, const Client& client,
+                                                                       const catalog::ValidatedRequest& request) {
+  if (!services.billing.enabled()) return std::nullopt;
+  auto decision = services.billing.decide(client.id, services.catalog.price(request));
+  if (!decision) return std::unexpected(http::response_for(decision.error()));
+  if (decision->refused) return std::unexpected(http::validation_error({{"balance", {std::string(kNotEnoughBalance)}}}));
+  return decision->price_nanos;
+}
+
 Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDraft draft) {
   // seed -1 means random: fix it now so a retried job produces the same output.
   auto& params = draft.validated.params;
@@ -65,6 +74,7 @@ Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDr
   job.webhook_url = draft.webhook_url;
   job.webhook_secret = draft.webhook_secret;
   job.idempotency_key = draft.idempotency_key;
+  job.price_nanos = draft.price_nanos;
   if (!draft.idempotency_key.empty()) job.request_hash = request_digest(draft);
 
   boost::json::object inputs;

@@ -3,7 +3,9 @@
 // (POST /api/v1/client/{task} and POST /api/v1/generateTask/{model}): a random seed
 // fixed before the job is stored, uploaded inputs put in the blob store, the
 // Idempotency-Key digest, and the inputs removed again when no new job kept them.
+#include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 
 #include "genq/api/request_body.hpp"
@@ -22,11 +24,18 @@ struct JobDraft {
   std::string webhook_secret;
   std::string idempotency_key;  // empty = none
   Dialect dialect = Dialect::Client;
+  std::optional<std::int64_t> price_nanos;  // from billed_price(); nullopt = not billed
 };
 
 // The Idempotency-Key header (empty when absent), or the 400 answer when it is
 // longer than 255 characters.
 std::expected<std::string, http::Response> read_idempotency_key(const http::Request& request);
+
+// With billing on (service/billing.hpp): the catalog price the job is stored with and
+// charged when done, or the answer refusing it, deAPI's 422
+// {"message":"Not enough balance.","errors":{"balance":[...]}}. nullopt with billing off.
+std::expected<std::optional<std::int64_t>, http::Response> billed_price(Services& services, const Client& client,
+                                                                       const catalog::ValidatedRequest& request);
 
 // Stores the job; an idempotent replay answers the earlier job (created = false).
 Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDraft draft);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "genq/crypto/crypto.hpp"
 
 namespace genq::api {
@@ -24,7 +26,21 @@ boost::json::value result_url(const Job& job, Services& services) {
       services.signer.sign(job.result_blob, services.jobs.clock().now(), services.jobs.options().url_ttl));
 }
 
-boost::json::value inline_result(const Job& job, Services& services) {
+std::string_view polled_status(JobStatus status) {
+  return status == JobStatus::InProgress ? std::string_view("processing") : to_string(status);
+}
+
+double polled_progress(const Job& job) {
+  if (job.status == JobStatus::Done) return 100.0;
+  return std::round(job.progress.value_or(0.0) * 100.0) / 100.0;
+}
+
+boost::json::value inline_result(const Job& job) {
+  if (job.status != JobStatus::Done || !job.result_text) return nullptr;
+  return boost::json::string(*job.result_text);
+}
+
+boost::json::value inline_result_value(const Job& job, Services& services) {
   if (job.status != JobStatus::Done || !job.result_text) return nullptr;
   const auto* task = services.catalog.find_task(job.task);
   if (task && task->output == catalog::OutputKind::Json) {
@@ -47,11 +63,14 @@ boost::json::value iso_or_null(const std::optional<TimePoint>& t) {
 boost::json::object render_status(const Job& job, Services& services, std::optional<std::int64_t> queue_position) {
   boost::json::object data;
   data["request_id"] = job.id;
-  data["status"] = to_string(job.status);
-  data["progress"] = job.status == JobStatus::Done ? boost::json::value("100.00") : progress_string(job.progress);
+  data["status"] = polled_status(job.status);
+  data["progress"] = polled_progress(job);
   data["preview"] = preview_data_url(job);
   data["result_url"] = result_url(job, services);
-  data["result"] = inline_result(job, services);
+  // deAPI offers image results in other formats too; genq keeps the one format the
+  // worker produced, so there are none (docs/api.md).
+  data["results_alt_formats"] = nullptr;
+  data["result"] = inline_result(job);
   data["error"] = job.status == JobStatus::Error ? boost::json::value(job.error) : boost::json::value(nullptr);
   data["task"] = job.task;
   data["model"] = job.model;

@@ -1,25 +1,37 @@
 #pragma once
 // The request-status document (SPEC §3), shared by the client and admin routes:
-// {"request_id","status","progress","preview","result_url","result","error",
-//  "task","model","queue_position","attempts","created_at","started_at",
-//  "finished_at","processing_time_ms"}.
+// {"request_id","status","progress","preview","result_url","results_alt_formats",
+//  "result","error","task","model","queue_position","attempts","created_at",
+//  "started_at","finished_at","processing_time_ms"}.
+// Typed as deAPI's SDK reads it (docs/api.md, "deAPI SDK compatibility"): status one
+// of pending/processing/done/error, progress a number, result a string or null.
 #include <boost/json/object.hpp>
 
 #include <optional>
+#include <string_view>
 
 #include "genq/core/job.hpp"
 #include "genq/service/services.hpp"
 
 namespace genq::api {
 
-// "45.50" style progress, or null.
+// "45.50" style progress, or null (the WebSocket event's type).
 boost::json::value progress_string(const std::optional<double>& progress);
+// The polling status: in_progress reads "processing" (only the WebSocket event keeps
+// in_progress).
+std::string_view polled_status(JobStatus status);
+// Progress as a JSON number: 0 before any report, 100 when done, the last report
+// otherwise (also after an error), two decimals.
+double polled_progress(const Job& job);
 // data:image/jpeg;base64,... or null.
 boost::json::value preview_data_url(const Job& job);
 // A fresh signed URL for the result, or null.
 boost::json::value result_url(const Job& job, Services& services);
-// The inline result for text tasks (string, or parsed JSON for JSON outputs), or null.
-boost::json::value inline_result(const Job& job, Services& services);
+// The inline result for text tasks as a string (JSON outputs such as embeddings as
+// their JSON text), or null.
+boost::json::value inline_result(const Job& job);
+// The same, with JSON outputs parsed (the second dialect nests them in resultJson).
+boost::json::value inline_result_value(const Job& job, Services& services);
 
 boost::json::object render_status(const Job& job, Services& services, std::optional<std::int64_t> queue_position);
 

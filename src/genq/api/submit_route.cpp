@@ -90,15 +90,18 @@ void handle_price(Services& services, http::Request& request, http::Reply reply,
 }
 
 void handle_submit(Services& services, http::Request& request, http::Reply reply, const Client& client) {
-  if (auto retry_after = services.rate_limiter.acquire(client.id, request.param("task"), services.jobs.clock().now())) {
-    return reply(http::too_many_requests(*retry_after));
+  if (auto refused = services.rate_limiter.acquire(client.id, request.param("task"), services.jobs.clock().now())) {
+    return reply(http::too_many_requests(refused->retry_after, refused->window));
   }
   auto s = prepare(services, request, reply);
   if (!s) return;
   auto idempotency_key = read_idempotency_key(request);
   if (!idempotency_key) return reply(std::move(idempotency_key.error()));
+  auto price = billed_price(services, client, s->validated);
+  if (!price) return reply(std::move(price.error()));
 
   JobDraft draft;
+  draft.price_nanos = *price;
   draft.task = request.param("task");
   draft.validated = std::move(s->validated);
   draft.body = std::move(s->body);

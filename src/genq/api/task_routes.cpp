@@ -182,8 +182,8 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   auto task_request = read_task_request(services, request, reply);
   if (!task_request) return;
   const std::string& task = task_request->task->name;
-  if (auto retry_after = services.rate_limiter.acquire(client.id, task, services.jobs.clock().now())) {
-    return reply(to_task_envelope(http::too_many_requests(*retry_after)));
+  if (auto refused = services.rate_limiter.acquire(client.id, task, services.jobs.clock().now())) {
+    return reply(to_task_envelope(http::too_many_requests(refused->retry_after, refused->window)));
   }
   auto validated = services.catalog.validate(task, task_request->body.fields, {}, task_request->body.file_names());
   if (!validated) return reply(task_error(422, validated.error().first()));
@@ -192,8 +192,11 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   if (!upload_errors.empty()) return reply(task_error(422, upload_errors.first()));
   auto idempotency_key = read_idempotency_key(request);
   if (!idempotency_key) return reply(to_task_envelope(std::move(idempotency_key.error())));
+  auto price = billed_price(services, client, *validated);
+  if (!price) return reply(to_task_envelope(std::move(price.error())));
 
   JobDraft draft;
+  draft.price_nanos = *price;
   draft.task = task;
   draft.validated = std::move(*validated);
   draft.body = std::move(task_request->body);

@@ -19,7 +19,7 @@ std::string result_json(const Job& job, Services& services) {
   boost::json::array urls;
   if (auto url = result_url(job, services); url.is_string()) urls.push_back(url);
   boost::json::object result{{"resultUrls", std::move(urls)}};
-  if (auto inline_value = inline_result(job, services); !inline_value.is_null()) {
+  if (auto inline_value = inline_result_value(job, services); !inline_value.is_null()) {
     result["result"] = std::move(inline_value);
   }
   return boost::json::serialize(result);

@@ -2,11 +2,13 @@
 // server runs on it (SQLite WAL + busy timeout).
 #include <boost/json.hpp>
 
+#include <cmath>
 #include <iostream>
 
 #include "genq/app/commands.hpp"
 #include "genq/app/data_dir.hpp"
 #include "genq/service/account_service.hpp"
+#include "genq/service/billing.hpp"
 #include "genq/store/sqlite/sqlite_store.hpp"
 
 namespace genq::app {
@@ -32,7 +34,35 @@ int with_accounts(const std::string& data_dir, Fn fn) {
   return fn(accounts);
 }
 
+int print_balance(const std::string& client_id, const Result<Balance>& balance) {
+  if (!balance) {
+    std::cerr << "genq admin: " << balance.error().message << "\n";
+    return 1;
+  }
+  std::cout << boost::json::serialize(boost::json::object{{"client_id", client_id},
+                                                          {"balance", from_nanos(balance->nanos)},
+                                                          {"unlimited", balance->unlimited}})
+            << std::endl;
+  return 0;
+}
+
 }  // namespace
+
+int admin_top_up(const std::string& data_dir, const std::string& client_id, double amount, const std::string& note) {
+  if (!std::isfinite(amount) || amount == 0 || std::abs(amount) > 1e9) {
+    std::cerr << "genq admin: --amount must be a non-zero number of at most 1e9 in magnitude\n";
+    return 2;
+  }
+  return with_accounts(data_dir, [&](AccountService& accounts) {
+    return print_balance(client_id, accounts.store().top_up(client_id, to_nanos(amount), note));
+  });
+}
+
+int admin_set_unlimited(const std::string& data_dir, const std::string& client_id, bool unlimited) {
+  return with_accounts(data_dir, [&](AccountService& accounts) {
+    return print_balance(client_id, accounts.store().set_unlimited(client_id, unlimited));
+  });
+}
 
 int admin_create_client(const std::string& data_dir, const std::string& name) {
   return with_accounts(data_dir, [&](AccountService& accounts) {

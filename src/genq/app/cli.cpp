@@ -59,6 +59,9 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_RATE_LIMIT_PER_MINUTE")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd.add_option("--rate-limit-per-day", c.rate_limit_per_day, "Submits per day per client and task (0 = off)")
       ->envname("GENQ_RATE_LIMIT_PER_DAY")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd.add_flag("--billing", c.billing,
+               "Keep client balances: charge every done job its catalog price, refuse submits a balance cannot cover")
+      ->envname("GENQ_BILLING");
   cmd.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
       ->envname("GENQ_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
   add_pusher_options(cmd, c.pusher);
@@ -89,6 +92,20 @@ int main(int argc, char** argv) {
   create_token->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
   create_token->add_option("--models", models, "Only these models (comma-separated); default all")->delimiter(',');
   create_token->add_option("--name", worker_name, "Token name")->capture_default_str();
+
+  std::string client_id, note;
+  double amount = 0;
+  auto* top_up = admin->add_subcommand("top-up", "Add to a client's balance; prints {client_id, balance, unlimited}");
+  top_up->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  top_up->add_option("--client", client_id, "Client id")->required();
+  top_up->add_option("--amount", amount, "Amount in the catalog's currency (negative to correct)")->required();
+  top_up->add_option("--note", note, "Note kept in the usage ledger");
+  bool unlimited = true;
+  auto* set_unlimited = admin->add_subcommand(
+      "set-unlimited", "Let a client run jobs whatever its balance (or not); prints {client_id, balance, unlimited}");
+  set_unlimited->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  set_unlimited->add_option("--client", client_id, "Client id")->required();
+  set_unlimited->add_option("--unlimited", unlimited, "true or false")->capture_default_str();
 
   runner::WorkerOptions worker_options;
   auto* worker = app.add_subcommand("worker", "Run a worker: claim jobs from a server and run a backend");
@@ -133,6 +150,8 @@ int main(int argc, char** argv) {
   }
   if (*create_client) return admin_create_client(data_dir, name);
   if (*create_token) return admin_create_worker_token(data_dir, models, worker_name);
+  if (*top_up) return admin_top_up(data_dir, client_id, amount, note);
+  if (*set_unlimited) return admin_set_unlimited(data_dir, client_id, unlimited);
   if (*worker) {
     auto catalog = load_catalog(worker_catalog);
     if (!catalog) {

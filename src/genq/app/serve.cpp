@@ -107,6 +107,16 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: bad model catalog: " << catalog.error().message << "\n";
     return 1;
   }
+  // Balances are kept in one currency: the catalog's, which must then be the same for
+  // every model.
+  std::string billing_currency = catalog->models().empty() ? "USD" : catalog->models().front().pricing.currency;
+  for (const auto& model : catalog->models()) {
+    if (config.billing && model.pricing.currency != billing_currency) {
+      std::cerr << "genq serve: --billing needs one currency for every model; " << model.name << " is priced in "
+                << model.pricing.currency << ", others in " << billing_currency << "\n";
+      return 1;
+    }
+  }
 
   SystemClock clock;
   SqliteOptions store_options;
@@ -173,7 +183,8 @@ int serve(const ServeConfig& config) {
   std::unique_ptr<webhook::DeliveryEngine> deliveries;
   WebhookService webhooks(**store, **store, [&deliveries] { deliveries->wake(); });
   RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day});
-  Services services{jobs, accounts, claims, *catalog, signer, metrics, rate_limiter, webhooks, api_options};
+  Billing billing(**store, config.billing, billing_currency);
+  Services services{jobs, accounts, claims, *catalog, signer, metrics, rate_limiter, webhooks, billing, api_options};
   auto result_url = [&signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
     return signer.sign(key, clock.now(), ttl);
   };

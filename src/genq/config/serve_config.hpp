@@ -33,6 +33,7 @@ struct ServeConfig {
   WebhookConfig webhooks;
   std::int64_t rate_limit_per_minute = 0;  // submits per client and task; 0 = off
   std::int64_t rate_limit_per_day = 0;
+  bool billing = false;  // balances, charges and refusals (docs/api.md, "Balance and usage")
   std::string log_level = "info";
   PusherConfig pusher;
 };

@@ -30,10 +30,11 @@ Response validation_error(const FieldProblems& fields) {
 
 Response unauthenticated() { return error_response(401, "Unauthenticated."); }
 
-Response too_many_requests(std::chrono::seconds retry_after) {
+Response too_many_requests(std::chrono::seconds retry_after, std::string_view limit_type) {
   const std::string seconds = std::to_string(retry_after.count());
   Response r = error_response(429, "Too many requests. Retry after " + seconds + " seconds.");
   r.headers.emplace_back("Retry-After", seconds);
+  if (!limit_type.empty()) r.headers.emplace_back("X-RateLimit-Type", std::string(limit_type));
   return r;
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,8 +19,9 @@ Response error_response(unsigned status, std::string message);
 using FieldProblems = std::vector<std::pair<std::string, std::vector<std::string>>>;
 Response validation_error(const FieldProblems& fields);
 Response unauthenticated();  // 401 {"message":"Unauthenticated."}
-// 429 "Too many requests. Retry after N seconds." with a Retry-After header.
-Response too_many_requests(std::chrono::seconds retry_after);
+// 429 "Too many requests. Retry after N seconds." with Retry-After and, when given,
+// X-RateLimit-Type (which limit refused: "minute", "daily").
+Response too_many_requests(std::chrono::seconds retry_after, std::string_view limit_type = {});
 
 }  // namespace genq::http
 

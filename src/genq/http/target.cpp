@@ -12,6 +12,17 @@ int hex_value(char c) {
 
 }  // namespace
 
+std::string without_extra_slashes(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (char c : path) {
+    if (c == '/' && !out.empty() && out.back() == '/') continue;
+    out.push_back(c);
+  }
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
@@ -40,7 +51,7 @@ bool split_target(std::string_view target, std::string& path, std::string& query
   for (char c : raw_path) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
   }
-  auto decoded = percent_decode(raw_path, false);
+  auto decoded = percent_decode(without_extra_slashes(raw_path), false);
   if (!decoded) return false;
   path = std::move(*decoded);
   query.clear();

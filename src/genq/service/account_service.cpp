@@ -40,7 +40,9 @@ Result<std::string> AccountService::create_worker_token(const std::string& name,
 
 Result<Client> AccountService::authenticate_client(const std::string& bearer) {
   if (bearer.empty() || bearer.size() > 256) return fail(Error::not_found("no credential"));
-  return store_.find_client_by_key(crypto::sha256_hex(bearer));
+  Result<Client> client = store_.find_client_by_key(crypto::sha256_hex(bearer));
+  if (client && client->disabled) return fail(Error::forbidden(std::string(kAccountSuspended)));
+  return client;
 }
 
 Result<WorkerToken> AccountService::authenticate_worker(const std::string& bearer) {

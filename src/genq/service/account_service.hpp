@@ -4,6 +4,7 @@
 // carry 143 bits of randomness a plain digest is enough (no slow KDF needed) and a
 // digest lookup reveals nothing about the key. Thread-safe.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "genq/store/account_store.hpp"
@@ -14,6 +15,9 @@ struct NewClientCredentials {
   Client client;
   std::string api_key;  // shown once
 };
+
+// deAPI's message for a suspended account.
+inline constexpr std::string_view kAccountSuspended = "Your account has been suspended.";
 
 class AccountService {
  public:
@@ -27,8 +31,10 @@ class AccountService {
   // Returns the token (shown once).
   Result<std::string> create_worker_token(const std::string& name, const std::vector<std::string>& models);
 
-  // NotFound for a missing, unknown or disabled credential.
+  // NotFound for a missing or unknown key; Forbidden (kAccountSuspended) for the key
+  // of a disabled client, which deAPI answers 403 (its SDK's AccountSuspendedError).
   Result<Client> authenticate_client(const std::string& bearer);
+  // NotFound for a missing, unknown or disabled token.
   Result<WorkerToken> authenticate_worker(const std::string& bearer);
   bool is_admin(const std::string& bearer) const;
 

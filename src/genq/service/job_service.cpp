@@ -149,8 +149,9 @@ Result<Job> JobService::complete(const LeaseRef& lease, std::optional<std::strin
 
 Result<Job> JobService::release(const LeaseRef& lease) { return published(store_.release(lease)); }
 
-Result<Job> JobService::fail_job(const LeaseRef& lease, const std::string& message, bool retryable) {
-  return published(store_.fail(lease, message, retryable));
+Result<Job> JobService::fail_job(const LeaseRef& lease, const std::string& message, bool retryable,
+                                 std::string_view error_code) {
+  return published(store_.fail(lease, message, retryable, error_code));
 }
 
 Result<std::size_t> JobService::requeue_expired() {

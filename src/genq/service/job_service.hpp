@@ -56,7 +56,8 @@ class JobService {
   // always exists. Invalid when `file_required` and nothing was uploaded.
   Result<Job> complete(const LeaseRef& lease, std::optional<std::string> inline_result, bool inline_is_json,
                        bool file_required);
-  Result<Job> fail_job(const LeaseRef& lease, const std::string& message, bool retryable);
+  Result<Job> fail_job(const LeaseRef& lease, const std::string& message, bool retryable,
+                       std::string_view error_code = {});
   // Gives back a lease whose claim answer could not be delivered (JobStore::release).
   Result<Job> release(const LeaseRef& lease);
 

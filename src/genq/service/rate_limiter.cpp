@@ -17,8 +17,8 @@ bool take(std::int64_t& start, std::int64_t& count, std::int64_t index, std::int
 
 }  // namespace
 
-std::optional<std::chrono::seconds> RateLimiter::acquire(const std::string& client_id, const std::string& task,
-                                                         TimePoint now) {
+std::optional<RateLimitRefusal> RateLimiter::acquire(const std::string& client_id, const std::string& task,
+                                                      TimePoint now) {
   if (!enabled()) return std::nullopt;
   std::int64_t seconds = to_unix_ms(now) / 1000;
   std::int64_t minute = seconds / 60, day = seconds / 86400;
@@ -26,8 +26,12 @@ std::optional<std::chrono::seconds> RateLimiter::acquire(const std::string& clie
   Counters& c = counters_[{client_id, task}];
   // Check both before counting, so a refused request consumes nothing.
   Window m = c.minute, d = c.day;
-  if (!take(m.start, m.count, minute, limits_.per_minute)) return std::chrono::seconds(60 - seconds % 60);
-  if (!take(d.start, d.count, day, limits_.per_day)) return std::chrono::seconds(86400 - seconds % 86400);
+  if (!take(m.start, m.count, minute, limits_.per_minute)) {
+    return RateLimitRefusal{std::chrono::seconds(60 - seconds % 60), "minute"};
+  }
+  if (!take(d.start, d.count, day, limits_.per_day)) {
+    return RateLimitRefusal{std::chrono::seconds(86400 - seconds % 86400), "daily"};
+  }
   c.minute = m;
   c.day = d;
   return std::nullopt;

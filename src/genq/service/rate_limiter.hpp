@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "genq/core/clock.hpp"
@@ -19,13 +20,19 @@ struct RateLimits {
   std::int64_t per_day = 0;
 };
 
+// Why a request was refused: the window that is full and when it resets.
+struct RateLimitRefusal {
+  std::chrono::seconds retry_after{0};  // until the window resets (Retry-After)
+  // "minute" or "daily": the X-RateLimit-Type header deAPI's SDK reads (RateLimitError.limit_type).
+  std::string_view window;
+};
+
 class RateLimiter {
  public:
   explicit RateLimiter(RateLimits limits) : limits_(limits) {}
 
-  // Counts one request; nullopt when allowed, else the seconds until the window
-  // that refused it resets (for Retry-After).
-  std::optional<std::chrono::seconds> acquire(const std::string& client_id, const std::string& task, TimePoint now);
+  // Counts one request; nullopt when allowed, else which window refused it.
+  std::optional<RateLimitRefusal> acquire(const std::string& client_id, const std::string& task, TimePoint now);
   bool enabled() const { return limits_.per_minute > 0 || limits_.per_day > 0; }
 
  private:

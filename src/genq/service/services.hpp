@@ -10,6 +10,7 @@
 #include "genq/catalog/catalog.hpp"
 #include "genq/metrics/metrics.hpp"
 #include "genq/service/account_service.hpp"
+#include "genq/service/billing.hpp"
 #include "genq/service/claim_dispatcher.hpp"
 #include "genq/service/job_service.hpp"
 #include "genq/service/rate_limiter.hpp"
@@ -39,6 +40,7 @@ struct Services {
   Metrics& metrics;
   RateLimiter& rate_limiter;
   WebhookService& webhooks;
+  Billing& billing;
   ApiOptions options;
 };
 

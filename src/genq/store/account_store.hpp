@@ -1,6 +1,7 @@
 #pragma once
 // Clients, their API keys and webhook settings, and worker tokens (SPEC §1).
 // Secrets are stored as SHA-256 hex digests of the key; the key itself is shown once.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,33 @@ struct WorkerToken {
   bool disabled = false;
 };
 
+// A client's balance and usage ledger (docs/api.md, "Balance and usage"). Amounts are
+// integer nano-units of the catalog's currency (1e-9), so sums never drift.
+struct Balance {
+  std::int64_t nanos = 0;  // may go below zero: jobs in flight are charged when done
+  bool unlimited = false;  // never refused, never debited (usage is still recorded)
+};
+
+enum class LedgerKind { Charge, TopUp };
+
+struct LedgerEntry {
+  std::int64_t seq = 0;
+  LedgerKind kind = LedgerKind::Charge;
+  std::int64_t amount_nanos = 0;   // the balance change: -price for a charge, 0 when unlimited
+  std::int64_t price_nanos = 0;    // charge: the job's catalog price
+  std::int64_t balance_nanos = 0;  // the balance after this entry
+  std::string job_id;              // charge: the job (charged at most once)
+  std::string task;
+  std::string model;
+  std::string note;                // top-up: the operator's note
+  TimePoint created_at{};
+};
+
+struct LedgerPage {
+  std::vector<LedgerEntry> entries;  // newest first
+  std::int64_t total = 0;            // entries of the client in all
+};
+
 // Thread-safe.
 class AccountStore {
  public:
@@ -38,7 +66,8 @@ class AccountStore {
 
   virtual Result<Client> create_client(const Client& client, const std::string& api_key_hash) = 0;
   virtual Status add_api_key(const std::string& client_id, const std::string& api_key_hash) = 0;
-  // NotFound for unknown keys and for disabled clients.
+  // NotFound for unknown keys. A disabled client is found (with `disabled` set): the
+  // API tells a suspended account (403) from a wrong key (401).
   virtual Result<Client> find_client_by_key(const std::string& api_key_hash) = 0;
   virtual Result<Client> get_client(const std::string& client_id) = 0;
   virtual Result<std::vector<Client>> list_clients() = 0;
@@ -49,6 +78,16 @@ class AccountStore {
   // previous secret, valid until `previous_until`. NotFound for unknown clients.
   virtual Result<Client> rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,
                                                TimePoint previous_until) = 0;
+
+  // Balance and ledger. NotFound for unknown clients. A job submitted with a price is
+  // charged by the JobStore in the transaction that makes it done (job_store.hpp).
+  virtual Result<Balance> get_balance(const std::string& client_id) = 0;
+  // Adds `amount_nanos` (negative to correct) and records a top-up entry.
+  virtual Result<Balance> top_up(const std::string& client_id, std::int64_t amount_nanos,
+                                 const std::string& note) = 0;
+  virtual Result<Balance> set_unlimited(const std::string& client_id, bool unlimited) = 0;
+  virtual Result<LedgerPage> list_ledger(const std::string& client_id, std::int64_t offset,
+                                         std::int64_t limit) = 0;
 
   virtual Result<WorkerToken> create_worker_token(const WorkerToken& token,
                                                   const std::string& token_hash) = 0;

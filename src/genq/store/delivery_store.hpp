@@ -44,9 +44,32 @@ inline std::optional<DeliveryState> parse_delivery_state(std::string_view text) 
 inline constexpr std::string_view kEventProcessing = "job.processing";
 inline constexpr std::string_view kEventCompleted = "job.completed";
 inline constexpr std::string_view kEventFailed = "job.failed";
-inline constexpr std::string_view kErrorCancelled = "cancelled";     // the client cancelled
-inline constexpr std::string_view kErrorWorkerLost = "worker_lost";  // leases expired, attempts used up
-inline constexpr std::string_view kErrorJobFailed = "job_failed";    // the worker reported a failure
+// job.failed's error_code is one of deAPI's six codes (docs/webhooks.md, "Error codes").
+inline constexpr std::string_view kErrorWorkerTimeout = "WORKER_TIMEOUT";  // leases expired, attempts used up
+inline constexpr std::string_view kErrorProcessing = "PROCESSING_ERROR";   // the worker reported a failure
+inline constexpr std::string_view kErrorAgeRestricted = "AGE_RESTRICTED";
+inline constexpr std::string_view kErrorContextLength = "CONTEXT_LENGTH_EXCEEDED";
+inline constexpr std::string_view kErrorInvalidInput = "INVALID_INPUT";
+inline constexpr std::string_view kErrorUnknown = "UNKNOWN_ERROR";
+// A cancelled job is no failure of the work; deAPI has no code for it, so it reports
+// UNKNOWN_ERROR with error_message "cancelled".
+inline constexpr std::string_view kErrorCancelled = kErrorUnknown;
+
+// True for the six codes above.
+inline bool is_deapi_error_code(std::string_view code) {
+  return code == kErrorWorkerTimeout || code == kErrorProcessing || code == kErrorAgeRestricted ||
+         code == kErrorContextLength || code == kErrorInvalidInput || code == kErrorUnknown;
+}
+
+// The code a stored delivery reports. Rows written before the codes were deAPI's hold
+// genq's old names ("worker_lost", "job_failed", "cancelled"); anything else unknown
+// reads UNKNOWN_ERROR. Empty stays empty (events other than job.failed).
+inline std::string_view deapi_error_code(std::string_view stored) {
+  if (stored.empty() || is_deapi_error_code(stored)) return stored;
+  if (stored == "worker_lost") return kErrorWorkerTimeout;
+  if (stored == "job_failed") return kErrorProcessing;
+  return kErrorUnknown;
+}
 
 // A delivery whose attempt is due, with everything needed to build and sign it.
 struct DueDelivery {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "genq/core/clock.hpp"
@@ -28,6 +29,9 @@ struct NewJob {
   // the earlier job; same key with another hash is a Conflict.
   std::string idempotency_key;  // empty = none
   std::string request_hash;     // hex digest of the canonical request
+  // Billing (docs/api.md, "Balance and usage"): the catalog price in nano-units, charged
+  // to the client in the same transaction that makes the job done; nullopt = not billed.
+  std::optional<std::int64_t> price_nanos;
 };
 
 struct SubmitOutcome {
@@ -107,8 +111,11 @@ class JobStore {
   // A claim whose answer never reached its worker (it hung up while waiting): back to
   // pending, attempts as before the claim. Conflict if the lease is not current.
   virtual Result<Job> release(const LeaseRef& lease) = 0;
-  // retryable: back to pending if attempts remain, else error.
-  virtual Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable) = 0;
+  // retryable: back to pending if attempts remain, else error. `error_code` is the
+  // final job.failed webhook's code: one of deAPI's six (delivery_store.hpp), anything
+  // else (empty included) reads PROCESSING_ERROR.
+  virtual Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable,
+                           std::string_view error_code) = 0;
 
   // Client cancel: any non-final job -> error "cancelled". NotFound unless the job
   // belongs to client_id; Conflict if already final.

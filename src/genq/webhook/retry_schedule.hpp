@@ -1,16 +1,18 @@
 #pragma once
-// When a webhook delivery is tried again (docs/webhooks.md, "Retries"): the first
-// attempt right away, then up to 10 retries after these base delays, each stretched
-// by a random factor in [0.8, 1.2] so that receivers recovering from an outage are
-// not hit by every delivery at the same instant:
+// When a webhook delivery is tried again (docs/webhooks.md, "Retries"): deAPI's
+// default schedule of 10 attempts, the first right away, then 9 retries after these
+// base delays, each stretched by a small random factor in [0.95, 1.05] so that
+// receivers recovering from an outage are not hit by every delivery at the same
+// instant:
 //
-//   retry     1    2    3    4     5     6    7    8    9    10
-//   delay    10s  30s  2m   5m   15m   30m   1h   3h   7h   12h   (sum 23 h 52 m 40 s)
+//   attempt    1    2    3    4    5     6     7    8    9    10
+//   after      0   1m   2m   5m   10m   30m   1h   3h   6h   12h   (sum 22 h 48 m)
 //
 // Any 2xx ends the delivery as delivered, 410 Gone ends it at once, anything else
-// (other statuses, timeouts, refused connections, TLS failures, addresses the guard
-// refuses) is retried. A Retry-After on 429 or 503 is honoured: the retry waits at
-// least that long. `scale` multiplies every wait (tests run the schedule at 0.001).
+// (other statuses, 3xx included, since redirects are not followed; timeouts, refused
+// connections, TLS failures, addresses the guard refuses) is retried. A Retry-After on
+// 429 or 503 is honoured: the retry waits at least that long. `scale` multiplies every
+// wait (tests run the schedule at 0.001).
 //
 // Pure functions; thread-safe.
 #include <array>
@@ -23,14 +25,15 @@
 
 namespace genq::webhook {
 
-inline constexpr int kMaxRetries = 10;
-inline constexpr double kJitter = 0.2;  // delays vary by up to ±20 %
+inline constexpr int kMaxAttempts = 10;
+inline constexpr int kMaxRetries = kMaxAttempts - 1;
+inline constexpr double kJitter = 0.05;  // delays vary by up to ±5 %
 
 // Base delay before retry 1..kMaxRetries.
 inline constexpr std::array<std::chrono::seconds, kMaxRetries> kRetryDelays = {
-    std::chrono::seconds(10),   std::chrono::seconds(30),   std::chrono::minutes(2), std::chrono::minutes(5),
-    std::chrono::minutes(15),   std::chrono::minutes(30),   std::chrono::hours(1),   std::chrono::hours(3),
-    std::chrono::hours(7),      std::chrono::hours(12)};
+    std::chrono::minutes(1),  std::chrono::minutes(2), std::chrono::minutes(5), std::chrono::minutes(10),
+    std::chrono::minutes(30), std::chrono::hours(1),   std::chrono::hours(3),   std::chrono::hours(6),
+    std::chrono::hours(12)};
 
 // A Retry-After longer than this is capped: a receiver cannot park a delivery for days.
 inline constexpr std::chrono::hours kMaxRetryAfter{12};

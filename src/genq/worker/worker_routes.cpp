@@ -242,7 +242,7 @@ void complete(Services& services, http::Request& request, http::Reply reply, con
   reply(http::json_response(200, json::object{{"status", "done"}}));
 }
 
-// POST /api/v1/worker/jobs/{job_id}/fail {"lease_id","error","retryable"?}
+// POST /api/v1/worker/jobs/{job_id}/fail {"lease_id","error","retryable"?,"error_code"?}
 void fail_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
   auto parsed = lease_body(request, reply);
   if (!parsed) return;
@@ -253,7 +253,13 @@ void fail_job(Services& services, http::Request& request, http::Reply reply, con
   }
   bool retryable = false;
   if (auto it = body.find("retryable"); it != body.end() && it->value().is_bool()) retryable = it->value().as_bool();
-  auto job = services.jobs.fail_job(lease, message, retryable);
+  // One of deAPI's codes (INVALID_INPUT, CONTEXT_LENGTH_EXCEEDED, ...) for the job.failed
+  // webhook; the store reads anything else as PROCESSING_ERROR.
+  std::string error_code;
+  if (auto it = body.find("error_code"); it != body.end() && it->value().is_string()) {
+    error_code = std::string(it->value().as_string()).substr(0, 64);
+  }
+  auto job = services.jobs.fail_job(lease, message, retryable, error_code);
   if (!job) return reply(lease_error(job.error()));
   spdlog::info("job {} failed ({}): {}", job->id, to_string(job->status), message);
   reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));

@@ -43,8 +43,8 @@ const errorText = (fn) => {
 
 export class WebhookReceiver {
   // secret: the signing secret receivers are configured with.
-  // respond(request, attempt): status code to answer; `attempt` counts requests with
-  // the same webhook-id, from 1.
+  // respond(request, attempt): status code to answer (or {status, headers}); `attempt`
+  // counts requests with the same webhook-id, from 1.
   constructor({ secret, respond = () => 200 }) {
     this.secret = secret;
     this.respond = respond;
@@ -83,7 +83,10 @@ export class WebhookReceiver {
       let json = null;
       try { json = JSON.parse(body); } catch { /* recorded as null */ }
       const attempt = this.requests.filter((r) => r.id === id).length + 1;
-      const status = this.respond({ headers, body, json }, attempt);
+      // respond may answer a status code, or {status, headers} (a redirect's Location).
+      const answer = this.respond({ headers, body, json }, attempt);
+      const status = typeof answer === 'number' ? answer : answer.status;
+      const extraHeaders = typeof answer === 'number' ? {} : (answer.headers ?? {});
       this.requests.push({
         id,
         event: headers['x-deapi-event'],
@@ -96,7 +99,7 @@ export class WebhookReceiver {
         standardError: errorText(() => verifyStandard(this.secret, headers, body)),
         deapiError: errorText(() => verifyDeapi(this.secret, headers, body)),
       });
-      res.writeHead(status, { 'Content-Type': 'text/plain' });
+      res.writeHead(status, { 'Content-Type': 'text/plain', ...extraHeaders });
       res.end('ok');
     });
   }

@@ -26,6 +26,23 @@ TEST(Target, PathIsPercentDecoded) {
   EXPECT_EQ(query, "expires=1");
 }
 
+// A base URL ending in "/" (deAPI's SDK joins base + "/api/v1/...") routes as without it.
+TEST(Target, DoubledAndTrailingSlashesAreDropped) {
+  std::string path, query;
+  ASSERT_TRUE(split_target("//api/v1/client/txt2img", path, query));
+  EXPECT_EQ(path, "/api/v1/client/txt2img");
+  ASSERT_TRUE(split_target("/api/v1/client/models/?page=2", path, query));
+  EXPECT_EQ(path, "/api/v1/client/models");
+  EXPECT_EQ(query, "page=2");
+  ASSERT_TRUE(split_target("/api//v1///client/request-status/abc//", path, query));
+  EXPECT_EQ(path, "/api/v1/client/request-status/abc");
+  ASSERT_TRUE(split_target("/", path, query));
+  EXPECT_EQ(path, "/");
+  ASSERT_TRUE(split_target("//", path, query));
+  EXPECT_EQ(path, "/");
+  EXPECT_EQ(without_extra_slashes("/a/b%2F/"), "/a/b%2F") << "an encoded slash is data, not a separator";
+}
+
 TEST(Target, MalformedTargetsAreRefused) {
   std::string path, query;
   EXPECT_FALSE(split_target("http://example.com/x", path, query));

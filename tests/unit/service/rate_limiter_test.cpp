@@ -19,7 +19,8 @@ TEST(RateLimiter, MinuteLimitRefusesWithRetryAfterUntilTheWindowResets) {
   EXPECT_FALSE(limiter.acquire("c", "txt2img", clock.now()));
   auto refused = limiter.acquire("c", "txt2img", clock.now());
   ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->count(), 50);
+  EXPECT_EQ(refused->retry_after.count(), 50);
+  EXPECT_EQ(refused->window, "minute");
   clock.advance(std::chrono::seconds(50));
   EXPECT_FALSE(limiter.acquire("c", "txt2img", clock.now()));
 }
@@ -41,7 +42,10 @@ TEST(RateLimiter, RefusedRequestsDoNotConsumeTheDayBudget) {
   clock.advance(std::chrono::minutes(1));
   EXPECT_FALSE(limiter.acquire("c", "t", clock.now()));  // second of the day
   clock.advance(std::chrono::minutes(1));
-  EXPECT_TRUE(limiter.acquire("c", "t", clock.now()));  // day full
+  auto refused = limiter.acquire("c", "t", clock.now());  // day full
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->window, "daily");
+  EXPECT_EQ(refused->retry_after.count(), 86400 - 120);
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ class SqliteLeases : public SqliteStoreFixture {
     ASSERT_FALSE(completed);
     EXPECT_EQ(completed.error().message, "lease lost");
 
-    Result<Job> failed = store_->fail(lease, "boom", true);
+    Result<Job> failed = store_->fail(lease, "boom", true, "");
     ASSERT_FALSE(failed);
     EXPECT_EQ(failed.error().message, "lease lost");
   }
@@ -108,7 +108,7 @@ TEST_F(SqliteLeases, RetryableFailReturnsJobToPending) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   ASSERT_TRUE(store_->progress(lease, 40, std::string("preview"), 30s));
-  Result<Job> job = store_->fail(lease, "CUDA out of memory", true);
+  Result<Job> job = store_->fail(lease, "CUDA out of memory", true, "");
   ASSERT_TRUE(job) << job.error().message;
   EXPECT_EQ(job->status, JobStatus::Pending);
   EXPECT_EQ(job->attempts, 1);
@@ -129,8 +129,8 @@ TEST_F(SqliteLeases, RetryableFailAfterLastAttemptEndsInError) {
   NewJob job = new_job("job-1");
   job.max_attempts = 2;
   submit(job);
-  ASSERT_TRUE(store_->fail(claim_one(), "first", true));
-  Result<Job> last = store_->fail(claim_one(), "second", true);
+  ASSERT_TRUE(store_->fail(claim_one(), "first", true, ""));
+  Result<Job> last = store_->fail(claim_one(), "second", true, "");
   ASSERT_TRUE(last) << last.error().message;
   EXPECT_EQ(last->status, JobStatus::Error);
   EXPECT_EQ(last->error, "second");
@@ -140,7 +140,7 @@ TEST_F(SqliteLeases, RetryableFailAfterLastAttemptEndsInError) {
 
 TEST_F(SqliteLeases, NonRetryableFailEndsInError) {
   submit(new_job("job-1"));
-  Result<Job> job = store_->fail(claim_one(), "bad prompt", false);
+  Result<Job> job = store_->fail(claim_one(), "bad prompt", false, "");
   ASSERT_TRUE(job) << job.error().message;
   EXPECT_EQ(job->status, JobStatus::Error);
   EXPECT_EQ(job->error, "bad prompt");

@@ -130,7 +130,7 @@ TEST_F(SqliteRecentJobs, EveryTransitionLeavesMemoryEqualToTheFile) {
   expect_memory_matches_file("j1", "heartbeat");
   ASSERT_TRUE(store_->progress(lease, 42.5, std::string("jpeg"), 30s));
   expect_memory_matches_file("j1", "progress");
-  ASSERT_TRUE(store_->fail(lease, "try again", /*retryable=*/true));
+  ASSERT_TRUE(store_->fail(lease, "try again", /*retryable=*/true, ""));
   expect_memory_matches_file("j1", "retryable failure");
   lease = claim_one();
   ASSERT_TRUE(store_->release(lease));

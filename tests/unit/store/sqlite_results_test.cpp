@@ -59,7 +59,7 @@ TEST_F(SqliteResults, ExpireResultsCoversFailedAndCancelledJobsInputs) {
   NewJob failed = new_job("failed");
   failed.inputs_json = R"({"images":["in/a.png","in/b.png"]})";
   submit(failed);
-  ASSERT_TRUE(store_->fail(claim_one(), "bad input", false));
+  ASSERT_TRUE(store_->fail(claim_one(), "bad input", false, ""));
   NewJob cancelled = new_job("cancelled");
   cancelled.inputs_json = R"({"image":"in/c.png"})";
   submit(cancelled);

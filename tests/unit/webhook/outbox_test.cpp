@@ -117,7 +117,7 @@ TEST_F(WebhookOutbox, CancelWritesJobFailedWithCancelled) {
   EXPECT_EQ(rows[0].event, "job.failed");
   EXPECT_EQ(rows[0].status, JobStatus::Error);
   EXPECT_EQ(rows[0].previous_status, JobStatus::Pending);
-  EXPECT_EQ(rows[0].error_code, "cancelled");
+  EXPECT_EQ(rows[0].error_code, "UNKNOWN_ERROR") << "deAPI has no code for a cancel";
   EXPECT_EQ(rows[0].error, "cancelled");
 }
 
@@ -125,18 +125,39 @@ TEST_F(WebhookOutbox, FinalFailWritesJobFailedButARetryableOneDoesNot) {
   NewJob job = hooked_job("j1");
   job.max_attempts = 2;
   submit(job);
-  ASSERT_TRUE(store_->fail(claim_one(), "GPU fell over", true));  // back to pending
+  ASSERT_TRUE(store_->fail(claim_one(), "GPU fell over", true, ""));  // back to pending
   EXPECT_EQ(events_of("j1"), std::vector<std::string>{"job.processing"});
-  ASSERT_TRUE(store_->fail(claim_one(), "GPU fell over again", true));  // attempts used up
+  ASSERT_TRUE(store_->fail(claim_one(), "GPU fell over again", true, ""));  // attempts used up
   EXPECT_EQ(events_of("j1"), (std::vector<std::string>{"job.processing", "job.processing", "job.failed"}));
   const auto rows = due();
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[2].error_code, "job_failed");
+  EXPECT_EQ(rows[2].error_code, "PROCESSING_ERROR");
   EXPECT_EQ(rows[2].error, "GPU fell over again");
   EXPECT_EQ(rows[2].previous_status, JobStatus::Processing);
 }
 
-TEST_F(WebhookOutbox, LeaseExpiryWithAttemptsLeftWritesNothingAndExhaustedWritesWorkerLost) {
+TEST_F(WebhookOutbox, AWorkerGivenDeapiCodeIsKeptAndAnyOtherReadsProcessingError) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->fail(claim_one(), "prompt too long", false, "CONTEXT_LENGTH_EXCEEDED"));
+  submit(hooked_job("j2"));
+  ASSERT_TRUE(store_->fail(claim_one(), "odd", false, "OUT_OF_MEMORY"));
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1].error_code, "CONTEXT_LENGTH_EXCEEDED");
+  EXPECT_EQ(rows[3].error_code, "PROCESSING_ERROR");
+}
+
+TEST(DeapiErrorCodes, RowsWithGenqsOldNamesReadAsDeapiCodes) {
+  EXPECT_EQ(deapi_error_code("worker_lost"), "WORKER_TIMEOUT");
+  EXPECT_EQ(deapi_error_code("job_failed"), "PROCESSING_ERROR");
+  EXPECT_EQ(deapi_error_code("cancelled"), "UNKNOWN_ERROR");
+  EXPECT_EQ(deapi_error_code("INVALID_INPUT"), "INVALID_INPUT");
+  EXPECT_EQ(deapi_error_code("AGE_RESTRICTED"), "AGE_RESTRICTED");
+  EXPECT_EQ(deapi_error_code("something"), "UNKNOWN_ERROR");
+  EXPECT_EQ(deapi_error_code(""), "");
+}
+
+TEST_F(WebhookOutbox, LeaseExpiryWithAttemptsLeftWritesNothingAndExhaustedWritesWorkerTimeout) {
   NewJob job = hooked_job("j1");
   job.max_attempts = 2;
   submit(job);
@@ -153,7 +174,7 @@ TEST_F(WebhookOutbox, LeaseExpiryWithAttemptsLeftWritesNothingAndExhaustedWrites
   EXPECT_EQ(records[2].event, "job.failed");
   const auto rows = due();
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[2].error_code, "worker_lost");
+  EXPECT_EQ(rows[2].error_code, "WORKER_TIMEOUT");
   EXPECT_EQ(rows[2].previous_status, JobStatus::InProgress);
 }
 

@@ -207,10 +207,10 @@ Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToke
   return token;
 }
 
-Result<Client> find_enabled_client_by_key(Connection& connection, const std::string& api_key_hash) {
+Result<Client> find_client_by_key_hash(Connection& connection, const std::string& api_key_hash) {
   static const std::string kSql = std::string("SELECT ") + kClientColumns +
                                   " FROM api_keys k JOIN clients c ON c.id = k.client_id"
-                                  " WHERE k.hash = ?1 AND c.disabled = 0";
+                                  " WHERE k.hash = ?1";
   Result<Statement> statement = connection.prepare(kSql);
   if (!statement) {
     return fail(std::move(statement.error()));

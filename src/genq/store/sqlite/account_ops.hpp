@@ -29,8 +29,8 @@ Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToke
                                         const std::string& token_hash, TimePoint now);
 
 // --- reads ---
-// NotFound for unknown keys and disabled clients.
-Result<Client> find_enabled_client_by_key(Connection& connection, const std::string& api_key_hash);
+// NotFound for unknown keys; disabled clients are found, with `disabled` set.
+Result<Client> find_client_by_key_hash(Connection& connection, const std::string& api_key_hash);
 Result<Client> find_client(Connection& connection, const std::string& client_id);
 Result<std::vector<Client>> all_clients(Connection& connection);
 // NotFound for unknown and disabled tokens.

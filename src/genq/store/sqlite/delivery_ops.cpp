@@ -34,7 +34,7 @@ Result<DueDelivery> read_due(const Statement& row) {
   }
   d.status = *status;
   d.previous_status = *previous;
-  d.error_code = row.column_text(10);
+  d.error_code = std::string(deapi_error_code(row.column_text(10)));
   d.task = row.column_text(11);
   d.error = row.column_text(12);
   d.result_blob = row.column_text(13);

@@ -37,8 +37,9 @@ Result<Job> record_progress(Connection& connection, const LeaseRef& lease, doubl
                             const std::optional<std::string>& preview_jpeg, TimePoint now, Millis extend);
 Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const JobResult& result,
                          TimePoint now);
+// `error_code` is job.failed's code when one of deAPI's six, else PROCESSING_ERROR.
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
-                     bool retryable, TimePoint now);
+                     bool retryable, std::string_view error_code, TimePoint now);
 // A claim whose answer never reached its worker: pending again, the attempt not counted.
 Result<Job> release_job(Connection& connection, const LeaseRef& lease);
 

@@ -102,7 +102,7 @@ Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoin
   for (const Job& job : *failed) {
     auto it = previous->find(job.id);
     const JobStatus before = it == previous->end() ? JobStatus::Processing : it->second;
-    if (Status recorded = record_job_event(connection, job, before, kErrorWorkerLost, now); !recorded) {
+    if (Status recorded = record_job_event(connection, job, before, kErrorWorkerTimeout, now); !recorded) {
       return fail(std::move(recorded.error()));
     }
   }

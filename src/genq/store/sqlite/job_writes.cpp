@@ -57,8 +57,8 @@ Status remember_idempotency_key(Connection& connection, const NewJob& job, TimeP
 Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now) {
   static const std::string kSql =
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status,"
-      "                  max_attempts, webhook_url, webhook_secret, created_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11)"
+      "                  max_attempts, webhook_url, webhook_secret, created_at, price_nanos)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12)"
       " RETURNING " +
       job_columns();
   Result<Statement> statement = connection.prepare(kSql);
@@ -75,7 +75,8 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
       .bind_int64(8, job.max_attempts)
       .bind_text(9, job.webhook_url)
       .bind_text(10, job.webhook_secret)
-      .bind_int64(11, to_unix_ms(now));
+      .bind_int64(11, to_unix_ms(now))
+      .bind_optional_int64(12, job.price_nanos);
   Result<std::optional<Job>> inserted = step_job(*statement);
   if (!inserted) {
     if (inserted.error().kind == ErrorKind::Conflict) {

@@ -4,6 +4,7 @@
 
 #include "genq/store/sqlite/job_ops.hpp"
 #include "genq/store/sqlite/job_row.hpp"
+#include "genq/store/sqlite/ledger_ops.hpp"
 #include "genq/store/sqlite/outbox.hpp"
 #include "genq/store/delivery_store.hpp"
 
@@ -121,6 +122,13 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
         .bind_optional_text(4, result.result_text)
         .bind_int64(5, to_unix_ms(now));
   });
+  // The charge commits with the transition or not at all: a job is never done
+  // uncharged nor charged without being done.
+  if (done) {
+    if (Status charged = charge_done_job(connection, *done, now); !charged) {
+      return fail(std::move(charged.error()));
+    }
+  }
   return with_event(connection, std::move(done), job->status, {}, now);
 }
 
@@ -138,7 +146,7 @@ Result<Job> release_job(Connection& connection, const LeaseRef& lease) {
 }
 
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
-                     bool retryable, TimePoint now) {
+                     bool retryable, std::string_view error_code, TimePoint now) {
   Result<Job> job = leased_job(connection, lease);
   if (!job) {
     return fail(std::move(job.error()));
@@ -162,7 +170,8 @@ Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::s
   Result<Job> failed = update_job(connection, kFinal, job->seq, [&](Statement& statement) {
     statement.bind_text(2, message).bind_int64(3, to_unix_ms(now));
   });
-  return with_event(connection, std::move(failed), job->status, kErrorJobFailed, now);
+  const std::string_view code = is_deapi_error_code(error_code) ? error_code : kErrorProcessing;
+  return with_event(connection, std::move(failed), job->status, code, now);
 }
 
 }  // namespace genq::sqlite

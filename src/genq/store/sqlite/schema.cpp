@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -128,6 +128,31 @@ CREATE TABLE webhook_attempts (
   next_retry_at INTEGER,
   PRIMARY KEY (delivery_seq, number)
 ) WITHOUT ROWID;
+)sql",
+    // Version 3: balances and the usage ledger (docs/api.md, "Balance and usage").
+    // Money is in integer nano-units of the catalog's currency.
+    R"sql(
+ALTER TABLE clients ADD COLUMN balance_nanos INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN unlimited INTEGER NOT NULL DEFAULT 0;
+-- The catalog price when the job was submitted with billing on; NULL = not billed.
+ALTER TABLE jobs ADD COLUMN price_nanos INTEGER;
+
+CREATE TABLE ledger (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_id     TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,               -- charge | top_up
+  amount_nanos  INTEGER NOT NULL,               -- balance change (charges negative, 0 when unlimited)
+  price_nanos   INTEGER NOT NULL DEFAULT 0,     -- charge: the job's price
+  balance_nanos INTEGER NOT NULL,               -- balance after the entry
+  job_id        TEXT,                           -- charge: the job
+  task          TEXT    NOT NULL DEFAULT '',
+  model         TEXT    NOT NULL DEFAULT '',
+  note          TEXT    NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL
+);
+-- A job is charged at most once.
+CREATE UNIQUE INDEX ledger_job ON ledger (job_id) WHERE job_id IS NOT NULL;
+CREATE INDEX ledger_client ON ledger (client_id, seq);
 )sql",
 };
 

@@ -6,6 +6,7 @@
 #include "genq/store/sqlite/delivery_ops.hpp"
 #include "genq/store/sqlite/group_commit_writer.hpp"
 #include "genq/store/sqlite/job_ops.hpp"
+#include "genq/store/sqlite/ledger_ops.hpp"
 #include "genq/store/sqlite/read_pool.hpp"
 #include "genq/store/sqlite/recent_jobs.hpp"
 #include "genq/store/sqlite/schema.hpp"
@@ -184,9 +185,12 @@ Result<Job> SqliteStore::release(const LeaseRef& lease) {
                          kWorkerBookkeeping);
 }
 
-Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable) {
+Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable,
+                              std::string_view error_code) {
   return write_jobs<Job>(
-      [&](Connection& connection) { return sqlite::fail_job(connection, lease, message, retryable, clock_.now()); },
+      [&](Connection& connection) {
+        return sqlite::fail_job(connection, lease, message, retryable, error_code, clock_.now());
+      },
       kToldToClients);
 }
 
@@ -275,6 +279,28 @@ Result<Client> SqliteStore::rotate_webhook_secret(const std::string& client_id, 
       [this](const Client&) { clients_by_key_.clear(); });
 }
 
+// Balances are read from the file, not the credential cache: every done job changes them.
+Result<Balance> SqliteStore::get_balance(const std::string& client_id) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::read_balance(*reader, client_id);
+}
+
+Result<Balance> SqliteStore::top_up(const std::string& client_id, std::int64_t amount_nanos, const std::string& note) {
+  return writer_->write_result<Balance>([&](Connection& connection) {
+    return sqlite::add_top_up(connection, client_id, amount_nanos, note, clock_.now());
+  });
+}
+
+Result<Balance> SqliteStore::set_unlimited(const std::string& client_id, bool unlimited) {
+  return writer_->write_result<Balance>(
+      [&](Connection& connection) { return sqlite::update_unlimited(connection, client_id, unlimited); });
+}
+
+Result<LedgerPage> SqliteStore::list_ledger(const std::string& client_id, std::int64_t offset, std::int64_t limit) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::read_ledger(*reader, client_id, offset, limit);
+}
+
 Result<WorkerToken> SqliteStore::create_worker_token(const WorkerToken& token,
                                                      const std::string& token_hash) {
   return writer_->write_result<WorkerToken>([&](Connection& connection) {
@@ -285,7 +311,7 @@ Result<WorkerToken> SqliteStore::create_worker_token(const WorkerToken& token,
 Result<Client> SqliteStore::find_client_by_key(const std::string& api_key_hash) {
   return clients_by_key_.find_or_read(api_key_hash, [&] {
     sqlite::ReadPool::Lease reader = readers_->acquire();
-    return sqlite::find_enabled_client_by_key(*reader, api_key_hash);
+    return sqlite::find_client_by_key_hash(*reader, api_key_hash);
   });
 }
 

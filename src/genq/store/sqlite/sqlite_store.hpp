@@ -78,7 +78,8 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
                        Millis extend) override;
   Result<Job> complete(const LeaseRef& lease, const JobResult& result) override;
   Result<Job> release(const LeaseRef& lease) override;
-  Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable) override;
+  Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable,
+                   std::string_view error_code) override;
   Result<Job> cancel(const std::string& job_id, const std::string& client_id) override;
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
   Result<std::vector<std::string>> expire_results(TimePoint before) override;
@@ -95,6 +96,10 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
                              const std::vector<std::string>& events) override;
   Result<Client> rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,
                                        TimePoint previous_until) override;
+  Result<Balance> get_balance(const std::string& client_id) override;
+  Result<Balance> top_up(const std::string& client_id, std::int64_t amount_nanos, const std::string& note) override;
+  Result<Balance> set_unlimited(const std::string& client_id, bool unlimited) override;
+  Result<LedgerPage> list_ledger(const std::string& client_id, std::int64_t offset, std::int64_t limit) override;
   Result<WorkerToken> create_worker_token(const WorkerToken& token, const std::string& token_hash) override;
   Result<WorkerToken> find_worker_by_token(const std::string& token_hash) override;
 
