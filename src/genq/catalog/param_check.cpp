@@ -89,6 +89,28 @@ std::optional<json::value> coerce_number(const json::value& v, bool from_form) {
   return std::nullopt;
 }
 
+// [{"name":"…","weight":0.8}, …] with every weight a number (parsed from text when
+// the list came from form fields loras[0][name], loras[0][weight]).
+std::optional<json::value> coerce_loras(const json::value& v, bool from_form) {
+  if (!v.is_array()) {
+    return std::nullopt;
+  }
+  json::array out;
+  for (const json::value& item : v.get_array()) {
+    const json::object* o = item.if_object();
+    if (o == nullptr || o->size() != 2 || !o->contains("name") || !o->contains("weight")) {
+      return std::nullopt;
+    }
+    const json::value& name = o->at("name");
+    auto weight = coerce_number(o->at("weight"), from_form);
+    if (!name.is_string() || name.get_string().empty() || !weight) {
+      return std::nullopt;
+    }
+    out.push_back(json::object{{"name", name}, {"weight", *weight}});
+  }
+  return json::value(std::move(out));
+}
+
 std::optional<json::value> coerce_boolean(const json::value& v, bool from_form) {
   if (v.is_bool()) {
     return v;
@@ -209,6 +231,8 @@ std::string type_message(const ParamSpec& spec) {
       return head + "be true or false.";
     case ParamType::File:
       return head + "be a file.";
+    case ParamType::Loras:
+      return head + "be a list of objects with a name and a weight.";
     case ParamType::String:
       break;
   }
@@ -235,6 +259,9 @@ std::expected<json::value, std::string> coerce(const ParamSpec& spec, const json
         }
         out = value;
       }
+      break;
+    case ParamType::Loras:
+      out = coerce_loras(value, from_form);
       break;
     case ParamType::File:
       break;
@@ -278,6 +305,12 @@ std::expected<json::value, std::vector<std::string>> check_value(const ParamSpec
   std::vector<std::string> problems;
   if (spec.type == ParamType::String) {
     check_bounds(spec, static_cast<double>(utf8_length(coerced->get_string())), " characters", problems);
+  } else if (spec.type == ParamType::Loras) {
+    ParamSpec weight = spec;
+    weight.name = spec.name + " weight";
+    for (const json::value& lora : coerced->get_array()) {
+      check_bounds(weight, lora.at("weight").to_number<double>(), "", problems);
+    }
   } else if (spec.type == ParamType::Integer || spec.type == ParamType::Number) {
     const double x = coerced->to_number<double>();
     check_bounds(spec, x, "", problems);
