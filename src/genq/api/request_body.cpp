@@ -70,7 +70,10 @@ Result<SubmitBody> parse_submit_body(const http::Request& request) {
   out.from_form = true;
   for (auto& part : *parts) {
     if (part.is_file()) {
-      if (out.file(part.name)) return fail(Error::invalid("The " + part.name + " file was sent twice."));
+      // "images[]" is a list: one part per file (deAPI's multi-image inputs).
+      if (!part.name.ends_with("[]") && out.file(part.name)) {
+        return fail(Error::invalid("The " + part.name + " file was sent twice."));
+      }
       out.files.push_back(std::move(part));
       continue;
     }

@@ -31,6 +31,9 @@ struct ServeConfig {
   bool webhook_allow_http = false;
   bool webhook_allow_private = false;
   WebhookConfig webhooks;
+  // Input files named by URL: fetched at submit through the webhooks' SSRF guard.
+  std::size_t input_fetch_max_bytes = 80 * 1024 * 1024;
+  std::int64_t input_fetch_timeout_s = 60;
   std::int64_t rate_limit_per_minute = 0;  // submits per client and task; 0 = off
   std::int64_t rate_limit_per_day = 0;
   std::string log_level = "info";

@@ -1,0 +1,545 @@
+// deAPI's official Python SDK (deapi-python-sdk 0.1.0) as genq sees it: the paths,
+// methods, field names and answer shapes of its transcription, prompt, price, video
+// and catalog calls (docs/api.md, "deAPI SDK compatibility"). Python with pydantic is
+// not available to the suite, so each call is sent here exactly as the SDK sends it
+// (JSON or multipart, the same field names and encodings) and the answer is held to
+// the SDK's types. A real genq binary, a synthetic worker and, for URL inputs, a
+// local HTTP server that genq downloads from.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import http from 'node:http';
+import { once } from 'node:events';
+import { deflateSync } from 'node:zlib';
+
+import { Harness, waitFor } from './support/harness.mjs';
+
+// Loopback input servers need both flags, exactly as loopback webhook receivers do.
+const FLAGS = ['--webhook-allow-http', '--webhook-allow-private', '--input-fetch-max-bytes', '100000'];
+
+// --- media -----------------------------------------------------------------------
+
+function crc32(buf) {
+  let c = ~0;
+  for (const byte of buf) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+
+// A real w×h RGB PNG (the synthetic backend decodes image inputs).
+function png(w = 32, h = 32) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    const row = Buffer.alloc(1 + w * 3);
+    for (let x = 0; x < w; x++) row.set([x * 8, y * 8, 128], 1 + x * 3);
+    rows.push(row);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// A short 16-bit mono WAV of silence.
+function wav(samples = 800) {
+  const data = Buffer.alloc(samples * 2);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0); h.writeUInt32LE(36 + data.length, 4); h.write('WAVE', 8); h.write('fmt ', 12);
+  h.writeUInt32LE(16, 16); h.writeUInt16LE(1, 20); h.writeUInt16LE(1, 22); h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(16000, 28); h.writeUInt16LE(2, 32); h.writeUInt16LE(16, 34); h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+// Bytes standing in for an MP4 (genq stores inputs as they are; the synthetic
+// backend only hashes audio and video inputs).
+const mp4 = () => Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(300, 7)]);
+
+// --- the SDK's requests ----------------------------------------------------------
+
+let h;
+let server;
+let client;
+
+async function call(method, path, { json, form, query } = {}) {
+  const url = new URL(`${server.url}/api/v1/client/${path}`);
+  for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+  const headers = { Authorization: `Bearer ${client.api_key}`, Accept: 'application/json' };
+  let body;
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    // httpx's multipart: data fields as text, files as (filename, bytes, content type).
+    body = new FormData();
+    for (const [k, v] of Object.entries(form.data ?? {})) body.append(k, String(v));
+    for (const [k, filename, bytes, type] of form.files ?? []) body.append(k, new Blob([bytes], { type }), filename);
+  }
+  const res = await fetch(url, { method, headers, body });
+  const text = await res.text();
+  let parsed = null;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json: parsed, text };
+}
+
+const post = (path, opts) => call('POST', path, opts);
+
+// The SDK reads resp["data"]["request_id"], then polls request-status until final.
+async function submitted(res) {
+  assert.equal(res.status, 200, res.text);
+  assert.equal(typeof res.json.data.request_id, 'string', res.text);
+  return res.json.data.request_id;
+}
+
+async function finalStatus(id) {
+  let last;
+  await waitFor(async () => {
+    const res = await call('GET', `request-status/${id}`);
+    assert.equal(res.status, 200, res.text);
+    last = res.json.data;
+    return last.status === 'done' || last.status === 'error';
+  }, { timeoutMs: 30000, message: `job ${id} final` });
+  return last;
+}
+
+async function done(res) {
+  const status = await finalStatus(await submitted(res));
+  assert.equal(status.status, 'done', JSON.stringify(status));
+  return status;
+}
+
+// PriceResult: {"price": float}, read from data.
+function assertPrice(res, expected) {
+  assert.equal(res.status, 200, res.text);
+  assert.equal(typeof res.json.data.price, 'number', res.text);
+  if (expected !== undefined) assert.ok(Math.abs(res.json.data.price - expected) < 1e-9, `${res.json.data.price} != ${expected}`);
+}
+
+function assert422(res, field, pattern) {
+  assert.equal(res.status, 422, res.text);
+  assert.ok(res.json.errors[field], `no error on ${field}: ${res.text}`);
+  if (pattern) assert.match(res.json.errors[field][0], pattern);
+}
+
+// A local server genq downloads inputs from; records what it was asked for.
+class InputServer {
+  constructor() {
+    this.requests = [];
+    this.files = new Map();
+    this.server = http.createServer((req, res) => {
+      this.requests.push(req.url);
+      if (req.url === '/redirect') {
+        res.writeHead(302, { Location: '/speech.wav' });
+        return res.end();
+      }
+      const file = this.files.get(req.url);
+      if (!file) {
+        res.writeHead(404);
+        return res.end('not here');
+      }
+      res.writeHead(200, { 'Content-Type': file.type, 'Content-Length': file.bytes.length });
+      res.end(file.bytes);
+    });
+  }
+  async listen() {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.base = `http://127.0.0.1:${this.server.address().port}`;
+    return this;
+  }
+  url(path) { return `${this.base}${path}`; }
+  close() { return new Promise((r) => this.server.close(r)); }
+}
+
+let inputs;
+const SPEECH = wav(1000);  // 2044 bytes
+const CLIP = mp4();
+
+before(async () => {
+  h = new Harness();
+  const dir = await h.tempDir();
+  client = await h.createClient(dir);
+  server = await h.startServer(dir, { args: FLAGS });
+  await h.startWorker(server.url, dir, { stepDelayMs: 5 });
+  inputs = await new InputServer().listen();
+  inputs.files.set('/speech.wav', { type: 'audio/wav', bytes: SPEECH });
+  inputs.files.set('/clip.mp4', { type: 'video/mp4', bytes: CLIP });
+  inputs.files.set('/huge.wav', { type: 'audio/wav', bytes: Buffer.alloc(200000, 1) });
+});
+
+after(async () => {
+  await inputs?.close();
+  await h?.cleanup();
+});
+
+// --- transcription ---------------------------------------------------------------
+
+describe('transcription (client.transcription)', () => {
+  const transcriptOf = (status, bytes) => {
+    assert.equal(typeof status.result, 'string');
+    assert.match(status.result, new RegExp(`^Synthetic transcript of ${bytes}-byte input`));
+  };
+
+  test('create(source_file=audio): multipart source_file, include_ts "1"', async () => {
+    const res = await post('transcribe', { form: {
+      data: { include_ts: '1', model: 'WhisperLargeV3', return_result_in_response: '1' },
+      files: [['source_file', 'speech.wav', SPEECH, 'audio/wav']] } });
+    transcriptOf(await done(res), SPEECH.length);
+  });
+
+  test('create(source_file=video): a video MIME type is the video input', async () => {
+    const res = await post('transcribe', { form: {
+      data: { include_ts: '0', model: 'WhisperLargeV3' }, files: [['source_file', 'clip.mp4', CLIP, 'video/mp4']] } });
+    transcriptOf(await done(res), CLIP.length);
+  });
+
+  test('create(source_url=…): genq downloads the URL, then the job runs on it', async () => {
+    const before = inputs.requests.length;
+    const res = await post('transcribe', { json: {
+      source_url: inputs.url('/speech.wav'), include_ts: false, model: 'WhisperLargeV3', return_result_in_response: true } });
+    transcriptOf(await done(res), SPEECH.length);
+    assert.deepEqual(inputs.requests.slice(before), ['/speech.wav']);
+  });
+
+  test('create(source_url=…) follows redirects', async () => {
+    const res = await post('transcribe', { json: { source_url: inputs.url('/redirect'), include_ts: true, model: 'WhisperLargeV3' } });
+    transcriptOf(await done(res), SPEECH.length);
+  });
+
+  test('from_video_url: vid2txt with video_url', async () => {
+    const res = await post('vid2txt', { json: { video_url: inputs.url('/clip.mp4'), include_ts: false, model: 'WhisperLargeV3' } });
+    transcriptOf(await done(res), CLIP.length);
+  });
+
+  test('from_audio_url: aud2txt with audio_url', async () => {
+    const res = await post('aud2txt', { json: { audio_url: inputs.url('/speech.wav'), include_ts: true, model: 'WhisperLargeV3' } });
+    transcriptOf(await done(res), SPEECH.length);
+  });
+
+  test('from_audio_file: audiofile2txt with the audio file', async () => {
+    const res = await post('audiofile2txt', { form: {
+      data: { include_ts: '0', model: 'WhisperLargeV3' }, files: [['audio', 'speech.wav', SPEECH, 'audio/wav']] } });
+    transcriptOf(await done(res), SPEECH.length);
+  });
+
+  test('from_video_file: videofile2txt with the video file', async () => {
+    const res = await post('videofile2txt', { form: {
+      data: { include_ts: '1', model: 'WhisperLargeV3' }, files: [['video', 'clip.mp4', CLIP, 'video/mp4']] } });
+    transcriptOf(await done(res), CLIP.length);
+  });
+
+  test('a URL that cannot be downloaded is a 422 on its field, and no job', async () => {
+    assert422(await post('transcribe', { json: { source_url: inputs.url('/missing.wav'), include_ts: false, model: 'WhisperLargeV3' } }),
+      'source_url', /could not be downloaded: the server answered 404/);
+    assert422(await post('aud2txt', { json: { audio_url: inputs.url('/huge.wav'), include_ts: false, model: 'WhisperLargeV3' } }),
+      'audio_url', /is larger than 1 MB/);
+    assert422(await post('vid2txt', { json: { video_url: 'ftp://example.com/a.mp4', include_ts: false, model: 'WhisperLargeV3' } }),
+      'video_url', /http/);
+    assert422(await post('transcribe', { json: { source_url: 42, include_ts: false, model: 'WhisperLargeV3' } }),
+      'source_url', /must be a string/);
+  });
+
+  test('price twins take duration_seconds and a URL without downloading it', async () => {
+    const before = inputs.requests.length;
+    assertPrice(await post('transcribe/price-calculation', { json: { include_ts: true, model: 'WhisperLargeV3', source_url: inputs.url('/speech.wav'), duration_seconds: 120 } }));
+    assertPrice(await post('vid2txt/price-calculation', { json: { include_ts: true, model: 'WhisperLargeV3', video_url: inputs.url('/clip.mp4'), duration_seconds: 60 } }));
+    assertPrice(await post('aud2txt/price-calculation', { json: { include_ts: false, model: 'WhisperLargeV3', duration_seconds: 30.5 } }));
+    assertPrice(await post('audiofile2txt/price-calculation', { json: { include_ts: false, model: 'WhisperLargeV3', duration_seconds: 30 } }));
+    assertPrice(await post('videofile2txt/price-calculation', { form: {
+      data: { include_ts: '0', model: 'WhisperLargeV3', duration_seconds: '30' }, files: [['video', 'clip.mp4', CLIP, 'video/mp4']] } }));
+    assertPrice(await post('transcribe/price-calculation', { form: {
+      data: { include_ts: '1', model: 'WhisperLargeV3' }, files: [['source_file', 'speech.wav', SPEECH, 'audio/wav']] } }));
+    assert.equal(inputs.requests.length, before, 'a price calculation downloads nothing');
+  });
+});
+
+describe('the SSRF guard on URL inputs', () => {
+  test('without --webhook-allow-private a loopback URL is refused and never fetched', async () => {
+    const guarded = new Harness();
+    try {
+      const dir = await guarded.tempDir();
+      const c = await guarded.createClient(dir);
+      const s = await guarded.startServer(dir, { args: ['--webhook-allow-http'] });
+      const before = inputs.requests.length;
+      const res = await fetch(`${s.url}/api/v1/client/transcribe`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${c.api_key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ source_url: inputs.url('/speech.wav'), include_ts: false, model: 'WhisperLargeV3' }),
+      });
+      const body = await res.json();
+      assert.equal(res.status, 422, JSON.stringify(body));
+      assert.match(body.errors.source_url[0], /127\.0\.0\.1.*loopback/);
+      assert.equal(inputs.requests.length, before, 'genq connected to a refused address');
+      // Nor an IPv6 loopback literal.
+      const https = await fetch(`${s.url}/api/v1/client/vid2txt`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${c.api_key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ video_url: 'http://[::1]:9/clip.mp4', include_ts: false, model: 'WhisperLargeV3' }),
+      });
+      const refused = await https.json();
+      assert.equal(https.status, 422);
+      assert.match(refused.errors.video_url[0], /loopback/);
+    } finally {
+      await guarded.cleanup();
+    }
+  });
+});
+
+// --- models ----------------------------------------------------------------------
+
+describe('models (client.models.list)', () => {
+  const list = async (types) => {
+    const res = await call('GET', 'models', { query: { per_page: 15, page: 1, ...(types ? { 'filter[inference_types]': types.join(',') } : {}) } });
+    assert.equal(res.status, 200, res.text);
+    return res.json;
+  };
+
+  test("the SDK's inference types filter onto genq's tasks", async () => {
+    for (const [sdk, task] of [['video2text', 'vid2txt'], ['audio2text', 'aud2txt'],
+      ['video_file2text', 'videofile2txt'], ['audio_file2text', 'audiofile2txt']]) {
+      const page = await list([sdk]);
+      assert.ok(page.data.length > 0, sdk);
+      for (const m of page.data) assert.ok(m.inference_types.includes(task), `${m.slug} listed for ${sdk}`);
+      assert.ok(page.data.some((m) => m.slug === 'WhisperLargeV3'), sdk);
+    }
+    assert.ok((await list(['aud2video'])).data.length > 0);
+    assert.ok((await list(['vid-replace'])).data.length > 0);
+  });
+
+  test('model objects carry info.defaults, loras and languages with voices', async () => {
+    const all = [];
+    for (let page = 1; ; page++) {
+      const res = await call('GET', 'models', { query: { per_page: 50, page } });
+      all.push(...res.json.data);
+      if (page >= res.json.meta.last_page) break;
+    }
+    for (const m of all) {
+      assert.equal(typeof m.name, 'string');
+      assert.equal(typeof m.slug, 'string');
+      assert.ok(Array.isArray(m.inference_types));
+      assert.equal(typeof m.info.defaults, 'object', m.slug);
+      assert.ok(!Array.isArray(m.info.defaults), m.slug);
+      if ('loras' in m) assert.ok(Array.isArray(m.loras) && m.loras.every((l) => typeof l.name === 'string'), m.slug);
+      if ('languages' in m) {
+        for (const lang of m.languages) {
+          assert.equal(typeof lang.slug, 'string');
+          assert.ok(lang.voices.every((v) => typeof v.slug === 'string' && typeof v.name === 'string'), m.slug);
+        }
+      }
+    }
+    const flux = all.find((m) => m.slug === 'Flux1schnell');
+    assert.deepEqual(flux.loras.map((l) => l.name), ['flux-realism', 'flux-anime']);
+    assert.equal(flux.info.defaults.steps, 4);
+    const tts = all.find((m) => m.slug === 'Qwen3_TTS_1_7B');
+    assert.equal(tts.info.features.supports_voice_clone, true);
+    assert.ok(tts.languages.find((l) => l.slug === 'en').voices.some((v) => v.slug === 'vivian'));
+  });
+});
+
+// --- prompts ---------------------------------------------------------------------
+
+describe('prompts (client.prompts): answered directly, no job to poll', () => {
+  test('enhance_image: {prompt, negative_prompt: null} -> EnhancePromptResult', async () => {
+    const res = await post('prompt/image', { json: { prompt: 'a red fox', negative_prompt: null } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(Object.keys(res.json.data).sort(), ['negative_prompt', 'prompt']);
+    assert.match(res.json.data.prompt, /^a red fox, /);
+    assert.equal(res.json.data.negative_prompt, null);
+    const again = await post('prompt/image', { json: { prompt: 'a red fox', negative_prompt: null } });
+    assert.equal(again.json.data.prompt, res.json.data.prompt, 'the synthetic model is deterministic');
+    const withNegative = await post('prompt/image', { json: { prompt: 'a red fox', negative_prompt: 'blurry' } });
+    assert.equal(withNegative.json.data.negative_prompt, 'blurry');
+  });
+
+  test('enhance_video: JSON without an image, multipart with one', async () => {
+    const plain = await post('prompt/video', { json: { prompt: 'waves at night', negative_prompt: null } });
+    assert.equal(plain.status, 200, plain.text);
+    assert.match(plain.json.data.prompt, /^waves at night, /);
+    const withImage = await post('prompt/video', { form: {
+      data: { prompt: 'waves at night', negative_prompt: '' }, files: [['image', 'still.png', png(), 'image/png']] } });
+    assert.equal(withImage.status, 200, withImage.text);
+    assert.equal(typeof withImage.json.data.prompt, 'string');
+  });
+
+  test('enhance_speech: {prompt, lang_code} -> EnhanceSpeechPromptResult', async () => {
+    const res = await post('prompt/speech', { json: { prompt: 'Hello and welcome', lang_code: 'en' } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(Object.keys(res.json.data), ['prompt']);
+    assert.match(res.json.data.prompt, /^Hello and welcome, /);
+  });
+
+  test('enhance_image2image: multipart with the image', async () => {
+    const res = await post('prompt/image2image', { form: {
+      data: { prompt: 'make it winter', negative_prompt: '' }, files: [['image', 'photo.png', png(), 'image/png']] } });
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.json.data.prompt, /^make it winter, /);
+    assert.ok('negative_prompt' in res.json.data);
+  });
+
+  test('samples: GET with type, topic, lang_code -> SamplePromptResult', async () => {
+    const res = await call('GET', 'prompts/samples', { query: { type: 'image', topic: 'lighthouses' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.data.type, 'image');
+    assert.match(res.json.data.prompt, /lighthouses/);
+    const speech = await call('GET', 'prompts/samples', { query: { type: 'speech', lang_code: 'en' } });
+    assert.equal(speech.json.data.type, 'speech');
+    assert422(await call('GET', 'prompts/samples', { query: { type: 'smell' } }), 'type');
+  });
+
+  test('every price twin answers a PriceResult', async () => {
+    assertPrice(await post('prompt/image/price-calculation', { json: { prompt: 'a red fox', negative_prompt: null } }));
+    assertPrice(await post('prompt/video/price-calculation', { json: { prompt: 'a red fox', negative_prompt: null } }));
+    assertPrice(await post('prompt/speech/price-calculation', { json: { prompt: 'hello', lang_code: 'en' } }));
+    assertPrice(await post('prompt/image2image/price-calculation', { json: { prompt: 'a red fox', negative_prompt: null } }));
+    assertPrice(await call('GET', 'prompts/samples/price-calculation', { query: { type: 'image', topic: 'cats' } }));
+  });
+
+  test('an unknown prompt kind is a 404; a too-short prompt a 422', async () => {
+    assert.equal((await post('prompt/smell', { json: { prompt: 'x' } })).status, 404);
+    assert422(await post('prompt/image', { json: { prompt: '', negative_prompt: null } }), 'prompt');
+  });
+});
+
+// --- price calculation -------------------------------------------------------------
+
+describe('price twins take the price-only fields', () => {
+  test('txt2audio: count_text instead of text', async () => {
+    // Kokoro: base 0.0002 + 0.004 per 1000 characters.
+    assertPrice(await post('txt2audio/price-calculation', { json: {
+      model: 'Kokoro', lang: 'en-us', format: 'mp3', speed: 1.0, sample_rate: 24000, count_text: 1000, voice: 'af_sky' } }), 0.0042);
+  });
+
+  test('files priced by width/height, without the file', async () => {
+    for (const [task, model] of [['img-upscale', 'RealESRGAN_x4'], ['img-rmbg', 'Ben2'], ['img2txt', 'Nanonets_Ocr_S_F16'],
+      ['vid-upscale', 'RealESRGAN_Vid_x4'], ['vid-rmbg', 'RMBG-1.4']]) {
+      assertPrice(await post(`${task}/price-calculation`, { json: { model, width: 3000, height: 2000 } }));
+      assertPrice(await post(`${task}/price-calculation`, { json: { model } }));
+    }
+  });
+
+  test('img2video and aud2video priced from width, height, frames, fps', async () => {
+    // LTX-Video: base 0.002 + 0.004 per second of output.
+    assertPrice(await post('img2video/price-calculation', { json: { model: 'Ltxv_13B_0_9_8_Distilled_FP8', width: 768, height: 512, frames: 90, fps: 30 } }), 0.014);
+    assertPrice(await post('aud2video/price-calculation', { json: { model: 'Ltx2_19B_Dist_FP8', width: 768, height: 512, frames: 96, fps: 24, steps: 8 } }), 0.022);
+  });
+
+  test('img2img priced without the image; txt2music from duration and steps', async () => {
+    assertPrice(await post('img2img/price-calculation', { json: { prompt: 'winter', model: 'QwenImageEdit_Plus_NF4', steps: 20, seed: -1 } }));
+    assertPrice(await post('txt2music/price-calculation', { json: { model: 'AceStep_1_5_Turbo', duration: 30, inference_steps: 8 } }));
+  });
+
+  test('videos/replace/price: form fields duration, width, height', async () => {
+    // Wan replace: base 0.005 + 0.01 per second.
+    assertPrice(await post('videos/replace/price', { form: { data: { model: 'Wan2_2_Animate_Replace', duration: '10', width: '512', height: '512' } } }), 0.105);
+    assertPrice(await post('videos/replace/price', { form: { data: { model: 'Wan2_2_Animate_Replace' }, files: [['video', 'clip.mp4', CLIP, 'video/mp4']] } }));
+  });
+
+  test('price-only fields are still checked, and unknown fields still refused', async () => {
+    assert422(await post('txt2audio/price-calculation', { json: { model: 'Kokoro', count_text: -5 } }), 'count_text');
+    assert422(await post('img-upscale/price-calculation', { json: { model: 'RealESRGAN_x4', widht: 100 } }), 'widht');
+    assert422(await post('txt2img/price-calculation', { json: { prompt: 'x' } }), 'model');
+  });
+});
+
+// --- video -----------------------------------------------------------------------
+
+describe('video (client.video): new tasks end to end', () => {
+  const isMp4 = async (status) => {
+    const res = await fetch(status.result_url);
+    assert.equal(res.status, 200);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(bytes.subarray(4, 8).toString('ascii'), 'ftyp');
+  };
+
+  test('animate: img2video with first_frame_image and last_frame_image', async () => {
+    const res = await post('img2video', { form: {
+      data: { prompt: 'the fox runs', model: 'Ltxv_13B_0_9_8_Distilled_FP8', seed: 7, width: 256, height: 256, frames: 30, fps: 30 },
+      files: [['first_frame_image', 'first.png', png(), 'image/png'], ['last_frame_image', 'last.png', png(), 'image/png']] } });
+    await isMp4(await done(res));
+  });
+
+  test('animate: seed is accepted by every img2video model', async () => {
+    const res = await post('img2video/price-calculation', { json: { model: 'FfmpegKenBurns', width: 640, height: 368, frames: 72, fps: 24, seed: 3 } });
+    assertPrice(res);
+    const submit = await post('img2video', { form: {
+      data: { prompt: 'pan', model: 'FfmpegKenBurns', seed: 3, width: 256, height: 256, frames: 8, fps: 8 },
+      files: [['first_frame_image', 'first.png', png(), 'image/png']] } });
+    await submitted(submit);
+  });
+
+  test('generate_from_audio: aud2video with audio and optional frames', async () => {
+    const res = await post('aud2video', { form: {
+      data: { prompt: 'dancing lights', model: 'Ltx2_19B_Dist_FP8', width: 256, height: 256, seed: 1, frames: 25, fps: 24, steps: 2 },
+      files: [['audio', 'beat.wav', SPEECH, 'audio/wav'], ['first_frame_image', 'first.png', png(), 'image/png']] } });
+    await isMp4(await done(res));
+  });
+
+  test('replace: videos/replace with video and ref_image', async () => {
+    const res = await post('videos/replace', { form: {
+      data: { model: 'Wan2_2_Animate_Replace', prompt: 'a knight', width: 256, height: 256, steps: 2, seed: 5 },
+      files: [['video', 'clip.mp4', CLIP, 'video/mp4'], ['ref_image', 'knight.png', png(), 'image/png']] } });
+    await isMp4(await done(res));
+    assert422(await post('videos/replace', { form: { data: { model: 'Wan2_2_Animate_Replace' }, files: [['video', 'clip.mp4', CLIP, 'video/mp4']] } }), 'ref_image');
+  });
+});
+
+// --- images and audio ------------------------------------------------------------
+
+describe('images and audio: loras, images[], TTS fields and voice cloning', () => {
+  test('generate with loras (JSON list of {name, weight})', async () => {
+    await done(await post('txt2img', { json: {
+      prompt: 'portrait', model: 'Flux1schnell', width: 256, height: 256, seed: 1, steps: 2,
+      loras: [{ name: 'flux-realism', weight: 0.8 }, { name: 'flux-anime', weight: 0.3 }] } }));
+    assert422(await post('txt2img', { json: { prompt: 'p', model: 'Flux1schnell', width: 256, height: 256, seed: 1, loras: [{ name: 'nope', weight: 1 }] } }), 'loras.0.name');
+    assert422(await post('txt2img', { json: { prompt: 'p', model: 'Flux1schnell', width: 256, height: 256, seed: 1, loras: [{ name: 'flux-anime', weight: 9 }] } }), 'loras');
+    assert422(await post('txt2img', { json: { prompt: 'p', model: 'ZImageTurbo_INT8', width: 256, height: 256, seed: 1, loras: [] } }), 'loras');
+  });
+
+  test('loras as the multipart form fields loras[0][name], loras[0][weight]', async () => {
+    await done(await post('txt2img', { form: { data: {
+      prompt: 'portrait', model: 'Flux1schnell', width: 256, height: 256, seed: 1, steps: 2,
+      'loras[0][name]': 'flux-anime', 'loras[0][weight]': 0.5 } } }));
+    // transform(loras=…) on an img2img model.
+    await done(await post('img2img', { form: {
+      data: { prompt: 'paint it', model: 'Flux_2_Klein_4B_BF16', steps: 4, seed: 2, 'loras[0][name]': 'klein-watercolor', 'loras[0][weight]': 1 },
+      files: [['image', 'photo.png', png(), 'image/png']] } }));
+    assert422(await post('img2img', { form: {
+      data: { prompt: 'paint it', model: 'Flux_2_Klein_4B_BF16', steps: 4, seed: 2, 'loras[0][name]': 'flux-anime', 'loras[0][weight]': 1 },
+      files: [['image', 'photo.png', png(), 'image/png']] } }), 'loras.0.name');
+  });
+
+  test('transform with images[] (several files)', async () => {
+    const files = [['images[]', 'a.png', png(), 'image/png'], ['images[]', 'b.png', png(48, 48), 'image/png']];
+    await done(await post('img2img', { form: { data: { prompt: 'merge them', model: 'QwenImageEdit_Plus_NF4', steps: 2, seed: 3 }, files } }));
+    const tooMany = [...files, ...files];
+    assert422(await post('img2img', { form: { data: { prompt: 'p', model: 'QwenImageEdit_Plus_NF4', steps: 2, seed: 3 }, files: tooMany } }), 'images');
+    assert422(await post('img2img', { form: { data: { prompt: 'p', model: 'Flux_2_Klein_4B_BF16', steps: 4, seed: 3 }, files } }), 'images');
+  });
+
+  test("synthesize: lang, format, speed, sample_rate as the SDK sends them (JSON)", async () => {
+    await done(await post('txt2audio', { json: { text: 'hello there', model: 'Kokoro', lang: 'en-us', format: 'wav', speed: 1.0, sample_rate: 24000, voice: 'af_sky' } }));
+  });
+
+  test('synthesize with voice cloning: multipart ref_audio, ref_text, mode', async () => {
+    await done(await post('txt2audio', { form: {
+      data: { text: 'clone me', model: 'Qwen3_TTS_1_7B', lang: 'en', format: 'wav', speed: 1.0, sample_rate: 24000, mode: 'voice_clone', ref_text: 'the reference' },
+      files: [['ref_audio', 'me.wav', SPEECH, 'audio/wav']] } }));
+    assert422(await post('txt2audio', { json: { text: 'x', model: 'Qwen3_TTS_1_7B', lang: 'en', format: 'wav', speed: 1, sample_rate: 24000, mode: 'voice_clone' } }),
+      'ref_audio', /required when mode is voice_clone/);
+    assert422(await post('txt2audio', { json: { text: 'x', model: 'Qwen3_TTS_1_7B', lang: 'en', format: 'wav', speed: 1, sample_rate: 24000, mode: 'voice_design' } }),
+      'instruct', /required when mode is voice_design/);
+    await done(await post('txt2audio', { json: { text: 'designed', model: 'Qwen3_TTS_1_7B', lang: 'en', format: 'wav', speed: 1, sample_rate: 24000, mode: 'voice_design', instruct: 'a calm old sailor' } }));
+  });
+});
