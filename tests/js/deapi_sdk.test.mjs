@@ -412,6 +412,51 @@ describe('prompts (client.prompts): answered directly, no job to poll', () => {
   });
 });
 
+describe('prompts without a worker', () => {
+  test('a prompt not ready within --prompt-wait-s is a 504 naming its request, which goes on', async () => {
+    const idle = new Harness();
+    try {
+      const dir = await idle.tempDir();
+      const c = await idle.createClient(dir);
+      const s = await idle.startServer(dir, { args: ['--prompt-wait-s', '1'] });
+      const started = Date.now();
+      const res = await fetch(`${s.url}/api/v1/client/prompt/image`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${c.api_key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ prompt: 'a red fox', negative_prompt: null }),
+      });
+      const body = await res.json();
+      assert.equal(res.status, 504, JSON.stringify(body));
+      assert.ok(Date.now() - started >= 900, 'answered before the wait was over');
+      const id = body.message.match(/request ([0-9a-f-]{36})/)?.[1];
+      assert.ok(id, body.message);
+      const status = await fetch(`${s.url}/api/v1/client/request-status/${id}`, { headers: { Authorization: `Bearer ${c.api_key}` } });
+      assert.equal(status.status, 200);
+      const doc = await status.json();
+      assert.equal(doc.data.task, 'prompt-image');
+      assert.equal(doc.data.status, 'pending');
+      // A worker that comes later finishes it; the next identical call with the same
+      // Idempotency-Key would then answer at once.
+      await idle.startWorker(s.url, dir, { stepDelayMs: 5 });
+      await waitFor(async () => {
+        const r = await fetch(`${s.url}/api/v1/client/request-status/${id}`, { headers: { Authorization: `Bearer ${c.api_key}` } });
+        return (await r.json()).data.status === 'done';
+      }, { timeoutMs: 30000, message: 'the prompt job done' });
+    } finally {
+      await idle.cleanup();
+    }
+  });
+
+  test('an Idempotency-Key replay of a finished prompt answers its text at once', async () => {
+    const headers = { Authorization: `Bearer ${client.api_key}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'prompt-replay-1' };
+    const first = await fetch(`${server.url}/api/v1/client/prompt/speech`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'good evening' }) });
+    const a = await first.json();
+    assert.equal(first.status, 200, JSON.stringify(a));
+    const second = await fetch(`${server.url}/api/v1/client/prompt/speech`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'good evening' }) });
+    assert.deepEqual(await second.json(), a);
+  });
+});
+
 // --- price calculation -------------------------------------------------------------
 
 describe('price twins take the price-only fields', () => {

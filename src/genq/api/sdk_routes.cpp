@@ -95,8 +95,8 @@ void submit_and_answer(Services& services, const Client& client, const SubmitTar
       [reply, id, wait](std::optional<Job> final) {
         if (!final) {
           return reply(http::error_response(
-              504, "The prompt was not ready within " + std::to_string(wait.count() / 1000) + " s (request " + id +
-                       " goes on; see request-status)."));
+              504, "The prompt was not ready within " + std::to_string(wait.count() / 1000) + " s; request " + id +
+                       " goes on (see request-status)."));
         }
         if (final->status != JobStatus::Done) {
           return reply(http::error_response(502, "The prompt could not be generated: " + final->error));

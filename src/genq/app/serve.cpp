@@ -175,6 +175,7 @@ int serve(const ServeConfig& config) {
   fetch_limits.allow_http = config.webhook_allow_http;
   fetch_limits.policy = *webhook_policy;
   api_options.fetch_input = [fetch_limits](const std::string& url) { return inputs::fetch_url(url, fetch_limits); };
+  api_options.prompt_wait = std::chrono::seconds(config.prompt_wait_s);
   // Webhooks: the job store writes each delivery in the transition's own transaction
   // (the outbox); the engine sends them. result_url is signed afresh at every attempt.
   std::unique_ptr<webhook::DeliveryEngine> deliveries;

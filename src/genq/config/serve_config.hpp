@@ -34,6 +34,7 @@ struct ServeConfig {
   // Input files named by URL: fetched at submit through the webhooks' SSRF guard.
   std::size_t input_fetch_max_bytes = 80 * 1024 * 1024;
   std::int64_t input_fetch_timeout_s = 60;
+  std::int64_t prompt_wait_s = 120;  // a prompt helper's wait for its job
   std::int64_t rate_limit_per_minute = 0;  // submits per client and task; 0 = off
   std::int64_t rate_limit_per_day = 0;
   std::string log_level = "info";
