@@ -498,6 +498,28 @@ describe('price twins take the price-only fields', () => {
   });
 });
 
+// --- embeddings ------------------------------------------------------------------
+
+describe('embeddings (client.embeddings)', () => {
+  const parsed = (result) => (typeof result === 'string' ? JSON.parse(result) : result);
+
+  test('create(input=[…]): a batch gives one embedding per text', async () => {
+    const status = await done(await post('txt2embedding', { json: { input: ['first text', 'second'], model: 'Bge_M3_FP16', return_result_in_response: true } }));
+    const result = parsed(status.result);
+    assert.equal(result.embeddings.length, 2);
+    assert.equal(result.embeddings[0].embedding.length, 1024);
+    assert.notDeepEqual(result.embeddings[0].embedding, result.embeddings[1].embedding);
+    const single = parsed((await done(await post('txt2embedding', { json: { input: 'first text', model: 'Bge_M3_FP16' } }))).result);
+    assert.equal(single.embedding.length, 1024);
+  });
+
+  test('create_price(input=[…]) prices every text', async () => {
+    const batch = await post('txt2embedding/price-calculation', { json: { input: ['abcd', 'efgh'], model: 'Bge_M3_FP16', return_result_in_response: true } });
+    const single = await post('txt2embedding/price-calculation', { json: { input: 'abcdefgh', model: 'Bge_M3_FP16' } });
+    assertPrice(batch, single.json.data.price);
+  });
+});
+
 // --- video -----------------------------------------------------------------------
 
 describe('video (client.video): new tasks end to end', () => {

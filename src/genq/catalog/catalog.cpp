@@ -12,7 +12,7 @@
 //                               "default":1024, "min":256, "max":2048, "step":8,
 //                               "allowed":[...], "random_seed":false,
 //                               "required_without":[...], "required_if":["mode","voice_clone"],
-//                               "max_files":1, "description":"..."}, ...],
+//                               "max_files":1, "max_items":0, "description":"..."}, ...],
 //                "info":{"limits":{...}, "features":{...}},
 //                "languages":[...], "loras":[{"name":"...", ...}],
 //                "pricing":{"base":0, "per_step":0, "per_megapixel":0, "per_second":0,
@@ -236,6 +236,13 @@ ParamSpec parse_param(const json::value& v, const std::string& model_where, std:
       fail_at(f.where(), "max_files is a whole number from 1 to 16, on a file");
     }
     p.max_files = static_cast<int>(*max_files);
+  }
+  if (auto max_items = f.number("max_items")) {
+    if (p.type != ParamType::String || *max_items < 1 || *max_items > 10'000 ||
+        *max_items != static_cast<int>(*max_items)) {
+      fail_at(f.where(), "max_items is a whole number from 1 to 10000, on a string");
+    }
+    p.max_items = static_cast<int>(*max_items);
   }
   if (const json::array* required_if = f.array("required_if", false)) {
     if (required_if->size() != 2 || !(*required_if)[0].is_string() || !(*required_if)[1].is_string()) {

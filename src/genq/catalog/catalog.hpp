@@ -35,6 +35,9 @@ struct ParamSpec {
   // makes ref_audio required for voice cloning (Laravel's required_if).
   std::optional<std::pair<std::string, std::string>> required_if;
   int max_files = 1;  // file params: how many parts may come (deAPI's images[])
+  // String params: when > 0, a list of up to this many strings is accepted too, each
+  // within min/max (deAPI's batch embeddings: "input": ["a", "b"]).
+  int max_items = 0;
   std::optional<boost::json::value> default_value;  // filled in when the client omits it
   std::optional<double> min, max;                   // numbers: value bounds; strings: length bounds
   std::optional<double> step;                       // e.g. width/height resolution step

@@ -55,6 +55,9 @@ json::object describe_param(const ParamSpec& p) {
   if (p.max_files > 1) {
     o["max_files"] = p.max_files;
   }
+  if (p.max_items > 0) {
+    o["max_items"] = p.max_items;
+  }
   if (p.default_value) {
     o["default"] = tidy(*p.default_value);
   }

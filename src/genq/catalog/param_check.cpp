@@ -236,7 +236,7 @@ std::string type_message(const ParamSpec& spec) {
     case ParamType::String:
       break;
   }
-  return head + "be a string.";
+  return head + (spec.max_items > 0 ? "be a string or a list of strings." : "be a string.");
 }
 
 std::expected<json::value, std::string> coerce(const ParamSpec& spec, const json::value& value,
@@ -256,6 +256,14 @@ std::expected<json::value, std::string> coerce(const ParamSpec& spec, const json
       if (value.is_string()) {
         if (!is_valid_utf8(value.get_string())) {
           return std::unexpected("The " + attribute(spec.name) + " field must be a valid UTF-8 string.");
+        }
+        out = value;
+      } else if (spec.max_items > 0 && value.is_array()) {
+        for (const json::value& item : value.get_array()) {
+          if (!item.is_string()) return std::unexpected(type_message(spec));
+          if (!is_valid_utf8(item.get_string())) {
+            return std::unexpected("The " + attribute(spec.name) + " field must hold valid UTF-8 strings.");
+          }
         }
         out = value;
       }
@@ -303,7 +311,17 @@ std::expected<json::value, std::vector<std::string>> check_value(const ParamSpec
     return std::move(*coerced);
   }
   std::vector<std::string> problems;
-  if (spec.type == ParamType::String) {
+  if (spec.type == ParamType::String && coerced->is_array()) {
+    const json::array& items = coerced->get_array();
+    if (items.empty() || items.size() > static_cast<std::size_t>(spec.max_items)) {
+      problems.push_back("The " + attribute(spec.name) + " field must have between 1 and " +
+                         std::to_string(spec.max_items) + " items.");
+    }
+    for (const json::value& item : items) {
+      check_bounds(spec, static_cast<double>(utf8_length(item.get_string())), " characters", problems);
+      if (!problems.empty()) break;
+    }
+  } else if (spec.type == ParamType::String) {
     check_bounds(spec, static_cast<double>(utf8_length(coerced->get_string())), " characters", problems);
   } else if (spec.type == ParamType::Loras) {
     ParamSpec weight = spec;

@@ -45,6 +45,13 @@ double text_characters(const json::object& params) {
     if (const json::value* v = params.if_contains(key); v != nullptr && v->is_string()) {
       return static_cast<double>(detail::utf8_length(v->get_string()));
     }
+    if (const json::value* v = params.if_contains(key); v != nullptr && v->is_array()) {  // a batch
+      double total = 0;
+      for (const json::value& item : v->get_array()) {
+        if (item.is_string()) total += static_cast<double>(detail::utf8_length(item.get_string()));
+      }
+      return total;
+    }
   }
   return first_number(params, {"count_text"}).value_or(0);
 }

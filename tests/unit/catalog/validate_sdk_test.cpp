@@ -150,6 +150,28 @@ TEST(CatalogSdk, VoiceCloningNeedsTheReferenceAudioOnlyWhenCloning) {
   EXPECT_EQ(kokoro.error().first(), "The ref audio field is not supported.");
 }
 
+TEST(CatalogSdk, EmbeddingInputMayBeABatch) {
+  const Catalog& c = shipped_catalog();
+  auto batch = check("txt2embedding", R"({"model":"Bge_M3_FP16","input":["abc","de"]})");
+  ASSERT_TRUE(batch) << batch.error().first();
+  EXPECT_EQ(batch->params.at("input"), (json::array{"abc", "de"}));
+  auto single = check("txt2embedding", R"({"model":"Bge_M3_FP16","input":"abcde"})");
+  ASSERT_TRUE(single);
+  EXPECT_NEAR(c.price(*batch), c.price(*single), 1e-12) << "priced by the characters of every text";
+  auto empty = check("txt2embedding", R"({"model":"Bge_M3_FP16","input":[]})");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().first(), "The input field must have between 1 and 64 items.");
+  auto blank = check("txt2embedding", R"({"model":"Bge_M3_FP16","input":["a",""]})");
+  ASSERT_FALSE(blank);
+  EXPECT_EQ(blank.error().first(), "The input field must be between 1 and 32768 characters.");
+  auto numbers = check("txt2embedding", R"({"model":"Bge_M3_FP16","input":[1,2]})");
+  ASSERT_FALSE(numbers);
+  EXPECT_EQ(numbers.error().first(), "The input field must be a string or a list of strings.");
+  auto prompt_list = check("txt2img", R"({"model":"Flux1schnell","prompt":["a","b"]})");
+  ASSERT_FALSE(prompt_list) << "only parameters with max_items take lists";
+  EXPECT_EQ(prompt_list.error().first(), "The prompt field must be a string.");
+}
+
 TEST(CatalogSdk, NewTasksHaveModels) {
   const Catalog& c = shipped_catalog();
   for (const char* task : {"audiofile2txt", "videofile2txt", "aud2video", "vid-replace", "prompt-image",

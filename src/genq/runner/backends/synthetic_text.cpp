@@ -134,7 +134,18 @@ json::object synthetic_embedding(std::uint64_t seed, std::string_view text) {
 Result<Output> run_synthetic_text(const JobSpec& job, const StepPacing& pacing) {
   const std::uint64_t seed = param_seed(job.params);
   Result<json::value> result;
-  if (job.output == catalog::OutputKind::Json) {
+  const json::value* batch = job.params.if_contains("input");
+  if (job.output == catalog::OutputKind::Json && batch != nullptr && batch->is_array()) {
+    // A batch: one embedding per text, in order.
+    json::array embeddings;
+    for (const json::value& item : batch->get_array()) {
+      embeddings.push_back(synthetic_embedding(seed, item.is_string() ? std::string_view(item.get_string()) : ""));
+    }
+    json::object out;
+    out["embeddings"] = std::move(embeddings);
+    out["dimensions"] = kEmbeddingDimensions;
+    result = json::value(std::move(out));
+  } else if (job.output == catalog::OutputKind::Json) {
     std::string text = primary_text(job.params);
     if (const auto* file = first_input(job, "file")) {
       std::uintmax_t size = 0;
