@@ -1,300 +1,33 @@
 // deAPI's official Python SDK (deapi-python-sdk 0.1.0) as genq sees it: the paths,
-// methods, field names and answer shapes of its transcription, prompt, price, video
-// and catalog calls (docs/api.md, "deAPI SDK compatibility"). Python with pydantic is
-// not available to the suite, so each call is sent here exactly as the SDK sends it
-// (JSON or multipart, the same field names and encodings) and the answer is held to
-// the SDK's types. A real genq binary, a synthetic worker and, for URL inputs, a
-// local HTTP server that genq downloads from.
+// methods, field names and answer shapes of its prompt, price, video, image, audio,
+// embedding and model calls (docs/api.md, "deAPI SDK compatibility"); transcription
+// is in deapi_sdk_transcription.test.mjs. Python with pydantic is not available to
+// the suite, so each call is sent exactly as the SDK sends it
+// (support/deapi_sdk.mjs) and the answer is held to the SDK's types. A real genq
+// binary and a synthetic worker.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import http from 'node:http';
-import { once } from 'node:events';
-import { deflateSync } from 'node:zlib';
 
 import { Harness, waitFor } from './support/harness.mjs';
-
-// Loopback input servers need both flags, exactly as loopback webhook receivers do.
-const FLAGS = ['--webhook-allow-http', '--webhook-allow-private', '--input-fetch-max-bytes', '100000'];
-
-// --- media -----------------------------------------------------------------------
-
-function crc32(buf) {
-  let c = ~0;
-  for (const byte of buf) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
-
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-
-// A real w×h RGB PNG (the synthetic backend decodes image inputs).
-function png(w = 32, h = 32) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
-  const rows = [];
-  for (let y = 0; y < h; y++) {
-    const row = Buffer.alloc(1 + w * 3);
-    for (let x = 0; x < w; x++) row.set([x * 8, y * 8, 128], 1 + x * 3);
-    rows.push(row);
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
-}
-
-// A short 16-bit mono WAV of silence.
-function wav(samples = 800) {
-  const data = Buffer.alloc(samples * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0); h.writeUInt32LE(36 + data.length, 4); h.write('WAVE', 8); h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16); h.writeUInt16LE(1, 20); h.writeUInt16LE(1, 22); h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(16000, 28); h.writeUInt16LE(2, 32); h.writeUInt16LE(16, 34); h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
-}
-
-// Bytes standing in for an MP4 (genq stores inputs as they are; the synthetic
-// backend only hashes audio and video inputs).
-const mp4 = () => Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(300, 7)]);
-
-// --- the SDK's requests ----------------------------------------------------------
+import {
+  CLIP, FLAGS, SPEECH, assert422, assertPrice, call, done, png, post, submitted, useServer,
+} from './support/deapi_sdk.mjs';
 
 let h;
 let server;
 let client;
-
-async function call(method, path, { json, form, query } = {}) {
-  const url = new URL(`${server.url}/api/v1/client/${path}`);
-  for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
-  const headers = { Authorization: `Bearer ${client.api_key}`, Accept: 'application/json' };
-  let body;
-  if (json !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(json);
-  } else if (form !== undefined) {
-    // httpx's multipart: data fields as text, files as (filename, bytes, content type).
-    body = new FormData();
-    for (const [k, v] of Object.entries(form.data ?? {})) body.append(k, String(v));
-    for (const [k, filename, bytes, type] of form.files ?? []) body.append(k, new Blob([bytes], { type }), filename);
-  }
-  const res = await fetch(url, { method, headers, body });
-  const text = await res.text();
-  let parsed = null;
-  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json: parsed, text };
-}
-
-const post = (path, opts) => call('POST', path, opts);
-
-// The SDK reads resp["data"]["request_id"], then polls request-status until final.
-async function submitted(res) {
-  assert.equal(res.status, 200, res.text);
-  assert.equal(typeof res.json.data.request_id, 'string', res.text);
-  return res.json.data.request_id;
-}
-
-async function finalStatus(id) {
-  let last;
-  await waitFor(async () => {
-    const res = await call('GET', `request-status/${id}`);
-    assert.equal(res.status, 200, res.text);
-    last = res.json.data;
-    return last.status === 'done' || last.status === 'error';
-  }, { timeoutMs: 30000, message: `job ${id} final` });
-  return last;
-}
-
-async function done(res) {
-  const status = await finalStatus(await submitted(res));
-  assert.equal(status.status, 'done', JSON.stringify(status));
-  return status;
-}
-
-// PriceResult: {"price": float}, read from data.
-function assertPrice(res, expected) {
-  assert.equal(res.status, 200, res.text);
-  assert.equal(typeof res.json.data.price, 'number', res.text);
-  if (expected !== undefined) assert.ok(Math.abs(res.json.data.price - expected) < 1e-9, `${res.json.data.price} != ${expected}`);
-}
-
-function assert422(res, field, pattern) {
-  assert.equal(res.status, 422, res.text);
-  assert.ok(res.json.errors[field], `no error on ${field}: ${res.text}`);
-  if (pattern) assert.match(res.json.errors[field][0], pattern);
-}
-
-// A local server genq downloads inputs from; records what it was asked for.
-class InputServer {
-  constructor() {
-    this.requests = [];
-    this.files = new Map();
-    this.server = http.createServer((req, res) => {
-      this.requests.push(req.url);
-      if (req.url === '/redirect') {
-        res.writeHead(302, { Location: '/speech.wav' });
-        return res.end();
-      }
-      const file = this.files.get(req.url);
-      if (!file) {
-        res.writeHead(404);
-        return res.end('not here');
-      }
-      res.writeHead(200, { 'Content-Type': file.type, 'Content-Length': file.bytes.length });
-      res.end(file.bytes);
-    });
-  }
-  async listen() {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.base = `http://127.0.0.1:${this.server.address().port}`;
-    return this;
-  }
-  url(path) { return `${this.base}${path}`; }
-  close() { return new Promise((r) => this.server.close(r)); }
-}
-
-let inputs;
-const SPEECH = wav(1000);  // 2044 bytes
-const CLIP = mp4();
 
 before(async () => {
   h = new Harness();
   const dir = await h.tempDir();
   client = await h.createClient(dir);
   server = await h.startServer(dir, { args: FLAGS });
+  useServer(server, client);
   await h.startWorker(server.url, dir, { stepDelayMs: 5 });
-  inputs = await new InputServer().listen();
-  inputs.files.set('/speech.wav', { type: 'audio/wav', bytes: SPEECH });
-  inputs.files.set('/clip.mp4', { type: 'video/mp4', bytes: CLIP });
-  inputs.files.set('/huge.wav', { type: 'audio/wav', bytes: Buffer.alloc(200000, 1) });
 });
 
 after(async () => {
-  await inputs?.close();
   await h?.cleanup();
-});
-
-// --- transcription ---------------------------------------------------------------
-
-describe('transcription (client.transcription)', () => {
-  const transcriptOf = (status, bytes) => {
-    assert.equal(typeof status.result, 'string');
-    assert.match(status.result, new RegExp(`^Synthetic transcript of ${bytes}-byte input`));
-  };
-
-  test('create(source_file=audio): multipart source_file, include_ts "1"', async () => {
-    const res = await post('transcribe', { form: {
-      data: { include_ts: '1', model: 'WhisperLargeV3', return_result_in_response: '1' },
-      files: [['source_file', 'speech.wav', SPEECH, 'audio/wav']] } });
-    transcriptOf(await done(res), SPEECH.length);
-  });
-
-  test('create(source_file=video): a video MIME type is the video input', async () => {
-    const res = await post('transcribe', { form: {
-      data: { include_ts: '0', model: 'WhisperLargeV3' }, files: [['source_file', 'clip.mp4', CLIP, 'video/mp4']] } });
-    transcriptOf(await done(res), CLIP.length);
-  });
-
-  test('create(source_url=…): genq downloads the URL, then the job runs on it', async () => {
-    const before = inputs.requests.length;
-    const res = await post('transcribe', { json: {
-      source_url: inputs.url('/speech.wav'), include_ts: false, model: 'WhisperLargeV3', return_result_in_response: true } });
-    transcriptOf(await done(res), SPEECH.length);
-    assert.deepEqual(inputs.requests.slice(before), ['/speech.wav']);
-  });
-
-  test('create(source_url=…) follows redirects', async () => {
-    const res = await post('transcribe', { json: { source_url: inputs.url('/redirect'), include_ts: true, model: 'WhisperLargeV3' } });
-    transcriptOf(await done(res), SPEECH.length);
-  });
-
-  test('from_video_url: vid2txt with video_url', async () => {
-    const res = await post('vid2txt', { json: { video_url: inputs.url('/clip.mp4'), include_ts: false, model: 'WhisperLargeV3' } });
-    transcriptOf(await done(res), CLIP.length);
-  });
-
-  test('from_audio_url: aud2txt with audio_url', async () => {
-    const res = await post('aud2txt', { json: { audio_url: inputs.url('/speech.wav'), include_ts: true, model: 'WhisperLargeV3' } });
-    transcriptOf(await done(res), SPEECH.length);
-  });
-
-  test('from_audio_file: audiofile2txt with the audio file', async () => {
-    const res = await post('audiofile2txt', { form: {
-      data: { include_ts: '0', model: 'WhisperLargeV3' }, files: [['audio', 'speech.wav', SPEECH, 'audio/wav']] } });
-    transcriptOf(await done(res), SPEECH.length);
-  });
-
-  test('from_video_file: videofile2txt with the video file', async () => {
-    const res = await post('videofile2txt', { form: {
-      data: { include_ts: '1', model: 'WhisperLargeV3' }, files: [['video', 'clip.mp4', CLIP, 'video/mp4']] } });
-    transcriptOf(await done(res), CLIP.length);
-  });
-
-  test('a URL that cannot be downloaded is a 422 on its field, and no job', async () => {
-    assert422(await post('transcribe', { json: { source_url: inputs.url('/missing.wav'), include_ts: false, model: 'WhisperLargeV3' } }),
-      'source_url', /could not be downloaded: the server answered 404/);
-    assert422(await post('aud2txt', { json: { audio_url: inputs.url('/huge.wav'), include_ts: false, model: 'WhisperLargeV3' } }),
-      'audio_url', /is larger than 1 MB/);
-    assert422(await post('vid2txt', { json: { video_url: 'ftp://example.com/a.mp4', include_ts: false, model: 'WhisperLargeV3' } }),
-      'video_url', /http/);
-    assert422(await post('transcribe', { json: { source_url: 42, include_ts: false, model: 'WhisperLargeV3' } }),
-      'source_url', /must be a string/);
-  });
-
-  test('price twins take duration_seconds and a URL without downloading it', async () => {
-    const before = inputs.requests.length;
-    assertPrice(await post('transcribe/price-calculation', { json: { include_ts: true, model: 'WhisperLargeV3', source_url: inputs.url('/speech.wav'), duration_seconds: 120 } }));
-    assertPrice(await post('vid2txt/price-calculation', { json: { include_ts: true, model: 'WhisperLargeV3', video_url: inputs.url('/clip.mp4'), duration_seconds: 60 } }));
-    assertPrice(await post('aud2txt/price-calculation', { json: { include_ts: false, model: 'WhisperLargeV3', duration_seconds: 30.5 } }));
-    assertPrice(await post('audiofile2txt/price-calculation', { json: { include_ts: false, model: 'WhisperLargeV3', duration_seconds: 30 } }));
-    assertPrice(await post('videofile2txt/price-calculation', { form: {
-      data: { include_ts: '0', model: 'WhisperLargeV3', duration_seconds: '30' }, files: [['video', 'clip.mp4', CLIP, 'video/mp4']] } }));
-    assertPrice(await post('transcribe/price-calculation', { form: {
-      data: { include_ts: '1', model: 'WhisperLargeV3' }, files: [['source_file', 'speech.wav', SPEECH, 'audio/wav']] } }));
-    assert.equal(inputs.requests.length, before, 'a price calculation downloads nothing');
-  });
-});
-
-describe('the SSRF guard on URL inputs', () => {
-  test('without --webhook-allow-private a loopback URL is refused and never fetched', async () => {
-    const guarded = new Harness();
-    try {
-      const dir = await guarded.tempDir();
-      const c = await guarded.createClient(dir);
-      const s = await guarded.startServer(dir, { args: ['--webhook-allow-http'] });
-      const before = inputs.requests.length;
-      const res = await fetch(`${s.url}/api/v1/client/transcribe`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${c.api_key}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ source_url: inputs.url('/speech.wav'), include_ts: false, model: 'WhisperLargeV3' }),
-      });
-      const body = await res.json();
-      assert.equal(res.status, 422, JSON.stringify(body));
-      assert.match(body.errors.source_url[0], /127\.0\.0\.1.*loopback/);
-      assert.equal(inputs.requests.length, before, 'genq connected to a refused address');
-      // Nor an IPv6 loopback literal.
-      const https = await fetch(`${s.url}/api/v1/client/vid2txt`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${c.api_key}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ video_url: 'http://[::1]:9/clip.mp4', include_ts: false, model: 'WhisperLargeV3' }),
-      });
-      const refused = await https.json();
-      assert.equal(https.status, 422);
-      assert.match(refused.errors.video_url[0], /loopback/);
-    } finally {
-      await guarded.cleanup();
-    }
-  });
 });
 
 // --- models ----------------------------------------------------------------------

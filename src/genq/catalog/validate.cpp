@@ -58,7 +58,7 @@ bool applies(const ParamSpec& p, const TaskSpec& task) {
 
 // Price-only fields (deAPI's price-calculation twins): what stands in for a file or
 // a text the price depends on. Accepted only where the model has no parameter of
-// the name; a whole number of at least `min`.
+// the name; a number (whole for counts and sizes) of at least `min`.
 struct PriceOnlyField {
   std::string_view name;
   ParamType type;
