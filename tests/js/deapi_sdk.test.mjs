@@ -219,8 +219,11 @@ describe('price twins take the price-only fields', () => {
   });
 
   test('videos/replace/price: form fields duration, width, height', async () => {
-    // Wan replace: base 0.005 + 0.01 per second.
+    // Wan replace: base 0.005 + 0.01 per second. Without a video the SDK posts
+    // data= alone, which httpx sends urlencoded.
+    assertPrice(await post('videos/replace/price', { urlencoded: { model: 'Wan2_2_Animate_Replace', duration: '10.0', width: '512', height: '512' } }), 0.105);
     assertPrice(await post('videos/replace/price', { form: { data: { model: 'Wan2_2_Animate_Replace', duration: '10', width: '512', height: '512' } } }), 0.105);
+    assert.equal((await post('videos/replace/price', { urlencoded: 'model=Wan2_2_Animate_Replace&duration=%zz' })).status, 400);
     assertPrice(await post('videos/replace/price', { form: { data: { model: 'Wan2_2_Animate_Replace' }, files: [['video', 'clip.mp4', CLIP, 'video/mp4']] } }));
   });
 

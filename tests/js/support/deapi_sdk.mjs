@@ -70,7 +70,9 @@ export function useServer(server, client) {
   target.client = client;
 }
 
-export async function call(method, path, { json, form, query } = {}) {
+// json: a JSON body; form: {data, files} as multipart; urlencoded: fields as
+// application/x-www-form-urlencoded (httpx's data= without files); query: params.
+export async function call(method, path, { json, form, urlencoded, query } = {}) {
   const url = new URL(`${target.server.url}/api/v1/client/${path}`);
   for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
   const headers = { Authorization: `Bearer ${target.client.api_key}`, Accept: 'application/json' };
@@ -78,6 +80,10 @@ export async function call(method, path, { json, form, query } = {}) {
   if (json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(json);
+  } else if (urlencoded !== undefined) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    body = typeof urlencoded === 'string' ? urlencoded  // as is, to send a malformed one
+      : new URLSearchParams(Object.entries(urlencoded).map(([k, v]) => [k, String(v)])).toString();
   } else if (form !== undefined) {
     // httpx's multipart: data fields as text, files as (filename, bytes, content type).
     body = new FormData();
