@@ -71,8 +71,9 @@ struct Transfer {
   }
 };
 
-std::string megabytes(std::size_t bytes) {
-  return std::to_string((bytes + 999'999) / 1'000'000) + " MB";
+// The limit as --input-fetch-max-bytes means it, rounded up: 80 MiB.
+std::string mebibytes(std::size_t bytes) {
+  return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
 }
 
 std::string last_path_segment(const std::string& url) {
@@ -121,7 +122,7 @@ Result<FetchedFile> fetch_url(const std::string& url, const FetchLimits& limits)
 
   if (!transfer.refusal.empty()) return fail(Error::invalid("is refused: " + transfer.refusal));
   if (transfer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
-    return fail(Error::invalid("is larger than " + megabytes(limits.max_bytes)));
+    return fail(Error::invalid("is larger than " + mebibytes(limits.max_bytes)));
   }
   if (code == CURLE_OPERATION_TIMEDOUT) {
     return fail(Error::invalid("could not be downloaded within " + std::to_string(limits.timeout.count() / 1000) +

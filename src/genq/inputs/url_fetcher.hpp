@@ -35,7 +35,7 @@ struct FetchedFile {
 };
 
 // The body of a 2xx answer. Invalid with a reason a client can act on ("the server
-// answered 404", "is larger than 80 MB", "is refused: 127.0.0.1 is a loopback
+// answered 404", "is larger than 80 MiB", "is refused: 127.0.0.1 is a loopback
 // address", "could not be downloaded within 60 s") otherwise.
 Result<FetchedFile> fetch_url(const std::string& url, const FetchLimits& limits);
 
