@@ -95,6 +95,10 @@ describe('transcription (client.transcription)', () => {
       'source_url', /could not be downloaded: the server answered 404/);
     assert422(await post('aud2txt', { json: { audio_url: inputs.url('/huge.wav'), include_ts: false, model: 'WhisperLargeV3' } }),
       'audio_url', /is larger than 1 MiB/);
+    const started = Date.now();
+    assert422(await post('transcribe', { json: { source_url: inputs.url('/stall'), include_ts: false, model: 'WhisperLargeV3' } }),
+      'source_url', /could not be downloaded within 2 s/);
+    assert.ok(Date.now() - started < 10000, 'the time limit bounds the submit');
     assert422(await post('vid2txt', { json: { video_url: 'ftp://example.com/a.mp4', include_ts: false, model: 'WhisperLargeV3' } }),
       'video_url', /http/);
     assert422(await post('transcribe', { json: { source_url: 42, include_ts: false, model: 'WhisperLargeV3' } }),

@@ -141,8 +141,13 @@ export class InputServer {
   constructor() {
     this.requests = [];
     this.files = new Map();
+    this.sockets = new Set();
     this.server = http.createServer((req, res) => {
       this.requests.push(req.url);
+      if (req.url === '/stall') {  // headers, a first byte, then nothing
+        res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': 1000 });
+        return res.write('R');
+      }
       if (req.url === '/redirect') {
         res.writeHead(302, { Location: '/speech.wav' });
         return res.end();
@@ -155,6 +160,10 @@ export class InputServer {
       res.writeHead(200, { 'Content-Type': file.type, 'Content-Length': file.bytes.length });
       res.end(file.bytes);
     });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
   }
   async listen() {
     this.server.listen(0, '127.0.0.1');
@@ -163,11 +172,15 @@ export class InputServer {
     return this;
   }
   url(path) { return `${this.base}${path}`; }
-  close() { return new Promise((r) => this.server.close(r)); }
+  close() {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((r) => this.server.close(r));
+  }
 }
 
 export const SPEECH = wav(1000);  // 2044 bytes
 export const CLIP = mp4();
 
 // Loopback input servers need both flags, exactly as loopback webhook receivers do.
-export const FLAGS = ['--webhook-allow-http', '--webhook-allow-private', '--input-fetch-max-bytes', '100000'];
+export const FLAGS = ['--webhook-allow-http', '--webhook-allow-private', '--input-fetch-max-bytes', '100000',
+  '--input-fetch-timeout-s', '2'];
