@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { Harness } from './support/harness.mjs';
+import { Harness, waitFor } from './support/harness.mjs';
 import {
   CLIP, FLAGS, InputServer, SPEECH, assert422, assertPrice, done, post, useServer,
 } from './support/deapi_sdk.mjs';
@@ -103,6 +103,19 @@ describe('transcription (client.transcription)', () => {
       'video_url', /http/);
     assert422(await post('transcribe', { json: { source_url: 42, include_ts: false, model: 'WhisperLargeV3' } }),
       'source_url', /must be a string/);
+  });
+
+  test('downloads past --input-fetch-concurrency are a 503, without a download', async () => {
+    const stalled = post('transcribe', { json: { source_url: inputs.url('/stall'), include_ts: false, model: 'WhisperLargeV3' } });
+    await waitFor(() => inputs.requests.includes('/stall'), { timeoutMs: 5000, message: 'the first download started' });
+    const before = inputs.requests.length;
+    const busy = await post('vid2txt', { json: { video_url: inputs.url('/clip.mp4'), include_ts: false, model: 'WhisperLargeV3' } });
+    assert.equal(busy.status, 503, busy.text);
+    assert.match(busy.json.message, /Too many input downloads/);
+    assert.equal(inputs.requests.length, before, 'the refused submit downloaded nothing');
+    assert422(await stalled, 'source_url', /within 2 s/);
+    // The slot is free again.
+    await done(await post('vid2txt', { json: { video_url: inputs.url('/clip.mp4'), include_ts: false, model: 'WhisperLargeV3' } }));
   });
 
   test('price twins take duration_seconds and a URL without downloading it', async () => {

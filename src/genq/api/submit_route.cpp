@@ -114,6 +114,10 @@ bool fetch_url_inputs(Services& services, Submission& s, http::Reply& reply) {
       continue;
     }
     auto fetched = services.options.fetch_input(u.url);
+    if (!fetched && fetched.error().kind == ErrorKind::Unavailable) {  // busy: the URL itself may be fine
+      reply(http::error_response(503, fetched.error().message));
+      return false;
+    }
     if (!fetched) {
       std::string attribute = u.field;
       std::replace(attribute.begin(), attribute.end(), '_', ' ');

@@ -174,7 +174,9 @@ int serve(const ServeConfig& config) {
   fetch_limits.timeout = std::chrono::seconds(config.input_fetch_timeout_s);
   fetch_limits.allow_http = config.webhook_allow_http;
   fetch_limits.policy = *webhook_policy;
-  api_options.fetch_input = [fetch_limits](const std::string& url) { return inputs::fetch_url(url, fetch_limits); };
+  fetch_limits.max_concurrent = config.input_fetch_concurrency;
+  inputs::InputFetcher input_fetcher(fetch_limits);
+  api_options.fetch_input = [&input_fetcher](const std::string& url) { return input_fetcher.fetch(url); };
   api_options.prompt_wait = std::chrono::seconds(config.prompt_wait_s);
   // Webhooks: the job store writes each delivery in the transition's own transaction
   // (the outbox); the engine sends them. result_url is signed afresh at every attempt.

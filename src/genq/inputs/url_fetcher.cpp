@@ -154,4 +154,14 @@ Result<FetchedFile> fetch_url(const std::string& url, const FetchLimits& limits)
   return out;
 }
 
+Result<FetchedFile> InputFetcher::fetch(const std::string& url) {
+  if (in_flight_.fetch_add(1) >= limits_.max_concurrent) {
+    in_flight_.fetch_sub(1);
+    return fail(Error::unavailable("Too many input downloads are in progress; try again shortly."));
+  }
+  Result<FetchedFile> out = fetch_url(url, limits_);
+  in_flight_.fetch_sub(1);
+  return out;
+}
+
 }  // namespace genq::inputs

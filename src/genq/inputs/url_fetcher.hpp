@@ -12,6 +12,7 @@
 //
 // Thread-safe (a handle per call). Blocks up to the time limit: call it on the
 // blocking pool.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -26,6 +27,9 @@ struct FetchLimits {
   std::chrono::milliseconds timeout{60'000};  // the whole download
   bool allow_http = false;
   webhook::AddressPolicy policy;
+  // Downloads at once; each holds a blocking-pool thread, so slow URLs must not
+  // take them all from the submits that need none.
+  int max_concurrent = 8;
 };
 
 struct FetchedFile {
@@ -38,5 +42,17 @@ struct FetchedFile {
 // answered 404", "is larger than 80 MiB", "is refused: 127.0.0.1 is a loopback
 // address", "could not be downloaded within 60 s") otherwise.
 Result<FetchedFile> fetch_url(const std::string& url, const FetchLimits& limits);
+
+// fetch_url with at most limits.max_concurrent downloads at once; past that,
+// Unavailable ("try again shortly") without connecting. Thread-safe.
+class InputFetcher {
+ public:
+  explicit InputFetcher(FetchLimits limits) : limits_(std::move(limits)) {}
+  Result<FetchedFile> fetch(const std::string& url);
+
+ private:
+  const FetchLimits limits_;
+  std::atomic<int> in_flight_{0};
+};
 
 }  // namespace genq::inputs

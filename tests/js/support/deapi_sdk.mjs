@@ -183,4 +183,4 @@ export const CLIP = mp4();
 
 // Loopback input servers need both flags, exactly as loopback webhook receivers do.
 export const FLAGS = ['--webhook-allow-http', '--webhook-allow-private', '--input-fetch-max-bytes', '100000',
-  '--input-fetch-timeout-s', '2'];
+  '--input-fetch-timeout-s', '2', '--input-fetch-concurrency', '1'];
