@@ -109,6 +109,10 @@ void submit_and_answer(Services& services, const Client& client, const SubmitTar
       });
 }
 
+// POST /api/v1/client/prompt/{image|video|speech|image2image}: JSON or multipart
+// (image). 200 {"data":{"prompt","negative_prompt"}} ({"prompt"} for speech) once the
+// job is done; 404 unknown kind or no model; 400/422 as a submit; 429; 502 job
+// failed; 504 not done within --prompt-wait-s.
 void handle_prompt(Services& services, http::Request& request, http::Reply reply, const Client& client) {
   std::string task = prompt_task(request);
   if (task.empty()) return reply(http::error_response(404, "Unknown prompt type '" + request.param("kind") + "'."));
@@ -116,21 +120,28 @@ void handle_prompt(Services& services, http::Request& request, http::Reply reply
                     std::move(reply));
 }
 
+// POST /api/v1/client/prompt/{kind}/price-calculation: 200 {"data":{"price","currency"}};
+// 404 unknown kind; 400/422 as a price twin.
 void handle_prompt_price(Services& services, http::Request& request, http::Reply reply, const Client&) {
   std::string task = prompt_task(request);
   if (task.empty()) return reply(http::error_response(404, "Unknown prompt type '" + request.param("kind") + "'."));
   answer_price(services, prompt_target(services, std::move(task)), parse_submit_body(request), std::move(reply));
 }
 
+// GET /api/v1/client/prompts/samples?type=image|speech&topic=&lang_code=
+// 200 {"data":{"type","prompt"}}; otherwise as handle_prompt.
 void handle_samples(Services& services, http::Request& request, http::Reply reply, const Client& client) {
   submit_and_answer(services, client, prompt_target(services, std::string(kSamplesTask)), query_body(request), request,
                     std::move(reply));
 }
 
+// GET /api/v1/client/prompts/samples/price-calculation?type=…: the price.
 void handle_samples_price(Services& services, http::Request& request, http::Reply reply, const Client&) {
   answer_price(services, prompt_target(services, std::string(kSamplesTask)), query_body(request), std::move(reply));
 }
 
+// POST /api/v1/client/videos/replace (multipart: video, ref_image): 200
+// {"data":{"request_id"}}; the statuses of any submit.
 void handle_replace(Services& services, http::Request& request, http::Reply reply, const Client& client) {
   const std::string task(kReplaceTask);
   if (auto retry_after = services.rate_limiter.acquire(client.id, task, services.jobs.clock().now())) {
@@ -141,6 +152,7 @@ void handle_replace(Services& services, http::Request& request, http::Reply repl
   reply(http::json_response(200, json::object{{"data", json::object{{"request_id", job->id}}}}));
 }
 
+// POST /api/v1/client/videos/replace/price (and /price-calculation): the price.
 void handle_replace_price(Services& services, http::Request& request, http::Reply reply, const Client&) {
   answer_price(services, {std::string(kReplaceTask), ""}, parse_submit_body(request), std::move(reply));
 }
