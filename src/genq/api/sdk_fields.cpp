@@ -5,8 +5,12 @@
 #include <charconv>
 #include <map>
 
+#include "genq/catalog/param_check.hpp"
+
 namespace genq::api {
 namespace {
+
+using catalog::detail::attribute;
 
 struct Rename {
   std::string_view task, from, to;
@@ -22,12 +26,6 @@ constexpr UrlField kUrlFields[] = {
 };
 
 bool has_file(const SubmitBody& body, std::string_view name) { return body.file(name) != nullptr; }
-
-std::string attribute(std::string_view field) {
-  std::string out(field);
-  std::replace(out.begin(), out.end(), '_', ' ');
-  return out;
-}
 
 // source_file: a video by its MIME type or extension, else audio (deAPI tells them
 // apart the same way).

@@ -12,6 +12,7 @@
 #include "genq/api/sdk_fields.hpp"
 #include "genq/api/submission.hpp"
 #include "genq/api/webhook_target.hpp"
+#include "genq/catalog/param_check.hpp"
 #include "genq/http/responses.hpp"
 
 namespace genq::api {
@@ -119,9 +120,7 @@ bool fetch_url_inputs(Services& services, Submission& s, http::Reply& reply) {
       return false;
     }
     if (!fetched) {
-      std::string attribute = u.field;
-      std::replace(attribute.begin(), attribute.end(), '_', ' ');
-      errors.add(u.field, "The " + attribute + " " + fetched.error().message + ".");
+      errors.add(u.field, "The " + catalog::detail::attribute(u.field) + " " + fetched.error().message + ".");
       continue;
     }
     http::FormPart part;
