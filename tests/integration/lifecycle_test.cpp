@@ -170,6 +170,13 @@ TEST_P(LifecycleTest, JobWaitsProgressesAndFinishesWithADownloadableResult) {
 
 INSTANTIATE_TEST_SUITE_P(EveryTask, LifecycleTest, ::testing::ValuesIn(contract_tasks()),
                          test_name);
+// The tasks deAPI's SDK added (docs/api.md, "deAPI SDK compatibility"); the prompt
+// helpers run here as ordinary jobs under their task names.
+INSTANTIATE_TEST_SUITE_P(SdkTask, LifecycleTest,
+                         ::testing::Values("audiofile2txt", "videofile2txt", "aud2video", "vid-replace",
+                                           "prompt-image", "prompt-video", "prompt-speech",
+                                           "prompt-image2image", "prompt-samples"),
+                         test_name);
 
 TEST_F(LifecycleDetails, Txt2imgResultHasTheRequestedNonSquareSize) {
   JobRequest request = requests().minimal("txt2img");

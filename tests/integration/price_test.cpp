@@ -63,8 +63,8 @@ TEST_F(Price, PriceCalculationCreatesNoJob) {
 
 TEST_F(Price, InvalidRequestsAreRefusedAsSubmitRefusesThem) {
   JobRequest request = requests().minimal("txt2img");
-  request.fields.erase("prompt");
-  request.fields["model"] = requests().model_for("txt2img")->name;
+  request.fields["widht"] = 512;  // a typo is refused, not priced at the default width
+  request.fields["steps"] = 1000;
   const auto priced = request.price(api());
   const auto submitted = request.submit(api());
   EXPECT_EQ(priced.status, 422) << priced.describe();
@@ -74,6 +74,38 @@ TEST_F(Price, InvalidRequestsAreRefusedAsSubmitRefusesThem) {
   request = requests().minimal("txt2img");
   request.fields["model"] = "NoSuchModel";
   EXPECT_EQ(request.price(api()).status, 422);
+}
+
+// deAPI's price twins price what a submit would carry without carrying it: the
+// prompt, the text and the files are not required, and the price-only fields stand
+// in for them (docs/api.md, "Price calculation").
+TEST_F(Price, PriceOnlyBodiesNeedNoPromptTextOrFile) {
+  const auto priced = [&](const std::string& task, const boost::json::object& body) {
+    const auto response = api().post_json("/api/v1/client/" + task + "/price-calculation", body);
+    EXPECT_EQ(response.status, 200) << task << ": " << response.describe();
+    const auto* price = response.status == 200 ? json_at(response.json(), "/data/price") : nullptr;
+    return price != nullptr && price->is_number() ? price->to_number<double>() : -1.0;
+  };
+  const auto* flux = requests().catalog().find_model("Flux1schnell");
+  const double base = flux->pricing.base + flux->pricing.per_step * 4;
+  EXPECT_NEAR(priced("txt2img", {{"model", "Flux1schnell"}, {"width", 1000}, {"height", 1000}, {"steps", 4}}),
+              base + flux->pricing.per_megapixel * 1.0, 1e-9);
+  const auto* kokoro = requests().catalog().find_model("Kokoro");
+  EXPECT_NEAR(priced("txt2audio", {{"model", "Kokoro"}, {"count_text", 2500}}),
+              kokoro->pricing.base + kokoro->pricing.per_1k_chars * 2.5, 1e-9);
+  const auto* ltxv = requests().catalog().find_model("Ltxv_13B_0_9_8_Distilled_FP8");
+  EXPECT_NEAR(priced("img2video", {{"model", ltxv->name}, {"width", 768}, {"height", 512}, {"frames", 60}, {"fps", 30}}),
+              ltxv->pricing.base + ltxv->pricing.per_second * 2, 1e-9);
+  EXPECT_GE(priced("img-upscale", {{"model", "RealESRGAN_x4"}, {"width", 5000}, {"height", 4000}}), 0);
+  EXPECT_GE(priced("transcribe", {{"model", "WhisperLargeV3"}, {"include_ts", true}, {"duration_seconds", 90}}), 0);
+  // Price-only fields are checked like parameters.
+  const auto negative = api().post_json("/api/v1/client/txt2audio/price-calculation",
+                                        boost::json::object{{"model", "Kokoro"}, {"count_text", -1}});
+  EXPECT_EQ(negative.status, 422) << negative.describe();
+  // And never accepted by a submit.
+  const auto submit = api().post_json("/api/v1/client/txt2audio",
+                                      boost::json::object{{"model", "Kokoro"}, {"text", "hi"}, {"count_text", 2}});
+  EXPECT_EQ(submit.status, 422) << submit.describe();
 }
 
 TEST_F(Price, PricingNeedsAnApiKey) {

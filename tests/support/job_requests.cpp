@@ -181,6 +181,7 @@ boost::json::value RequestFactory::choose_value(const catalog::ParamSpec& spec) 
       return boost::json::string(text);
     }
     case ParamType::File:
+    case ParamType::Loras:
       break;
   }
   return nullptr;
@@ -229,8 +230,7 @@ JobRequest RequestFactory::minimal(std::string_view task, const catalog::ModelSp
   // txt2video and img2video declares `image`); of alternatives ("audio" required
   // without "video") the first is enough.
   const auto takes_file = [&](const std::string& name) {
-    return std::find(task_spec->file_fields.begin(), task_spec->file_fields.end(), name) !=
-           task_spec->file_fields.end();
+    return task_spec->takes_file(name);
   };
   std::vector<std::string> file_fields;
   for (const auto& spec : model.params) {

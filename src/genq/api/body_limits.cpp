@@ -18,9 +18,10 @@ std::size_t capped(const Services& services, std::size_t limit) {
 std::size_t submit_body_limit(const Services& services, std::string_view task) {
   const std::size_t fields = services.options.max_json_bytes;
   const catalog::TaskSpec* spec = services.catalog.find_task(task);
-  if (!spec || spec->file_fields.empty()) return fields;
-  return capped(services, fields + services.catalog.files_limit(*spec) +
-                              kMultipartOverheadPerFile * spec->file_fields.size());
+  const std::size_t files = spec ? services.catalog.files_limit(*spec) : 0;
+  if (files == 0) return fields;
+  const std::size_t parts = spec->file_fields.size() + spec->optional_files.size();
+  return capped(services, fields + files + kMultipartOverheadPerFile * parts);
 }
 
 std::size_t generate_task_body_limit(const Services& services, std::string_view model) {

@@ -47,6 +47,19 @@ void handle_cancel(Services& services, http::Request& request, http::Reply reply
   reply(http::json_response(200, boost::json::object{{"data", render_status(*job, services, std::nullopt)}}));
 }
 
+// The inference types deAPI's SDK filters by, as genq's tasks name them.
+std::string genq_task_name(const std::string& inference_type) {
+  static const std::pair<std::string_view, std::string_view> kSdkTypes[] = {
+      {"video2text", "vid2txt"},
+      {"audio2text", "aud2txt"},
+      {"video_file2text", "videofile2txt"},
+      {"audio_file2text", "audiofile2txt"}};
+  for (const auto& [sdk, task] : kSdkTypes) {
+    if (sdk == inference_type) return std::string(task);
+  }
+  return inference_type;
+}
+
 std::optional<std::int64_t> positive_int(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
   std::int64_t value = 0;
@@ -73,7 +86,7 @@ void handle_models(Services& services, http::Request& request, http::Reply reply
     while (start <= filter->size()) {
       auto comma = filter->find(',', start);
       if (comma == std::string::npos) comma = filter->size();
-      std::string t = filter->substr(start, comma - start);
+      std::string t = genq_task_name(filter->substr(start, comma - start));
       if (!t.empty()) {
         if (!services.catalog.find_task(t)) {
           problems.push_back({"filter.inference_types", {"The selected inference type '" + t + "' is invalid."}});

@@ -79,14 +79,20 @@ Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDr
 
   boost::json::object inputs;
   for (const auto& field : draft.validated.file_fields) {
-    const http::FormPart* part = draft.body.file(field);
-    if (!part) continue;
-    std::string key = "inputs/" + job.id + "/" + field + file_extension(*part);
-    if (auto put = services.jobs.blobs().put(key, part->data); !put) {
-      remove_inputs(services, inputs);
-      return fail(std::move(put.error()));
+    // Several parts of one field (images[]): the first under the field's name, the
+    // others as images.1, images.2, …
+    int index = 0;
+    for (const http::FormPart& part : draft.body.files) {
+      if (part.name != field) continue;
+      const std::string input = index == 0 ? field : field + "." + std::to_string(index);
+      ++index;
+      std::string key = "inputs/" + job.id + "/" + input + file_extension(part);
+      if (auto put = services.jobs.blobs().put(key, part.data); !put) {
+        remove_inputs(services, inputs);
+        return fail(std::move(put.error()));
+      }
+      inputs[input] = key;
     }
-    inputs[field] = key;
   }
   job.inputs_json = boost::json::serialize(inputs);
 

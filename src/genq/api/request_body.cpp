@@ -2,6 +2,10 @@
 
 #include <boost/json/parse.hpp>
 
+#include <cctype>
+
+#include "genq/http/target.hpp"
+
 namespace genq::api {
 namespace {
 
@@ -31,6 +35,34 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
+bool is_urlencoded(std::string content_type) {
+  for (char& c : content_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return content_type.starts_with("application/x-www-form-urlencoded");
+}
+
+// name=value&… as an HTML form (and httpx's data= without files) sends it; fields
+// are text, like multipart form fields.
+Result<SubmitBody> parse_urlencoded(std::string_view body) {
+  SubmitBody out;
+  out.from_form = true;
+  std::size_t start = 0;
+  while (start < body.size()) {
+    std::size_t end = body.find('&', start);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view pair = body.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    auto name = http::percent_decode(pair.substr(0, eq), true);
+    auto value = http::percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!name || !value || name->empty()) return fail(Error::invalid("The form body is malformed."));
+    if (!is_valid_utf8(*value)) return fail(Error::invalid("The " + *name + " field is not valid UTF-8."));
+    if (out.fields.contains(*name)) return fail(Error::invalid("The " + *name + " field was sent twice."));
+    out.fields[*name] = *value;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> SubmitBody::file_names() const {
@@ -58,6 +90,7 @@ Result<boost::json::object> parse_json_object(const std::string& body) {
 Result<SubmitBody> parse_submit_body(const http::Request& request) {
   SubmitBody out;
   std::string content_type = request.header("Content-Type");
+  if (is_urlencoded(content_type)) return parse_urlencoded(request.body);
   std::string boundary = http::multipart_boundary(content_type);
   if (boundary.empty()) {
     auto object = parse_json_object(request.body);
@@ -70,7 +103,10 @@ Result<SubmitBody> parse_submit_body(const http::Request& request) {
   out.from_form = true;
   for (auto& part : *parts) {
     if (part.is_file()) {
-      if (out.file(part.name)) return fail(Error::invalid("The " + part.name + " file was sent twice."));
+      // "images[]" is a list: one part per file (deAPI's multi-image inputs).
+      if (!part.name.ends_with("[]") && out.file(part.name)) {
+        return fail(Error::invalid("The " + part.name + " file was sent twice."));
+      }
       out.files.push_back(std::move(part));
       continue;
     }

@@ -1,6 +1,8 @@
 #pragma once
-// Turns a submit body (JSON object, or multipart/form-data with files) into fields
-// and files for validation. Errors are the 400s of the client API.
+// Turns a submit body (JSON object, multipart/form-data with files, or an
+// application/x-www-form-urlencoded form, which deAPI's SDK sends for
+// videos/replace/price) into fields and files for validation. Errors are the 400s
+// of the client API.
 #include <boost/json/object.hpp>
 
 #include <string>

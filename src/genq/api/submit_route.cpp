@@ -1,12 +1,19 @@
-// POST /api/v1/client/{task} and POST /api/v1/client/{task}/price-calculation.
+// POST /api/v1/client/{task} and POST /api/v1/client/{task}/price-calculation, and
+// the validation, pricing and job creation every client-API submit shares
+// (submission.hpp).
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "genq/api/client_routes.hpp"
 #include "genq/api/job_creation.hpp"
 #include "genq/api/request_body.hpp"
+#include "genq/api/sdk_fields.hpp"
+#include "genq/api/submission.hpp"
 #include "genq/api/upload_check.hpp"
 #include "genq/api/webhook_target.hpp"
+#include "genq/catalog/param_check.hpp"
 #include "genq/http/responses.hpp"
 
 namespace genq::api {
@@ -18,25 +25,41 @@ const std::vector<std::string> kReservedFields = {"webhook_url", "webhook_secret
 struct Submission {
   catalog::ValidatedRequest validated;
   SubmitBody body;
+  std::vector<UrlInput> urls;  // inputs still to download (submits only)
   std::string webhook_url;
   std::string webhook_secret;
 };
 
-// Validates everything a submit needs; on failure answers and returns nullopt.
-std::optional<Submission> prepare(Services& services, http::Request& request, http::Reply& reply) {
-  const std::string& task = request.param("task");
+bool is_absent(const boost::json::value* v) {
+  return v == nullptr || v->is_null() || (v->is_string() && v->as_string().empty());
+}
+
+// Validates everything a submit (or, in price mode, its price twin) needs; on
+// failure answers and returns nullopt.
+std::optional<Submission> prepare(Services& services, const SubmitTarget& target, Result<SubmitBody> body,
+                                  http::Reply& reply, catalog::ValidationMode mode) {
+  const std::string& task = target.task;
   if (!services.catalog.find_task(task)) {
     reply(http::error_response(404, "Unknown task '" + task + "'."));
     return std::nullopt;
   }
-  auto body = parse_submit_body(request);
   if (!body) {
     reply(http::error_response(400, body.error().message));
     return std::nullopt;
   }
-  auto validated = services.catalog.validate(task, body->fields, kReservedFields, body->file_names(), body->from_form);
-  catalog::FieldErrors errors;
-  if (!validated) errors = validated.error();
+  if (!target.default_model.empty() && is_absent(body->fields.if_contains("model"))) {
+    body->fields["model"] = target.default_model;
+  }
+  SdkFields sdk = adopt_sdk_fields(task, *body);
+  std::vector<std::string> present = body->file_names();
+  for (const UrlInput& u : sdk.urls) present.push_back(u.target);
+  auto validated = services.catalog.validate(task, body->fields, kReservedFields, present, body->from_form, mode);
+  catalog::FieldErrors errors = std::move(sdk.errors);
+  if (!validated) {
+    for (auto& [field, problems] : validated.error().fields) {
+      for (auto& problem : problems) errors.add(field, std::move(problem));
+    }
+  }
 
   Submission s;
   auto string_field = [&](const char* name) -> std::string {
@@ -76,41 +99,109 @@ std::optional<Submission> prepare(Services& services, http::Request& request, ht
   }
   s.validated = std::move(*validated);
   s.body = std::move(*body);
+  s.urls = std::move(sdk.urls);
   return s;
+}
+
+// Downloads every URL input into the body as if it had been uploaded; a URL that
+// cannot be fetched is a 422 on its field. Before the job exists, so a job is never
+// acknowledged and then lost to a failed download.
+bool fetch_url_inputs(Services& services, Submission& s, http::Reply& reply) {
+  catalog::FieldErrors errors;
+  for (const UrlInput& u : s.urls) {
+    if (!services.options.fetch_input) {
+      errors.add(u.field, "Inputs by URL are not enabled on this server.");
+      continue;
+    }
+    auto fetched = services.options.fetch_input(u.url);
+    if (!fetched && fetched.error().kind == ErrorKind::Unavailable) {  // busy: the URL itself may be fine
+      reply(http::error_response(503, fetched.error().message));
+      return false;
+    }
+    if (!fetched) {
+      errors.add(u.field, "The " + catalog::detail::attribute(u.field) + " " + fetched.error().message + ".");
+      continue;
+    }
+    http::FormPart part;
+    part.name = u.target;
+    part.filename = fetched->filename.empty() ? u.target : fetched->filename;
+    part.content_type = fetched->content_type;
+    part.data = std::move(fetched->data);
+    // A fetched file meets the rules of an uploaded one (size, content by kind).
+    catalog::FieldErrors file_errors;
+    check_uploads(services.catalog, {part}, file_errors);
+    if (!file_errors.empty()) {
+      for (auto& [field, problems] : file_errors.fields) {
+        for (auto& problem : problems) errors.add(u.field, std::move(problem));
+      }
+      continue;
+    }
+    s.body.files.push_back(std::move(part));
+    if (std::find(s.validated.file_fields.begin(), s.validated.file_fields.end(), u.target) ==
+        s.validated.file_fields.end()) {
+      s.validated.file_fields.push_back(u.target);
+    }
+  }
+  if (!errors.empty()) {
+    reply(http::validation_error(errors.fields));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
 
-void handle_price(Services& services, http::Request& request, http::Reply reply, const Client&) {
-  auto s = prepare(services, request, reply);
+void answer_price(Services& services, const SubmitTarget& target, Result<SubmitBody> body, http::Reply reply) {
+  auto s = prepare(services, target, std::move(body), reply, catalog::ValidationMode::Price);
   if (!s) return;
   double price = services.catalog.price(s->validated);
   reply(http::json_response(200, boost::json::object{
       {"data", boost::json::object{{"price", price}, {"currency", s->validated.model->pricing.currency}}}}));
 }
 
-void handle_submit(Services& services, http::Request& request, http::Reply reply, const Client& client) {
-  if (auto refused = services.rate_limiter.acquire(client.id, request.param("task"), services.jobs.clock().now())) {
-    return reply(http::too_many_requests(refused->retry_after, refused->window));
-  }
-  auto s = prepare(services, request, reply);
-  if (!s) return;
+std::optional<Job> submit_job(Services& services, const Client& client, const SubmitTarget& target,
+                              Result<SubmitBody> body, const http::Request& request, http::Reply& reply) {
+  auto s = prepare(services, target, std::move(body), reply, catalog::ValidationMode::Submit);
+  if (!s) return std::nullopt;
   auto idempotency_key = read_idempotency_key(request);
-  if (!idempotency_key) return reply(std::move(idempotency_key.error()));
+  if (!idempotency_key) {
+    reply(std::move(idempotency_key.error()));
+    return std::nullopt;
+  }
+  if (!fetch_url_inputs(services, *s, reply)) return std::nullopt;
   auto price = billed_price(services, client, s->validated);
-  if (!price) return reply(std::move(price.error()));
+  if (!price) {
+    reply(std::move(price.error()));
+    return std::nullopt;
+  }
 
   JobDraft draft;
   draft.price_nanos = *price;
-  draft.task = request.param("task");
+  draft.task = target.task;
   draft.validated = std::move(s->validated);
   draft.body = std::move(s->body);
   draft.webhook_url = std::move(s->webhook_url);
   draft.webhook_secret = std::move(s->webhook_secret);
   draft.idempotency_key = std::move(*idempotency_key);
   auto outcome = create_job(services, client, std::move(draft));
-  if (!outcome) return reply(http::response_for(outcome.error()));
-  reply(http::json_response(200, boost::json::object{{"data", boost::json::object{{"request_id", outcome->job.id}}}}));
+  if (!outcome) {
+    reply(http::response_for(outcome.error()));
+    return std::nullopt;
+  }
+  return std::move(outcome->job);
+}
+
+void handle_price(Services& services, http::Request& request, http::Reply reply, const Client&) {
+  answer_price(services, {request.param("task"), ""}, parse_submit_body(request), std::move(reply));
+}
+
+void handle_submit(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  if (auto refused = services.rate_limiter.acquire(client.id, request.param("task"), services.jobs.clock().now())) {
+    return reply(http::too_many_requests(refused->retry_after, refused->window));
+  }
+  auto job = submit_job(services, client, {request.param("task"), ""}, parse_submit_body(request), request, reply);
+  if (!job) return;
+  reply(http::json_response(200, boost::json::object{{"data", boost::json::object{{"request_id", job->id}}}}));
 }
 
 }  // namespace genq::api

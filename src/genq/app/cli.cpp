@@ -55,6 +55,18 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
   cmd.add_flag("--webhook-allow-private", c.webhook_allow_private,
                "Allow webhook targets on loopback and private addresses (turns the SSRF address guard off)")
       ->envname("GENQ_WEBHOOK_ALLOW_PRIVATE");
+  cmd.add_option("--input-fetch-max-bytes", c.input_fetch_max_bytes,
+                 "Largest input file genq downloads for a submit that names it by URL (source_url, video_url, audio_url)")
+      ->envname("GENQ_INPUT_FETCH_MAX_BYTES")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd.add_option("--input-fetch-timeout-s", c.input_fetch_timeout_s, "Time allowed to download such an input file")
+      ->envname("GENQ_INPUT_FETCH_TIMEOUT_S")->check(CLI::Range(std::int64_t{1}, std::int64_t{600}))
+      ->capture_default_str();
+  cmd.add_option("--input-fetch-concurrency", c.input_fetch_concurrency,
+                 "Input downloads at once (each holds a blocking thread); more are refused with 503")
+      ->envname("GENQ_INPUT_FETCH_CONCURRENCY")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd.add_option("--prompt-wait-s", c.prompt_wait_s,
+                 "How long a prompt helper (POST /api/v1/client/prompt/...) waits for its job before answering 504")
+      ->envname("GENQ_PROMPT_WAIT_S")->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))->capture_default_str();
   cmd.add_option("--rate-limit-per-minute", c.rate_limit_per_minute, "Submits per minute per client and task (0 = off)")
       ->envname("GENQ_RATE_LIMIT_PER_MINUTE")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd.add_option("--rate-limit-per-day", c.rate_limit_per_day, "Submits per day per client and task (0 = off)")

@@ -15,6 +15,7 @@
 #include "genq/api/admin_routes.hpp"
 #include "genq/api/client_routes.hpp"
 #include "genq/api/ops_routes.hpp"
+#include "genq/api/sdk_routes.hpp"
 #include "genq/api/task_routes.hpp"
 #include "genq/api/task_view.hpp"
 #include "genq/app/catalog_source.hpp"
@@ -178,13 +179,24 @@ int serve(const ServeConfig& config) {
     return webhook::target_refusal(url, policy);
   };
   api_options.webhook_secret_overlap = std::chrono::seconds(config.webhooks.secret_overlap_s);
+  inputs::FetchLimits fetch_limits;
+  fetch_limits.max_bytes = config.input_fetch_max_bytes;
+  fetch_limits.timeout = std::chrono::seconds(config.input_fetch_timeout_s);
+  fetch_limits.allow_http = config.webhook_allow_http;
+  fetch_limits.policy = *webhook_policy;
+  fetch_limits.max_concurrent = config.input_fetch_concurrency;
+  inputs::InputFetcher input_fetcher(fetch_limits);
+  api_options.fetch_input = [&input_fetcher](const std::string& url) { return input_fetcher.fetch(url); };
+  api_options.prompt_wait = std::chrono::seconds(config.prompt_wait_s);
   // Webhooks: the job store writes each delivery in the transition's own transaction
   // (the outbox); the engine sends them. result_url is signed afresh at every attempt.
   std::unique_ptr<webhook::DeliveryEngine> deliveries;
   WebhookService webhooks(**store, **store, [&deliveries] { deliveries->wake(); });
   RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day});
   Billing billing(**store, config.billing, billing_currency);
-  Services services{jobs, accounts, claims, *catalog, signer, metrics, rate_limiter, webhooks, billing, api_options};
+  JobWaiters waiters;
+  Services services{jobs, accounts, claims, *catalog, signer, metrics, rate_limiter, webhooks, billing, waiters,
+                    api_options};
   auto result_url = [&signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
     return signer.sign(key, clock.now(), ttl);
   };
@@ -220,6 +232,7 @@ int serve(const ServeConfig& config) {
     return std::vector<std::pair<std::string, double>>{{"", static_cast<double>((*store)->writes())}};
   });
 
+  api::add_sdk_routes(router, services);
   api::add_client_routes(router, services);
   api::add_task_routes(router, services);
   worker::add_worker_routes(router, services);
@@ -228,6 +241,7 @@ int serve(const ServeConfig& config) {
   ws::add_pusher_routes(router, services, pusher);
   ws::JobEventPublisher job_events(pusher, services);
   bus.subscribe([&job_events](const JobEvent& event) { job_events.on_job_event(event); });
+  bus.subscribe([&waiters](const JobEvent& event) { waiters.on_job_event(event); });
   add_pusher_metrics(metrics, pusher);
   // After the commit that queued them, so the delivery rows are there to read; only
   // then: waking the sender for every transition cost 6% of the CPU of a server whose
@@ -270,6 +284,8 @@ int serve(const ServeConfig& config) {
       spdlog::info("retention: deleted {} expired files", *n);
     }
   });
+  PeriodicTask waiter_deadlines(server.io_context(), pool, Millis(1000), [&waiters, &clock] { waiters.expire(clock.now()); });
+  waiter_deadlines.start();
   requeue.start();
   retention.start();
   queue_resync.start();

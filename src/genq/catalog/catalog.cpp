@@ -3,16 +3,18 @@
 // File format (every object may carry "$comment"-style keys starting with '$'; any
 // other unknown key is an error, so a misspelt "requried" cannot pass silently):
 //   {"tasks":  [{"name":"txt2img", "title":"Text To Image", "output":"image",
-//                "file_fields":["image"], "mode":"text-to-image"}, ...],
+//                "file_fields":["image"], "optional_files":["images"],
+//                "mode":"text-to-image"}, ...],
 //    "models": [{"name":"Flux1schnell", "display_name":"...", "slug":"flux1schnell",
 //                "aliases":["flux-1-schnell"], "description":"...",
 //                "inference_types":["txt2img"],
 //                "parameters":[{"name":"width", "type":"integer", "required":false,
 //                               "default":1024, "min":256, "max":2048, "step":8,
 //                               "allowed":[...], "random_seed":false,
-//                               "required_without":[...], "description":"..."}, ...],
+//                               "required_without":[...], "required_if":["mode","voice_clone"],
+//                               "max_files":1, "max_items":0, "description":"..."}, ...],
 //                "info":{"limits":{...}, "features":{...}},
-//                "languages":[...],
+//                "languages":[...], "loras":[{"name":"...", ...}],
 //                "pricing":{"base":0, "per_step":0, "per_megapixel":0, "per_second":0,
 //                           "per_1k_chars":0, "currency":"USD"},
 //                "backend":{"type":"synthetic", ...}}, ...],
@@ -175,7 +177,8 @@ class Fields {
 
 std::optional<ParamType> parse_param_type(std::string_view s) {
   for (ParamType t :
-       {ParamType::Integer, ParamType::Number, ParamType::String, ParamType::Boolean, ParamType::File}) {
+       {ParamType::Integer, ParamType::Number, ParamType::String, ParamType::Boolean, ParamType::File,
+        ParamType::Loras}) {
     if (param_type_text(t) == s) {
       return t;
     }
@@ -206,6 +209,7 @@ TaskSpec parse_task(const json::value& v, std::size_t index) {
   }
   t.output = *kind;
   t.file_fields = named.strings("file_fields");
+  t.optional_files = named.strings("optional_files");
   t.dialect_mode = named.string("mode", false);
   named.get("name");
   named.reject_unknown();
@@ -231,10 +235,29 @@ ParamSpec parse_param(const json::value& v, const std::string& model_where, std:
   p.max = f.number("max");
   p.step = f.number("step");
   p.nullable_random_seed = f.boolean("random_seed", false);
+  if (auto max_files = f.number("max_files")) {
+    if (p.type != ParamType::File || *max_files < 1 || *max_files > 16 || *max_files != static_cast<int>(*max_files)) {
+      fail_at(f.where(), "max_files is a whole number from 1 to 16, on a file");
+    }
+    p.max_files = static_cast<int>(*max_files);
+  }
+  if (auto max_items = f.number("max_items")) {
+    if (p.type != ParamType::String || *max_items < 1 || *max_items > 10'000 ||
+        *max_items != static_cast<int>(*max_items)) {
+      fail_at(f.where(), "max_items is a whole number from 1 to 10000, on a string");
+    }
+    p.max_items = static_cast<int>(*max_items);
+  }
+  if (const json::array* required_if = f.array("required_if", false)) {
+    if (required_if->size() != 2 || !(*required_if)[0].is_string() || !(*required_if)[1].is_string()) {
+      fail_at(f.where(), "required_if is [\"field\", \"value\"]");
+    }
+    p.required_if.emplace(std::string((*required_if)[0].get_string()), std::string((*required_if)[1].get_string()));
+  }
 
   const bool numeric = p.type == ParamType::Integer || p.type == ParamType::Number;
-  if ((p.min || p.max) && !numeric && p.type != ParamType::String) {
-    fail_at(f.where(), "min/max apply to numbers and strings only");
+  if ((p.min || p.max) && !numeric && p.type != ParamType::String && p.type != ParamType::Loras) {
+    fail_at(f.where(), "min/max apply to numbers, strings and lora weights only");
   }
   if (p.min && p.max && *p.min > *p.max) {
     fail_at(f.where(), "min is greater than max");
@@ -249,7 +272,7 @@ ParamSpec parse_param(const json::value& v, const std::string& model_where, std:
     fail_at(f.where(), "required_without applies to files only");
   }
   if (const json::array* allowed = f.array("allowed", false)) {
-    if (p.type == ParamType::File || p.type == ParamType::Boolean) {
+    if (p.type == ParamType::File || p.type == ParamType::Boolean || p.type == ParamType::Loras) {
       fail_at(f.where(), "allowed applies to integers, numbers and strings only");
     }
     for (const json::value& item : *allowed) {
@@ -348,6 +371,14 @@ ModelSpec parse_model(const json::value& v, std::size_t index, const std::vector
   if (const json::array* languages = f.array("languages", false)) {
     m.languages = *languages;
   }
+  if (const json::array* loras = f.array("loras", false)) {
+    for (const json::value& lora : *loras) {
+      if (!lora.is_object() || !lora.get_object().contains("name") || !lora.get_object().at("name").is_string()) {
+        fail_at(f.where(), "every entry of \"loras\" is an object with a string \"name\"");
+      }
+    }
+    m.loras = *loras;
+  }
   m.pricing = parse_pricing(f);
   const json::value* backend = f.get("backend");
   if (backend == nullptr || !backend->is_object() || !backend->get_object().contains("type") ||
@@ -357,25 +388,36 @@ ModelSpec parse_model(const json::value& v, std::size_t index, const std::vector
   m.backend = *backend;
   f.reject_unknown();
 
-  // Files: every file a served task takes is declared, and every declared file is
-  // taken by some served task; otherwise validation would skip or never accept it.
+  // Files: a model serving a task declares at least one of its file_fields (its
+  // input), or a job could come with no input at all; optional_files only where
+  // it takes them (an img2video model without last_frame_image refuses one). Every
+  // declared file is taken by some served task, otherwise validation would never
+  // accept it.
   for (const TaskSpec& t : tasks) {
-    if (!m.serves(t.name)) {
+    if (!m.serves(t.name) || t.file_fields.empty()) {
       continue;
     }
-    for (const std::string& file : t.file_fields) {
+    const bool declared = std::any_of(t.file_fields.begin(), t.file_fields.end(), [&](const std::string& file) {
       const ParamSpec* p = m.find_param(file);
-      if (p == nullptr || p->type != ParamType::File) {
-        fail_at(f.where(), "task " + t.name + " takes file \"" + file + "\": declare it as a file parameter");
-      }
+      return p != nullptr && p->type == ParamType::File;
+    });
+    if (!declared) {
+      fail_at(f.where(), "task " + t.name + " takes file \"" + t.file_fields.front() +
+                             "\": declare it as a file parameter");
     }
   }
   for (const ParamSpec& p : m.params) {
+    if (p.type == ParamType::Loras && (!m.loras.is_array() || m.loras.get_array().empty())) {
+      fail_at(f.where(), "parameter " + p.name + " takes loras: list them in \"loras\"");
+    }
+    if (p.required_if && p.required) {
+      fail_at(f.where(), "parameter " + p.name + ": required_if on a required parameter");
+    }
     if (p.type != ParamType::File) {
       continue;
     }
     const bool taken = std::any_of(tasks.begin(), tasks.end(), [&](const TaskSpec& t) {
-      return m.serves(t.name) && contains(t.file_fields, p.name);
+      return m.serves(t.name) && t.takes_file(p.name);
     });
     if (!taken) {
       fail_at(f.where(), "file parameter \"" + p.name + "\" is in no served task's file_fields");
@@ -405,6 +447,8 @@ std::string_view param_type_text(ParamType type) {
       return "boolean";
     case ParamType::File:
       return "file";
+    case ParamType::Loras:
+      return "loras";
   }
   return "string";
 }
@@ -435,6 +479,10 @@ const ParamSpec* ModelSpec::find_param(std::string_view param_name) const {
 }
 
 bool ModelSpec::serves(std::string_view task) const { return contains(tasks, task); }
+
+bool TaskSpec::takes_file(std::string_view field) const {
+  return contains(file_fields, field) || contains(optional_files, field);
+}
 
 Result<Catalog> Catalog::load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -527,9 +575,29 @@ const TaskSpec* Catalog::find_task(std::string_view name) const {
 }
 
 std::size_t Catalog::files_limit(const TaskSpec& task) const {
+  // Each field as many times as any model serving the task takes it (images[]).
+  auto parts_of = [&](const std::string& field) {
+    std::size_t most = 1;
+    for (const ModelSpec& m : models_) {
+      if (const ParamSpec* p = m.serves(task.name) ? m.find_param(field) : nullptr) {
+        most = std::max(most, static_cast<std::size_t>(std::max(1, p->max_files)));
+      }
+    }
+    return most;
+  };
   std::size_t total = 0;
-  for (const std::string& field : task.file_fields) total += file_limit(field);
+  for (const std::string& field : task.file_fields) total += file_limit(field) * parts_of(field);
+  for (const std::string& field : task.optional_files) total += file_limit(field) * parts_of(field);
   return total;
+}
+
+const ModelSpec* Catalog::default_model(std::string_view task) const {
+  for (const ModelSpec& m : models_) {
+    if (m.serves(task)) {
+      return &m;
+    }
+  }
+  return nullptr;
 }
 
 const TaskSpec* Catalog::find_task_by_mode(std::string_view mode) const {

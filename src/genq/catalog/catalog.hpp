@@ -18,9 +18,11 @@
 
 namespace genq::catalog {
 
-enum class ParamType { Integer, Number, String, Boolean, File };
+// Loras: a list of {"name": one of the model's loras, "weight": number in the
+// parameter's min..max}, as deAPI's txt2img/img2img take them.
+enum class ParamType { Integer, Number, String, Boolean, File, Loras };
 
-// "integer", "number", "string", "boolean", "file" (the catalog file's spelling).
+// "integer", "number", "string", "boolean", "file", "loras" (the catalog file's spelling).
 std::string_view param_type_text(ParamType type);
 
 struct ParamSpec {
@@ -30,6 +32,13 @@ struct ParamSpec {
   // File params only: required unless one of these file fields came instead
   // (transcribe takes `audio` or `video`). Laravel's required_without.
   std::vector<std::string> required_without;
+  // Required only while another field has a given value: {"mode", "voice_clone"}
+  // makes ref_audio required for voice cloning (Laravel's required_if).
+  std::optional<std::pair<std::string, std::string>> required_if;
+  int max_files = 1;  // file params: how many parts may come (deAPI's images[])
+  // String params: when > 0, a list of up to this many strings is accepted too, each
+  // within min/max (deAPI's batch embeddings: "input": ["a", "b"]).
+  int max_items = 0;
   std::optional<boost::json::value> default_value;  // filled in when the client omits it
   std::optional<double> min, max;                   // numbers: value bounds; strings: length bounds
   std::optional<double> step;                       // e.g. width/height resolution step
@@ -50,7 +59,11 @@ struct TaskSpec {
   std::string name;   // "txt2img"
   std::string title;  // "Text To Image", as deAPI's messages name it
   OutputKind output = OutputKind::Image;
-  std::vector<std::string> file_fields;  // multipart file inputs, e.g. {"image"}
+  std::vector<std::string> file_fields;  // multipart file inputs, e.g. {"image"}; a model takes at least one
+  // Files only some of the task's models take: img2video's last_frame_image,
+  // img2img's images (several), txt2audio's ref_audio (voice cloning).
+  std::vector<std::string> optional_files;
+  bool takes_file(std::string_view field) const;
   std::string dialect_mode;              // second-dialect input.mode, e.g. "text-to-image"; may be empty
 };
 
@@ -73,6 +86,7 @@ struct ModelSpec {
   boost::json::value limits;         // info.limits as listed by GET /models
   boost::json::value features;       // info.features
   boost::json::value languages;      // speech models: deAPI's languages[] with voices; else null
+  boost::json::value loras;          // models taking `loras`: the LoRAs they know ([{"name",...}]); else null
   Pricing pricing;
   boost::json::value backend;  // worker-side backend config ({"type":"synthetic",...})
   std::string description;
@@ -95,7 +109,15 @@ struct ValidatedRequest {
   const TaskSpec* task = nullptr;
   boost::json::object params;            // model parameters with defaults filled in
   std::vector<std::string> file_fields;  // which file fields the caller must store
+  // Price mode only: the price-only fields deAPI documents (count_text,
+  // duration_seconds, width/height of an input file, frames/fps, duration), which
+  // stand in for what a submit would carry. Never part of a job.
+  boost::json::object price_inputs;
 };
+
+// Submit: the full request. Price: a price-calculation twin's body, where nothing
+// is required beyond `model` and the price-only fields are accepted.
+enum class ValidationMode { Submit, Price };
 
 class Catalog {
  public:
@@ -114,9 +136,14 @@ class Catalog {
   const std::vector<TaskSpec>& tasks() const { return tasks_; }
   // The largest upload `field` may carry (its kind's limit).
   std::size_t file_limit(std::string_view field) const { return file_limits_.of(file_kind_of(field)); }
-  // The most bytes of files one request for `task` may carry: each file field at its limit.
+  // The most bytes of files one request for `task` may carry: each file field (optional
+  // ones too) at its limit, times the parts a model takes of it (images[]).
   std::size_t files_limit(const TaskSpec& task) const;
   const std::vector<ModelSpec>& models() const { return models_; }
+
+  // The model a request without `model` gets: the first one serving `task` (the
+  // prompt helpers, whose SDK calls name no model); nullptr if none does.
+  const ModelSpec* default_model(std::string_view task) const;
 
   // Validates a submit body for `task` (SPEC §3): `model` required and serving the
   // task; every model parameter typed and in bounds; required ones present; unknown
@@ -131,7 +158,8 @@ class Catalog {
                                                         const boost::json::object& body,
                                                         const std::vector<std::string>& reserved,
                                                         const std::vector<std::string>& present_files,
-                                                        bool from_form = false) const;
+                                                        bool from_form = false,
+                                                        ValidationMode mode = ValidationMode::Submit) const;
 
   // Price of a validated request from the model's pricing, rounded to 6 decimals.
   double price(const ValidatedRequest& request) const;

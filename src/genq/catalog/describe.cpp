@@ -1,6 +1,6 @@
 // One model as GET /api/v1/client/models lists it. deAPI's item is
 //   {"name","slug","inference_types":[...],"info":{"limits","features","defaults"},
-//    "languages":[...] (speech models only)}
+//    "languages":[...] (speech models only), "loras":[...] (models taking loras)}
 // where `slug` is what a client sends as `model`; genq adds "aliases",
 // "description", "parameters" (each parameter's type, default and bounds) and
 // "pricing", so a client can build a valid request from this item alone.
@@ -48,6 +48,15 @@ json::object describe_param(const ParamSpec& p) {
   o["required"] = p.required;
   if (!p.required_without.empty()) {
     o["required_without"] = string_array(p.required_without);
+  }
+  if (p.required_if) {
+    o["required_if"] = json::array{json::string(p.required_if->first), json::string(p.required_if->second)};
+  }
+  if (p.max_files > 1) {
+    o["max_files"] = p.max_files;
+  }
+  if (p.max_items > 0) {
+    o["max_items"] = p.max_items;
   }
   if (p.default_value) {
     o["default"] = tidy(*p.default_value);
@@ -112,6 +121,9 @@ json::object Catalog::describe(const ModelSpec& model) const {
   out["info"] = std::move(info);
   if (model.languages.is_array()) {
     out["languages"] = model.languages;
+  }
+  if (model.loras.is_array()) {
+    out["loras"] = model.loras;
   }
   out["parameters"] = std::move(parameters);
   out["pricing"] = std::move(pricing);

@@ -89,6 +89,28 @@ std::optional<json::value> coerce_number(const json::value& v, bool from_form) {
   return std::nullopt;
 }
 
+// [{"name":"…","weight":0.8}, …] with every weight a number (parsed from text when
+// the list came from form fields loras[0][name], loras[0][weight]).
+std::optional<json::value> coerce_loras(const json::value& v, bool from_form) {
+  if (!v.is_array()) {
+    return std::nullopt;
+  }
+  json::array out;
+  for (const json::value& item : v.get_array()) {
+    const json::object* o = item.if_object();
+    if (o == nullptr || o->size() != 2 || !o->contains("name") || !o->contains("weight")) {
+      return std::nullopt;
+    }
+    const json::value& name = o->at("name");
+    auto weight = coerce_number(o->at("weight"), from_form);
+    if (!name.is_string() || name.get_string().empty() || !weight) {
+      return std::nullopt;
+    }
+    out.push_back(json::object{{"name", name}, {"weight", *weight}});
+  }
+  return json::value(std::move(out));
+}
+
 std::optional<json::value> coerce_boolean(const json::value& v, bool from_form) {
   if (v.is_bool()) {
     return v;
@@ -209,10 +231,12 @@ std::string type_message(const ParamSpec& spec) {
       return head + "be true or false.";
     case ParamType::File:
       return head + "be a file.";
+    case ParamType::Loras:
+      return head + "be a list of objects with a name and a weight.";
     case ParamType::String:
       break;
   }
-  return head + "be a string.";
+  return head + (spec.max_items > 0 ? "be a string or a list of strings." : "be a string.");
 }
 
 std::expected<json::value, std::string> coerce(const ParamSpec& spec, const json::value& value,
@@ -234,7 +258,18 @@ std::expected<json::value, std::string> coerce(const ParamSpec& spec, const json
           return std::unexpected("The " + attribute(spec.name) + " field must be a valid UTF-8 string.");
         }
         out = value;
+      } else if (spec.max_items > 0 && value.is_array()) {
+        for (const json::value& item : value.get_array()) {
+          if (!item.is_string()) return std::unexpected(type_message(spec));
+          if (!is_valid_utf8(item.get_string())) {
+            return std::unexpected("The " + attribute(spec.name) + " field must hold valid UTF-8 strings.");
+          }
+        }
+        out = value;
       }
+      break;
+    case ParamType::Loras:
+      out = coerce_loras(value, from_form);
       break;
     case ParamType::File:
       break;
@@ -276,8 +311,24 @@ std::expected<json::value, std::vector<std::string>> check_value(const ParamSpec
     return std::move(*coerced);
   }
   std::vector<std::string> problems;
-  if (spec.type == ParamType::String) {
+  if (spec.type == ParamType::String && coerced->is_array()) {
+    const json::array& items = coerced->get_array();
+    if (items.empty() || items.size() > static_cast<std::size_t>(spec.max_items)) {
+      problems.push_back("The " + attribute(spec.name) + " field must have between 1 and " +
+                         std::to_string(spec.max_items) + " items.");
+    }
+    for (const json::value& item : items) {
+      check_bounds(spec, static_cast<double>(utf8_length(item.get_string())), " characters", problems);
+      if (!problems.empty()) break;
+    }
+  } else if (spec.type == ParamType::String) {
     check_bounds(spec, static_cast<double>(utf8_length(coerced->get_string())), " characters", problems);
+  } else if (spec.type == ParamType::Loras) {
+    ParamSpec weight = spec;
+    weight.name = spec.name + " weight";
+    for (const json::value& lora : coerced->get_array()) {
+      check_bounds(weight, lora.at("weight").to_number<double>(), "", problems);
+    }
   } else if (spec.type == ParamType::Integer || spec.type == ParamType::Number) {
     const double x = coerced->to_number<double>();
     check_bounds(spec, x, "", problems);

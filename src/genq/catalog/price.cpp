@@ -24,9 +24,10 @@ std::optional<double> first_number(const json::object& params, std::initializer_
   return std::nullopt;
 }
 
-// Seconds of output: `duration` where the task has one, else frames / fps (video).
+// Seconds of output (or of input, for transcription): `duration` or deAPI's
+// price-only `duration_seconds` where given, else frames / fps (video).
 double duration_seconds(const json::object& params) {
-  if (auto d = first_number(params, {"duration"})) {
+  if (auto d = first_number(params, {"duration", "duration_seconds"})) {
     return *d;
   }
   auto frames = first_number(params, {"frames"});
@@ -38,14 +39,21 @@ double duration_seconds(const json::object& params) {
 }
 
 // Characters of the text the model reads (TTS text, prompts, music captions,
-// embedding input).
+// embedding input), or deAPI's price-only `count_text` in its stead.
 double text_characters(const json::object& params) {
   for (std::string_view key : {"text", "prompt", "caption", "input"}) {
     if (const json::value* v = params.if_contains(key); v != nullptr && v->is_string()) {
       return static_cast<double>(detail::utf8_length(v->get_string()));
     }
+    if (const json::value* v = params.if_contains(key); v != nullptr && v->is_array()) {  // a batch
+      double total = 0;
+      for (const json::value& item : v->get_array()) {
+        if (item.is_string()) total += static_cast<double>(detail::utf8_length(item.get_string()));
+      }
+      return total;
+    }
   }
-  return 0;
+  return first_number(params, {"count_text"}).value_or(0);
 }
 
 }  // namespace
@@ -55,7 +63,11 @@ double Catalog::price(const ValidatedRequest& request) const {
     return 0;
   }
   const Pricing& rate = request.model->pricing;
-  const json::object& p = request.params;
+  // Price-only fields fill in what the request does not carry; parameters win.
+  json::object p = request.price_inputs;
+  for (const auto& item : request.params) {
+    p[item.key()] = item.value();
+  }
   const double steps = first_number(p, {"steps", "inference_steps"}).value_or(0);
   const double megapixels =
       first_number(p, {"width"}).value_or(0) * first_number(p, {"height"}).value_or(0) / 1e6;

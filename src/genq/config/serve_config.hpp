@@ -31,6 +31,11 @@ struct ServeConfig {
   bool webhook_allow_http = false;
   bool webhook_allow_private = false;
   WebhookConfig webhooks;
+  // Input files named by URL: fetched at submit through the webhooks' SSRF guard.
+  std::size_t input_fetch_max_bytes = 80 * 1024 * 1024;
+  std::int64_t input_fetch_timeout_s = 60;
+  int input_fetch_concurrency = 8;  // downloads at once, each on a blocking thread
+  std::int64_t prompt_wait_s = 120;  // a prompt helper's wait for its job
   std::int64_t rate_limit_per_minute = 0;  // submits per client and task; 0 = off
   std::int64_t rate_limit_per_day = 0;
   bool billing = false;  // balances, charges and refusals (docs/api.md, "Balance and usage")

@@ -8,11 +8,13 @@
 
 #include "genq/blob/url_signer.hpp"
 #include "genq/catalog/catalog.hpp"
+#include "genq/inputs/url_fetcher.hpp"
 #include "genq/metrics/metrics.hpp"
 #include "genq/service/account_service.hpp"
 #include "genq/service/billing.hpp"
 #include "genq/service/claim_dispatcher.hpp"
 #include "genq/service/job_service.hpp"
+#include "genq/service/job_waiters.hpp"
 #include "genq/service/rate_limiter.hpp"
 #include "genq/service/webhook_service.hpp"
 
@@ -29,6 +31,11 @@ struct ApiOptions {
   std::function<std::optional<std::string>(const std::string& url)> webhook_target_check;
   // How long the previous account webhook secret keeps signing after a rotation.
   Millis webhook_secret_overlap{std::chrono::hours(24)};
+  // Input files named by URL (source_url, video_url, audio_url): downloaded at
+  // submit, before the job exists. Invalid with the reason when it cannot be.
+  std::function<Result<inputs::FetchedFile>(const std::string& url)> fetch_input;
+  // How long a prompt helper waits for its job before answering 504.
+  Millis prompt_wait{std::chrono::seconds(120)};
 };
 
 struct Services {
@@ -41,6 +48,7 @@ struct Services {
   RateLimiter& rate_limiter;
   WebhookService& webhooks;
   Billing& billing;
+  JobWaiters& waiters;
   ApiOptions options;
 };
 

@@ -60,7 +60,7 @@ const std::filesystem::path* first_input(const JobSpec& job, std::string_view pr
 Result<json::value> transcript(const JobSpec& job, std::uint64_t seed) {
   std::uintmax_t size = 0;
   std::uint64_t content = 0;
-  const std::string_view field = job.task == "vid2txt" ? "video" : "audio";
+  const std::string_view field = job.task == "vid2txt" || job.task == "videofile2txt" ? "video" : "audio";
   if (const auto* file = first_input(job, field)) {
     content = hash_file(*file, size);
   }
@@ -85,6 +85,28 @@ Result<json::value> ocr(const JobSpec& job, std::uint64_t seed) {
   const std::uint64_t content = hash_file(*file, bytes);
   std::string text = "Synthetic OCR of a " + std::to_string(size->width) + "x" +
                      std::to_string(size->height) + " image: " + sentence(mix64(seed, content), 7);
+  return json::value(json::string(text));
+}
+
+// The prompt helpers (prompt-image, prompt-video, prompt-speech,
+// prompt-image2image): the prompt with deterministic detail added. prompt-samples: a
+// sample prompt of the asked type, on the topic when one is given.
+Result<json::value> boosted_prompt(const JobSpec& job, std::uint64_t seed) {
+  if (job.task == "prompt-samples") {
+    const std::string type = param_string(job.params, "type").value_or("image");
+    const std::string topic = param_string(job.params, "topic").value_or("a quiet harbour at dawn");
+    std::string text = type == "speech" ? "Welcome, listeners: today we talk about " + topic + ". " + sentence(seed, 7)
+                                        : "A detailed photograph of " + topic + ", " + sentence(seed, 6);
+    return json::value(json::string(text));
+  }
+  std::string prompt = param_string(job.params, "prompt").value_or("");
+  while (!prompt.empty() && (prompt.back() == '.' || prompt.back() == ' ')) {
+    prompt.pop_back();
+  }
+  std::string detail = job.task == "prompt-speech" ? "spoken warmly and clearly, with natural pauses"
+                       : job.task == "prompt-video" ? "smooth camera motion, cinematic lighting, 24 fps"
+                                                    : "highly detailed, soft natural light, sharp focus";
+  std::string text = prompt + ", " + detail + ". " + sentence(mix64(seed, fnv1a(prompt)), 6);
   return json::value(json::string(text));
 }
 
@@ -114,7 +136,18 @@ json::object synthetic_embedding(std::uint64_t seed, std::string_view text) {
 Result<Output> run_synthetic_text(const JobSpec& job, const StepPacing& pacing) {
   const std::uint64_t seed = param_seed(job.params);
   Result<json::value> result;
-  if (job.output == catalog::OutputKind::Json) {
+  const json::value* batch = job.params.if_contains("input");
+  if (job.output == catalog::OutputKind::Json && batch != nullptr && batch->is_array()) {
+    // A batch: one embedding per text, in order.
+    json::array embeddings;
+    for (const json::value& item : batch->get_array()) {
+      embeddings.push_back(synthetic_embedding(seed, item.is_string() ? std::string_view(item.get_string()) : ""));
+    }
+    json::object out;
+    out["embeddings"] = std::move(embeddings);
+    out["dimensions"] = kEmbeddingDimensions;
+    result = json::value(std::move(out));
+  } else if (job.output == catalog::OutputKind::Json) {
     std::string text = primary_text(job.params);
     if (const auto* file = first_input(job, "file")) {
       std::uintmax_t size = 0;
@@ -123,6 +156,8 @@ Result<Output> run_synthetic_text(const JobSpec& job, const StepPacing& pacing) 
     result = json::value(synthetic_embedding(seed, text));
   } else if (job.task == "img2txt") {
     result = ocr(job, seed);
+  } else if (job.task.starts_with("prompt-")) {
+    result = boosted_prompt(job, seed);
   } else {
     result = transcript(job, seed);
   }

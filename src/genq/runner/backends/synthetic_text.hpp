@@ -2,7 +2,9 @@
 // The synthetic backend's text and JSON tasks, answered inline (no file):
 //   transcribe, aud2txt, vid2txt -> "Synthetic transcript of <N>-byte input …"
 //   img2txt                     -> OCR-like text naming the image's size
-//   txt2embedding               -> {"embedding":[1024 numbers],"dimensions":1024}
+//   prompt-*                    -> the prompt with detail added; a sample prompt
+//   txt2embedding               -> {"embedding":[1024 numbers],"dimensions":1024}; for a
+//                                  list input {"embeddings":[{"embedding":…},…],"dimensions":1024}
 // Deterministic from the seed, the text and the input's bytes. Thread-safe.
 #include <boost/json/object.hpp>
 

@@ -1,0 +1,87 @@
+#include "genq/service/job_waiters.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace genq {
+namespace {
+
+Job job_in(const std::string& id, JobStatus status) {
+  Job j;
+  j.id = id;
+  j.status = status;
+  return j;
+}
+
+struct Calls {
+  std::vector<std::optional<Job>> seen;
+  JobWaiters::Done record() {
+    return [this](std::optional<Job> j) { seen.push_back(std::move(j)); };
+  }
+};
+
+std::function<std::optional<Job>()> reads(std::optional<Job> j) {
+  return [j] { return j; };
+}
+
+TEST(JobWaiters, AFinalEventAnswersItsWaitOnce) {
+  JobWaiters waiters;
+  ManualClock clock;
+  Calls calls;
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record(), reads(job_in("a", JobStatus::Pending)));
+  waiters.on_job_event({job_in("a", JobStatus::InProgress)});
+  EXPECT_TRUE(calls.seen.empty()) << "progress is not the end";
+  waiters.on_job_event({job_in("b", JobStatus::Done)});
+  EXPECT_TRUE(calls.seen.empty()) << "another job's end";
+  waiters.on_job_event({job_in("a", JobStatus::Done)});
+  ASSERT_EQ(calls.seen.size(), 1u);
+  ASSERT_TRUE(calls.seen[0]);
+  EXPECT_EQ(calls.seen[0]->status, JobStatus::Done);
+  waiters.on_job_event({job_in("a", JobStatus::Done)});
+  waiters.expire(clock.now() + std::chrono::hours(1));
+  EXPECT_EQ(calls.seen.size(), 1u);
+  EXPECT_EQ(waiters.waiting(), 0u);
+}
+
+TEST(JobWaiters, AJobThatEndedBeforeTheWaitIsAnsweredAtOnce) {
+  JobWaiters waiters;
+  ManualClock clock;
+  Calls calls;
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record(), reads(job_in("a", JobStatus::Error)));
+  ASSERT_EQ(calls.seen.size(), 1u);
+  EXPECT_EQ(calls.seen[0]->status, JobStatus::Error);
+  EXPECT_EQ(waiters.waiting(), 0u);
+}
+
+TEST(JobWaiters, DeadlinesAnswerWithNothing) {
+  JobWaiters waiters;
+  ManualClock clock;
+  Calls early, late;
+  waiters.wait("a", clock.now() + std::chrono::seconds(1), early.record(), reads(job_in("a", JobStatus::Pending)));
+  waiters.wait("b", clock.now() + std::chrono::seconds(10), late.record(), reads(job_in("b", JobStatus::Pending)));
+  waiters.expire(clock.now());
+  EXPECT_TRUE(early.seen.empty());
+  clock.advance(std::chrono::seconds(1));
+  waiters.expire(clock.now());
+  ASSERT_EQ(early.seen.size(), 1u);
+  EXPECT_FALSE(early.seen[0]);
+  EXPECT_TRUE(late.seen.empty());
+  EXPECT_EQ(waiters.waiting(), 1u);
+  waiters.on_job_event({job_in("a", JobStatus::Done)});
+  EXPECT_EQ(early.seen.size(), 1u) << "answered once only";
+}
+
+TEST(JobWaiters, TwoWaitsOnOneJobBothHearItsEnd) {
+  JobWaiters waiters;
+  ManualClock clock;
+  Calls first, second;
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), first.record(), reads(std::nullopt));
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), second.record(), reads(std::nullopt));
+  waiters.on_job_event({job_in("a", JobStatus::Done)});
+  EXPECT_EQ(first.seen.size(), 1u);
+  EXPECT_EQ(second.seen.size(), 1u);
+}
+
+}  // namespace
+}  // namespace genq
