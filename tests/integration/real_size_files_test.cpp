@@ -15,7 +15,7 @@ constexpr std::uint64_t kMiB = 1024 * 1024;
 // each file field at its kind's limit and 16 KiB of multipart framing per file.
 constexpr std::uint64_t kJsonLimit = kMiB;
 constexpr std::uint64_t kImageLimit = 10 * kMiB;
-constexpr std::uint64_t kImg2imgBodyLimit = kJsonLimit + kImageLimit + 16 * 1024;
+constexpr std::uint64_t kUpscaleBodyLimit = kJsonLimit + kImageLimit + 16 * 1024;  // img-upscale: one image
 // Memory a streamed transfer may add to the server's peak, whatever the file's size.
 constexpr std::uint64_t kStreamingHeadroom = 64 * kMiB;
 
@@ -90,12 +90,12 @@ TEST_F(RealSizeFiles, SeventyMegabyteRecordingIsAcceptedForTranscriptionAndTrans
 TEST_F(RealSizeFiles, OneByteOverASubmitsBodyLimitIs413BeforeTheBodyIsRead) {
   const std::string boundary = "----genq-limit";
   const std::string type = "multipart/form-data; boundary=" + boundary;
-  const auto over = api().request("POST", "/api/v1/client/img2img", std::string(kImg2imgBodyLimit + 1, 'x'), type);
+  const auto over = api().request("POST", "/api/v1/client/img-upscale", std::string(kUpscaleBodyLimit + 1, 'x'), type);
   ASSERT_EQ(over.status, 413) << over.describe();
   EXPECT_EQ(text_at(over.json(), "/message"),
-            "The request body is too large (limit " + std::to_string(kImg2imgBodyLimit) + " bytes).");
+            "The request body is too large (limit " + std::to_string(kUpscaleBodyLimit) + " bytes).");
   // At the limit the body is read, and judged as multipart (it is not).
-  const auto at = api().request("POST", "/api/v1/client/img2img", std::string(kImg2imgBodyLimit, 'x'), type);
+  const auto at = api().request("POST", "/api/v1/client/img-upscale", std::string(kUpscaleBodyLimit, 'x'), type);
   EXPECT_EQ(at.status, 400) << at.describe();
 
   // A task without files takes JSON up to --max-json-bytes.

@@ -49,8 +49,9 @@ TEST_F(SdkRoutes, VideosReplaceRunsAndIsPricedAtTheSdksPath) {
   auto worker = server().start_worker({"--step-delay-ms", "5"});
   MultipartBody body;
   body.fields = {{"model", "Wan2_2_Animate_Replace"}, {"width", "256"}, {"height", "256"}, {"steps", "2"}};
-  static constexpr char kClip[] = "\x00\x00\x00\x18" "ftypisom-----";  // stored as given, only hashed
-  body.files = {{"video", input("clip.mp4", std::string_view(kClip, sizeof(kClip) - 1)), "video/mp4", {}},
+  const std::filesystem::path clip = scratch().path() / "clip.mp4";
+  write_mp4(clip);  // workers decode their inputs: a real clip
+  body.files = {{"video", clip.string(), "video/mp4", {}},
                 {"ref_image", input("ref.png", make_png(32, 32)), "image/png", {}}};
   const auto submitted = api().post_multipart("/api/v1/client/videos/replace", body);
   const std::string id = request_id_of(submitted);

@@ -19,7 +19,7 @@ std::size_t submit_body_limit(const Services& services, std::string_view task) {
   const std::size_t fields = services.options.max_json_bytes;
   const catalog::TaskSpec* spec = services.catalog.find_task(task);
   const std::size_t files = spec ? services.catalog.files_limit(*spec) : 0;
-  if (files == 0) return fields;
+  if (files == 0) return capped(services, fields);
   const std::size_t parts = spec->file_fields.size() + spec->optional_files.size();
   return capped(services, fields + files + kMultipartOverheadPerFile * parts);
 }

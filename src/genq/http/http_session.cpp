@@ -260,7 +260,7 @@ void HttpSession::send(Response response) {
     const int fd = ::open(response.file_path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat info {};
     if (fd >= 0 && ::fstat(fd, &info) == 0) {
-      return send_file(std::move(response), fd, static_cast<std::uint64_t>(info.st_size), fill);
+      return send_file(response, fd, static_cast<std::uint64_t>(info.st_size), fill);
     }
     if (fd >= 0) ::close(fd);
     response = error_response(404, "Not found.");
@@ -281,7 +281,7 @@ void HttpSession::send(Response response) {
 }
 
 template <typename Fill>
-void HttpSession::send_file(Response response, int fd, std::uint64_t size, const Fill& fill) {
+void HttpSession::send_file(const Response& response, int fd, std::uint64_t size, const Fill& fill) {
   auto header = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(response.status),
                                                                      version_);
   fill(*header);

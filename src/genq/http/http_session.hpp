@@ -43,7 +43,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void send(Response response);
   // A download: Beast writes the header, FileSender the body (sendfile). Owns `fd`.
   template <typename Fill>
-  void send_file(Response response, int fd, std::uint64_t size, const Fill& fill);
+  void send_file(const Response& response, int fd, std::uint64_t size, const Fill& fill);
   void on_write(bool close, boost::beast::error_code ec, std::size_t);
   void finish_with_error(unsigned status, std::string message);
   void do_close();

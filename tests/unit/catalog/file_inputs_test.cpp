@@ -75,7 +75,8 @@ TEST(FileInputs, TooLargeMessageIsLaravels) {
 TEST(FileInputs, ShippedCatalogLimitsEachTasksFiles) {
   const Catalog& c = fixtures::shipped_catalog();
   EXPECT_EQ(c.file_limit("image"), 10u * 1024 * 1024);
-  EXPECT_EQ(c.files_limit(*c.find_task("img2img")), 10u * 1024 * 1024);
+  EXPECT_EQ(c.files_limit(*c.find_task("img-upscale")), 10u * 1024 * 1024);
+  EXPECT_EQ(c.files_limit(*c.find_task("img2img")), 40u * 1024 * 1024) << "image, or images[] of up to 3";
   EXPECT_EQ(c.files_limit(*c.find_task("transcribe")), 160u * 1024 * 1024) << "audio or video: both fields";
   EXPECT_EQ(c.files_limit(*c.find_task("txt2img")), 0u);
 }

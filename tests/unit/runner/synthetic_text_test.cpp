@@ -5,6 +5,7 @@
 
 #include "genq/runner/backends/raster.hpp"
 #include "genq/runner/backends/synthetic_backend.hpp"
+#include "support/media.hpp"
 #include "unit/runner/runner_test_support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -54,13 +55,14 @@ TEST(SyntheticBackend, EmbeddingDependsOnTextAndSeed) {
 TEST(SyntheticBackend, TranscriptNamesTheInputSize) {
   TestJob job("aud2txt", OutputKind::Text, R"({"seed":4})");
   const auto input = job.dir.path() / "input-audio";
-  genq::testing::write_file(input, std::string(1234, 'x'));
+  const std::string wav = genq::testing::make_wav(0.5, 8000);  // inputs are decoded first: a real WAV
+  genq::testing::write_file(input, wav);
   job.spec.inputs["audio"] = input;
   auto output = run(job.spec);
   ASSERT_TRUE(output) << output.error().message;
   ASSERT_TRUE(output->result && output->result->is_string());
   const std::string text(output->result->as_string());
-  EXPECT_TRUE(text.starts_with("Synthetic transcript of 1234-byte input")) << text;
+  EXPECT_TRUE(text.starts_with("Synthetic transcript of " + std::to_string(wav.size()) + "-byte input")) << text;
   EXPECT_TRUE(output->file.empty());
 }
 
