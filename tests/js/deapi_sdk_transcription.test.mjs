@@ -27,6 +27,7 @@ before(async () => {
   inputs.files.set('/speech.wav', { type: 'audio/wav', bytes: SPEECH });
   inputs.files.set('/clip.mp4', { type: 'video/mp4', bytes: CLIP });
   inputs.files.set('/huge.wav', { type: 'audio/wav', bytes: Buffer.alloc(200000, 1) });
+  inputs.files.set('/notes.wav', { type: 'audio/wav', bytes: Buffer.from('meeting notes, not a recording\n') });
 });
 
 after(async () => {
@@ -88,6 +89,11 @@ describe('transcription (client.transcription)', () => {
     const res = await post('videofile2txt', { form: {
       data: { include_ts: '1', model: 'WhisperLargeV3' }, files: [['video', 'clip.mp4', CLIP, 'video/mp4']] } });
     transcriptOf(await done(res), CLIP.length);
+  });
+
+  test('a URL whose content is no recording is a 422 on its field, like an upload', async () => {
+    assert422(await post('transcribe', { json: { source_url: inputs.url('/notes.wav'), include_ts: false, model: 'WhisperLargeV3' } }),
+      'source_url', /The source_url field must be an audio or video file/);
   });
 
   test('a URL that cannot be downloaded is a 422 on its field, and no job', async () => {

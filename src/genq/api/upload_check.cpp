@@ -2,18 +2,20 @@
 
 namespace genq::api {
 
+std::optional<std::string> upload_problem(const catalog::Catalog& catalog, std::string_view field,
+                                          std::string_view data, catalog::FileKind kind) {
+  const std::string name(field);
+  if (data.empty()) return "The " + name + " file must not be empty.";
+  if (const std::size_t limit = catalog.file_limits().of(kind); data.size() > limit) {
+    return catalog::file_too_large_message(name, limit);
+  }
+  return catalog::file_content_problem(name, kind, data);
+}
+
 void check_uploads(const catalog::Catalog& catalog, const std::vector<http::FormPart>& files,
                    catalog::FieldErrors& errors) {
   for (const auto& file : files) {
-    if (file.data.empty()) {
-      errors.add(file.name, "The " + file.name + " file must not be empty.");
-      continue;
-    }
-    if (const std::size_t limit = catalog.file_limit(file.name); file.data.size() > limit) {
-      errors.add(file.name, catalog::file_too_large_message(file.name, limit));
-      continue;
-    }
-    if (auto problem = catalog::file_content_problem(file.name, catalog::file_kind_of(file.name), file.data)) {
+    if (auto problem = upload_problem(catalog, file.name, file.data, catalog::file_kind_of(file.name))) {
       errors.add(file.name, std::move(*problem));
     }
   }

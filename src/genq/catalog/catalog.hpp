@@ -134,6 +134,7 @@ class Catalog {
   // "steps"); the name itself when the catalog maps it to nothing else.
   std::string_view dialect_field(std::string_view input_name) const;
   const std::vector<TaskSpec>& tasks() const { return tasks_; }
+  const FileLimits& file_limits() const { return file_limits_; }
   // The largest upload `field` may carry (its kind's limit).
   std::size_t file_limit(std::string_view field) const { return file_limits_.of(file_kind_of(field)); }
   // The most bytes of files one request for `task` may carry: each file field (optional

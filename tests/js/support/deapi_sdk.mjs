@@ -3,6 +3,10 @@
 // answers to the SDK's types; media and a local input server for the
 // deapi_sdk*.test.mjs files.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import http from 'node:http';
 import { once } from 'node:events';
 import { deflateSync } from 'node:zlib';
@@ -58,7 +62,19 @@ export function wav(samples = 800) {
 
 // Bytes standing in for an MP4 (genq stores inputs as they are; the synthetic
 // backend only hashes audio and video inputs).
-export const mp4 = () => Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(300, 7)]);
+// A real 64×64, 1 s H.264 clip (workers decode their inputs, so it must play), made
+// once by ffmpeg, as tests/support/media.cpp makes its clips.
+export function mp4() {
+  const dir = mkdtempSync(join(tmpdir(), 'genq-clip-'));
+  try {
+    const file = join(dir, 'clip.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=8',
+      '-t', '1', '-pix_fmt', 'yuv420p', file]);
+    return readFileSync(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 // --- the SDK's requests ----------------------------------------------------------
 
