@@ -1,41 +1,17 @@
 #include "genq/inputs/url_fetcher.hpp"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <boost/url/parse.hpp>
 
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <optional>
+
+#include "genq/webhook/curl_socket.hpp"
 
 namespace genq::inputs {
 namespace {
-
-void ensure_curl_initialized() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// The address libcurl is about to connect to, for the AddressPolicy.
-std::optional<boost::asio::ip::address> socket_address(const curl_sockaddr& sa) {
-  if (sa.family == AF_INET && sa.addrlen >= sizeof(sockaddr_in)) {
-    sockaddr_in in{};
-    std::memcpy(&in, &sa.addr, sizeof(in));
-    return boost::asio::ip::address_v4(ntohl(in.sin_addr.s_addr));
-  }
-  if (sa.family == AF_INET6 && sa.addrlen >= sizeof(sockaddr_in6)) {
-    sockaddr_in6 in6{};
-    std::memcpy(&in6, &sa.addr, sizeof(in6));
-    boost::asio::ip::address_v6::bytes_type bytes{};
-    std::memcpy(bytes.data(), &in6.sin6_addr, bytes.size());
-    return boost::asio::ip::address_v6(bytes, in6.sin6_scope_id);
-  }
-  return std::nullopt;
-}
 
 struct Transfer {
   const FetchLimits* limits = nullptr;
@@ -46,7 +22,7 @@ struct Transfer {
   static curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
     auto* self = static_cast<Transfer*>(user);
     if (purpose == CURLSOCKTYPE_IPCXN) {
-      std::optional<boost::asio::ip::address> target = socket_address(*address);
+      std::optional<boost::asio::ip::address> target = webhook::socket_address(*address);
       if (!target) {
         self->refusal = "address family " + std::to_string(address->family) + " is not allowed";
         return CURL_SOCKET_BAD;
@@ -93,7 +69,7 @@ Result<FetchedFile> fetch_url(const std::string& url, const FetchLimits& limits)
   if (http && !limits.allow_http) return fail(Error::invalid("must be an https URL"));
   if (!boost::urls::parse_absolute_uri(url)) return fail(Error::invalid("is not a valid URL"));
 
-  ensure_curl_initialized();
+  webhook::ensure_curl_initialized();
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(curl_easy_init(), &curl_easy_cleanup);
   if (!easy) return fail(Error::unavailable("curl_easy_init failed"));
   Transfer transfer;

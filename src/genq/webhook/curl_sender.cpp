@@ -1,38 +1,11 @@
 #include "genq/webhook/curl_sender.hpp"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
-#include <cstring>
+#include "genq/webhook/curl_socket.hpp"
 
 namespace genq::webhook {
-namespace {
-
-void ensure_curl_initialized() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::optional<boost::asio::ip::address> to_address(const curl_sockaddr& sa) {
-  if (sa.family == AF_INET && sa.addrlen >= sizeof(sockaddr_in)) {
-    sockaddr_in in{};
-    std::memcpy(&in, &sa.addr, sizeof(in));
-    return boost::asio::ip::address_v4(ntohl(in.sin_addr.s_addr));
-  }
-  if (sa.family == AF_INET6 && sa.addrlen >= sizeof(sockaddr_in6)) {
-    sockaddr_in6 in6{};
-    std::memcpy(&in6, &sa.addr, sizeof(in6));
-    boost::asio::ip::address_v6::bytes_type bytes{};
-    std::memcpy(bytes.data(), &in6.sin6_addr, bytes.size());
-    return boost::asio::ip::address_v6(bytes, in6.sin6_scope_id);
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 struct CurlSender::Transfer {
   OutgoingRequest request;
@@ -51,7 +24,7 @@ struct CurlSender::Transfer {
   static curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
     auto* self = static_cast<Transfer*>(user);
     if (purpose == CURLSOCKTYPE_IPCXN) {
-      std::optional<boost::asio::ip::address> target = to_address(*address);
+      std::optional<boost::asio::ip::address> target = socket_address(*address);
       if (!target) {
         self->refusal = "address family " + std::to_string(address->family) + " is not allowed";
         return CURL_SOCKET_BAD;
