@@ -11,7 +11,7 @@ Python that has pydantic 2 and httpx:
         python3 scripts/deapi-sdk-check.py [--raw-status]
 
 --raw-status reads request-status without the SDK's JobResult, to check the
-submit calls alone. Inputs are made here (a PNG, a WAV, MP4-like bytes) and
+submit calls alone. Inputs are made here (a PNG, a WAV, an MP4 by ffmpeg) and
 served for the URL calls from a local HTTP server.
 """
 import asyncio, io, os, struct, sys, traceback, zlib, http.server, threading
@@ -27,7 +27,17 @@ def wav(n=800):
     data = b"\x00\x00" * n
     return b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16) + b"data" + struct.pack("<I", len(data)) + data
 
-MP4 = b"\x00\x00\x00\x18ftypisom" + b"\x07" * 300
+def mp4():
+    # A real clip: workers decode their inputs before use, so MP4-like bytes would fail.
+    import subprocess, tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "clip.mp4")
+        subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                        "testsrc=size=64x64:rate=8", "-t", "1", "-pix_fmt", "yuv420p", path], check=True)
+        with open(path, "rb") as f:
+            return f.read()
+
+MP4 = mp4()
 PNG, WAV = png(), wav()
 
 class Files(http.server.BaseHTTPRequestHandler):

@@ -18,7 +18,8 @@ class Billing : public GenqTest {
   double balance() const {
     const auto answer = api().get("/api/v1/client/balance");
     EXPECT_EQ(answer.status, 200) << answer.describe();
-    const auto* value = json_at(answer.json(), "/data/balance");
+    const boost::json::value document = answer.json();  // json_at points into it
+    const auto* value = json_at(document, "/data/balance");
     if (value == nullptr || !value->is_number()) {
       ADD_FAILURE() << "balance is not a number: " << answer.describe();
       return NAN;

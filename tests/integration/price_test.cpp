@@ -83,7 +83,8 @@ TEST_F(Price, PriceOnlyBodiesNeedNoPromptTextOrFile) {
   const auto priced = [&](const std::string& task, const boost::json::object& body) {
     const auto response = api().post_json("/api/v1/client/" + task + "/price-calculation", body);
     EXPECT_EQ(response.status, 200) << task << ": " << response.describe();
-    const auto* price = response.status == 200 ? json_at(response.json(), "/data/price") : nullptr;
+    const boost::json::value document = response.status == 200 ? response.json() : boost::json::value();
+    const auto* price = json_at(document, "/data/price");  // points into document
     return price != nullptr && price->is_number() ? price->to_number<double>() : -1.0;
   };
   const auto* flux = requests().catalog().find_model("Flux1schnell");

@@ -213,8 +213,12 @@ TEST_P(RealSizeResults, UploadIsStreamedAndTheDownloadIsByteExact) {
 
   const auto peak_after = peak_rss_bytes(server_pid);
   ASSERT_TRUE(peak_after);
+  // ASan keeps freed blocks in a quarantine of up to 256 MiB, so a sanitizer build's RSS
+  // says nothing about streaming; the release build checks it.
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(*peak_after - *peak_before, kStreamingHeadroom)
       << "the server held the file in memory: peak RSS grew by " << (*peak_after - *peak_before) / kMiB << " MiB";
+#endif
 }
 
 INSTANTIATE_TEST_SUITE_P(TwentyAndTwoHundredMegabytes, RealSizeResults,
