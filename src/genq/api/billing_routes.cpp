@@ -3,10 +3,10 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "genq/api/guards.hpp"
+#include "genq/api/pagination.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/http/responses.hpp"
 
@@ -41,14 +41,6 @@ boost::json::object entry_data(Services& services, const LedgerEntry& entry) {
           {"created_at", to_iso8601(entry.created_at)}};
 }
 
-std::optional<std::int64_t> positive_int(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < 1) return std::nullopt;
-  return value;
-}
-
 // GET /api/v1/client/balance -> {"data":{"balance","currency","unlimited","billing_enabled"}}
 void handle_balance(Services& services, http::Request&, http::Reply reply, const Client& client) {
   auto balance = services.billing.store().get_balance(client.id);
@@ -59,44 +51,16 @@ void handle_balance(Services& services, http::Request&, http::Reply reply, const
 // GET /api/v1/client/usage?page=&per_page= -> the ledger, newest first, paginated like
 // GET /models: {"data":[entry...],"links":{...},"meta":{...}}.
 void handle_usage(Services& services, http::Request& request, http::Reply reply, const Client& client) {
-  auto page_param = request.query_param("page");
-  auto per_page_param = request.query_param("per_page");
-  auto page = positive_int(page_param);
-  auto per_page = positive_int(per_page_param);
   http::FieldProblems problems;
-  if (page_param && !page) problems.push_back({"page", {"The page field must be an integer of at least 1."}});
-  if (per_page_param && (!per_page || *per_page > 100)) {
-    problems.push_back({"per_page", {"The per page field must be an integer between 1 and 100."}});
-  }
+  const PageRequest page = read_page_request(request, problems);
   if (!problems.empty()) return reply(http::validation_error(problems));
-  const std::int64_t p = page.value_or(1), n = per_page.value_or(15);
-  // Far past the end: the offset would overflow; such a page is empty anyway.
-  const std::int64_t offset = p > (std::int64_t{1} << 40) / n ? std::int64_t{1} << 40 : (p - 1) * n;
-  auto ledger = services.billing.store().list_ledger(client.id, offset, n);
+  auto ledger = services.billing.store().list_ledger(client.id, page.offset(), page.per_page);
   if (!ledger) return reply(http::response_for(ledger.error()));
 
   boost::json::array data;
   for (const auto& entry : ledger->entries) data.push_back(entry_data(services, entry));
-  const std::int64_t last_page = std::max<std::int64_t>(1, (ledger->total + n - 1) / n);
-  const std::string path = services.signer.public_base() + "/api/v1/client/usage";
-  auto page_url = [&](std::int64_t k) -> boost::json::value {
-    if (k < 1 || k > last_page) return nullptr;
-    std::string url = path + "?page=" + std::to_string(k);
-    if (per_page) url += "&per_page=" + std::to_string(n);
-    return boost::json::string(url);
-  };
-  const auto count = static_cast<std::int64_t>(data.size());
-  boost::json::object meta{{"current_page", p},
-                           {"from", count == 0 ? boost::json::value(nullptr) : boost::json::value(offset + 1)},
-                           {"last_page", last_page},
-                           {"path", path},
-                           {"per_page", n},
-                           {"to", count == 0 ? boost::json::value(nullptr) : boost::json::value(offset + count)},
-                           {"total", ledger->total}};
-  boost::json::object links{{"first", page_url(1)}, {"last", page_url(last_page)}, {"prev", page_url(p - 1)},
-                            {"next", page_url(p + 1)}};
-  reply(http::json_response(200, boost::json::object{{"data", std::move(data)}, {"links", std::move(links)},
-                                                     {"meta", std::move(meta)}}));
+  reply(http::json_response(
+      200, paginated(std::move(data), page, ledger->total, services.signer.public_base() + "/api/v1/client/usage")));
 }
 
 void reply_balance(Services& services, const std::string& client_id, const Result<Balance>& balance,

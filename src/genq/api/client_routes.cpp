@@ -3,11 +3,11 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 #include "genq/api/body_limits.hpp"
 #include "genq/api/billing_routes.hpp"
 #include "genq/api/guards.hpp"
+#include "genq/api/pagination.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
 #include "genq/api/task_view.hpp"
@@ -60,26 +60,11 @@ std::string genq_task_name(const std::string& inference_type) {
   return inference_type;
 }
 
-std::optional<std::int64_t> positive_int(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < 1) return std::nullopt;
-  return value;
-}
-
 // GET /api/v1/client/models?page=&per_page=&filter[inference_types]=a,b
 // Laravel-style pagination: {"data":[...],"links":{...},"meta":{...}}.
 void handle_models(Services& services, http::Request& request, http::Reply reply, const Client&) {
-  auto page_param = request.query_param("page");
-  auto per_page_param = request.query_param("per_page");
-  auto page = positive_int(page_param);
-  auto per_page = positive_int(per_page_param);
   http::FieldProblems problems;
-  if (page_param && !page) problems.push_back({"page", {"The page field must be an integer of at least 1."}});
-  if (per_page_param && (!per_page || *per_page > 100)) {
-    problems.push_back({"per_page", {"The per page field must be an integer between 1 and 100."}});
-  }
+  const PageRequest page = read_page_request(request, problems);
   std::vector<std::string> wanted;
   if (auto filter = request.query_param("filter[inference_types]")) {
     std::size_t start = 0;
@@ -97,7 +82,6 @@ void handle_models(Services& services, http::Request& request, http::Reply reply
     }
   }
   if (!problems.empty()) return reply(http::validation_error(problems));
-  std::int64_t p = page.value_or(1), n = per_page.value_or(15);
 
   std::vector<const catalog::ModelSpec*> matching;
   for (const auto& model : services.catalog.models()) {
@@ -106,31 +90,14 @@ void handle_models(Services& services, http::Request& request, http::Reply reply
               });
     if (ok) matching.push_back(&model);
   }
-  auto total = static_cast<std::int64_t>(matching.size());
-  std::int64_t last_page = std::max<std::int64_t>(1, (total + n - 1) / n);
+  const auto total = static_cast<std::int64_t>(matching.size());
   boost::json::array data;
-  std::int64_t from = (p - 1) * n;
-  for (std::int64_t i = from; i < std::min(total, from + n); ++i) data.push_back(services.catalog.describe(*matching[i]));
-
-  std::string path = services.signer.public_base() + "/api/v1/client/models";
-  auto page_url = [&](std::int64_t k) -> boost::json::value {
-    if (k < 1 || k > last_page) return nullptr;
-    std::string url = path + "?page=" + std::to_string(k);
-    if (per_page) url += "&per_page=" + std::to_string(n);
-    return boost::json::string(url);
-  };
-  boost::json::object meta{
-      {"current_page", p},
-      {"from", data.empty() ? boost::json::value(nullptr) : boost::json::value(from + 1)},
-      {"last_page", last_page},
-      {"path", path},
-      {"per_page", n},
-      {"to", data.empty() ? boost::json::value(nullptr) : boost::json::value(from + static_cast<std::int64_t>(data.size()))},
-      {"total", total}};
-  boost::json::object links{{"first", page_url(1)}, {"last", page_url(last_page)}, {"prev", page_url(p - 1)},
-                            {"next", page_url(p + 1)}};
-  reply(http::json_response(200, boost::json::object{{"data", std::move(data)}, {"links", std::move(links)},
-                                                     {"meta", std::move(meta)}}));
+  const std::int64_t from = page.offset();
+  for (std::int64_t i = from; i < std::min(total, from + page.per_page); ++i) {
+    data.push_back(services.catalog.describe(*matching[i]));
+  }
+  reply(http::json_response(
+      200, paginated(std::move(data), page, total, services.signer.public_base() + "/api/v1/client/models")));
 }
 
 boost::json::object webhook_document(const std::string& url, const std::vector<std::string>& events) {
