@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Harness, waitFor } from './support/harness.mjs';
 import {
-  CLIP, FLAGS, SPEECH, assert422, assertPrice, call, done, png, post, submitted, useServer,
+  CLIP, SPEECH, assert422, assertPrice, call, done, png, post, submitted, startSdkServer,
 } from './support/deapi_sdk.mjs';
 
 let h;
@@ -19,11 +19,7 @@ let client;
 
 before(async () => {
   h = new Harness();
-  const dir = await h.tempDir();
-  client = await h.createClient(dir);
-  server = await h.startServer(dir, { args: FLAGS });
-  useServer(server, client);
-  await h.startWorker(server.url, dir, { stepDelayMs: 5 });
+  ({ server, client } = await startSdkServer(h));
 });
 
 after(async () => {

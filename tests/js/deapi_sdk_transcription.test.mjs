@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Harness, waitFor } from './support/harness.mjs';
 import {
-  CLIP, FLAGS, InputServer, SPEECH, assert422, assertPrice, done, post, useServer,
+  CLIP, InputServer, SPEECH, assert422, assertPrice, done, post, startSdkServer,
 } from './support/deapi_sdk.mjs';
 
 let h;
@@ -18,11 +18,7 @@ let inputs;
 
 before(async () => {
   h = new Harness();
-  const dir = await h.tempDir();
-  client = await h.createClient(dir);
-  server = await h.startServer(dir, { args: FLAGS });
-  useServer(server, client);
-  await h.startWorker(server.url, dir, { stepDelayMs: 5 });
+  ({ server, client } = await startSdkServer(h));
   inputs = await new InputServer().listen();
   inputs.files.set('/speech.wav', { type: 'audio/wav', bytes: SPEECH });
   inputs.files.set('/clip.mp4', { type: 'video/mp4', bytes: CLIP });

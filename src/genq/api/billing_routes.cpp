@@ -119,7 +119,6 @@ void admin_unlimited(Services& services, http::Request& request, http::Reply rep
   reply_balance(services, client_id, services.billing.store().set_unlimited(client_id, unlimited->as_bool()), reply);
 }
 
-using ClientRoute = void (*)(Services&, http::Request&, http::Reply, const Client&);
 using AdminRoute = void (*)(Services&, http::Request&, http::Reply);
 
 }  // namespace
@@ -127,15 +126,10 @@ using AdminRoute = void (*)(Services&, http::Request&, http::Reply);
 void add_client_billing_routes(http::Router& router, Services& services) {
   using http::Exec;
   using http::Verb;
-  auto client = [&services](ClientRoute route) {
-    return client_only(services, [&services, route](http::Request& r, http::Reply reply, const Client& c) {
-      route(services, r, std::move(reply), c);
-    });
-  };
   // Pool: both read the database (the balance changes with every done job, so it is
   // not cached with the credentials).
-  router.add({Verb::get, "/api/v1/client/balance", client(handle_balance), Exec::Pool, 0, false, "balance"});
-  router.add({Verb::get, "/api/v1/client/usage", client(handle_usage), Exec::Pool, 0, false, "usage"});
+  router.add({Verb::get, "/api/v1/client/balance", client_route(services, handle_balance), Exec::Pool, 0, false, "balance"});
+  router.add({Verb::get, "/api/v1/client/usage", client_route(services, handle_usage), Exec::Pool, 0, false, "usage"});
 }
 
 void add_admin_billing_routes(http::Router& router, Services& services) {

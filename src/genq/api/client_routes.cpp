@@ -154,14 +154,6 @@ void handle_put_webhook(Services& services, http::Request& request, http::Reply 
   reply(http::json_response(200, webhook_document(url, events)));
 }
 
-using ClientRoute = void (*)(Services&, http::Request&, http::Reply, const Client&);
-
-http::Handler bind(Services& services, ClientRoute route) {
-  return client_only(services, [&services, route](http::Request& r, http::Reply reply, const Client& c) {
-    route(services, r, std::move(reply), c);
-  });
-}
-
 }  // namespace
 
 void add_client_routes(http::Router& router, Services& services) {
@@ -169,27 +161,27 @@ void add_client_routes(http::Router& router, Services& services) {
   using http::Verb;
   const auto json = services.options.max_json_bytes;
   // Literal paths first: "/models" must not be taken for a task name.
-  router.add({Verb::get, "/api/v1/client/models", bind(services, handle_models), Exec::Inline, 0, false, "models"});
+  router.add({Verb::get, "/api/v1/client/models", client_route(services, handle_models), Exec::Inline, 0, false, "models"});
   add_client_billing_routes(router, services);
-  router.add({Verb::get, "/api/v1/client/request-status/{request_id}", bind(services, handle_status), Exec::Inline, 0,
+  router.add({Verb::get, "/api/v1/client/request-status/{request_id}", client_route(services, handle_status), Exec::Inline, 0,
               false, "request-status"});
-  router.add({Verb::post, "/api/v1/client/request-cancel/{request_id}", bind(services, handle_cancel), Exec::Pool, json,
+  router.add({Verb::post, "/api/v1/client/request-cancel/{request_id}", client_route(services, handle_cancel), Exec::Pool, json,
               false, "request-cancel"});
-  router.add({Verb::get, "/api/v1/client/account/webhook", bind(services, handle_get_webhook), Exec::Inline, 0, false,
+  router.add({Verb::get, "/api/v1/client/account/webhook", client_route(services, handle_get_webhook), Exec::Inline, 0, false,
               "account-webhook"});
-  router.add({Verb::put, "/api/v1/client/account/webhook", bind(services, handle_put_webhook), Exec::Pool, json, false,
+  router.add({Verb::put, "/api/v1/client/account/webhook", client_route(services, handle_put_webhook), Exec::Pool, json, false,
               "account-webhook"});
-  router.add({Verb::post, "/api/v1/client/account/webhook/rotate-secret", bind(services, handle_rotate_secret),
+  router.add({Verb::post, "/api/v1/client/account/webhook/rotate-secret", client_route(services, handle_rotate_secret),
               Exec::Pool, json, false, "rotate-webhook-secret"});
-  router.add({Verb::get, "/api/v1/client/webhook-deliveries", bind(services, handle_list_deliveries), Exec::Inline, 0,
+  router.add({Verb::get, "/api/v1/client/webhook-deliveries", client_route(services, handle_list_deliveries), Exec::Inline, 0,
               false, "webhook-deliveries"});
-  router.add({Verb::post, "/api/v1/client/webhook-deliveries/{delivery_id}/redeliver", bind(services, handle_redeliver),
+  router.add({Verb::post, "/api/v1/client/webhook-deliveries/{delivery_id}/redeliver", client_route(services, handle_redeliver),
               Exec::Pool, json, false, "webhook-redeliver"});
   // Pool: validating a webhook_url may resolve its host (the SSRF guard).
   auto task_limit = [&services](const http::Request& r) { return submit_body_limit(services, r.param("task")); };
-  router.add({Verb::post, "/api/v1/client/{task}/price-calculation", bind(services, handle_price), Exec::Pool, 0,
+  router.add({Verb::post, "/api/v1/client/{task}/price-calculation", client_route(services, handle_price), Exec::Pool, 0,
               false, "price-calculation", task_limit});
-  router.add({Verb::post, "/api/v1/client/{task}", bind(services, handle_submit), Exec::Pool, 0, false, "submit",
+  router.add({Verb::post, "/api/v1/client/{task}", client_route(services, handle_submit), Exec::Pool, 0, false, "submit",
               task_limit});
 }
 

@@ -15,6 +15,12 @@ http::Handler client_only(Services& services, ClientHandler handler) {
   };
 }
 
+http::Handler client_route(Services& services, ClientRoute route) {
+  return client_only(services, [&services, route](http::Request& r, http::Reply reply, const Client& c) {
+    route(services, r, std::move(reply), c);
+  });
+}
+
 http::Handler worker_only(Services& services, WorkerHandler handler) {
   return [&services, handler = std::move(handler)](http::Request& request, http::Reply reply) {
     auto worker = services.accounts.authenticate_worker(request.bearer_token());

@@ -17,4 +17,9 @@ http::Handler client_only(Services& services, ClientHandler handler);
 http::Handler worker_only(Services& services, WorkerHandler handler);
 http::Handler admin_only(Services& services, http::Handler handler);
 
+// The shape of the client API's handlers: a plain function given the services and the
+// authenticated client. client_route wraps one in client_only.
+using ClientRoute = void (*)(Services&, http::Request&, http::Reply, const Client&);
+http::Handler client_route(Services& services, ClientRoute route);
+
 }  // namespace genq::api

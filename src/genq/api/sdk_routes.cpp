@@ -158,14 +158,6 @@ void handle_replace_price(Services& services, http::Request& request, http::Repl
   answer_price(services, {std::string(kReplaceTask), ""}, parse_submit_body(request), std::move(reply));
 }
 
-using ClientRoute = void (*)(Services&, http::Request&, http::Reply, const Client&);
-
-http::Handler bind(Services& services, ClientRoute route) {
-  return client_only(services, [&services, route](http::Request& r, http::Reply reply, const Client& c) {
-    route(services, r, std::move(reply), c);
-  });
-}
-
 }  // namespace
 
 void add_sdk_routes(http::Router& router, Services& services) {
@@ -178,20 +170,20 @@ void add_sdk_routes(http::Router& router, Services& services) {
     return submit_body_limit(services, kReplaceTask);
   };
   // Pool: each creates a job (a durable write), and URL inputs may be downloaded.
-  router.add({Verb::post, "/api/v1/client/prompt/{kind}", bind(services, handle_prompt), Exec::Pool, 0, false,
+  router.add({Verb::post, "/api/v1/client/prompt/{kind}", client_route(services, handle_prompt), Exec::Pool, 0, false,
               "prompt", prompt_limit});
-  router.add({Verb::post, "/api/v1/client/prompt/{kind}/price-calculation", bind(services, handle_prompt_price),
+  router.add({Verb::post, "/api/v1/client/prompt/{kind}/price-calculation", client_route(services, handle_prompt_price),
               Exec::Pool, 0, false, "prompt-price", prompt_limit});
-  router.add({Verb::get, "/api/v1/client/prompts/samples", bind(services, handle_samples), Exec::Pool, 0, false,
+  router.add({Verb::get, "/api/v1/client/prompts/samples", client_route(services, handle_samples), Exec::Pool, 0, false,
               "prompt-samples"});
-  router.add({Verb::get, "/api/v1/client/prompts/samples/price-calculation", bind(services, handle_samples_price),
+  router.add({Verb::get, "/api/v1/client/prompts/samples/price-calculation", client_route(services, handle_samples_price),
               Exec::Pool, 0, false, "prompt-samples-price"});
-  router.add({Verb::post, "/api/v1/client/videos/replace", bind(services, handle_replace), Exec::Pool, 0, false,
+  router.add({Verb::post, "/api/v1/client/videos/replace", client_route(services, handle_replace), Exec::Pool, 0, false,
               "videos-replace", replace_limit});
   // The SDK prices it at videos/replace/price; /price-calculation as every other twin.
-  router.add({Verb::post, "/api/v1/client/videos/replace/price", bind(services, handle_replace_price), Exec::Pool,
+  router.add({Verb::post, "/api/v1/client/videos/replace/price", client_route(services, handle_replace_price), Exec::Pool,
               0, false, "videos-replace-price", replace_limit});
-  router.add({Verb::post, "/api/v1/client/videos/replace/price-calculation", bind(services, handle_replace_price),
+  router.add({Verb::post, "/api/v1/client/videos/replace/price-calculation", client_route(services, handle_replace_price),
               Exec::Pool, 0, false, "videos-replace-price", replace_limit});
 }
 

@@ -197,6 +197,17 @@ export class InputServer {
 export const SPEECH = wav(1000);  // 2044 bytes
 export const CLIP = mp4();
 
+// Starts the server both SDK test files use (FLAGS, a client, a synthetic worker) and
+// points the calls at it; resolves with {server, client}.
+export async function startSdkServer(h) {
+  const dir = await h.tempDir();
+  const client = await h.createClient(dir);
+  const server = await h.startServer(dir, { args: FLAGS });
+  useServer(server, client);
+  await h.startWorker(server.url, dir, { stepDelayMs: 5 });
+  return { server, client };
+}
+
 // Loopback input servers need both flags, exactly as loopback webhook receivers do.
 export const FLAGS = ['--webhook-allow-http', '--webhook-allow-private', '--input-fetch-max-bytes', '100000',
   '--input-fetch-timeout-s', '2', '--input-fetch-concurrency', '1'];
