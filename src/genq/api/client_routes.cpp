@@ -36,15 +36,19 @@ void handle_status(Services& services, http::Request& request, http::Reply reply
 // POST /api/v1/client/request-cancel/{request_id}
 // 200 with the job now in error "cancelled"; 404 unknown; 409 already final.
 void handle_cancel(Services& services, http::Request& request, http::Reply reply, const Client& client) {
-  auto job = services.jobs.cancel(job_id_from_task_id(request.param("request_id")), client.id);
-  if (!job) {
-    if (job.error().kind == ErrorKind::NotFound) return reply(http::error_response(404, "Request not found."));
-    if (job.error().kind == ErrorKind::Conflict) {
-      return reply(http::error_response(409, "The request has already finished and cannot be cancelled."));
-    }
-    return reply(http::response_for(job.error()));
-  }
-  reply(http::json_response(200, boost::json::object{{"data", render_status(*job, services, std::nullopt)}}));
+  services.jobs.cancel(job_id_from_task_id(request.param("request_id")), client.id,
+                       [&services, reply](Result<Job> job) {
+                         if (!job) {
+                           if (job.error().kind == ErrorKind::NotFound) {
+                             return reply(http::error_response(404, "Request not found."));
+                           }
+                           if (job.error().kind == ErrorKind::Conflict) {
+                             return reply(http::error_response(409, "The request has already finished and cannot be cancelled."));
+                           }
+                           return reply(http::response_for(job.error()));
+                         }
+                         reply(http::json_response(200, boost::json::object{{"data", render_status(*job, services, std::nullopt)}}));
+                       });
 }
 
 // The inference types deAPI's SDK filters by, as genq's tasks name them.
@@ -165,7 +169,7 @@ void add_client_routes(http::Router& router, Services& services) {
   add_client_billing_routes(router, services);
   router.add({Verb::get, "/api/v1/client/request-status/{request_id}", client_route(services, handle_status), Exec::Inline, 0,
               false, "request-status"});
-  router.add({Verb::post, "/api/v1/client/request-cancel/{request_id}", client_route(services, handle_cancel), Exec::Pool, json,
+  router.add({Verb::post, "/api/v1/client/request-cancel/{request_id}", client_route(services, handle_cancel), Exec::Inline, json,
               false, "request-cancel"});
   router.add({Verb::get, "/api/v1/client/account/webhook", client_route(services, handle_get_webhook), Exec::Inline, 0, false,
               "account-webhook"});
@@ -181,7 +185,7 @@ void add_client_routes(http::Router& router, Services& services) {
   auto task_limit = [&services](const http::Request& r) { return submit_body_limit(services, r.param("task")); };
   router.add({Verb::post, "/api/v1/client/{task}/price-calculation", client_route(services, handle_price), Exec::Pool, 0,
               false, "price-calculation", task_limit});
-  router.add({Verb::post, "/api/v1/client/{task}", client_route(services, handle_submit), Exec::Pool, 0, false, "submit",
+  router.add({Verb::post, "/api/v1/client/{task}", client_route(services, handle_submit), Exec::Inline, 0, false, "submit",
               task_limit});
 }
 

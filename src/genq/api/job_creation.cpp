@@ -52,7 +52,7 @@ std::expected<std::optional<std::int64_t>, http::Response> billed_price(Services
   return decision->price_nanos;
 }
 
-Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDraft draft) {
+void create_job(Services& services, const Client& client, JobDraft draft, StoreDone<SubmitOutcome> done) {
   // seed -1 means random: fix it now so a retried job produces the same output.
   auto& params = draft.validated.params;
   if (auto it = params.find("seed"); it != params.end() && it->value().is_int64() && it->value().as_int64() == -1) {
@@ -89,18 +89,20 @@ Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDr
       std::string key = "inputs/" + job.id + "/" + input + file_extension(part);
       if (auto put = services.jobs.blobs().put(key, part.data); !put) {
         remove_inputs(services, inputs);
-        return fail(std::move(put.error()));
+        return done(fail(std::move(put.error())));
       }
       inputs[input] = key;
     }
   }
   job.inputs_json = boost::json::serialize(inputs);
 
-  auto outcome = services.jobs.submit(std::move(job));
-  if (!outcome || !outcome->created) {  // an idempotent replay keeps the earlier job's inputs
-    remove_inputs(services, inputs);
-  }
-  return outcome;
+  services.jobs.submit(std::move(job), [&services, inputs = std::move(inputs),
+                                        done = std::move(done)](Result<SubmitOutcome> outcome) {
+    if (!outcome || !outcome->created) {  // an idempotent replay keeps the earlier job's inputs
+      remove_inputs(services, inputs);
+    }
+    done(std::move(outcome));
+  });
 }
 
 }  // namespace genq::api

@@ -38,6 +38,8 @@ std::expected<std::optional<std::int64_t>, http::Response> billed_price(Services
                                                                        const catalog::ValidatedRequest& request);
 
 // Stores the job; an idempotent replay answers the earlier job (created = false).
-Result<SubmitOutcome> create_job(Services& services, const Client& client, JobDraft draft);
+// Puts the uploaded files in the blob store first, which blocks: a draft with files
+// must be created from the blocking pool. `done` runs on the store's thread.
+void create_job(Services& services, const Client& client, JobDraft draft, StoreDone<SubmitOutcome> done);
 
 }  // namespace genq::api

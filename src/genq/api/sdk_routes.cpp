@@ -77,6 +77,8 @@ http::Response prompt_answer(const Job& job) {
   return http::json_response(200, json::object{{"data", std::move(data)}});
 }
 
+void wait_for_prompt(Services& services, const std::string& id, const http::Reply& reply);
+
 // Stores the prompt job and answers once it ends; the request waits in
 // services.waiters, not on a thread.
 void submit_and_answer(Services& services, const Client& client, const SubmitTarget& target, Result<SubmitBody> body,
@@ -87,10 +89,14 @@ void submit_and_answer(Services& services, const Client& client, const SubmitTar
   if (auto refused = services.rate_limiter.acquire(client.id, target.task, services.jobs.clock().now())) {
     return reply(http::too_many_requests(refused->retry_after, refused->window));
   }
-  auto job = submit_job(services, client, target, std::move(body), request, reply);
-  if (!job) return;
+  submit_job(services, client, target, std::move(body), request, reply, [&services, reply](Job job) {
+    wait_for_prompt(services, job.id, reply);
+  });
+}
+
+// Answers the prompt request once its job ends (or its wait runs out).
+void wait_for_prompt(Services& services, const std::string& id, const http::Reply& reply) {
   const auto wait = services.options.prompt_wait;
-  const std::string id = job->id;
   services.waiters.wait(
       id, services.jobs.clock().now() + wait,
       [reply, id, wait](std::optional<Job> final) {
@@ -148,9 +154,9 @@ void handle_replace(Services& services, http::Request& request, http::Reply repl
   if (auto refused = services.rate_limiter.acquire(client.id, task, services.jobs.clock().now())) {
     return reply(http::too_many_requests(refused->retry_after, refused->window));
   }
-  auto job = submit_job(services, client, {task, ""}, parse_submit_body(request), request, reply);
-  if (!job) return;
-  reply(http::json_response(200, json::object{{"data", json::object{{"request_id", job->id}}}}));
+  submit_job(services, client, {task, ""}, parse_submit_body(request), request, reply, [reply](Job job) {
+    reply(http::json_response(200, json::object{{"data", json::object{{"request_id", job.id}}}}));
+  });
 }
 
 // POST /api/v1/client/videos/replace/price (and /price-calculation): the price.

@@ -2,6 +2,7 @@
 // Validating, pricing and storing a client-API job from a request body, shared by
 // POST /api/v1/client/{task} (and its fixed-path twins such as videos/replace) and
 // the prompt helpers. Each function answers `reply` itself when it fails.
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,9 +25,14 @@ struct SubmitTarget {
 void answer_price(Services& services, const SubmitTarget& target, Result<SubmitBody> body, http::Reply reply);
 
 // Validates the body, downloads inputs given by URL, applies the Idempotency-Key
-// and stores the job. The stored (or, for a replay, the earlier) job; nullopt once
-// `reply` has carried the error.
-std::optional<Job> submit_job(Services& services, const Client& client, const SubmitTarget& target,
-                              Result<SubmitBody> body, const http::Request& request, http::Reply& reply);
+// and stores the job. `stored` gets the stored (or, for a replay, the earlier) job once
+// it is durable, on the store's thread; every failure is answered on `reply` instead.
+// What blocks (downloads, writing uploaded files) runs through request.run_blocking.
+void submit_job(Services& services, const Client& client, const SubmitTarget& target, Result<SubmitBody> body,
+                http::Request& request, http::Reply reply, std::function<void(Job)> stored);
+
+// Runs a submit handler now, on the I/O thread, for a JSON or form body, or on the
+// blocking pool for a multipart one, whose parsing and files may take milliseconds.
+void run_submit(http::Request& request, std::function<void()> handler);
 
 }  // namespace genq::api

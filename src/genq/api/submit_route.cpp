@@ -23,12 +23,17 @@ namespace {
 const std::vector<std::string> kReservedFields = {"webhook_url", "webhook_secret", "return_result_in_response"};
 
 struct Submission {
+  std::string task;
   catalog::ValidatedRequest validated;
   SubmitBody body;
   std::vector<UrlInput> urls;  // inputs still to download (submits only)
   std::string webhook_url;
   std::string webhook_secret;
 };
+
+bool is_multipart(const http::Request& request) {
+  return !http::multipart_boundary(request.header("Content-Type")).empty();
+}
 
 bool is_absent(const boost::json::value* v) {
   return v == nullptr || v->is_null() || (v->is_string() && v->as_string().empty());
@@ -97,6 +102,7 @@ std::optional<Submission> prepare(Services& services, const SubmitTarget& target
     reply(http::validation_error(errors.fields));
     return std::nullopt;
   }
+  s.task = task;
   s.validated = std::move(*validated);
   s.body = std::move(*body);
   s.urls = std::move(sdk.urls);
@@ -106,7 +112,7 @@ std::optional<Submission> prepare(Services& services, const SubmitTarget& target
 // Downloads every URL input into the body as if it had been uploaded; a URL that
 // cannot be fetched is a 422 on its field. Before the job exists, so a job is never
 // acknowledged and then lost to a failed download.
-bool fetch_url_inputs(Services& services, Submission& s, http::Reply& reply) {
+bool fetch_url_inputs(Services& services, Submission& s, const http::Reply& reply) {
   catalog::FieldErrors errors;
   for (const UrlInput& u : s.urls) {
     if (!services.options.fetch_input) {
@@ -158,36 +164,45 @@ void answer_price(Services& services, const SubmitTarget& target, Result<SubmitB
       {"data", boost::json::object{{"price", price}, {"currency", s->validated.model->pricing.currency}}}}));
 }
 
-std::optional<Job> submit_job(Services& services, const Client& client, const SubmitTarget& target,
-                              Result<SubmitBody> body, const http::Request& request, http::Reply& reply) {
-  auto s = prepare(services, target, std::move(body), reply, catalog::ValidationMode::Submit);
-  if (!s) return std::nullopt;
+void submit_job(Services& services, const Client& client, const SubmitTarget& target, Result<SubmitBody> body,
+                http::Request& request, http::Reply reply, std::function<void(Job)> stored) {
+  auto prepared = prepare(services, target, std::move(body), reply, catalog::ValidationMode::Submit);
+  if (!prepared) return;
   auto idempotency_key = read_idempotency_key(request);
-  if (!idempotency_key) {
-    reply(std::move(idempotency_key.error()));
-    return std::nullopt;
-  }
-  if (!fetch_url_inputs(services, *s, reply)) return std::nullopt;
-  auto price = billed_price(services, client, s->validated);
-  if (!price) {
-    reply(std::move(price.error()));
-    return std::nullopt;
-  }
+  if (!idempotency_key) return reply(std::move(idempotency_key.error()));
 
-  JobDraft draft;
-  draft.price_nanos = *price;
-  draft.task = target.task;
-  draft.validated = std::move(s->validated);
-  draft.body = std::move(s->body);
-  draft.webhook_url = std::move(s->webhook_url);
-  draft.webhook_secret = std::move(s->webhook_secret);
-  draft.idempotency_key = std::move(*idempotency_key);
-  auto outcome = create_job(services, client, std::move(draft));
-  if (!outcome) {
-    reply(http::response_for(outcome.error()));
-    return std::nullopt;
+  auto s = std::make_shared<Submission>(std::move(*prepared));
+  const bool blocks = !s->urls.empty() || !s->body.files.empty();
+  auto store = [&services, client, s, key = std::move(*idempotency_key), reply, stored = std::move(stored)] {
+    if (!fetch_url_inputs(services, *s, reply)) return;
+    auto price = billed_price(services, client, s->validated);
+    if (!price) return reply(std::move(price.error()));
+    JobDraft draft;
+    draft.price_nanos = *price;
+    draft.validated = std::move(s->validated);
+    draft.body = std::move(s->body);
+    draft.webhook_url = std::move(s->webhook_url);
+    draft.webhook_secret = std::move(s->webhook_secret);
+    draft.idempotency_key = key;
+    draft.task = s->task;
+    create_job(services, client, std::move(draft), [reply, stored](Result<SubmitOutcome> outcome) {
+      if (!outcome) return reply(http::response_for(outcome.error()));
+      stored(std::move(outcome->job));
+    });
+  };
+  if (blocks && request.run_blocking) {
+    request.run_blocking(std::move(store));
+  } else {
+    store();
   }
-  return std::move(outcome->job);
+}
+
+void run_submit(http::Request& request, std::function<void()> handler) {
+  if (!request.run_blocking || !is_multipart(request)) return handler();
+  auto run_blocking = std::move(request.run_blocking);
+  // On the pool from here: what the handler would hand on may run where it is.
+  request.run_blocking = [](std::function<void()> work) { work(); };
+  run_blocking(std::move(handler));
 }
 
 void handle_price(Services& services, http::Request& request, http::Reply reply, const Client&) {
@@ -198,9 +213,12 @@ void handle_submit(Services& services, http::Request& request, http::Reply reply
   if (auto refused = services.rate_limiter.acquire(client.id, request.param("task"), services.jobs.clock().now())) {
     return reply(http::too_many_requests(refused->retry_after, refused->window));
   }
-  auto job = submit_job(services, client, {request.param("task"), ""}, parse_submit_body(request), request, reply);
-  if (!job) return;
-  reply(http::json_response(200, boost::json::object{{"data", boost::json::object{{"request_id", job->id}}}}));
+  run_submit(request, [&services, &request, reply, client] {
+    submit_job(services, client, {request.param("task"), ""}, parse_submit_body(request), request, reply,
+               [reply](Job job) {
+                 reply(http::json_response(200, boost::json::object{{"data", boost::json::object{{"request_id", job.id}}}}));
+               });
+  });
 }
 
 }  // namespace genq::api

@@ -203,11 +203,13 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   draft.webhook_url = std::move(task_request->callback_url);
   draft.idempotency_key = std::move(*idempotency_key);
   draft.dialect = Dialect::Task;
-  auto outcome = create_job(services, client, std::move(draft));
-  if (!outcome) return reply(to_task_envelope(http::response_for(outcome.error())));
-  reply(http::json_response(200, boost::json::object{{"code", 200},
-                                                     {"message", "success"},
-                                                     {"data", boost::json::object{{"taskId", task_id_for(outcome->job.id)}}}}));
+  // Answered from the commit: the pool thread is free again as soon as the job is queued.
+  create_job(services, client, std::move(draft), [reply](Result<SubmitOutcome> outcome) {
+    if (!outcome) return reply(to_task_envelope(http::response_for(outcome.error())));
+    reply(http::json_response(200, boost::json::object{{"code", 200},
+                                                       {"message", "success"},
+                                                       {"data", boost::json::object{{"taskId", task_id_for(outcome->job.id)}}}}));
+  });
 }
 
 void handle_status(Services& services, http::Request& request, http::Reply reply, const Client& client) {

@@ -167,7 +167,7 @@ int serve(const ServeConfig& config) {
   };
   http::Server server(server_options, router, pool);
   pusher.start(server.io_context());
-  ClaimDispatcher claims(jobs, server.io_context(), pool);
+  ClaimDispatcher claims(jobs, server.io_context());
 
   ApiOptions api_options;
   api_options.max_body_bytes = config.max_body_bytes;

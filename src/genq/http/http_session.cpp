@@ -78,6 +78,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     if (!addr_ec) remote_address_ = remote.address().to_string();
   }
   request_.remote_address = remote_address_;
+  request_.run_blocking = [&pool = pool_](std::function<void()> work) { net::post(pool, std::move(work)); };
 
   if (!split_target(request_.target, request_.path, request_.query)) {
     keep_alive_ = false;

@@ -29,6 +29,10 @@ struct Request {
   // on the session's strand if the client hangs up first. The reply may then be
   // dropped; it is never written.
   std::function<void()> on_client_gone;
+  // Runs `work` on the blocking pool; set by the server for every request. How an
+  // Exec::Inline handler hands on the part of its work that may block (writing uploaded
+  // files, downloading URL inputs) while the rest stays on the I/O thread.
+  std::function<void(std::function<void()> work)> run_blocking;
 
   // Header value or empty.
   std::string header(std::string_view name) const;

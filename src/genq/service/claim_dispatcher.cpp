@@ -40,7 +40,7 @@ std::function<void()> ClaimDispatcher::claim(ClaimRequest request, Millis wait, 
     });
   });
   // Registered before the first attempt, so a job submitted in between still wakes us.
-  net::post(pool_, [this, waiter] { run_attempts(waiter); });
+  run_attempts(waiter);
   return [this, weak = std::weak_ptr<Waiter>(waiter)] {
     if (auto alive = weak.lock()) abandon(alive);
   };
@@ -60,14 +60,15 @@ void ClaimDispatcher::abandon(const std::shared_ptr<Waiter>& waiter) {
 
 void ClaimDispatcher::release(const std::vector<Lease>& leases) {
   for (const Lease& lease : leases) {
-    auto released = service_.release(LeaseRef{lease.job.id, lease.job.lease_id});
-    if (released) {
-      spdlog::info("job {}: claim answer undeliverable (worker {} hung up); pending again", lease.job.id,
-                   lease.job.worker_id);
-    } else {
-      spdlog::warn("job {}: cannot give back the lease of a worker that hung up: {}", lease.job.id,
-                   released.error().message);
-    }
+    service_.release(LeaseRef{lease.job.id, lease.job.lease_id}, [job_id = lease.job.id, worker_id = lease.job.worker_id](
+                                                                    Result<Job> released) {
+      if (released) {
+        spdlog::info("job {}: claim answer undeliverable (worker {} hung up); pending again", job_id, worker_id);
+      } else {
+        spdlog::warn("job {}: cannot give back the lease of a worker that hung up: {}", job_id,
+                     released.error().message);
+      }
+    });
   }
 }
 
@@ -86,27 +87,36 @@ void ClaimDispatcher::attempt(const std::shared_ptr<Waiter>& waiter) {
 }
 
 void ClaimDispatcher::run_attempts(const std::shared_ptr<Waiter>& waiter) {
-  while (true) {
-    auto leases = service_.try_claim(waiter->request);
-    std::unique_lock lock(mutex_);
-    waiter->in_flight = false;
-    if (waiter->abandoned || !leases || !leases->empty() || waiter->timed_out) {
-      const bool abandoned = waiter->abandoned;
-      waiter->finished = true;
-      remove(waiter);
-      lock.unlock();
+  service_.try_claim(waiter->request,
+                     [this, waiter](Result<std::vector<Lease>> leases) { on_claimed(waiter, std::move(leases)); });
+}
+
+void ClaimDispatcher::on_claimed(const std::shared_ptr<Waiter>& waiter, Result<std::vector<Lease>> leases) {
+  std::unique_lock lock(mutex_);
+  waiter->in_flight = false;
+  if (waiter->abandoned || !leases || !leases->empty() || waiter->timed_out) {
+    const bool abandoned = waiter->abandoned;
+    waiter->finished = true;
+    remove(waiter);
+    lock.unlock();
+    if (abandoned) {
+      if (leases) release(*leases);  // nobody is listening for them
       net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
-      if (!abandoned) {
-        waiter->done(std::move(leases));
-      } else if (leases) {
-        release(*leases);  // nobody is listening for them
-      }
       return;
     }
-    if (!waiter->dirty) return;  // stays registered until woken or timed out
-    waiter->dirty = false;
-    waiter->in_flight = true;
+    // Answered from the I/O threads: rendering the leases is no work for the store's
+    // thread, which has the next batch to commit.
+    net::post(waiter->timer.get_executor(), [waiter, leases = std::move(leases)]() mutable {
+      waiter->timer.cancel();
+      waiter->done(std::move(leases));
+    });
+    return;
   }
+  if (!waiter->dirty) return;  // stays registered until woken or timed out
+  waiter->dirty = false;
+  waiter->in_flight = true;
+  lock.unlock();
+  run_attempts(waiter);  // a wake-up came while this claim ran: claim again
 }
 
 void ClaimDispatcher::on_timeout(const std::shared_ptr<Waiter>& waiter) {
@@ -138,7 +148,7 @@ void ClaimDispatcher::on_job_pending(const std::string& model) {
       if (!chosen) chosen = w;  // all busy: the first one retries when its claim returns
     }
   }
-  if (chosen) net::post(pool_, [this, chosen] { attempt(chosen); });
+  if (chosen) attempt(chosen);
 }
 
 void ClaimDispatcher::remove(const std::shared_ptr<Waiter>& waiter) {

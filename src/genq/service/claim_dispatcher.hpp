@@ -1,11 +1,10 @@
 #pragma once
 // Long-poll claims (worker protocol): a worker's claim waits until a job of one of
 // its models is pending or its wait runs out. No polling loop: a pending-job event
-// wakes exactly one matching waiter, which then claims through the store.
-// Thread-safe.
+// wakes exactly one matching waiter, which then claims through the store. Claims are
+// asynchronous store writes: no thread waits for one. Thread-safe.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <functional>
 #include <list>
@@ -20,10 +19,9 @@ class ClaimDispatcher {
  public:
   using Done = std::function<void(Result<std::vector<Lease>>)>;
 
-  ClaimDispatcher(JobService& service, boost::asio::io_context& ioc, boost::asio::thread_pool& pool)
-      : service_(service), ioc_(ioc), pool_(pool) {}
+  ClaimDispatcher(JobService& service, boost::asio::io_context& ioc) : service_(service), ioc_(ioc) {}
 
-  // Calls done exactly once: with leases as soon as some are claimed, with an empty
+  // Calls done exactly once, on the I/O threads: with leases as soon as some are claimed, with an empty
   // vector when `wait` passes, or with the store's error — unless the returned
   // function is called first: the worker hung up, so its wait ends without done, and
   // leases claimed for it meanwhile go back to pending with the attempt not counted.
@@ -37,6 +35,7 @@ class ClaimDispatcher {
   void attempt(const std::shared_ptr<Waiter>& waiter);
   // Requires: waiter->in_flight set by the caller. Claims until delivered or idle.
   void run_attempts(const std::shared_ptr<Waiter>& waiter);
+  void on_claimed(const std::shared_ptr<Waiter>& waiter, Result<std::vector<Lease>> leases);
   void on_timeout(const std::shared_ptr<Waiter>& waiter);
   void abandon(const std::shared_ptr<Waiter>& waiter);
   void release(const std::vector<Lease>& leases);
@@ -44,7 +43,6 @@ class ClaimDispatcher {
 
   JobService& service_;
   boost::asio::io_context& ioc_;
-  boost::asio::thread_pool& pool_;
   mutable std::mutex mutex_;
   std::list<std::shared_ptr<Waiter>> waiters_;  // GUARDED_BY(mutex_), oldest first
 };

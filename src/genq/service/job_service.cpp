@@ -12,9 +12,11 @@ void JobService::publish(const Job& job) {
   bus_.publish(JobEvent{job});
 }
 
-Result<Job> JobService::published(Result<Job> job) {
-  if (job) publish(*job);
-  return job;
+StoreDone<Job> JobService::publishing(StoreDone<Job> done) {
+  return [this, done = std::move(done)](Result<Job> job) {
+    if (job) publish(*job);
+    done(std::move(job));
+  };
 }
 
 Result<std::optional<std::int64_t>> JobService::queue_position(const Job& job) {
@@ -27,11 +29,12 @@ Status JobService::load_queue() {
   return positions_.rebuild([this] { return store_.pending_entries(); });
 }
 
-Result<SubmitOutcome> JobService::submit(NewJob job) {
+void JobService::submit(NewJob job, StoreDone<SubmitOutcome> done) {
   job.max_attempts = options_.max_attempts;
-  auto outcome = store_.submit(job);
-  if (outcome && outcome->created) publish(outcome->job);
-  return outcome;
+  store_.submit(std::move(job), [this, done = std::move(done)](Result<SubmitOutcome> outcome) {
+    if (outcome && outcome->created) publish(outcome->job);
+    done(std::move(outcome));
+  });
 }
 
 Result<Job> JobService::get_for_client(const std::string& job_id, const std::string& client_id) {
@@ -40,24 +43,27 @@ Result<Job> JobService::get_for_client(const std::string& job_id, const std::str
   return job;
 }
 
-Result<Job> JobService::cancel(const std::string& job_id, const std::string& client_id) {
-  return published(store_.cancel(job_id, client_id));
+void JobService::cancel(std::string job_id, std::string client_id, StoreDone<Job> done) {
+  store_.cancel(std::move(job_id), std::move(client_id), publishing(std::move(done)));
 }
 
-Result<std::vector<Lease>> JobService::try_claim(const ClaimRequest& request) {
-  ClaimRequest r = request;
-  r.lease = options_.lease;
-  auto leases = store_.claim(r);
-  if (leases) {
-    for (const auto& lease : *leases) publish(lease.job);
-  }
-  return leases;
+void JobService::try_claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) {
+  request.lease = options_.lease;
+  store_.claim(std::move(request), [this, done = std::move(done)](Result<std::vector<Lease>>&& leases) {
+    if (!leases) return done(fail(std::move(leases.error())));
+    std::vector<Lease> claimed = std::move(*leases);
+    for (const auto& lease : claimed) publish(lease.job);
+    done(std::move(claimed));
+  });
 }
 
-Result<TimePoint> JobService::heartbeat(const LeaseRef& lease) { return store_.heartbeat(lease, options_.lease); }
+void JobService::heartbeat(LeaseRef lease, StoreDone<TimePoint> done) {
+  store_.heartbeat(std::move(lease), options_.lease, std::move(done));
+}
 
-Result<Job> JobService::progress(const LeaseRef& lease, double value, std::optional<std::string> preview_jpeg) {
-  return published(store_.progress(lease, value, std::move(preview_jpeg), options_.lease));
+void JobService::progress(LeaseRef lease, double value, std::optional<std::string> preview_jpeg,
+                          StoreDone<Job> done) {
+  store_.progress(std::move(lease), value, std::move(preview_jpeg), options_.lease, publishing(std::move(done)));
 }
 
 namespace {
@@ -124,18 +130,17 @@ std::optional<JobService::Upload> JobService::find_upload(const Job& job) {
   return std::nullopt;
 }
 
-Result<Job> JobService::complete(const LeaseRef& lease, std::optional<std::string> inline_result,
-                                 bool inline_is_json, bool file_required) {
-  auto job = store_.get(lease.job_id);
-  if (!job) return fail(job.error());
-  if (is_final(job->status) || job->lease_id != lease.lease_id) return fail(Error::conflict("lease lost"));
+void JobService::complete(const Job& current, LeaseRef lease, std::optional<std::string> inline_result,
+                          bool inline_is_json, bool file_required, StoreDone<Job> done) {
+  const Job* job = &current;
+  if (is_final(job->status) || job->lease_id != lease.lease_id) return done(fail(Error::conflict("lease lost")));
   JobResult result;
   result.result_text = std::move(inline_result);
   if (auto upload = find_upload(*job)) {
     result.result_blob = upload->key;
     result.result_mime = upload->mime;
   } else if (file_required) {
-    return fail(Error::invalid("This task produces a file: upload it with PUT .../result before completing."));
+    return done(fail(Error::invalid("This task produces a file: upload it with PUT .../result before completing.")));
   } else if (result.result_text) {
     // The text is stored with the job, in the same durable commit; its result_url
     // names a key with no file behind it, and the download route answers it from the
@@ -144,14 +149,16 @@ Result<Job> JobService::complete(const LeaseRef& lease, std::optional<std::strin
     result.result_mime = inline_is_json ? "application/json" : "text/plain";
     result.result_blob = inline_result_key(job->id, inline_is_json);
   }
-  return published(store_.complete(lease, result));
+  store_.complete(std::move(lease), std::move(result), publishing(std::move(done)));
 }
 
-Result<Job> JobService::release(const LeaseRef& lease) { return published(store_.release(lease)); }
+void JobService::release(LeaseRef lease, StoreDone<Job> done) {
+  store_.release(std::move(lease), publishing(std::move(done)));
+}
 
-Result<Job> JobService::fail_job(const LeaseRef& lease, const std::string& message, bool retryable,
-                                 std::string_view error_code) {
-  return published(store_.fail(lease, message, retryable, error_code));
+void JobService::fail_job(LeaseRef lease, std::string message, bool retryable, std::string error_code,
+                          StoreDone<Job> done) {
+  store_.fail(std::move(lease), std::move(message), retryable, std::move(error_code), publishing(std::move(done)));
 }
 
 Result<std::size_t> JobService::requeue_expired() {

@@ -1,8 +1,9 @@
 #pragma once
 // The job use cases (submit, read, cancel, and the worker's claim/progress/complete/
 // fail) on top of the JobStore, publishing every change on the EventBus so that
-// long-polls, WebSockets and webhooks hear of it. Thread-safe; calls may block on a
-// durable write, so HTTP routes run them on the blocking pool.
+// long-polls, WebSockets and webhooks hear of it. Thread-safe. The transitions are
+// asynchronous like the store's (job_store.hpp): `done` is called once the change is
+// durable and published, on the store's thread, and must not block.
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -33,7 +34,7 @@ class JobService {
   JobService(JobStore& store, BlobStore& blobs, EventBus& bus, const Clock& clock, ServiceOptions options)
       : store_(store), blobs_(blobs), bus_(bus), clock_(clock), options_(options), started_(clock.now()) {}
 
-  Result<SubmitOutcome> submit(NewJob job);
+  void submit(NewJob job, StoreDone<SubmitOutcome> done);
   // NotFound unless the job exists and belongs to client_id (SPEC §1: never a hint).
   Result<Job> get_for_client(const std::string& job_id, const std::string& client_id);
   Result<Job> get(const std::string& job_id) { return store_.get(job_id); }
@@ -43,23 +44,23 @@ class JobService {
   // (Re)builds the in-memory queue positions from the store: at start, then now and
   // then to repair drift (queue_positions.hpp).
   Status load_queue();
-  Result<Job> cancel(const std::string& job_id, const std::string& client_id);
+  void cancel(std::string job_id, std::string client_id, StoreDone<Job> done);
 
-  Result<std::vector<Lease>> try_claim(const ClaimRequest& request);
-  Result<TimePoint> heartbeat(const LeaseRef& lease);
-  Result<Job> progress(const LeaseRef& lease, double progress, std::optional<std::string> preview_jpeg);
+  void try_claim(ClaimRequest request, StoreDone<std::vector<Lease>> done);
+  void heartbeat(LeaseRef lease, StoreDone<TimePoint> done);
+  void progress(LeaseRef lease, double progress, std::optional<std::string> preview_jpeg, StoreDone<Job> done);
   // Worker upload: checks the lease, then moves the streamed file into place as the
   // job's result file. Conflict("lease lost") if the lease is not current.
   Status attach_upload(const LeaseRef& lease, const std::filesystem::path& temp_file, const std::string& mime);
   // Finishes the job as done. Uses the attached upload; for text tasks without one,
   // stores `inline_result` as results/<id>/result.txt (or .json) so a result_url
-  // always exists. Invalid when `file_required` and nothing was uploaded.
-  Result<Job> complete(const LeaseRef& lease, std::optional<std::string> inline_result, bool inline_is_json,
-                       bool file_required);
-  Result<Job> fail_job(const LeaseRef& lease, const std::string& message, bool retryable,
-                       std::string_view error_code = {});
+  // always exists. Invalid when `file_required` and nothing was uploaded. `current` is
+  // the job as the caller read it (the route needs its task first).
+  void complete(const Job& current, LeaseRef lease, std::optional<std::string> inline_result, bool inline_is_json,
+                bool file_required, StoreDone<Job> done);
+  void fail_job(LeaseRef lease, std::string message, bool retryable, std::string error_code, StoreDone<Job> done);
   // Gives back a lease whose claim answer could not be delivered (JobStore::release).
-  Result<Job> release(const LeaseRef& lease);
+  void release(LeaseRef lease, StoreDone<Job> done);
 
   // Housekeeping, called by timers: returns how many jobs/blobs were affected.
   Result<std::size_t> requeue_expired();
@@ -71,7 +72,8 @@ class JobService {
   BlobStore& blobs() { return blobs_; }
 
  private:
-  Result<Job> published(Result<Job> job);
+  // Publishes the job a transition returned, then hands it on.
+  StoreDone<Job> publishing(StoreDone<Job> done);
   void publish(const Job& job);
 
   struct Upload {

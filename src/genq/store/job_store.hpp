@@ -3,6 +3,7 @@
 // one transaction, so the API and worker layers never reason about partial state.
 // Implementations: sqlite/ (embedded default), postgres/ (scale-out, later).
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,17 +73,30 @@ struct StatusCounts {
   std::int64_t pending = 0, processing = 0, in_progress = 0, done = 0, error = 0;
 };
 
+// How an asynchronous store call answers: exactly once, after the write is durable
+// (or with the error that stopped it), on a thread of the store's choosing (the SQLite
+// store's writer thread; a PostgreSQL store's connection thread). It must not block and
+// must not wait for another store write: reply, publish, or post further work.
+template <class T>
+using StoreDone = std::function<void(Result<T>)>;
+
 // Thread-safe; one call, one transaction. Mutations return the job as it is after the
 // transition so callers can publish events without reading it again. The transitions
 // webhooks report (claim: job.processing; complete, final fail, cancel, exhausted lease:
 // job.completed / job.failed) write their delivery into the outbox in that same
 // transaction (delivery_store.hpp).
+//
+// The job transitions are asynchronous: the caller hands over the write and its thread
+// goes on; the store batches what is queued into one commit and answers each call from
+// that commit (docs/architecture.md, "The write path"). Each has a blocking twin of the
+// same name for callers that may wait (sweeps, tests, command-line tools).
 class JobStore {
  public:
   virtual ~JobStore() = default;
 
-  // Durable when it returns: the job survives kill -9 from then on.
-  virtual Result<SubmitOutcome> submit(const NewJob& job) = 0;
+  // Durable when done is called: the job survives kill -9 from then on.
+  virtual void submit(NewJob job, StoreDone<SubmitOutcome> done) = 0;
+  Result<SubmitOutcome> submit(const NewJob& job);
 
   // NotFound if no such job.
   virtual Result<Job> get(const std::string& job_id) = 0;
@@ -96,30 +110,38 @@ class JobStore {
 
   // Leases up to max_jobs oldest pending jobs of the given models; empty if none waits.
   // Each claim increments attempts and sets status Processing with a fresh lease_id.
-  virtual Result<std::vector<Lease>> claim(const ClaimRequest& request) = 0;
+  virtual void claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) = 0;
+  Result<std::vector<Lease>> claim(const ClaimRequest& request);
 
   // Extends the lease; Conflict("lease lost") if the lease is not current (cancelled,
-  // expired and requeued, or final). Returns the new expiry.
-  virtual Result<TimePoint> heartbeat(const LeaseRef& lease, Millis extend) = 0;
+  // expired and requeued, or final). Gives the new expiry.
+  virtual void heartbeat(LeaseRef lease, Millis extend, StoreDone<TimePoint> done) = 0;
+  Result<TimePoint> heartbeat(const LeaseRef& lease, Millis extend);
 
   // Sets progress (and the preview if given), status InProgress, extends the lease.
-  virtual Result<Job> progress(const LeaseRef& lease, double progress,
-                               std::optional<std::string> preview_jpeg, Millis extend) = 0;
+  virtual void progress(LeaseRef lease, double progress, std::optional<std::string> preview_jpeg, Millis extend,
+                        StoreDone<Job> done) = 0;
+  Result<Job> progress(const LeaseRef& lease, double progress, std::optional<std::string> preview_jpeg,
+                       Millis extend);
 
   // Final transitions under a lease. Conflict if the lease is not current.
-  virtual Result<Job> complete(const LeaseRef& lease, const JobResult& result) = 0;
+  virtual void complete(LeaseRef lease, JobResult result, StoreDone<Job> done) = 0;
+  Result<Job> complete(const LeaseRef& lease, const JobResult& result);
   // A claim whose answer never reached its worker (it hung up while waiting): back to
   // pending, attempts as before the claim. Conflict if the lease is not current.
-  virtual Result<Job> release(const LeaseRef& lease) = 0;
+  virtual void release(LeaseRef lease, StoreDone<Job> done) = 0;
+  Result<Job> release(const LeaseRef& lease);
   // retryable: back to pending if attempts remain, else error. `error_code` is the
   // final job.failed webhook's code: one of deAPI's six (delivery_store.hpp), anything
   // else (empty included) reads PROCESSING_ERROR.
-  virtual Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable,
-                           std::string_view error_code) = 0;
+  virtual void fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
+                    StoreDone<Job> done) = 0;
+  Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable, std::string_view error_code);
 
   // Client cancel: any non-final job -> error "cancelled". NotFound unless the job
   // belongs to client_id; Conflict if already final.
-  virtual Result<Job> cancel(const std::string& job_id, const std::string& client_id) = 0;
+  virtual void cancel(std::string job_id, std::string client_id, StoreDone<Job> done) = 0;
+  Result<Job> cancel(const std::string& job_id, const std::string& client_id);
 
   // Leases that expired by `now` go back to pending, or to error once attempts are
   // used up. Returns the jobs as they are after the change.

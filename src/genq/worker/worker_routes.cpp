@@ -123,7 +123,7 @@ void claim(Services& services, http::Request& request, http::Reply reply, const 
   claim_request.max_jobs = static_cast<int>(*max_jobs);
   // A worker that hangs up mid-wait (stopped, crashed, timed out) gets no lease.
   request.on_client_gone = services.claims.claim(std::move(claim_request), Millis(*wait_ms),
-                        [&services, reply](Result<std::vector<Lease>> leases) {
+                        [&services, reply](Result<std::vector<Lease>>&& leases) {
                           if (!leases) return reply(http::response_for(leases.error()));
                           json::array jobs;
                           for (const auto& lease : *leases) {
@@ -159,9 +159,10 @@ json::object lease_ms_document(Services& services) {
 void heartbeat(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
   auto parsed = lease_body(request, reply);
   if (!parsed) return;
-  auto extended = services.jobs.heartbeat(parsed->first);
-  if (!extended) return reply(lease_error(extended.error()));
-  reply(http::json_response(200, lease_ms_document(services)));
+  services.jobs.heartbeat(std::move(parsed->first), [&services, reply](Result<TimePoint> extended) {
+    if (!extended) return reply(lease_error(extended.error()));
+    reply(http::json_response(200, lease_ms_document(services)));
+  });
 }
 
 // POST /api/v1/worker/jobs/{job_id}/progress {"lease_id","progress","preview"?}
@@ -193,9 +194,10 @@ void progress(Services& services, http::Request& request, http::Reply reply, con
     }
     preview = std::move(decoded);
   }
-  auto job = services.jobs.progress(lease, value, std::move(preview));
-  if (!job) return reply(lease_error(job.error()));
-  reply(http::json_response(200, lease_ms_document(services)));
+  services.jobs.progress(std::move(lease), value, std::move(preview), [&services, reply](Result<Job> job) {
+    if (!job) return reply(lease_error(job.error()));
+    reply(http::json_response(200, lease_ms_document(services)));
+  });
 }
 
 // PUT /api/v1/worker/jobs/{job_id}/result?lease_id=... (raw body, streamed to disk)
@@ -233,13 +235,17 @@ void complete(Services& services, http::Request& request, http::Reply reply, con
       is_json = true;
     }
   }
-  auto job = services.jobs.complete(lease, std::move(inline_result), is_json, !is_text);
-  if (!job) {
-    if (job.error().kind == ErrorKind::Invalid) return reply(http::validation_error({{"result", {job.error().message}}}));
-    return reply(lease_error(job.error()));
-  }
-  spdlog::info("job {} done", job->id);
-  reply(http::json_response(200, json::object{{"status", "done"}}));
+  services.jobs.complete(*current, std::move(lease), std::move(inline_result), is_json, !is_text,
+                         [reply](Result<Job> job) {
+                           if (!job) {
+                             if (job.error().kind == ErrorKind::Invalid) {
+                               return reply(http::validation_error({{"result", {job.error().message}}}));
+                             }
+                             return reply(lease_error(job.error()));
+                           }
+                           spdlog::info("job {} done", job->id);
+                           reply(http::json_response(200, json::object{{"status", "done"}}));
+                         });
 }
 
 // POST /api/v1/worker/jobs/{job_id}/fail {"lease_id","error","retryable"?,"error_code"?}
@@ -259,10 +265,12 @@ void fail_job(Services& services, http::Request& request, http::Reply reply, con
   if (auto it = body.find("error_code"); it != body.end() && it->value().is_string()) {
     error_code = std::string(it->value().as_string()).substr(0, 64);
   }
-  auto job = services.jobs.fail_job(lease, message, retryable, error_code);
-  if (!job) return reply(lease_error(job.error()));
-  spdlog::info("job {} failed ({}): {}", job->id, to_string(job->status), message);
-  reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
+  services.jobs.fail_job(std::move(lease), message, retryable, std::move(error_code),
+                         [reply, message](Result<Job> job) {
+                           if (!job) return reply(lease_error(job.error()));
+                           spdlog::info("job {} failed ({}): {}", job->id, to_string(job->status), message);
+                           reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
+                         });
 }
 
 // POST /api/v1/worker/jobs/{job_id}/release {"lease_id"}
@@ -271,10 +279,11 @@ void fail_job(Services& services, http::Request& request, http::Reply reply, con
 void release_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
   auto parsed = lease_body(request, reply);
   if (!parsed) return;
-  auto job = services.jobs.release(parsed->first);
-  if (!job) return reply(lease_error(job.error()));
-  spdlog::info("job {} released by its worker: pending again (attempts {})", job->id, job->attempts);
-  reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
+  services.jobs.release(std::move(parsed->first), [reply](Result<Job> job) {
+    if (!job) return reply(lease_error(job.error()));
+    spdlog::info("job {} released by its worker: pending again (attempts {})", job->id, job->attempts);
+    reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
+  });
 }
 
 }  // namespace
@@ -290,17 +299,17 @@ void add_worker_routes(http::Router& router, Services& services) {
   };
   const auto json_limit = services.options.max_json_bytes;
   router.add({Verb::post, "/api/v1/worker/claim", bind(claim), Exec::Inline, json_limit, false, "worker-claim"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/heartbeat", bind(heartbeat), Exec::Pool, json_limit, false,
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/heartbeat", bind(heartbeat), Exec::Inline, json_limit, false,
               "worker-heartbeat"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/progress", bind(progress), Exec::Pool, json_limit, false,
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/progress", bind(progress), Exec::Inline, json_limit, false,
               "worker-progress"});
   router.add({Verb::put, "/api/v1/worker/jobs/{job_id}/result", bind(upload), Exec::Pool,
               services.options.max_result_bytes, true, "worker-result"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/complete", bind(complete), Exec::Pool, json_limit, false,
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/complete", bind(complete), Exec::Inline, json_limit, false,
               "worker-complete"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/fail", bind(fail_job), Exec::Pool, json_limit, false,
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/fail", bind(fail_job), Exec::Inline, json_limit, false,
               "worker-fail"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/release", bind(release_job), Exec::Pool, json_limit, false,
+  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/release", bind(release_job), Exec::Inline, json_limit, false,
               "worker-release"});
 }
 

@@ -39,6 +39,10 @@ class Connection {
 
   // Rows changed by the latest INSERT/UPDATE/DELETE on this connection.
   std::int64_t changes() const { return sqlite3_changes64(db_); }
+  // Rows changed by every completed INSERT/UPDATE/DELETE so far; a statement that
+  // failed and was rolled back adds nothing. How the writer tells an operation that
+  // failed cleanly from one that must be undone.
+  std::int64_t total_changes() const { return sqlite3_total_changes64(db_); }
   // True when no transaction is open (sqlite rolled one back after a severe error).
   bool in_autocommit() const { return sqlite3_get_autocommit(db_) != 0; }
   // Webhook deliveries queued on this connection so far (outbox.hpp), rolled-back ones

@@ -126,7 +126,23 @@ void for_each_job(const std::vector<Lease>& leases, Visit visit) {
 
 // A write that changes jobs and returns them: RecentJobs forgets them inside the
 // transaction, before the batch commits, and stores their new state once it has
-// committed, in commit order (recent_jobs.hpp).
+// committed, in commit order (recent_jobs.hpp). `fn` owns what it needs: it runs
+// later, on the writer thread.
+template <class T, class Fn>
+void SqliteStore::post_jobs(Fn fn, sqlite::CommitSync sync, StoreDone<T> done) {
+  writer_->post_result<T>(
+      [this, fn = std::move(fn)](Connection& connection) mutable {
+        Result<T> result = fn(connection);
+        if (result) {
+          for_each_job(*result, [this](const Job& job) { recent_jobs_->forget(job.id); });
+        }
+        return result;
+      },
+      [this](const T& result) { for_each_job(result, [this](const Job& job) { recent_jobs_->put(job); }); }, sync,
+      std::move(done));
+}
+
+// post_jobs() for callers that wait (the lease sweep).
 template <class T, class Fn>
 Result<T> SqliteStore::write_jobs(Fn fn, sqlite::CommitSync sync) {
   return writer_->write_result<T>(
@@ -137,67 +153,77 @@ Result<T> SqliteStore::write_jobs(Fn fn, sqlite::CommitSync sync) {
         }
         return result;
       },
-      [this](const T& result) { for_each_job(result, [this](const Job& job) { recent_jobs_->put(job); }); },
-      sync);
+      [this](const T& result) { for_each_job(result, [this](const Job& job) { recent_jobs_->put(job); }); }, sync);
 }
 
-// Each mutation reads the clock inside its operation, on the leader's thread at the
+// Each mutation reads the clock inside its operation, on the writer thread at the
 // moment the batch runs, so times follow commit order.
 
-Result<SubmitOutcome> SqliteStore::submit(const NewJob& job) {
-  return write_jobs<SubmitOutcome>(
-      [&](Connection& connection) { return sqlite::submit_job(connection, job, clock_.now()); },
-      kToldToClients);
+void SqliteStore::submit(NewJob job, StoreDone<SubmitOutcome> done) {
+  post_jobs<SubmitOutcome>(
+      [this, job = std::move(job)](Connection& connection) { return sqlite::submit_job(connection, job, clock_.now()); },
+      kToldToClients, std::move(done));
 }
 
-Result<std::vector<Lease>> SqliteStore::claim(const ClaimRequest& request) {
-  return write_jobs<std::vector<Lease>>(
-      [&](Connection& connection) { return sqlite::claim_jobs(connection, request, clock_.now()); },
-      kWorkerBookkeeping);
+void SqliteStore::claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) {
+  post_jobs<std::vector<Lease>>(
+      [this, request = std::move(request)](Connection& connection) {
+        return sqlite::claim_jobs(connection, request, clock_.now());
+      },
+      kWorkerBookkeeping, std::move(done));
 }
 
-Result<TimePoint> SqliteStore::heartbeat(const LeaseRef& lease, Millis extend) {
-  return writer_->write_result<TimePoint>(
-      [&](Connection& connection) { return sqlite::heartbeat_lease(connection, lease, clock_.now(), extend); },
-      [&](TimePoint expires) { recent_jobs_->extend_lease(lease.job_id, expires); }, kWorkerBookkeeping);
+void SqliteStore::heartbeat(LeaseRef lease, Millis extend, StoreDone<TimePoint> done) {
+  const std::string job_id = lease.job_id;
+  writer_->post_result<TimePoint>(
+      [this, lease = std::move(lease), extend](Connection& connection) {
+        return sqlite::heartbeat_lease(connection, lease, clock_.now(), extend);
+      },
+      [this, job_id](TimePoint expires) { recent_jobs_->extend_lease(job_id, expires); }, kWorkerBookkeeping,
+      std::move(done));
 }
 
-Result<Job> SqliteStore::progress(const LeaseRef& lease, double progress,
-                                  std::optional<std::string> preview_jpeg, Millis extend) {
+void SqliteStore::progress(LeaseRef lease, double progress, std::optional<std::string> preview_jpeg, Millis extend,
+                           StoreDone<Job> done) {
   if (std::isnan(progress)) {
-    return genq::fail(Error::invalid("progress is not a number"));
+    return done(genq::fail(Error::invalid("progress is not a number")));
   }
-  return write_jobs<Job>(
-      [&](Connection& connection) {
+  post_jobs<Job>(
+      [this, lease = std::move(lease), progress, preview_jpeg = std::move(preview_jpeg), extend](Connection& connection) {
         return sqlite::record_progress(connection, lease, progress, preview_jpeg, clock_.now(), extend);
       },
-      kWorkerBookkeeping);
+      kWorkerBookkeeping, std::move(done));
 }
 
-Result<Job> SqliteStore::complete(const LeaseRef& lease, const JobResult& result) {
-  return write_jobs<Job>(
-      [&](Connection& connection) { return sqlite::complete_job(connection, lease, result, clock_.now()); },
-      kToldToClients);
+void SqliteStore::complete(LeaseRef lease, JobResult result, StoreDone<Job> done) {
+  post_jobs<Job>(
+      [this, lease = std::move(lease), result = std::move(result)](Connection& connection) {
+        return sqlite::complete_job(connection, lease, result, clock_.now());
+      },
+      kToldToClients, std::move(done));
 }
 
-Result<Job> SqliteStore::release(const LeaseRef& lease) {
-  return write_jobs<Job>([&](Connection& connection) { return sqlite::release_job(connection, lease); },
-                         kWorkerBookkeeping);
+void SqliteStore::release(LeaseRef lease, StoreDone<Job> done) {
+  post_jobs<Job>([lease = std::move(lease)](Connection& connection) { return sqlite::release_job(connection, lease); },
+                 kWorkerBookkeeping, std::move(done));
 }
 
-Result<Job> SqliteStore::fail(const LeaseRef& lease, const std::string& message, bool retryable,
-                              std::string_view error_code) {
-  return write_jobs<Job>(
-      [&](Connection& connection) {
+void SqliteStore::fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
+                       StoreDone<Job> done) {
+  post_jobs<Job>(
+      [this, lease = std::move(lease), message = std::move(message), retryable,
+       error_code = std::move(error_code)](Connection& connection) {
         return sqlite::fail_job(connection, lease, message, retryable, error_code, clock_.now());
       },
-      kToldToClients);
+      kToldToClients, std::move(done));
 }
 
-Result<Job> SqliteStore::cancel(const std::string& job_id, const std::string& client_id) {
-  return write_jobs<Job>(
-      [&](Connection& connection) { return sqlite::cancel_job(connection, job_id, client_id, clock_.now()); },
-      kToldToClients);
+void SqliteStore::cancel(std::string job_id, std::string client_id, StoreDone<Job> done) {
+  post_jobs<Job>(
+      [this, job_id = std::move(job_id), client_id = std::move(client_id)](Connection& connection) {
+        return sqlite::cancel_job(connection, job_id, client_id, clock_.now());
+      },
+      kToldToClients, std::move(done));
 }
 
 Result<std::vector<Job>> SqliteStore::requeue_expired(TimePoint now) {

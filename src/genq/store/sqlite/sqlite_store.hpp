@@ -39,9 +39,9 @@ struct SqliteOptions {
 // JobStore, AccountStore and DeliveryStore over one SQLite file in WAL mode. The job
 // transitions write their webhook deliveries in the same transaction (outbox.hpp).
 //
-// Mutations go through a single writer connection with group commit (see
-// GroupCommitWriter): concurrent calls share one transaction and one fsync, and each
-// returns only once its change is durable. Reads run on a pool of read-only
+// Mutations go through a single writer thread with group commit (see
+// GroupCommitWriter): the calls queued while a batch commits share the next
+// transaction and fsync, and each is answered only once its change is durable. Reads run on a pool of read-only
 // connections beside the writer and see every write that has returned.
 //
 // Thread-safe. Other processes may open the same file at the same time (they wait
@@ -68,19 +68,27 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   void on_deliveries_queued(std::function<void()> wake);
 
   // JobStore
-  Result<SubmitOutcome> submit(const NewJob& job) override;
+  using JobStore::cancel;
+  using JobStore::claim;
+  using JobStore::complete;
+  using JobStore::fail;
+  using JobStore::heartbeat;
+  using JobStore::progress;
+  using JobStore::release;
+  using JobStore::submit;
+  void submit(NewJob job, StoreDone<SubmitOutcome> done) override;
   Result<Job> get(const std::string& job_id) override;
   Result<std::optional<std::int64_t>> queue_position(const Job& job) override;
   Result<std::vector<PendingEntry>> pending_entries() override;
-  Result<std::vector<Lease>> claim(const ClaimRequest& request) override;
-  Result<TimePoint> heartbeat(const LeaseRef& lease, Millis extend) override;
-  Result<Job> progress(const LeaseRef& lease, double progress, std::optional<std::string> preview_jpeg,
-                       Millis extend) override;
-  Result<Job> complete(const LeaseRef& lease, const JobResult& result) override;
-  Result<Job> release(const LeaseRef& lease) override;
-  Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable,
-                   std::string_view error_code) override;
-  Result<Job> cancel(const std::string& job_id, const std::string& client_id) override;
+  void claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) override;
+  void heartbeat(LeaseRef lease, Millis extend, StoreDone<TimePoint> done) override;
+  void progress(LeaseRef lease, double progress, std::optional<std::string> preview_jpeg, Millis extend,
+                StoreDone<Job> done) override;
+  void complete(LeaseRef lease, JobResult result, StoreDone<Job> done) override;
+  void release(LeaseRef lease, StoreDone<Job> done) override;
+  void fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
+            StoreDone<Job> done) override;
+  void cancel(std::string job_id, std::string client_id, StoreDone<Job> done) override;
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
   Result<std::vector<std::string>> expire_results(TimePoint before) override;
   Result<StatusCounts> count_by_status() override;
@@ -118,6 +126,8 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   SqliteStore(const Clock& clock, std::unique_ptr<sqlite::GroupCommitWriter> writer,
               std::unique_ptr<sqlite::ReadPool> readers);
 
+  template <class T, class Fn>
+  void post_jobs(Fn fn, sqlite::CommitSync sync, StoreDone<T> done);
   template <class T, class Fn>
   Result<T> write_jobs(Fn fn, sqlite::CommitSync sync);
   void after_batch(sqlite::Connection& writer);
