@@ -65,7 +65,9 @@ void create_job(Services& services, const Client& client, JobDraft draft, StoreD
   }
 
   NewJob job;
-  job.id = crypto::uuid_v4();
+  // Time-ordered: a batch of submits appends to the jobs' id index instead of
+  // dirtying one random index page per job (each a 4 KiB WAL write at the commit).
+  job.id = crypto::uuid_v7(static_cast<std::uint64_t>(to_unix_ms(services.jobs.clock().now())));
   job.client_id = client.id;
   job.task = draft.task;
   job.model = draft.validated.model->name;

@@ -1,5 +1,7 @@
 // `genq serve`: wires the store, blob store, bus, services and routes together,
 // runs the HTTP server and the housekeeping timers until SIGINT/SIGTERM.
+#include <malloc.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -38,6 +40,17 @@ namespace genq::app {
 
 namespace {
 
+// A busy server's heap grows and shrinks by megabytes a second (bodies, jobs, replies,
+// across the I/O and store threads); glibc's defaults give that memory back and fault
+// it in again each time: sysmalloc and page faults were 8% of a submit's CPU. Up to
+// 64 MiB of free heap is kept instead; nothing is touched until it is needed, so the
+// idle footprint does not change.
+void keep_freed_heap() {
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+}
+
 // Runs `work` on the blocking pool every `period` until the io_context stops.
 class PeriodicTask {
  public:
@@ -66,6 +79,7 @@ class PeriodicTask {
 }  // namespace
 
 int serve(const ServeConfig& config) {
+  keep_freed_heap();
   std::string host;
   unsigned short port = 0;
   if (!split_host_port(config.listen, host, port)) {
@@ -308,6 +322,9 @@ int serve(const ServeConfig& config) {
   server.join();
   pusher.stop();
   pool.join();
+  // Writes still queued are committed and answered (into the stopped server, which
+  // drops the replies) before the services their callbacks use are destroyed.
+  (*store)->drain();
   return 0;
 }
 

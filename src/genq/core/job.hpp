@@ -21,7 +21,7 @@ inline bool is_final(JobStatus s) { return s == JobStatus::Done || s == JobStatu
 enum class Dialect { Client, Task };
 
 struct Job {
-  std::string id;         // UUID v4, the request_id
+  std::string id;         // UUID (v7: time-ordered), the request_id
   std::int64_t seq = 0;   // store-assigned submit order (queue position, FIFO claims)
   std::string client_id;
   std::string task;       // e.g. "txt2img"

@@ -106,13 +106,26 @@ std::string random_token(std::string_view prefix, std::size_t n) {
   return out;
 }
 
-std::string uuid_v4() {
-  std::string b = random_bytes(16);
-  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
-  std::string h = to_hex(b);
+namespace {
+
+std::string uuid_text(std::string bytes, int version) {
+  bytes[6] = static_cast<char>((bytes[6] & 0x0f) | (version << 4));
+  bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
+  std::string h = to_hex(bytes);
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);
+}
+
+}  // namespace
+
+std::string uuid_v4() { return uuid_text(random_bytes(16), 4); }
+
+std::string uuid_v7(std::uint64_t unix_ms) {
+  std::string bytes = random_bytes(16);
+  for (int i = 0; i < 6; ++i) {
+    bytes[static_cast<std::size_t>(i)] = static_cast<char>((unix_ms >> (8 * (5 - i))) & 0xff);
+  }
+  return uuid_text(std::move(bytes), 7);
 }
 
 }  // namespace genq::crypto

@@ -152,6 +152,11 @@ class JobStore {
   virtual Result<std::vector<std::string>> expire_results(TimePoint before) = 0;
 
   virtual Result<StatusCounts> count_by_status() = 0;
+
+  // Waits until every call made so far has been answered (its `done` has returned). At
+  // shutdown, once nothing makes new calls: the callbacks use the HTTP sessions and
+  // services, which must outlive them.
+  virtual void drain() = 0;
 };
 
 }  // namespace genq

@@ -52,6 +52,11 @@ GroupCommitWriter::~GroupCommitWriter() {
   thread_.join();
 }
 
+void GroupCommitWriter::drain() {
+  std::unique_lock lock(mutex_);
+  drained_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+}
+
 std::size_t GroupCommitWriter::queued() const {
   std::lock_guard lock(mutex_);
   return queue_.size() + running_;
@@ -96,6 +101,9 @@ void GroupCommitWriter::run() {
     {
       std::unique_lock lock(mutex_);
       running_ = 0;
+      if (queue_.empty()) {
+        drained_.notify_all();
+      }
       if (queue_.empty() && !stopping_) {
         idle_ = true;
         wake_.wait(lock, [&] { return !queue_.empty() || stopping_; });

@@ -105,6 +105,10 @@ class GroupCommitWriter {
   // average batch size.
   std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
   std::uint64_t writes() const { return writes_.load(std::memory_order_relaxed); }
+  // Waits until every write queued so far (and any a completion queued meanwhile) has
+  // run and been answered: at shutdown, before what the completions use is destroyed.
+  void drain();
+
   // Writes queued now, the running batch included: a gauge for metrics, and how tests
   // know a batch has formed without sleeping.
   std::size_t queued() const;
@@ -132,6 +136,7 @@ class GroupCommitWriter {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable drained_;  // notified when the writer thread runs out of work
   std::deque<Entry> queue_;     // GUARDED_BY(mutex_)
   std::size_t running_ = 0;     // GUARDED_BY(mutex_): entries in the batch being run
   bool idle_ = false;           // GUARDED_BY(mutex_): the writer thread waits for work

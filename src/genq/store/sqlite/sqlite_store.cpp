@@ -105,6 +105,8 @@ SqliteStore::~SqliteStore() {
   writer_.reset();
 }
 
+void SqliteStore::drain() { writer_->drain(); }
+
 std::uint64_t SqliteStore::commits() const { return writer_->commits(); }
 std::uint64_t SqliteStore::writes() const { return writer_->writes(); }
 

@@ -92,6 +92,7 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
   Result<std::vector<std::string>> expire_results(TimePoint before) override;
   Result<StatusCounts> count_by_status() override;
+  void drain() override;
 
   // AccountStore
   Result<Client> create_client(const Client& client, const std::string& api_key_hash) override;
