@@ -1,7 +1,8 @@
 // A no-op genq worker over the worker protocol (docs/worker-protocol.md): LOOPS claim
 // loops, each holding at most SLOTS/LOOPS jobs, claiming its free slots in one
-// `max_jobs` batch (at most 32) and completing every job at once with a small JSON
-// result (txt2embedding jobs: text output, no file upload). Used in-process by
+// `max_jobs` batch (at most 32) and completing every job of a claim at once, in one
+// batch completion (POST /api/v1/worker/complete), with a small JSON result
+// (txt2embedding jobs: text output, no file upload). Used in-process by
 // genq_e2e.mjs and as a process of its own by the latency run:
 //   node genq_worker.mjs --url URL --token TOKEN [--slots 64] [--loops 4]
 // Runs until SIGTERM; prints `completed=N` on exit.
@@ -27,12 +28,17 @@ export function startWorker({ url, token, slots = 64, loops = 4, onComplete = ()
         await new Promise((r) => setTimeout(r, 100));
         continue;
       }
-      for (const job of jobs) {
-        free -= 1;
-        call('POST', `/api/v1/worker/jobs/${job.job_id}/complete`, { lease_id: job.lease_id, result: EMBED_RESULT })
-          .then(() => { completed += 1; onComplete(job.job_id); }, (e) => console.error(`complete: ${e.message}`))
-          .finally(release);
-      }
+      if (jobs.length === 0) continue;
+      // Every job of the claim is done at once: one batch completion for all of them.
+      free -= jobs.length;
+      call('POST', '/api/v1/worker/complete',
+        { jobs: jobs.map((job) => ({ job_id: job.job_id, lease_id: job.lease_id, result: EMBED_RESULT })) })
+        .then(({ jobs: results }) => {
+          for (const r of results) {
+            if (r.status === 'done') { completed += 1; onComplete(r.job_id); } else console.error(`complete ${r.job_id}: ${r.message}`);
+          }
+        }, (e) => console.error(`complete: ${e.message}`))
+        .finally(() => { for (let i = 0; i < jobs.length; i += 1) release(); });
     }
   };
   const running = Promise.all(Array.from({ length: loops }, (_, i) => loop(i)));

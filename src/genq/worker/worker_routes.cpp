@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <memory>
+#include <mutex>
 
 #include "genq/api/guards.hpp"
 #include "genq/api/request_body.hpp"
@@ -16,6 +19,7 @@ namespace {
 
 namespace json = boost::json;
 constexpr std::int64_t kMaxWaitMs = 60'000;
+constexpr std::size_t kMaxBatchCompletions = 64;
 
 std::string_view output_name(catalog::OutputKind kind) {
   switch (kind) {
@@ -216,13 +220,12 @@ void upload(Services& services, http::Request& request, http::Reply reply, const
   reply(http::json_response(200, json::object{{"bytes", size}}));
 }
 
-// POST /api/v1/worker/jobs/{job_id}/complete {"lease_id","result"?}
-void complete(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
-  auto parsed = lease_body(request, reply);
-  if (!parsed) return;
-  auto& [lease, body] = *parsed;
+// Completes one job under its lease: `done` gets nullopt once the job is done, or the
+// answer the single-job route gives for a refusal (409 lease lost, 422 no file, 404).
+void complete_one(Services& services, LeaseRef lease, const json::object& body,
+                  std::function<void(std::optional<http::Response>)> done) {
   auto current = services.jobs.get(lease.job_id);
-  if (!current) return reply(lease_error(current.error()));
+  if (!current) return done(lease_error(current.error()));
   const auto* task = services.catalog.find_task(current->task);
   bool is_text = task && (task->output == catalog::OutputKind::Text || task->output == catalog::OutputKind::Json);
   std::optional<std::string> inline_result;
@@ -236,16 +239,96 @@ void complete(Services& services, http::Request& request, http::Reply reply, con
     }
   }
   services.jobs.complete(*current, std::move(lease), std::move(inline_result), is_json, !is_text,
-                         [reply](Result<Job> job) {
+                         [done = std::move(done)](Result<Job> job) {
                            if (!job) {
                              if (job.error().kind == ErrorKind::Invalid) {
-                               return reply(http::validation_error({{"result", {job.error().message}}}));
+                               return done(http::validation_error({{"result", {job.error().message}}}));
                              }
-                             return reply(lease_error(job.error()));
+                             return done(lease_error(job.error()));
                            }
                            spdlog::info("job {} done", job->id);
-                           reply(http::json_response(200, json::object{{"status", "done"}}));
+                           done(std::nullopt);
                          });
+}
+
+// POST /api/v1/worker/jobs/{job_id}/complete {"lease_id","result"?}
+void complete(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+  auto parsed = lease_body(request, reply);
+  if (!parsed) return;
+  auto& [lease, body] = *parsed;
+  complete_one(services, std::move(lease), body, [reply](std::optional<http::Response> refused) {
+    if (refused) return reply(std::move(*refused));
+    reply(http::json_response(200, json::object{{"status", "done"}}));
+  });
+}
+
+// POST /api/v1/worker/complete {"jobs":[{"job_id","lease_id","result"?}, …]} (1 to 64)
+// 200 {"jobs":[{"job_id","status":"done"} | {"job_id","status":"refused","http_status",
+// "message",…}]} in the order sent, once every completion has committed (usually all in
+// one commit). A worker finishing many short jobs at once saves a round trip per job.
+void complete_batch(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+  auto body = api::parse_json_object(request.body);
+  if (!body) return reply(http::error_response(400, body.error().message));
+  const json::value* jobs = body->if_contains("jobs");
+  if (jobs == nullptr || !jobs->is_array() || jobs->as_array().empty() ||
+      jobs->as_array().size() > kMaxBatchCompletions) {
+    return reply(http::validation_error(
+        {{"jobs", {"The jobs field must be an array of 1 to " + std::to_string(kMaxBatchCompletions) + " completions."}}}));
+  }
+  http::FieldProblems problems;
+  std::vector<std::pair<LeaseRef, json::object>> items;
+  for (std::size_t i = 0; i < jobs->as_array().size(); ++i) {
+    const json::value& item = jobs->as_array()[i];
+    const std::string at = "jobs." + std::to_string(i);
+    if (!item.is_object()) {
+      problems.push_back({at, {"Each completion must be an object with job_id and lease_id."}});
+      continue;
+    }
+    LeaseRef lease;
+    for (auto [field, out] : {std::pair{"job_id", &lease.job_id}, std::pair{"lease_id", &lease.lease_id}}) {
+      const json::value* v = item.as_object().if_contains(field);
+      if (v == nullptr || !v->is_string() || v->as_string().empty()) {
+        problems.push_back({at + "." + field, {"The " + std::string(field) + " field is required."}});
+      } else {
+        *out = std::string(v->as_string());
+      }
+    }
+    items.emplace_back(std::move(lease), item.is_object() ? item.as_object() : json::object{});
+  }
+  if (!problems.empty()) return reply(http::validation_error(problems));
+
+  // Every completion is queued before the first answer can come back; the last one to
+  // answer sends the reply.
+  struct Pending {
+    std::mutex mutex;
+    json::array results;
+    std::size_t left = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = items.size();
+  for (const auto& [lease, item] : items) pending->results.push_back(json::object{{"job_id", lease.job_id}});
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    complete_one(services, std::move(items[i].first), items[i].second,
+                 [pending, reply, i](std::optional<http::Response> refused) {
+                   std::unique_lock lock(pending->mutex);
+                   json::object& result = pending->results[i].as_object();
+                   if (!refused) {
+                     result["status"] = "done";
+                   } else {
+                     result["status"] = "refused";
+                     result["http_status"] = refused->status;
+                     boost::system::error_code ec;
+                     json::value why = json::parse(refused->body, ec);
+                     if (!ec && why.is_object()) {
+                       for (auto& [key, value] : why.as_object()) result[key] = value;
+                     }
+                   }
+                   if (--pending->left > 0) return;
+                   json::array results = std::move(pending->results);
+                   lock.unlock();
+                   reply(http::json_response(200, json::object{{"jobs", std::move(results)}}));
+                 });
+  }
 }
 
 // POST /api/v1/worker/jobs/{job_id}/fail {"lease_id","error","retryable"?,"error_code"?}
@@ -307,6 +390,8 @@ void add_worker_routes(http::Router& router, Services& services) {
               services.options.max_result_bytes, true, "worker-result"});
   router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/complete", bind(complete), Exec::Inline, json_limit, false,
               "worker-complete"});
+  router.add({Verb::post, "/api/v1/worker/complete", bind(complete_batch), Exec::Inline, json_limit, false,
+              "worker-complete-batch"});
   router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/fail", bind(fail_job), Exec::Inline, json_limit, false,
               "worker-fail"});
   router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/release", bind(release_job), Exec::Inline, json_limit, false,

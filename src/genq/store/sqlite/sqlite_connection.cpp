@@ -43,16 +43,16 @@ Status Connection::exec(const std::string& sql) {
   return {};
 }
 
-Result<Statement> Connection::prepare(const std::string& sql) {
+Result<Statement> Connection::prepare(std::string_view sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1),
-                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &stmt, nullptr);
     if (rc != SQLITE_OK) {
-      return fail(to_error(db_, rc, "prepare " + sql));
+      return fail(to_error(db_, rc, "prepare " + std::string(sql)));
     }
-    it = statements_.emplace(sql, stmt).first;
+    it = statements_.emplace(std::string(sql), stmt).first;
   }
   return Statement(db_, it->second);
 }

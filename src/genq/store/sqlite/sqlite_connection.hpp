@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <unordered_map>
 
 #include "genq/core/clock.hpp"
@@ -35,7 +36,9 @@ class Connection {
 
   // Returns the cached statement for this exact SQL text, preparing it on first use.
   // Requires: the same SQL is not in use by another live Statement of this connection.
-  Result<Statement> prepare(const std::string& sql);
+  // Looked up without copying `sql`: most callers pass a literal, which would otherwise
+  // become a heap-allocated std::string on every call.
+  Result<Statement> prepare(std::string_view sql);
 
   // Rows changed by the latest INSERT/UPDATE/DELETE on this connection.
   std::int64_t changes() const { return sqlite3_changes64(db_); }
@@ -56,7 +59,11 @@ class Connection {
 
   sqlite3* db_;
   std::uint64_t outbox_rows_ = 0;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;
 };
 
 }  // namespace genq::sqlite

@@ -124,6 +124,13 @@ template <class Visit>
 void for_each_job(const std::vector<Lease>& leases, Visit visit) {
   for (const Lease& lease : leases) visit(lease.job);
 }
+// Jobs a write changed and must drop from RecentJobs before it commits: all of them,
+// except a submit's, which is new (or, replayed, unchanged).
+template <class T>
+void forget_changed(sqlite::RecentJobs& recent, const T& result) {
+  for_each_job(result, [&](const Job& job) { recent.forget(job.id); });
+}
+void forget_changed(sqlite::RecentJobs&, const SubmitOutcome&) {}
 }  // namespace
 
 // A write that changes jobs and returns them: RecentJobs forgets them inside the
@@ -136,7 +143,7 @@ void SqliteStore::post_jobs(Fn fn, sqlite::CommitSync sync, StoreDone<T> done) {
       [this, fn = std::move(fn)](Connection& connection) mutable {
         Result<T> result = fn(connection);
         if (result) {
-          for_each_job(*result, [this](const Job& job) { recent_jobs_->forget(job.id); });
+          forget_changed(*recent_jobs_, *result);
         }
         return result;
       },
