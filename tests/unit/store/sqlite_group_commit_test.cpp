@@ -1,7 +1,11 @@
-// GroupCommitWriter: batching of concurrent writes and per-operation rollback.
+// GroupCommitWriter: batching of concurrent writes, per-operation rollback, and
+// asynchronous writes answered from their commit.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -195,6 +199,89 @@ TEST_F(SqliteGroupCommit, LazyWritesCommitWithoutTheFsyncAndFullOnesStillWaitFor
 TEST_F(SqliteGroupCommit, ThrowingAfterCommitHookLeavesTheWriteCommitted) {
   Status status = writer_->write(insert("x"), [] { throw std::runtime_error("cache full"); });
   EXPECT_TRUE(status) << "the write is durable; the hook's failure is not the caller's";
+  EXPECT_EQ(rows(), 1);
+}
+
+TEST_F(SqliteGroupCommit, AnOperationFailingAfterItsWriteIsUndoneAndTheRestOfItsBatchCommits) {
+  // The leader's operation holds the writer thread until three more writes have
+  // queued; they run as one batch, whose middle one fails after inserting.
+  std::thread leader([&] {
+    EXPECT_TRUE(writer_->write([&](Connection& connection) -> Status {
+      EXPECT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 4; }));
+      return insert("leader")(connection);
+    }));
+  });
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 1; }));
+  const std::uint64_t commits_before = writer_->commits();
+  std::thread first([&] { EXPECT_TRUE(writer_->write(insert("a"))); });
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 2; }));
+  std::thread half_done([&] {
+    Status failed = writer_->write([](Connection& connection) -> Status {
+      if (Status inserted = insert("half-done")(connection); !inserted) return inserted;
+      return fail(Error::internal("failed after writing"));
+    });
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().message, "failed after writing");
+  });
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 3; }));
+  std::thread last([&] { EXPECT_TRUE(writer_->write(insert("b"))); });
+  leader.join();
+  first.join();
+  half_done.join();
+  last.join();
+  EXPECT_EQ(rows(), 3) << "leader, a and b are kept; the half-done insert is not";
+  EXPECT_EQ(writer_->commits() - commits_before, 3u) << "the leader's batch, the batch of three, the count";
+}
+
+TEST_F(SqliteGroupCommit, PostedWriteIsAnsweredFromItsCommitWithoutWaiting) {
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::optional<Result<int>> outcome;
+  bool hook_ran_first = false;
+  std::atomic<bool> hook_ran{false};
+  writer_->post_result<int>(
+      [](Connection& connection) -> Result<int> {
+        if (Status inserted = insert("posted")(connection); !inserted) return fail(inserted.error());
+        return 42;
+      },
+      [&](const int&) { hook_ran = true; }, GroupCommitWriter::Sync::Full,
+      [&](Result<int> value) {
+        std::lock_guard lock(mutex);
+        hook_ran_first = hook_ran.load();
+        outcome.emplace(std::move(value));
+        answered.notify_one();
+      });
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(answered.wait_for(lock, 10s, [&] { return outcome.has_value(); })) << "never answered";
+  ASSERT_TRUE(*outcome) << outcome->error().message;
+  EXPECT_EQ(**outcome, 42);
+  EXPECT_TRUE(hook_ran_first) << "after-commit hooks run before the answer";
+  lock.unlock();
+  EXPECT_EQ(rows(), 1);
+}
+
+TEST_F(SqliteGroupCommit, DrainWaitsForEveryPostedWriteAndItsAnswer) {
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 50; ++i) {
+    writer_->post(insert("v" + std::to_string(i)), {}, GroupCommitWriter::Sync::Full,
+                  [&](Status status) {
+                    EXPECT_TRUE(status);
+                    ++answered;
+                  });
+  }
+  writer_->drain();
+  EXPECT_EQ(answered.load(), 50);
+  EXPECT_EQ(writer_->queued(), 0u);
+  EXPECT_EQ(rows(), 50);
+}
+
+TEST_F(SqliteGroupCommit, ABlockingWriteFromACompletionIsRefusedInsteadOfDeadlocking) {
+  std::optional<Status> nested;
+  writer_->post(insert("outer"), {}, GroupCommitWriter::Sync::Full, [&](Status) { nested = writer_->write(insert("inner")); });
+  writer_->drain();
+  ASSERT_TRUE(nested.has_value());
+  ASSERT_FALSE(*nested);
+  EXPECT_EQ(nested->error().kind, ErrorKind::Internal);
   EXPECT_EQ(rows(), 1);
 }
 
