@@ -127,3 +127,39 @@ test('the Node worker reconnects after the server was away and takes the next jo
     await h.cleanup();
   }
 });
+
+test("the reference client's completeMany finishes a claim's jobs in one request, each answered on its own", async () => {
+  const h = new Harness();
+  try {
+    const { dir, server, client } = await setUp(h);
+    const { ProtocolClient } = await import('../../examples/worker-node/src/client.mjs');
+    const { stdout } = await execFileP(GENQ, ['admin', 'create-worker-token', '--data', dir]);
+    const protocol = new ProtocolClient({ server: server.url, token: JSON.parse(stdout).token, log: () => {} });
+    const submitText = async () => {
+      const res = await fetch(`${server.url}/api/v1/client/txt2embedding`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${client.api_key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ model: 'Bge_M3_FP16', input: 'x' }),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      return (await res.json()).data.request_id;
+    };
+    const ids = [await submitText(), await submitText(), await submitText()];
+    const jobs = [];
+    await waitFor(async () => {
+      jobs.push(...await protocol.claim({ worker_id: 'batch', max_jobs: 3, wait_ms: 200 }));
+      return jobs.length === ids.length;
+    }, { timeoutMs: 10000, message: 'every job claimed' });
+    const items = jobs.map((job, i) => ({ job, result: { embedding: [i] } }));
+    items[1] = { job: { ...jobs[1], lease_id: 'ls_stale' }, result: { embedding: [1] } };
+    const answers = await protocol.completeMany(items);
+    assert.deepEqual(answers.map((a) => a.job_id), jobs.map((j) => j.job_id));
+    assert.deepEqual(answers.map((a) => a.status), ['done', 'refused', 'done']);
+    assert.equal(answers[1].http_status, 409);
+    assert.equal(answers[1].code, 'lease_lost');
+    const done = await statusOf(server.url, client.api_key, jobs[0].job_id);
+    assert.equal(done.status, 'done');
+  } finally {
+    await h.cleanup();
+  }
+});

@@ -84,6 +84,19 @@ export class ProtocolClient {
     return this.#call('POST', `${jobPath(job)}/complete`, { json, signal, job, what: 'complete' });
   }
 
+  // Completes many jobs in one request (POST /api/v1/worker/complete, 1 to 64).
+  // items: [{ job, result }]; resolves with one entry per item, in order:
+  // { job_id, status: 'done' } or { job_id, status: 'refused', http_status, message, code? }.
+  completeMany(items, signal) {
+    const jobs = items.map(({ job, result }) => {
+      const entry = { job_id: job.job_id, lease_id: job.lease_id };
+      if (result !== undefined) entry.result = result;
+      return entry;
+    });
+    return this.#call('POST', '/api/v1/worker/complete', { json: { jobs }, signal, what: 'batch complete' })
+      .then((answer) => answer.jobs);
+  }
+
   // errorCode: deAPI's failure code (INVALID_INPUT when the job's input is at fault).
   fail(job, error, retryable, signal, errorCode = 'PROCESSING_ERROR') {
     const json = { lease_id: job.lease_id, error: String(error).slice(0, 2000), error_code: errorCode, retryable };
