@@ -10,7 +10,9 @@
 namespace genq {
 
 struct JobEvent {
-  Job job;  // the job as it is after the change
+  // The job as it is after the change. Borrowed for the length of the publish call
+  // (handlers run inside it): publishing a transition copies no job.
+  const Job& job;
 };
 
 // Thread-safe. Handlers run on the publishing thread: keep them short and never block.

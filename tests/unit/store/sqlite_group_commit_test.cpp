@@ -78,17 +78,21 @@ TEST_F(SqliteGroupCommit, FailingOperationRollsBackOnlyItself) {
 }
 
 TEST_F(SqliteGroupCommit, WritersQueuedBehindALeaderShareOneCommit) {
-  // The first writer's operation holds the leader until three more writers have
+  // The first write holds the writer thread until three more writes have
   // queued; they then run as one batch, where the duplicate fails on its own.
+  std::atomic<bool> leader_running{false};
   std::thread leader([&] {
     Status status = writer_->write([&](Connection& connection) -> Status {
+      leader_running = true;
       EXPECT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 4; }))
           << "followers never queued";
       return insert("leader")(connection);
     });
     EXPECT_TRUE(status);
   });
-  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 1; }));
+  // Running, not just queued: a write queued before the writer thread took the
+  // leader's could otherwise join its batch.
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return leader_running.load(); }));
   const std::uint64_t commits_before = writer_->commits();
 
   std::atomic<int> succeeded{0};
@@ -139,16 +143,20 @@ TEST_F(SqliteGroupCommit, ThrowingOperationBecomesInternalError) {
 
 TEST_F(SqliteGroupCommit, AfterCommitHooksRunOnlyForCommittedOperationsInCommitOrder) {
   std::vector<std::string> seen;
+  std::atomic<bool> leader_running{false};
   std::thread leader([&] {
     Status status = writer_->write(
         [&](Connection& connection) -> Status {
+          leader_running = true;
           EXPECT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 3; }));
           return insert("first")(connection);
         },
         [&] { seen.push_back("first"); });
     EXPECT_TRUE(status);
   });
-  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 1; }));
+  // Running, not just queued: a write queued before the writer thread took the
+  // leader's could otherwise join its batch.
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return leader_running.load(); }));
   std::thread duplicate([&] {
     EXPECT_FALSE(writer_->write(insert("first"), [&] { seen.push_back("duplicate"); }));
   });
@@ -205,13 +213,17 @@ TEST_F(SqliteGroupCommit, ThrowingAfterCommitHookLeavesTheWriteCommitted) {
 TEST_F(SqliteGroupCommit, AnOperationFailingAfterItsWriteIsUndoneAndTheRestOfItsBatchCommits) {
   // The leader's operation holds the writer thread until three more writes have
   // queued; they run as one batch, whose middle one fails after inserting.
+  std::atomic<bool> leader_running{false};
   std::thread leader([&] {
     EXPECT_TRUE(writer_->write([&](Connection& connection) -> Status {
+      leader_running = true;
       EXPECT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 4; }));
       return insert("leader")(connection);
     }));
   });
-  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 1; }));
+  // Running, not just queued: a write queued before the writer thread took the
+  // leader's could otherwise join its batch.
+  ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return leader_running.load(); }));
   const std::uint64_t commits_before = writer_->commits();
   std::thread first([&] { EXPECT_TRUE(writer_->write(insert("a"))); });
   ASSERT_TRUE(genq::testing::wait_until(10s, [&] { return writer_->queued() == 2; }));

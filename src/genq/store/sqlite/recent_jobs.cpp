@@ -33,8 +33,9 @@ void RecentJobs::put(const Job& job) {
     entry.bytes = size;
     oldest_first_.splice(oldest_first_.end(), oldest_first_, entry.age);
   } else {
-    oldest_first_.push_back(job.id);
-    entries_.emplace(job.id, Entry{job, size, std::prev(oldest_first_.end())});
+    auto added = entries_.emplace(job.id, Entry{job, size, {}}).first;
+    oldest_first_.push_back(&added->first);
+    added->second.age = std::prev(oldest_first_.end());
     bytes_ += size;
   }
   evict_while_over_budget();
@@ -67,7 +68,7 @@ void RecentJobs::clear() {
 
 void RecentJobs::evict_while_over_budget() {
   while (bytes_ > max_bytes_ && !oldest_first_.empty()) {
-    auto it = entries_.find(oldest_first_.front());
+    auto it = entries_.find(*oldest_first_.front());
     bytes_ -= it->second.bytes;
     entries_.erase(it);
     oldest_first_.pop_front();

@@ -47,7 +47,7 @@ class RecentJobs {
   struct Entry {
     Job job;
     std::size_t bytes = 0;
-    std::list<std::string>::iterator age;  // position in oldest_first_
+    std::list<const std::string*>::iterator age;  // position in oldest_first_
   };
 
   static std::size_t bytes_of(const Job& job);
@@ -56,7 +56,9 @@ class RecentJobs {
   const std::size_t max_bytes_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
-  std::list<std::string> oldest_first_;  // ids by time of their last write
+  // Ids by time of their last write: the keys of entries_ themselves (a node's key
+  // keeps its address for the node's life), so a write copies no id.
+  std::list<const std::string*> oldest_first_;
   std::size_t bytes_ = 0;
 };
 
