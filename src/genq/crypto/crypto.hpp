@@ -24,6 +24,9 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 
 // Cryptographically random bytes (RAND_bytes).
 std::string random_bytes(std::size_t n);
+// Random bytes for identifiers and seeds, not secrets: from the same generator, drawn
+// 4 KiB at a time per thread, so bytes for later ids wait in memory until used.
+std::string id_random_bytes(std::size_t n);
 // URL-safe random token: prefix + base62 of n random bytes, e.g. "gq_live_…".
 std::string random_token(std::string_view prefix, std::size_t n = 24);
 // RFC 4122 version-4 UUID, lowercase.

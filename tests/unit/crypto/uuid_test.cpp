@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 
 #include "genq/crypto/crypto.hpp"
 
@@ -28,6 +29,17 @@ TEST(UuidV7, LaterMillisecondsSortLaterAndSameMillisecondIdsDiffer) {
   EXPECT_LT(a, b);
   EXPECT_LT(a, c);
   EXPECT_NE(b, c);
+}
+
+TEST(IdRandomBytes, GivesTheLengthAskedForAndNeverTheSameBytesTwice) {
+  // Across a refill of the per-thread pool (4 KiB): 300 draws of 20 bytes.
+  std::set<std::string> seen;
+  for (int i = 0; i < 300; ++i) {
+    std::string bytes = genq::crypto::id_random_bytes(20);
+    ASSERT_EQ(bytes.size(), 20u);
+    EXPECT_TRUE(seen.insert(bytes).second) << "draw " << i << " repeated an earlier one";
+  }
+  EXPECT_EQ(genq::crypto::id_random_bytes(10'000).size(), 10'000u) << "larger than the pool";
 }
 
 }  // namespace
