@@ -11,6 +11,10 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cctype>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "genq/http/file_sender.hpp"
 #include "genq/http/responses.hpp"
@@ -22,6 +26,24 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 
 namespace {
+
+// What makes a request's framing untrustworthy (RFC 9112 §6.1, §3.2): a transfer
+// coding other than chunked, which genq would otherwise ignore and parse the body as
+// the next request (request smuggling behind a proxy that honours it), and an HTTP/1.1
+// request without Host. The status and message to refuse it with, or nullopt.
+std::optional<std::pair<unsigned, std::string>> framing_problem(const bhttp::request_header<>& header) {
+  if (header.version() >= 11 && header.find(bhttp::field::host) == header.end()) {
+    return std::pair<unsigned, std::string>{400, "HTTP/1.1 requests must carry a Host header."};
+  }
+  auto te = header.find(bhttp::field::transfer_encoding);
+  if (te == header.end()) return std::nullopt;
+  std::string coding(te->value());
+  std::erase_if(coding, [](char c) { return c == ' ' || c == '\t'; });
+  for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (coding == "chunked" && header.count(bhttp::field::transfer_encoding) == 1) return std::nullopt;
+  return std::pair<unsigned, std::string>{
+      501, "Transfer-Encoding '" + std::string(te->value()) + "' is not supported: send the body as is or chunked."};
+}
 
 std::string body_too_large_message(std::size_t limit) {
   return "The request body is too large (limit " + std::to_string(limit) + " bytes).";
@@ -69,6 +91,12 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   const auto& header = header_parser_->get();
   version_ = header.version();
   keep_alive_ = header.keep_alive();
+  if (auto refused = framing_problem(header)) {
+    // The body's extent is unknown, so nothing after this header can be trusted to
+    // be a request of its own: answer and close.
+    keep_alive_ = false;
+    return finish_with_error(refused->first, std::move(refused->second));
+  }
   request_.method = header.method();
   request_.target = std::string(header.target());
   request_.headers = static_cast<const bhttp::fields&>(header);
@@ -253,6 +281,9 @@ void HttpSession::send(Response response) {
     msg.version(version_);
     msg.keep_alive(keep_alive_);
     msg.set(bhttp::field::server, "genq");
+    // A download's bytes are whatever a client uploaded or a model made: browsers must
+    // not guess a more dangerous type than the one sent.
+    msg.set("X-Content-Type-Options", "nosniff");
     msg.set(bhttp::field::content_type, response.content_type);
     for (auto& [name, value] : response.headers) msg.set(name, value);
   };
