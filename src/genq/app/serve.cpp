@@ -1,6 +1,7 @@
 // `genq serve`: wires the store, blob store, bus, services and routes together,
 // runs the HTTP server and the housekeeping timers until SIGINT/SIGTERM.
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -51,6 +52,20 @@ void keep_freed_heap() {
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
+// Each connection, upload and SQLite file holds a descriptor, and the usual soft limit
+// (1,024) is far below what a server of idle WebSockets needs; the hard limit is what
+// the operator allows. Raised once at start and reported.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  spdlog::info("file descriptors: up to {} (RLIMIT_NOFILE)", static_cast<unsigned long long>(limit.rlim_cur));
+}
+
 // Runs `work` on the blocking pool every `period` until the io_context stops.
 class PeriodicTask {
  public:
@@ -80,6 +95,7 @@ class PeriodicTask {
 
 int serve(const ServeConfig& config) {
   keep_freed_heap();
+  raise_descriptor_limit();
   std::string host;
   unsigned short port = 0;
   if (!split_host_port(config.listen, host, port)) {

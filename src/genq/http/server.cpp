@@ -3,10 +3,13 @@
 #include <sched.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <thread>
 
 #include "genq/http/http_session.hpp"
@@ -36,9 +39,36 @@ ServerOptions resolved(ServerOptions options) {
 
 }  // namespace
 
+// Accept failures (out of file descriptors, above all) back off instead of retrying at
+// once: a retry loop spun a core and logged megabytes a second while the descriptors
+// stayed used up. They are logged once per interval, with how many were not.
 struct Server::Acceptor {
-  explicit Acceptor(net::io_context& ioc) : acceptor(net::make_strand(ioc)) {}
+  static constexpr std::chrono::milliseconds kFirstBackoff{10};
+  static constexpr std::chrono::milliseconds kMaxBackoff{1000};
+  static constexpr std::chrono::seconds kLogInterval{10};
+
+  explicit Acceptor(net::io_context& ioc) : acceptor(net::make_strand(ioc)), retry(acceptor.get_executor()) {}
   tcp::acceptor acceptor;
+  net::steady_timer retry;  // on the acceptor's strand
+  std::chrono::milliseconds backoff{0};
+  std::chrono::steady_clock::time_point last_logged{};
+  std::uint64_t unlogged = 0;
+
+  // After a failure: logs it (or counts it towards the next log line) and returns how
+  // long to wait before accepting again.
+  std::chrono::milliseconds failed(const boost::system::error_code& ec) {
+    backoff = backoff.count() == 0 ? kFirstBackoff : std::min(backoff * 2, kMaxBackoff);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_logged >= kLogInterval) {
+      spdlog::warn("accept failed: {} ({} more failures since the last report); retrying in {} ms", ec.message(),
+                   unlogged, backoff.count());
+      last_logged = now;
+      unlogged = 0;
+    } else {
+      ++unlogged;
+    }
+    return backoff;
+  }
 };
 
 Server::Server(ServerOptions options, const Router& router, net::thread_pool& blocking_pool)
@@ -79,11 +109,15 @@ void Server::do_accept() {
   acceptor_->acceptor.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
     if (ec) {
-      spdlog::warn("accept failed: {}", ec.message());
-    } else {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpSession>(std::move(socket), options_, router_, pool_)->run();
+      acceptor_->retry.expires_after(acceptor_->failed(ec));
+      acceptor_->retry.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && acceptor_->acceptor.is_open()) do_accept();
+      });
+      return;
     }
+    acceptor_->backoff = std::chrono::milliseconds(0);
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<HttpSession>(std::move(socket), options_, router_, pool_)->run();
     do_accept();
   });
 }
@@ -92,6 +126,7 @@ void Server::stop() {
   if (acceptor_) {
     net::post(acceptor_->acceptor.get_executor(), [this] {
       boost::system::error_code ec;
+      acceptor_->retry.cancel();
       acceptor_->acceptor.close(ec);
     });
   }

@@ -48,10 +48,13 @@ export class Harness {
   }
 
   // Starts `genq serve`; resolves with {url, port, proc} once it prints its address.
-  async startServer(dataDir, { listen = '127.0.0.1:0', args = [] } = {}) {
-    const proc = spawn(GENQ, ['serve', '--listen', listen, '--data', dataDir, '--log-level', 'warn', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  // descriptorLimit: run it under `ulimit -n` (soft and hard), as a small container would.
+  async startServer(dataDir, { listen = '127.0.0.1:0', args = [], descriptorLimit } = {}) {
+    const argv = ['serve', '--listen', listen, '--data', dataDir, '--log-level', 'warn', ...args];
+    const proc = descriptorLimit
+      ? spawn('/bin/sh', ['-c', `ulimit -n ${Number(descriptorLimit)} && exec "$0" "$@"`, GENQ, ...argv],
+        { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(GENQ, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.processes.push(proc);
     let stderr = '';
     proc.stderr.on('data', (d) => { stderr += d; });
