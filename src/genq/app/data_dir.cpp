@@ -1,6 +1,7 @@
 #include "genq/app/data_dir.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -10,9 +11,22 @@ namespace genq::app {
 namespace fs = std::filesystem;
 
 Result<DataDir> open_data_dir(const std::string& path) {
+  // The directory holds every client's uploads and results, API key hashes and webhook
+  // secrets: the process's own user only. umask covers what this process creates from
+  // now on (database, WAL, blobs, uploads); the directory's mode and its top-level
+  // files cover what an earlier version left readable.
+  ::umask(077);
   std::error_code ec;
   fs::create_directories(path, ec);
   if (ec) return fail(Error::unavailable("cannot create data directory " + path + ": " + ec.message()));
+  fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return fail(Error::unavailable("cannot restrict data directory " + path + " to its owner: " + ec.message()));
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    std::error_code file_ec;
+    if (entry.is_regular_file(file_ec)) {
+      fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, file_ec);
+    }
+  }
   return DataDir{fs::path(path)};
 }
 
