@@ -23,7 +23,6 @@ namespace {
 const std::vector<std::string> kReservedFields = {"webhook_url", "webhook_secret", "return_result_in_response"};
 
 struct Submission {
-  std::string task;
   catalog::ValidatedRequest validated;
   SubmitBody body;
   std::vector<UrlInput> urls;  // inputs still to download (submits only)
@@ -102,7 +101,6 @@ std::optional<Submission> prepare(Services& services, const SubmitTarget& target
     reply(http::validation_error(errors.fields));
     return std::nullopt;
   }
-  s.task = task;
   s.validated = std::move(*validated);
   s.body = std::move(*body);
   s.urls = std::move(sdk.urls);
@@ -173,7 +171,8 @@ void submit_job(Services& services, const Client& client, const SubmitTarget& ta
 
   auto s = std::make_shared<Submission>(std::move(*prepared));
   const bool blocks = !s->urls.empty() || !s->body.files.empty();
-  auto store = [&services, client, s, key = std::move(*idempotency_key), reply, stored = std::move(stored)] {
+  auto store = [&services, client, task = target.task, s, key = std::move(*idempotency_key), reply,
+                stored = std::move(stored)] {
     if (!fetch_url_inputs(services, *s, reply)) return;
     auto price = billed_price(services, client, s->validated);
     if (!price) return reply(std::move(price.error()));
@@ -184,7 +183,7 @@ void submit_job(Services& services, const Client& client, const SubmitTarget& ta
     draft.webhook_url = std::move(s->webhook_url);
     draft.webhook_secret = std::move(s->webhook_secret);
     draft.idempotency_key = key;
-    draft.task = s->task;
+    draft.task = task;
     create_job(services, client, std::move(draft), [reply, stored](Result<SubmitOutcome> outcome) {
       if (!outcome) return reply(http::response_for(outcome.error()));
       stored(std::move(outcome->job));
