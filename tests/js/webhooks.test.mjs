@@ -257,6 +257,15 @@ test('SSRF: --webhook-allow-http alone still refuses loopback targets', () => wi
     { model: 'Flux1schnell', prompt: 'x', width: 256, height: 256, steps: 2, webhook_url: 'http://127.0.0.1:9/hook' });
   assert.equal(res.status, 422, res.text);
   assert.match(res.json.errors.webhook_url[0], /loopback/);
+  // A name's resolved address stays inside: the answer gives the kind, not the address.
+  const named = await api(server, client.api_key, 'POST', '/api/v1/client/txt2img',
+    { model: 'Flux1schnell', prompt: 'x', width: 256, height: 256, steps: 2, webhook_url: 'http://localhost:9/hook' });
+  assert.equal(named.status, 422, named.text);
+  assert.match(named.json.errors.webhook_url[0], /points to a loopback address/);
+  assert.doesNotMatch(named.text, /127\.0\.0\.1|::1/);
+  const unspecified = await api(server, client.api_key, 'POST', '/api/v1/client/txt2img',
+    { model: 'Flux1schnell', prompt: 'x', width: 256, height: 256, steps: 2, webhook_url: 'http://0.0.0.0:9/hook' });
+  assert.match(unspecified.json.errors.webhook_url[0], /points to an unspecified address/, unspecified.text);
 }));
 
 test('SSRF at send time: a loopback target is refused on connect once the operator disallows it', () => withHarness(async (h) => {

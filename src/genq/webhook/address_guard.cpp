@@ -135,6 +135,11 @@ std::string_view to_string(AddressClass c) {
   return "reserved";
 }
 
+std::string address_of_kind(std::string_view kind) {
+  const bool vowel = !kind.empty() && std::string_view("aeiou").find(kind.front()) != std::string_view::npos;
+  return std::string(vowel ? "an " : "a ") + std::string(kind) + " address";
+}
+
 AddressClass classify(const address& a) {
   if (a.is_v4()) {
     return classify_v4(a.to_v4().to_uint());
@@ -180,7 +185,7 @@ bool Cidr::contains(const address& a) const {
   return prefix_matches(candidate.to_bytes(), network_.to_v6().to_bytes(), prefix_);
 }
 
-std::optional<std::string> AddressPolicy::refusal(const address& a) const {
+std::optional<std::string_view> AddressPolicy::refused_kind(const address& a) const {
   const AddressClass cls = classify(a);
   if (cls == AddressClass::Public || allow_private_) {
     return std::nullopt;
@@ -190,7 +195,15 @@ std::optional<std::string> AddressPolicy::refusal(const address& a) const {
       return std::nullopt;
     }
   }
-  return a.to_string() + " is a " + std::string(to_string(cls)) + " address";
+  return to_string(cls);
+}
+
+std::optional<std::string> AddressPolicy::refusal(const address& a) const {
+  std::optional<std::string_view> kind = refused_kind(a);
+  if (!kind) {
+    return std::nullopt;
+  }
+  return a.to_string() + " is " + address_of_kind(*kind);
 }
 
 }  // namespace genq::webhook

@@ -28,6 +28,8 @@ enum class AddressClass {
 };
 
 std::string_view to_string(AddressClass c);
+// "a loopback address", "an unspecified address": a refused kind in a sentence.
+std::string address_of_kind(std::string_view kind);
 
 // The class of `address`; IPv6 forms embedding an IPv4 address are classed by it.
 AddressClass classify(const boost::asio::ip::address& address);
@@ -55,6 +57,10 @@ class AddressPolicy {
   // nullopt if a delivery may connect to `address`, else why not, e.g.
   // "127.0.0.1 is a loopback address".
   std::optional<std::string> refusal(const boost::asio::ip::address& address) const;
+  // The kind of a refused address ("loopback", "private", …), or nullopt if allowed:
+  // refusal() without the address, for answers to clients, who must not learn what a
+  // name resolves to inside the network.
+  std::optional<std::string_view> refused_kind(const boost::asio::ip::address& address) const;
   bool allow_private() const { return allow_private_; }
 
  private:

@@ -61,9 +61,11 @@ std::optional<std::string> target_refusal(const std::string& url, const AddressP
     default:
       return "has a host genq cannot connect to";
   }
+  // The kind only: a name's resolved address inside the network is not the client's
+  // to learn.
   for (const auto& address : addresses) {
-    if (std::optional<std::string> why = policy.refusal(address)) {
-      return "points to " + *why;
+    if (std::optional<std::string_view> kind = policy.refused_kind(address)) {
+      return "points to " + address_of_kind(*kind);
     }
   }
   return std::nullopt;
