@@ -163,3 +163,34 @@ test("the reference client's completeMany finishes a claim's jobs in one request
     await h.cleanup();
   }
 });
+
+test('genq worker reads its token from --token-file (kept out of ps) and refuses to start without one', async () => {
+  const h = new Harness();
+  try {
+    const { dir, server, status, submit } = await setUp(h);
+    const { stdout } = await execFileP(GENQ, ['admin', 'create-worker-token', '--data', dir]);
+    const tokenFile = `${dir}/worker-token`;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(tokenFile, `  ${JSON.parse(stdout).token}\n`, { mode: 0o600 });
+    const id = await submit({ steps: 2 });
+    const proc = spawn(GENQ, ['worker', '--server', server.url, '--token-file', tokenFile, '--backend', 'synthetic',
+      '--step-delay-ms', '10'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    h.processes.push(proc);
+    proc.stderr.resume();
+    assert.ok(!proc.spawnargs.some((a) => a.startsWith('gq_') || a.includes(JSON.parse(stdout).token)),
+      'the token is not on the command line');
+    await waitFor(async () => (await status(id)).status === 'done', { timeoutMs: 20000, message: 'job done' });
+
+    const env = { ...process.env };
+    delete env.GENQ_WORKER_TOKEN;
+    await assert.rejects(
+      execFileP(GENQ, ['worker', '--server', server.url, '--backend', 'synthetic'], { env }),
+      (e) => e.code === 2 && /worker token is required/.test(e.stderr));
+    await writeFile(`${dir}/empty-token`, '\n');
+    await assert.rejects(
+      execFileP(GENQ, ['worker', '--server', server.url, '--token-file', `${dir}/empty-token`], { env }),
+      (e) => e.code === 2 && /is empty/.test(e.stderr));
+  } finally {
+    await h.cleanup();
+  }
+});

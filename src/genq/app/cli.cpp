@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -80,6 +81,18 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
   add_webhook_options(cmd, c.webhooks);
 }
 
+// The worker token from a file (a secret mounted by the orchestrator): its first line,
+// without surrounding whitespace.
+Result<std::string> read_token_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return fail(Error::invalid("cannot read the token file " + path));
+  const auto first = line.find_first_not_of(" \t\r");
+  const auto last = line.find_last_not_of(" \t\r");
+  if (first == std::string::npos) return fail(Error::invalid("the token file " + path + " is empty"));
+  return line.substr(first, last - first + 1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,8 +136,13 @@ int main(int argc, char** argv) {
   auto* worker = app.add_subcommand("worker", "Run a worker: claim jobs from a server and run a backend");
   worker->add_option("--server", worker_options.server_url, "Server URL, e.g. http://127.0.0.1:8080")
       ->envname("GENQ_SERVER")->required();
-  worker->add_option("--token", worker_options.token, "Worker token (genq admin create-worker-token)")
-      ->envname("GENQ_WORKER_TOKEN")->required();
+  auto* token_option = worker->add_option("--token", worker_options.token,
+                                          "Worker token (genq admin create-worker-token); visible in ps: "
+                                          "prefer GENQ_WORKER_TOKEN or --token-file")
+                           ->envname("GENQ_WORKER_TOKEN");
+  std::string worker_token_file;
+  worker->add_option("--token-file", worker_token_file, "File holding the worker token (its first line)")
+      ->envname("GENQ_WORKER_TOKEN_FILE")->check(CLI::ExistingFile)->excludes(token_option);
   std::string worker_catalog;
   worker->add_option("--backend", worker_options.backend,
                      "catalog: each model on the backend its catalog entry names; synthetic: every model on "
@@ -154,6 +172,21 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+
+  if (*worker) {
+    if (!worker_token_file.empty()) {
+      auto token = read_token_file(worker_token_file);
+      if (!token) {
+        std::cerr << "genq worker: " << token.error().message << "\n";
+        return 2;
+      }
+      worker_options.token = std::move(*token);
+    }
+    if (worker_options.token.empty()) {
+      std::cerr << "genq worker: a worker token is required: --token-file, GENQ_WORKER_TOKEN or --token\n";
+      return 2;
+    }
   }
 
   if (*serve_cmd) {
