@@ -186,16 +186,6 @@ std::optional<ParamType> parse_param_type(std::string_view s) {
   return std::nullopt;
 }
 
-std::optional<OutputKind> parse_output_kind(std::string_view s) {
-  for (OutputKind k :
-       {OutputKind::Image, OutputKind::Video, OutputKind::Audio, OutputKind::Text, OutputKind::Json}) {
-    if (output_kind_text(k) == s) {
-      return k;
-    }
-  }
-  return std::nullopt;
-}
-
 TaskSpec parse_task(const json::value& v, std::size_t index) {
   Fields f(v, "tasks[" + std::to_string(index) + "]");
   TaskSpec t;

@@ -54,6 +54,8 @@ enum class OutputKind { Image, Video, Audio, Text, Json };
 
 // "image", "video", "audio", "text", "json".
 std::string_view output_kind_text(OutputKind kind);
+// The kind output_kind_text names; nullopt for any other text.
+std::optional<OutputKind> parse_output_kind(std::string_view text);
 
 struct TaskSpec {
   std::string name;   // "txt2img"

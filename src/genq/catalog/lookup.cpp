@@ -50,6 +50,16 @@ std::string_view output_kind_text(OutputKind kind) {
   return "json";
 }
 
+std::optional<OutputKind> parse_output_kind(std::string_view text) {
+  for (OutputKind kind :
+       {OutputKind::Image, OutputKind::Video, OutputKind::Audio, OutputKind::Text, OutputKind::Json}) {
+    if (output_kind_text(kind) == text) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
 const ParamSpec* ModelSpec::find_param(std::string_view param_name) const {
   for (const ParamSpec& p : params) {
     if (p.name == param_name) {

@@ -68,7 +68,7 @@ Result<ClaimedJob> parse_job(const json::value& value) {
   }
   job.output_name = string_field(object, "output");
   job.output = job.output_name.empty() ? output_kind_for_task(job.task)
-                                       : parse_output_kind(job.output_name);
+                                       : catalog::parse_output_kind(job.output_name);
   job.attempt = static_cast<int>(integer_field(object, "attempt").value_or(1));
   job.max_attempts = static_cast<int>(integer_field(object, "max_attempts").value_or(job.attempt));
   return job;
@@ -91,38 +91,6 @@ Result<std::vector<ClaimedJob>> parse_claim_response(const json::value& answer) 
     out.push_back(std::move(*job));
   }
   return out;
-}
-
-std::optional<OutputKind> parse_output_kind(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, OutputKind>, 5> kNames = {{
-      {"image", OutputKind::Image},
-      {"video", OutputKind::Video},
-      {"audio", OutputKind::Audio},
-      {"text", OutputKind::Text},
-      {"json", OutputKind::Json},
-  }};
-  for (const auto& [known, kind] : kNames) {
-    if (known == name) {
-      return kind;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string_view to_string(OutputKind kind) {
-  switch (kind) {
-    case OutputKind::Image:
-      return "image";
-    case OutputKind::Video:
-      return "video";
-    case OutputKind::Audio:
-      return "audio";
-    case OutputKind::Text:
-      return "text";
-    case OutputKind::Json:
-      return "json";
-  }
-  return "image";
 }
 
 std::optional<OutputKind> output_kind_for_task(std::string_view task) {

@@ -43,9 +43,6 @@ struct ClaimedJob {
 // jobs array or a job lacks job_id / lease_id: the worker cannot even fail such a job.
 Result<std::vector<ClaimedJob>> parse_claim_response(const boost::json::value& answer);
 
-// "image", "video", "audio", "text", "json".
-std::optional<catalog::OutputKind> parse_output_kind(std::string_view name);
-std::string_view to_string(catalog::OutputKind kind);
 // The output a task produces, for answers without an "output" field.
 std::optional<catalog::OutputKind> output_kind_for_task(std::string_view task);
 

@@ -21,17 +21,6 @@ namespace json = boost::json;
 constexpr std::int64_t kMaxWaitMs = 60'000;
 constexpr std::size_t kMaxBatchCompletions = 64;
 
-std::string_view output_name(catalog::OutputKind kind) {
-  switch (kind) {
-    case catalog::OutputKind::Image: return "image";
-    case catalog::OutputKind::Video: return "video";
-    case catalog::OutputKind::Audio: return "audio";
-    case catalog::OutputKind::Text: return "text";
-    case catalog::OutputKind::Json: return "json";
-  }
-  return "image";
-}
-
 http::Response lease_error(const Error& error) {
   if (error.kind == ErrorKind::Conflict) {
     return http::json_response(409, json::object{{"message", "lease lost"}, {"code", "lease_lost"}});
@@ -75,7 +64,7 @@ json::object lease_document(const Lease& lease, Services& services) {
           {"model", job.model},
           {"params", std::move(params)},
           {"inputs", std::move(inputs)},
-          {"output", task ? output_name(task->output) : "image"},
+          {"output", task ? catalog::output_kind_text(task->output) : "image"},
           {"attempt", job.attempts},
           {"max_attempts", job.max_attempts}};
 }

@@ -107,7 +107,8 @@ TEST(WorkerOutputKinds, EveryDocumentedTaskHasAnOutput) {
     EXPECT_EQ(output_kind_for_task(task), catalog::OutputKind::Text) << task;
   }
   EXPECT_EQ(output_kind_for_task("txt2embedding"), catalog::OutputKind::Json);
-  EXPECT_EQ(parse_output_kind(to_string(catalog::OutputKind::Video)), catalog::OutputKind::Video);
+  EXPECT_EQ(catalog::parse_output_kind(catalog::output_kind_text(catalog::OutputKind::Video)),
+            catalog::OutputKind::Video);
 }
 
 }  // namespace
