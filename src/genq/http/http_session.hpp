@@ -35,6 +35,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Requires: match_.route set. The matched route's limit for this request's body.
   std::size_t body_limit() const;
   void do_read_body();
+  void on_read_body_some(boost::beast::error_code ec, std::size_t bytes);
   void on_read_body(boost::beast::error_code ec, std::size_t);
   void dispatch();
   // While an Inline long-poll handler waits: notices the client closing the
