@@ -182,7 +182,12 @@ TEST_F(RealSizeFiles, TruncatedAndDamagedInputsEndTheirJobsAndTheWorkerTakesTheN
 
 // A worker's result upload of a real video or recording size, both framings.
 class RealSizeResults : public GenqTest,
-                        public ::testing::WithParamInterface<std::tuple<std::uint64_t, Framing>> {};
+                        public ::testing::WithParamInterface<std::tuple<std::uint64_t, Framing>> {
+ protected:
+  // The test uploads without heartbeats (a real worker heartbeats meanwhile): the lease
+  // must outlast a 200 MB upload in the sanitizer build on a loaded 2-core machine.
+  std::vector<std::string> server_args() const override { return {"--lease-ms", "300000"}; }
+};
 
 TEST_P(RealSizeResults, UploadIsStreamedAndTheDownloadIsByteExact) {
   const auto [size, framing] = GetParam();
