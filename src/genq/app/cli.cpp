@@ -46,6 +46,8 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_MAX_CONNECTIONS")->capture_default_str();
   cmd.add_option("--max-connections-per-ip", c.max_connections_per_ip, "Open connections from one client address at most; 0 = no cap (behind a proxy every client shares its address)")
       ->envname("GENQ_MAX_CONNECTIONS_PER_IP")->capture_default_str();
+  cmd.add_option("--metrics-token", c.metrics_token, "Bearer token GET /metrics must carry; empty = /metrics is open (put it behind your network instead)")
+      ->envname("GENQ_METRICS_TOKEN");
   cmd.add_option("--read-timeout-ms", c.read_timeout_ms, "Time allowed to read a request or write a response")
       ->envname("GENQ_READ_TIMEOUT_MS")->capture_default_str();
   cmd.add_option("--result-ttl-s", c.result_ttl_s, "How long result and input files are kept after a job ends")

@@ -213,6 +213,7 @@ int serve(const ServeConfig& config) {
   ApiOptions api_options;
   api_options.max_body_bytes = config.max_body_bytes;
   api_options.max_json_bytes = config.max_json_bytes;
+  api_options.metrics_token = config.metrics_token;
   api_options.max_result_bytes = config.max_result_bytes;
   api_options.webhook_allow_http = config.webhook_allow_http;
   api_options.webhook_allow_private = config.webhook_allow_private;

@@ -31,6 +31,7 @@ struct ServeConfig {
   // Per client address; 0 = no cap. Off by default: behind a load balancer or a local
   // reverse proxy every client arrives from the proxy's address.
   std::size_t max_connections_per_ip = 0;
+  std::string metrics_token;  // empty: /metrics is open
   std::int64_t result_ttl_s = 7 * 24 * 3600;
   std::int64_t url_ttl_s = 3600;
   std::string sqlite_sync = "full";  // full | normal
