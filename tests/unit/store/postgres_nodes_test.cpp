@@ -17,10 +17,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kModel = "Flux1schnell";
-
 class PostgresNodes : public ::testing::Test {
  protected:
+  static constexpr const char* kModel = "Flux1schnell";
+
   void SetUp() override {
     try {
       dsn_ = genq::testing::PostgresServer::shared().create_database();

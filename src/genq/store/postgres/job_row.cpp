@@ -79,7 +79,7 @@ Result<Job> read_job(const Rows& rows, int row) {
   job.created_at = rows.time(row, 22);
   job.started_at = rows.optional_time(row, 23);
   job.finished_at = rows.optional_time(row, 24);
-  // Column 25, version: filled once Job carries it.
+  job.version = rows.int64(row, 25);
   return job;
 }
 

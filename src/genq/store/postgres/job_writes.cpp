@@ -95,6 +95,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.webhook_url = job.webhook_url;
   out.webhook_secret = job.webhook_secret;
   out.created_at = now;
+  out.version = 1;  // the column's default
   return out;
 }
 
