@@ -52,8 +52,8 @@ class PostgresStore final : public Store {
   ~PostgresStore() override;
 
   // Committed batches of job transitions, and the transitions they carried.
-  std::uint64_t commits() const;
-  std::uint64_t writes() const;
+  std::uint64_t commits() const override;
+  std::uint64_t writes() const override;
 
   void on_deliveries_queued(std::function<void()> wake) override;
 

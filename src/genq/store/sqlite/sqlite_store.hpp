@@ -58,8 +58,8 @@ class SqliteStore final : public Store {
 
   // Committed write transactions, and the write calls they carried: with many
   // concurrent writers commits() stays far below writes().
-  std::uint64_t commits() const;
-  std::uint64_t writes() const;
+  std::uint64_t commits() const override;
+  std::uint64_t writes() const override;
 
   void on_deliveries_queued(std::function<void()> wake) override;
 
