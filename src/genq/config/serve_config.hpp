@@ -13,6 +13,9 @@ namespace genq {
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
+  // The job store: a postgres:// URL (N nodes on one database, docs/scale-out.md), or
+  // empty for the SQLite database under data_dir.
+  std::string store_url;
   std::string public_url;   // base of signed URLs; default http://<listen address>
   std::string catalog_path; // empty = the catalog compiled into the binary
   int io_threads = 0;       // 0 = one per core in the CPU affinity mask
