@@ -5,6 +5,10 @@ BUILD_ASAN ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 GENQ := $(BUILD)/genq
+# Ninja for a new build directory when it is installed: it rebuilds only what changed
+# (Make rewrote a flags file for every added source and so rebuilt the whole library).
+# A directory configured earlier keeps its generator.
+GENERATOR = $(if $(wildcard $(1)/CMakeCache.txt),,$(if $(shell command -v ninja),-G Ninja,))
 
 .PHONY: all deps build build-asan run test test-unit test-integration test-js test-asan bench bench-quick bench-deps clean
 
@@ -14,7 +18,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) $(call GENERATOR,$(BUILD)) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -28,7 +32,7 @@ test: build
 	@bash scripts/run-tests.sh $(BUILD) $(BUILD_ASAN)
 
 build-asan: deps
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_ASAN) $(call GENERATOR,$(BUILD_ASAN)) -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
 # genq against BullMQ/Redis, nginx, Node ws, pg-boss and graphile-worker on PostgreSQL

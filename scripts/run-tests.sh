@@ -36,7 +36,9 @@ run_ctest "release" "$BUILD"
 
 echo "== building the sanitizer configuration (ASan+UBSan) in $BUILD_ASAN"
 if [ ! -f "$BUILD_ASAN/CMakeCache.txt" ]; then
-  cmake -S . -B "$BUILD_ASAN" -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR="${GENQ_WERROR:-OFF}" >/dev/null
+  generator=()
+  if command -v ninja >/dev/null; then generator=(-G Ninja); fi
+  cmake -S . -B "$BUILD_ASAN" "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR="${GENQ_WERROR:-OFF}" >/dev/null
 fi
 if cmake --build "$BUILD_ASAN" -j "$JOBS"; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
