@@ -32,6 +32,32 @@ run_ctest() {  # name build-dir
   failed=$((failed + f))
 }
 
+# One PostgreSQL cluster for every test process of the run: started once here, each
+# store test takes a fresh database from it (tests/tools/test_postgres.cpp). Without
+# it every PostgreSQL test process would start a cluster of its own.
+pg_pid=
+stop_test_postgres() {
+  if [ -n "$pg_pid" ]; then kill "$pg_pid" 2>/dev/null; wait "$pg_pid" 2>/dev/null; pg_pid=; fi
+}
+trap stop_test_postgres EXIT
+if [ -x "$BUILD/tests/genq_test_postgres" ]; then
+  "$BUILD/tests/genq_test_postgres" > "$BUILD/test-postgres.log" 2>&1 &
+  pg_pid=$!
+  for _ in $(seq 1 900); do
+    grep -q '^port ' "$BUILD/test-postgres.log" 2>/dev/null && break
+    kill -0 "$pg_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if port=$(sed -n 's/^port //p' "$BUILD/test-postgres.log") && [ -n "$port" ]; then
+    export GENQ_TEST_POSTGRES_PORT=$port
+    echo "== PostgreSQL for the tests on 127.0.0.1:$port"
+  else
+    echo "PostgreSQL for the tests did not start: each test starts its own" >&2
+    cat "$BUILD/test-postgres.log" >&2
+    stop_test_postgres
+  fi
+fi
+
 run_ctest "release" "$BUILD"
 
 echo "== building the sanitizer configuration (ASan+UBSan) in $BUILD_ASAN"

@@ -129,7 +129,11 @@ PostgresServer::PostgresServer() {
 }
 
 PostgresServer::~PostgresServer() {
-  if (postmaster_ && postmaster_->running()) {
+  if (!postmaster_) {  // attached: the server outlives this process
+    drop_databases();
+    return;
+  }
+  if (postmaster_->running()) {
     // SIGINT is PostgreSQL's fast shutdown: sessions are ended, nothing is kept waiting.
     postmaster_->kill(SIGINT);
     (void)postmaster_->wait_exit(30s);
@@ -140,9 +144,27 @@ PostgresServer::~PostgresServer() {
 PostgresServer& PostgresServer::shared() {
   static std::unique_ptr<PostgresServer> server;
   if (!server) {
-    server = std::make_unique<PostgresServer>();
+    const char* port = std::getenv("GENQ_TEST_POSTGRES_PORT");
+    if (port != nullptr && *port != '\0') {
+      server.reset(new PostgresServer(Attached{}, static_cast<std::uint16_t>(std::stoi(port))));
+    } else {
+      server = std::make_unique<PostgresServer>();
+    }
   }
   return *server;
+}
+
+// A shared server serves a whole test run: each process removes what it made, or the
+// run's databases would fill the disk (each is a copy of template1).
+void PostgresServer::drop_databases() {
+  PGconn* connection = PQconnectdb(dsn("postgres").c_str());
+  if (PQstatus(connection) == CONNECTION_OK) {
+    for (int i = 1; i <= databases_created_; ++i) {
+      const std::string name = "test_" + std::to_string(getpid()) + "_" + std::to_string(i);
+      PQclear(PQexec(connection, ("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").c_str()));
+    }
+  }
+  PQfinish(connection);
 }
 
 std::string PostgresServer::dsn(const std::string& database) const {

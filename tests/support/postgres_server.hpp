@@ -30,7 +30,10 @@ class PostgresServer {
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
 
-  // This process's cluster, started on the first call. Throws as the constructor.
+  // This process's cluster, started on the first call; or, when GENQ_TEST_POSTGRES_PORT
+  // names one already running (scripts/run-tests.sh starts one for the whole run, so
+  // each test process does not pay for its own start), that one. Throws as the
+  // constructor.
   static PostgresServer& shared();
 
   std::uint16_t port() const { return port_; }
@@ -41,6 +44,10 @@ class PostgresServer {
   std::string create_database();
 
  private:
+  struct Attached {};
+  PostgresServer(Attached, std::uint16_t port) : port_(port) {}
+  void drop_databases();
+
   TempDir dir_{"genq-pg"};
   std::uint16_t port_ = 0;
   std::unique_ptr<ChildProcess> postmaster_;
