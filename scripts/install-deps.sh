@@ -11,6 +11,8 @@ apt_packages=(
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev libpq-dev libhiredis-dev
   ffmpeg jq
+  # Real servers the scale-out tests start (never mocks): Redis for the event bus.
+  redis-server
   # Tools behind the catalog's exec models (EspeakNg, Tesseract5, Pocketsphinx*,
   # Ffmpeg*); the font renders text for the OCR test.
   espeak-ng tesseract-ocr tesseract-ocr-eng pocketsphinx pocketsphinx-en-us fonts-dejavu-core
