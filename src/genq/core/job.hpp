@@ -48,6 +48,10 @@ struct Job {
   std::string webhook_secret;  // per-job signing secret; empty = account secret
 
   TimePoint created_at{};
+  // 1 at submit, +1 with every stored change that is published (claim, progress,
+  // complete, release, fail, cancel, lease expiry); heartbeats leave it. Subscribers use
+  // it to drop a change that arrives after a newer one (events across nodes).
+  std::int64_t version = 0;
   std::optional<TimePoint> started_at;   // first pending -> processing
   std::optional<TimePoint> finished_at;  // done or error
 };

@@ -77,7 +77,7 @@ Result<std::map<std::string, JobStatus>> exhausted_statuses(Connection& connecti
 Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoint now) {
   // Both updates walk the (status, lease_expires_at) index over expired leases only.
   static const std::string kExhausted =
-      "UPDATE jobs SET status = 'error',"
+      "UPDATE jobs SET version = version + 1, status = 'error',"
       "  error = 'worker lost: lease expired after ' || attempts || ' attempts',"
       "  lease_id = '', lease_expires_at = NULL, finished_at = ?1"
       " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
@@ -85,7 +85,7 @@ Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoin
       " RETURNING " +
       job_columns();
   static const std::string kRetry =
-      "UPDATE jobs SET status = 'pending', lease_id = '', lease_expires_at = NULL,"
+      "UPDATE jobs SET version = version + 1, status = 'pending', lease_id = '', lease_expires_at = NULL,"
       "  progress = NULL, preview_jpeg = x''"
       " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
       "   AND attempts < max_attempts"

@@ -100,6 +100,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.webhook_url = job.webhook_url;
   out.webhook_secret = job.webhook_secret;
   out.created_at = from_unix_ms(created_ms);
+  out.version = 1;
   return out;
 }
 
@@ -126,7 +127,7 @@ Status collect_pending(Connection& connection, const std::string& model, int lim
 
 Result<Job> lease_job(Connection& connection, std::int64_t seq, const ClaimRequest& request, TimePoint now) {
   static const std::string kSql =
-      "UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_id = ?2,"
+      "UPDATE jobs SET version = version + 1, status = 'processing', attempts = attempts + 1, lease_id = ?2,"
       "  lease_expires_at = ?3, worker_id = ?4, started_at = COALESCE(started_at, ?5),"
       "  progress = NULL, preview_jpeg = x''"
       " WHERE seq = ?1 RETURNING " +
@@ -237,7 +238,7 @@ Result<Job> cancel_job(Connection& connection, const std::string& job_id, const 
   }
   // Clearing the lease is what stops the worker: its next heartbeat gets "lease lost".
   static const std::string kSql =
-      "UPDATE jobs SET status = 'error', error = 'cancelled', lease_id = '', lease_expires_at = NULL,"
+      "UPDATE jobs SET version = version + 1, status = 'error', error = 'cancelled', lease_id = '', lease_expires_at = NULL,"
       "  finished_at = ?2"
       " WHERE seq = ?1 RETURNING " +
       job_columns();

@@ -91,7 +91,7 @@ Result<Job> record_progress(Connection& connection, const LeaseRef& lease, doubl
   const double clamped = std::clamp(progress, 0.0, 100.0);
   const double rounded = std::round(clamped * 100.0) / 100.0;
   static const std::string kSql =
-      "UPDATE jobs SET status = 'in_progress', progress = ?2,"
+      "UPDATE jobs SET version = version + 1, status = 'in_progress', progress = ?2,"
       "  preview_jpeg = COALESCE(?3, preview_jpeg), lease_expires_at = ?4"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
@@ -112,7 +112,7 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
     return fail(std::move(job.error()));
   }
   static const std::string kSql =
-      "UPDATE jobs SET status = 'done', progress = 100, result_blob = ?2, result_mime = ?3,"
+      "UPDATE jobs SET version = version + 1, status = 'done', progress = 100, result_blob = ?2, result_mime = ?3,"
       "  result_text = ?4, error = '', finished_at = ?5, lease_id = '', lease_expires_at = NULL"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
@@ -138,7 +138,7 @@ Result<Job> release_job(Connection& connection, const LeaseRef& lease) {
     return fail(std::move(job.error()));
   }
   static const std::string kSql =
-      "UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), lease_id = '',"
+      "UPDATE jobs SET version = version + 1, status = 'pending', attempts = MAX(attempts - 1, 0), lease_id = '',"
       "  lease_expires_at = NULL, progress = NULL, preview_jpeg = x''"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
@@ -155,7 +155,7 @@ Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::s
     // The message stays in `error` as the reason of the last retry; the status says
     // the job is waiting again.
     static const std::string kRetry =
-        "UPDATE jobs SET status = 'pending', error = ?2, lease_id = '', lease_expires_at = NULL,"
+        "UPDATE jobs SET version = version + 1, status = 'pending', error = ?2, lease_id = '', lease_expires_at = NULL,"
         "  progress = NULL, preview_jpeg = x''"
         " WHERE seq = ?1 RETURNING " +
         job_columns();
@@ -163,7 +163,7 @@ Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::s
                       [&](Statement& statement) { statement.bind_text(2, message); });
   }
   static const std::string kFinal =
-      "UPDATE jobs SET status = 'error', error = ?2, lease_id = '', lease_expires_at = NULL,"
+      "UPDATE jobs SET version = version + 1, status = 'error', error = ?2, lease_id = '', lease_expires_at = NULL,"
       "  finished_at = ?3"
       " WHERE seq = ?1 RETURNING " +
       job_columns();

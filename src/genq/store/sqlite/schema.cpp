@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -161,6 +161,11 @@ CREATE INDEX ledger_client ON ledger (client_id, seq);
     R"sql(
 DROP INDEX jobs_lease;
 CREATE INDEX jobs_lease ON jobs (status, lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+)sql",
+    // Version 5: a per-job version, so subscribers across nodes can drop a change that
+    // arrives after a newer one (core/job.hpp). Existing jobs start at 1.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 )sql",
 };
 
