@@ -27,6 +27,7 @@
 #include "genq/app/pusher_setup.hpp"
 #include "genq/app/webhook_setup.hpp"
 #include "genq/blob/local_blob_store.hpp"
+#include "genq/bus/in_process_event_bus.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/server.hpp"
 #include "genq/store/sqlite/sqlite_store.hpp"
@@ -225,8 +226,8 @@ int serve(const ServeConfig& config) {
   RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day});
   Billing billing(**store, config.billing, billing_currency);
   JobWaiters waiters;
-  Services services{jobs, accounts, claims, *catalog, signer, metrics, rate_limiter, webhooks, billing, waiters,
-                    api_options};
+  Services services{jobs,    accounts, claims,  *catalog, signer,     metrics, rate_limiter,
+                    webhooks, billing,  waiters, bus,      api_options};
   auto result_url = [&signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
     return signer.sign(key, clock.now(), ttl);
   };
@@ -237,9 +238,10 @@ int serve(const ServeConfig& config) {
                                       return api::render_callback_body(delivery, services);
                                     });
 
-  bus.subscribe([&claims, &metrics](const JobEvent& event) {
-    metrics.count_transition(to_string(event.job.status));
-    if (event.job.status == JobStatus::Pending) claims.on_job_pending(event.job.model);
+  bus.subscribe_summaries([&claims, &metrics](const JobSummary& change) {
+    // Each node counts the transitions it made, so the cluster's sum counts each once.
+    if (!change.remote) metrics.count_transition(to_string(change.status));
+    if (change.status == JobStatus::Pending) claims.on_job_pending(change.model);
   });
   metrics.add_gauge("genq_jobs", "Jobs in the store, by status.", [&jobs] {
     std::vector<std::pair<std::string, double>> out;
@@ -270,8 +272,10 @@ int serve(const ServeConfig& config) {
   api::add_ops_routes(router, services);
   ws::add_pusher_routes(router, services, pusher);
   ws::JobEventPublisher job_events(pusher, services);
-  bus.subscribe([&job_events](const JobEvent& event) { job_events.on_job_event(event); });
-  bus.subscribe([&waiters](const JobEvent& event) { waiters.on_job_event(event); });
+  bus.subscribe_jobs([&job_events](const JobSummary& change) { return job_events.wants(change); },
+                     [&job_events](const Job& job) { job_events.on_job(job); });
+  bus.subscribe_jobs([&waiters](const JobSummary& change) { return waiters.wants(change); },
+                     [&waiters](const Job& job) { waiters.on_job(job); });
   add_pusher_metrics(metrics, pusher);
   // After the commit that queued them, so the delivery rows are there to read; only
   // then: waking the sender for every transition cost 6% of the CPU of a server whose
