@@ -28,6 +28,7 @@
 #include "genq/app/webhook_setup.hpp"
 #include "genq/blob/local_blob_store.hpp"
 #include "genq/bus/in_process_event_bus.hpp"
+#include "genq/bus/redis/redis_event_bus.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/server.hpp"
 #include "genq/store/sqlite/sqlite_store.hpp"
@@ -92,6 +93,48 @@ class PeriodicTask {
   std::function<void()> work_;
 };
 
+// The bus --bus names: the in-process one for a single server, Redis for a cluster.
+// Null with a message on stderr when the URL is not understood.
+struct ChosenBus {
+  std::unique_ptr<EventBus> bus;
+  bus::RedisEventBus* redis = nullptr;  // the same object when it is Redis
+};
+std::optional<ChosenBus> choose_bus(const std::string& spec, bus::JobLoader loader) {
+  ChosenBus chosen;
+  if (spec.empty() || spec == "in-process") {
+    chosen.bus = std::make_unique<InProcessEventBus>();
+    return chosen;
+  }
+  auto endpoint = bus::parse_redis_url(spec);
+  if (!endpoint) {
+    std::cerr << "genq serve: " << endpoint.error().message << "\n";
+    return std::nullopt;
+  }
+  bus::RedisBusOptions options;
+  options.endpoint = *endpoint;
+  auto redis = std::make_unique<bus::RedisEventBus>(std::move(options), std::move(loader));
+  spdlog::info("event bus: {} (node {})", endpoint->describe(), redis->node_id());
+  chosen.redis = redis.get();
+  chosen.bus = std::move(redis);
+  return chosen;
+}
+
+// Pub/sub is lossy (docs/scale-out.md, "Failures"): long-polls that heard nothing for
+// a while claim again, prompt waits re-read their jobs, and right after the bus
+// (re)connects everyone does, since the changes of the outage are gone.
+void recheck_lost_events(const EventBus& bus, bool& was_ready, ClaimDispatcher& claims, JobWaiters& waiters,
+                         JobService& jobs) {
+  const bool ready = bus.health().ready;
+  const bool reconnected = ready && !was_ready;
+  was_ready = ready;
+  claims.recheck(reconnected ? Millis(0) : Millis(5000));
+  waiters.recheck([&jobs](const std::string& id) -> std::optional<Job> {
+    auto job = jobs.get(id);
+    if (!job) return std::nullopt;
+    return std::move(*job);
+  });
+}
+
 }  // namespace
 
 int serve(const ServeConfig& config) {
@@ -134,6 +177,12 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << webhook_policy.error().message << "\n";
     return 1;
   }
+  if (config.bus != "in-process" && !config.bus.empty()) {
+    if (auto endpoint = bus::parse_redis_url(config.bus); !endpoint) {
+      std::cerr << "genq serve: " << endpoint.error().message << "\n";
+      return 2;
+    }
+  }
   auto catalog = load_catalog(config.catalog_path);
   if (!catalog) {
     std::cerr << "genq serve: bad model catalog: " << catalog.error().message << "\n";
@@ -165,7 +214,11 @@ int serve(const ServeConfig& config) {
     return 1;
   }
 
-  InProcessEventBus bus;
+  // Jobs that another node changed are read from the store only for the subscribers
+  // that want them, on the bus's own thread.
+  auto chosen_bus = choose_bus(config.bus, [&store](const std::string& id) { return (*store)->get(id); });
+  if (!chosen_bus) return 2;
+  EventBus& bus = *chosen_bus->bus;
   ServiceOptions service_options;
   service_options.lease = Millis(config.lease_ms);
   service_options.max_attempts = config.max_attempts;
@@ -277,6 +330,24 @@ int serve(const ServeConfig& config) {
   bus.subscribe_jobs([&waiters](const JobSummary& change) { return waiters.wants(change); },
                      [&waiters](const Job& job) { waiters.on_job(job); });
   add_pusher_metrics(metrics, pusher);
+  metrics.add_gauge("genq_bus_ready", "1 while the event bus reaches the other nodes (always 1 in-process).", [&bus] {
+    return std::vector<std::pair<std::string, double>>{{"", bus.health().ready ? 1.0 : 0.0}};
+  });
+  if (auto* redis = chosen_bus->redis) {
+    const auto counter = [redis](std::uint64_t bus::RedisBusCounters::*field) {
+      return [redis, field] {
+        return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(redis->counters().*field)}};
+      };
+    };
+    metrics.add_gauge("genq_bus_published", "Job changes sent to Redis.", counter(&bus::RedisBusCounters::published));
+    metrics.add_gauge("genq_bus_received", "Other nodes' job changes received from Redis.",
+                      counter(&bus::RedisBusCounters::received));
+    metrics.add_gauge("genq_bus_dropped", "Job changes never sent (queue full or connection lost).",
+                      counter(&bus::RedisBusCounters::dropped));
+    metrics.add_gauge("genq_bus_loaded", "Jobs read from the store for other nodes' changes someone here wanted.",
+                      counter(&bus::RedisBusCounters::loaded));
+    redis->start();  // after every subscription
+  }
   // After the commit that queued them, so the delivery rows are there to read; only
   // then: waking the sender for every transition cost 6% of the CPU of a server whose
   // jobs have no webhook.
@@ -320,6 +391,11 @@ int serve(const ServeConfig& config) {
   });
   PeriodicTask waiter_deadlines(server.io_context(), pool, Millis(1000), [&waiters, &clock] { waiters.expire(clock.now()); });
   waiter_deadlines.start();
+  bool bus_was_ready = false;
+  PeriodicTask bus_recheck(server.io_context(), pool, Millis(1000), [&bus, &bus_was_ready, &claims, &waiters, &jobs] {
+    recheck_lost_events(bus, bus_was_ready, claims, waiters, jobs);
+  });
+  if (chosen_bus->redis) bus_recheck.start();  // the in-process bus loses nothing
   requeue.start();
   retention.start();
   queue_resync.start();
@@ -340,6 +416,8 @@ int serve(const ServeConfig& config) {
   }
   server.stop();
   server.join();
+  // Before the subscribers it calls (pusher, waiters, claims) go away.
+  if (chosen_bus->redis) chosen_bus->redis->stop();
   pusher.stop();
   pool.join();
   // Writes still queued are committed and answered (into the stopped server, which
