@@ -346,7 +346,6 @@ int serve(const ServeConfig& config) {
                       counter(&bus::RedisBusCounters::dropped));
     metrics.add_gauge("genq_bus_loaded", "Jobs read from the store for other nodes' changes someone here wanted.",
                       counter(&bus::RedisBusCounters::loaded));
-    redis->start();  // after every subscription
   }
   // After the commit that queued them, so the delivery rows are there to read; only
   // then: waking the sender for every transition cost 6% of the CPU of a server whose
@@ -366,6 +365,9 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << bound.error().message << "\n";
     return 1;
   }
+  // After every subscription, and only once nothing can return before the explicit
+  // stop below: its threads call into the subscribers declared after it.
+  if (chosen_bus->redis) chosen_bus->redis->start();
   std::string base = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                      std::to_string(*bound);
   std::string public_url = config.public_url.empty() ? base : config.public_url;

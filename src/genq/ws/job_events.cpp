@@ -38,9 +38,10 @@ bool JobEventPublisher::wants(const JobSummary& change) const {
 }
 
 void JobEventPublisher::on_job(const Job& job) {
+  // wants() has just found a listener: not asked again (one channel name, one
+  // registry lookup per change, as before the bus asked first).
   if (job.status == JobStatus::Pending || job.client_id.empty()) return;
   std::string channel = client_channel(job.client_id);
-  if (!server_.registry().occupied(channel)) return;
   if (auto frame = job_status_frame(job, services_)) server_.broadcast(channel, frame);
 }
 

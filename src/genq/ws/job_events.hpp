@@ -29,6 +29,7 @@ class JobEventPublisher {
   // wanted: a preview is up to 256 KiB of JPEG, not worth base64-encoding (nor, for a
   // change on another node, reading from the store) for no one.
   bool wants(const JobSummary& change) const;
+  // Renders and broadcasts; called by the bus only for changes wants() accepted.
   void on_job(const Job& job);
 
  private:
