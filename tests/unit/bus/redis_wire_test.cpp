@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "genq/bus/redis/change_message.hpp"
+#include "genq/bus/redis/redis_connection.hpp"
 #include "genq/bus/redis/redis_endpoint.hpp"
 
 namespace genq::bus {
@@ -76,6 +77,17 @@ TEST(ChangeMessage, WithoutProgressAndForeignMessages) {
                               R"({"o":"n","i":"j","c":"","m":"","s":"done","v":"1"})"}) {
     EXPECT_FALSE(decode_change(foreign)) << foreign;
   }
+}
+
+TEST(RedisBackoff, DoublesFrom100MsUpToItsCapAndStartsOverAfterASuccess) {
+  Backoff backoff(Millis(500));
+  EXPECT_EQ(backoff.next(), Millis(100));
+  EXPECT_EQ(backoff.next(), Millis(200));
+  EXPECT_EQ(backoff.next(), Millis(400));
+  EXPECT_EQ(backoff.next(), Millis(500));
+  EXPECT_EQ(backoff.next(), Millis(500));
+  backoff.reset();
+  EXPECT_EQ(backoff.next(), Millis(100));
 }
 
 }  // namespace
