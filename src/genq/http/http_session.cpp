@@ -358,6 +358,22 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
 void HttpSession::do_close() {
   beast::error_code ec;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  // Lingering close: after an early answer (413, 401, a malformed header) the client may
+  // still be sending the body it announced. Closing with those bytes unread makes the
+  // kernel reset the connection, and the reset can overtake the answer: the client
+  // reports "connection reset" instead of the 413. So drop what arrives until the
+  // client closes, for a bounded time (nginx's lingering_close does the same).
+  stream_.expires_after(kLingerTime);
+  discard_until_eof();
+}
+
+void HttpSession::discard_until_eof() {
+  if (!linger_buffer_) linger_buffer_ = std::make_unique<char[]>(kLingerBufferBytes);
+  stream_.async_read_some(net::buffer(linger_buffer_.get(), kLingerBufferBytes),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (!ec) self->discard_until_eof();
+                          });
 }
 
 }  // namespace genq::http

@@ -48,6 +48,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_write(bool close, boost::beast::error_code ec, std::size_t);
   void finish_with_error(unsigned status, std::string message);
   void do_close();
+  void discard_until_eof();
+
+  static constexpr std::chrono::seconds kLingerTime{5};
+  static constexpr std::size_t kLingerBufferBytes = 16 * 1024;
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
@@ -66,6 +70,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::chrono::steady_clock::time_point started_;
   std::shared_ptr<void> pending_write_;  // keeps the message alive during async_write
   bool watching_hangup_ = false;         // an async_wait for readability is outstanding
+  std::unique_ptr<char[]> linger_buffer_;  // only while closing (do_close)
 };
 
 }  // namespace genq::http

@@ -15,12 +15,12 @@ using fixtures::body;
 using fixtures::shipped_catalog;
 namespace json = boost::json;
 
-const std::vector<std::string> kReserved{"webhook_url"};
+const std::vector<std::string> kFormReserved{"webhook_url"};
 
 std::expected<ValidatedRequest, FieldErrors> check(std::string_view task, std::string_view json_body,
                                                    const std::vector<std::string>& files,
                                                    bool from_form = false) {
-  return shipped_catalog().validate(task, body(json_body), kReserved, files, from_form);
+  return shipped_catalog().validate(task, body(json_body), kFormReserved, files, from_form);
 }
 
 TEST(CatalogFiles, Img2imgRequiresTheImage) {
@@ -146,7 +146,7 @@ TEST(CatalogForm, BooleansAcceptTrueFalseOneAndZero) {
   for (const auto& [text, expected] : cases) {
     json::object b = body(R"({"model":"WhisperLargeV3"})");
     b["include_ts"] = text;
-    auto r = shipped_catalog().validate("transcribe", b, kReserved, {"audio"}, true);
+    auto r = shipped_catalog().validate("transcribe", b, kFormReserved, {"audio"}, true);
     ASSERT_TRUE(r) << text;
     EXPECT_EQ(r->params.at("include_ts").as_bool(), expected) << text;
   }
@@ -172,18 +172,18 @@ TEST(CatalogForm, IntegerEnumMatchesItsText) {
 TEST(CatalogForm, InvalidUtf8IsRefused) {
   json::object b = body(R"({"model":"Kokoro"})");
   b["text"] = std::string("caf\xC3", 4);  // truncated two-byte sequence
-  auto r = shipped_catalog().validate("txt2audio", b, kReserved, {}, true);
+  auto r = shipped_catalog().validate("txt2audio", b, kFormReserved, {}, true);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().first(), "The text field must be a valid UTF-8 string.");
 
   for (const std::string& bad :
        {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"), std::string("\xF4\x90\x80\x80")}) {
     b["text"] = bad;  // overlong '/', a UTF-16 surrogate, past U+10FFFF
-    EXPECT_FALSE(shipped_catalog().validate("txt2audio", b, kReserved, {}, true))
+    EXPECT_FALSE(shipped_catalog().validate("txt2audio", b, kFormReserved, {}, true))
         << "accepted a bad sequence";
   }
   b["text"] = "\xF0\x9F\x8E\xB5 la la";  // a four-byte emoji is fine
-  EXPECT_TRUE(shipped_catalog().validate("txt2audio", b, kReserved, {}, true));
+  EXPECT_TRUE(shipped_catalog().validate("txt2audio", b, kFormReserved, {}, true));
 }
 
 }  // namespace
