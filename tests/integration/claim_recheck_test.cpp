@@ -44,8 +44,13 @@ TEST(ClaimRecheck, AWaitingClaimFindsAJobWhosePendingEventWasLost) {
     ClaimRequest request;
     request.worker_id = "wk_1";
     request.models = {"Flux1schnell"};
-    claims.claim(request, 30s, [&claimed](Result<std::vector<Lease>> leases) {
-      claimed = leases ? static_cast<int>(leases->size()) : -2;
+    claims.claim(request, 30s, [&claimed](const Result<std::vector<Lease>>& leases) {
+      if (!leases.has_value()) {
+        claimed = -2;
+        return;
+      }
+      const std::vector<Lease>& got = leases.value();
+      claimed = static_cast<int>(got.size());
     });
     // The first attempt has found nothing once the waiter is idle; this one retries.
     ASSERT_TRUE(wait_until(5s, [&] { return claims.recheck(0ms) == 1; })) << "the claim never went idle";

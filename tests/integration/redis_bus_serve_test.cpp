@@ -7,7 +7,7 @@
 namespace genq::testing {
 namespace {
 
-std::string readyz_text(const GenqServer& server) {
+std::string bus_readyz_text(const GenqServer& server) {
   auto r = server.http().get("/readyz");
   return std::to_string(r.status) + " " + r.body;
 }
@@ -15,13 +15,13 @@ std::string readyz_text(const GenqServer& server) {
 TEST(RedisBusServe, ReadyzFollowsRedisAndTheNodeServesThroughAnOutage) {
   RedisServer redis;
   GenqServer server(server_options({"--bus", redis.url()}));
-  ASSERT_TRUE(wait_until(15s, [&] { return server.http().get("/readyz").status == 200; })) << readyz_text(server);
+  ASSERT_TRUE(wait_until(15s, [&] { return server.http().get("/readyz").status == 200; })) << bus_readyz_text(server);
   EXPECT_NE(server.http().get("/readyz").body.find("connected to " + redis.url()), std::string::npos)
-      << readyz_text(server);
+      << bus_readyz_text(server);
 
   redis.stop();
   ASSERT_TRUE(wait_until(10s, [&] { return server.http().get("/readyz").status == 503; }))
-      << "still ready with Redis down: " << readyz_text(server);
+      << "still ready with Redis down: " << bus_readyz_text(server);
   const auto down = server.http().get("/readyz");
   EXPECT_NE(down.body.find("event bus"), std::string::npos) << down.body;
   EXPECT_EQ(server.http().get("/healthz").status, 200) << "the process itself is fine";
@@ -37,7 +37,7 @@ TEST(RedisBusServe, ReadyzFollowsRedisAndTheNodeServesThroughAnOutage) {
 
   redis.start();
   ASSERT_TRUE(wait_until(20s, [&] { return server.http().get("/readyz").status == 200; }))
-      << "not ready after Redis came back: " << readyz_text(server);
+      << "not ready after Redis came back: " << bus_readyz_text(server);
   EXPECT_NE(server.http().get("/metrics").body.find("genq_bus_ready 1"), std::string::npos);
 }
 

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 using testing::RedisServer;
 using testing::wait_until;
 
-Job job_at(const std::string& id, JobStatus status, std::int64_t version, const std::string& client = "c1") {
+Job bus_job(const std::string& id, JobStatus status, std::int64_t version, const std::string& client = "c1") {
   Job j;
   j.id = id;
   j.client_id = client;
@@ -31,7 +31,7 @@ Job job_at(const std::string& id, JobStatus status, std::int64_t version, const 
 }
 
 // The store every node shares, as far as the loader sees it.
-class SharedJobs {
+class BusJobStore {
  public:
   void put(const Job& job) {
     std::lock_guard lock(mutex_);
@@ -56,7 +56,7 @@ class SharedJobs {
 };
 
 // What one node's subscribers heard.
-class Heard {
+class BusHeard {
  public:
   void summary(const JobSummary& s) {
     std::lock_guard lock(mutex_);
@@ -86,8 +86,8 @@ class Heard {
   std::vector<std::string> summaries_, jobs_;
 };
 
-struct Node {
-  Node(const RedisServer& redis, SharedJobs& store, const std::string& name, std::function<bool(const JobSummary&)> wanted)
+struct BusNode {
+  BusNode(const RedisServer& redis, BusJobStore& store, const std::string& name, std::function<bool(const JobSummary&)> wanted)
       : bus(make_options(redis, name), [&store](const std::string& id) { return store.load(id); }) {
     bus.subscribe_summaries([this](const JobSummary& s) { heard.summary(s); });
     bus.subscribe_jobs(std::move(wanted), [this](const Job& j) { heard.job(j); });
@@ -101,18 +101,18 @@ struct Node {
     o.max_backoff = 500ms;
     return o;
   }
-  Heard heard;
+  BusHeard heard;
   RedisEventBus bus;
 };
 
-bool both_ready(const Node& a, const Node& b) { return a.bus.health().ready && b.bus.health().ready; }
+bool bus_nodes_ready(const BusNode& a, const BusNode& b) { return a.bus.health().ready && b.bus.health().ready; }
 
 // Publishes a probe on `from` until `to` hears it: a SUBSCRIBE confirmed by Redis is
 // active, but the publisher may have connected later; this proves the path works.
-void prove_path(Node& from, Node& to, SharedJobs& store, const std::string& probe_id) {
+void prove_bus_path(BusNode& from, BusNode& to, BusJobStore& store, const std::string& probe_id) {
   int version = 0;
   ASSERT_TRUE(wait_until(10s, [&] {
-    Job probe = job_at(probe_id, JobStatus::Pending, ++version);
+    Job probe = bus_job(probe_id, JobStatus::Pending, ++version);
     store.put(probe);
     from.bus.publish(probe);
     return wait_until(200ms, [&] { return to.heard.has_summary(probe_id + " pending v" + std::to_string(version) + " remote"); });
@@ -121,13 +121,13 @@ void prove_path(Node& from, Node& to, SharedJobs& store, const std::string& prob
 
 TEST(RedisEventBus, AChangeOnOneNodeReachesTheOthersSummarySubscribers) {
   RedisServer redis;
-  SharedJobs store;
-  Node a(redis, store, "node-a", [](const JobSummary&) { return false; });
-  Node b(redis, store, "node-b", [](const JobSummary&) { return false; });
-  ASSERT_TRUE(wait_until(10s, [&] { return both_ready(a, b); })) << b.bus.health().detail;
-  ASSERT_NO_FATAL_FAILURE(prove_path(a, b, store, "probe"));
+  BusJobStore store;
+  BusNode a(redis, store, "node-a", [](const JobSummary&) { return false; });
+  BusNode b(redis, store, "node-b", [](const JobSummary&) { return false; });
+  ASSERT_TRUE(wait_until(10s, [&] { return bus_nodes_ready(a, b); })) << b.bus.health().detail;
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "probe"));
 
-  Job job = job_at("job-1", JobStatus::InProgress, 1);
+  Job job = bus_job("job-1", JobStatus::InProgress, 1);
   job.progress = 37.5;
   store.put(job);
   a.bus.publish(job);
@@ -139,16 +139,16 @@ TEST(RedisEventBus, AChangeOnOneNodeReachesTheOthersSummarySubscribers) {
 
 TEST(RedisEventBus, AWantedRemoteChangeIsReadFromTheStoreAndDeliveredWhole) {
   RedisServer redis;
-  SharedJobs store;
-  Node a(redis, store, "node-a", [](const JobSummary&) { return false; });
-  Node b(redis, store, "node-b", [](const JobSummary& s) { return s.client_id == "watched"; });
-  ASSERT_TRUE(wait_until(10s, [&] { return both_ready(a, b); }));
-  ASSERT_NO_FATAL_FAILURE(prove_path(a, b, store, "probe"));
+  BusJobStore store;
+  BusNode a(redis, store, "node-a", [](const JobSummary&) { return false; });
+  BusNode b(redis, store, "node-b", [](const JobSummary& s) { return s.client_id == "watched"; });
+  ASSERT_TRUE(wait_until(10s, [&] { return bus_nodes_ready(a, b); }));
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "probe"));
 
-  Job unwatched = job_at("job-u", JobStatus::Done, 3, "other");
+  Job unwatched = bus_job("job-u", JobStatus::Done, 3, "other");
   store.put(unwatched);
   a.bus.publish(unwatched);
-  Job watched = job_at("job-w", JobStatus::Done, 4, "watched");
+  Job watched = bus_job("job-w", JobStatus::Done, 4, "watched");
   store.put(watched);
   a.bus.publish(watched);
   ASSERT_TRUE(wait_until(5s, [&] { return !b.heard.jobs().empty(); })) << "the watched job never arrived whole";
@@ -158,21 +158,21 @@ TEST(RedisEventBus, AWantedRemoteChangeIsReadFromTheStoreAndDeliveredWhole) {
 
 TEST(RedisEventBus, ANodeDoesNotHearItsOwnChangesTwice) {
   RedisServer redis;
-  SharedJobs store;
-  Node a(redis, store, "node-a", [](const JobSummary&) { return true; });
-  Node b(redis, store, "node-b", [](const JobSummary&) { return false; });
-  ASSERT_TRUE(wait_until(10s, [&] { return both_ready(a, b); }));
-  ASSERT_NO_FATAL_FAILURE(prove_path(a, b, store, "probe"));
+  BusJobStore store;
+  BusNode a(redis, store, "node-a", [](const JobSummary&) { return true; });
+  BusNode b(redis, store, "node-b", [](const JobSummary&) { return false; });
+  ASSERT_TRUE(wait_until(10s, [&] { return bus_nodes_ready(a, b); }));
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "probe"));
   const std::size_t summaries_before = a.heard.summaries().size();
   const std::size_t jobs_before = a.heard.jobs().size();
 
-  Job job = job_at("job-1", JobStatus::Processing, 0);  // version 0: only the origin check stops a repeat
+  Job job = bus_job("job-1", JobStatus::Processing, 0);  // version 0: only the origin check stops a repeat
   store.put(job);
   a.bus.publish(job);
   ASSERT_TRUE(wait_until(5s, [&] { return b.heard.has_summary("job-1 processing v0 remote"); }));
   // Redis delivers in publish order: once a hears b's marker, published after b heard
   // job-1, a's subscriber has also had (and skipped) its own copy of job-1.
-  Job marker = job_at("marker", JobStatus::Pending, 1);
+  Job marker = bus_job("marker", JobStatus::Pending, 1);
   store.put(marker);
   b.bus.publish(marker);
   ASSERT_TRUE(wait_until(5s, [&] { return a.heard.has_summary("marker pending v1 remote"); }));
@@ -184,18 +184,18 @@ TEST(RedisEventBus, ANodeDoesNotHearItsOwnChangesTwice) {
 
 TEST(RedisEventBus, AnOlderVersionPublishedAfterANewerOneIsDropped) {
   RedisServer redis;
-  SharedJobs store;
-  Node a(redis, store, "node-a", [](const JobSummary&) { return false; });
-  Node b(redis, store, "node-b", [](const JobSummary&) { return false; });
-  Node c(redis, store, "node-c", [](const JobSummary&) { return false; });
-  ASSERT_TRUE(wait_until(10s, [&] { return both_ready(a, b) && c.bus.health().ready; }));
-  ASSERT_NO_FATAL_FAILURE(prove_path(a, b, store, "probe-a"));
-  ASSERT_NO_FATAL_FAILURE(prove_path(c, b, store, "probe-c"));
+  BusJobStore store;
+  BusNode a(redis, store, "node-a", [](const JobSummary&) { return false; });
+  BusNode b(redis, store, "node-b", [](const JobSummary&) { return false; });
+  BusNode c(redis, store, "node-c", [](const JobSummary&) { return false; });
+  ASSERT_TRUE(wait_until(10s, [&] { return bus_nodes_ready(a, b) && c.bus.health().ready; }));
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "probe-a"));
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(c, b, store, "probe-c"));
 
-  a.bus.publish(job_at("job-1", JobStatus::Done, 5));
+  a.bus.publish(bus_job("job-1", JobStatus::Done, 5));
   ASSERT_TRUE(wait_until(5s, [&] { return b.heard.has_summary("job-1 done v5 remote"); }));
-  c.bus.publish(job_at("job-1", JobStatus::InProgress, 4));  // a late node's stale change
-  c.bus.publish(job_at("marker", JobStatus::Pending, 1));
+  c.bus.publish(bus_job("job-1", JobStatus::InProgress, 4));  // a late node's stale change
+  c.bus.publish(bus_job("marker", JobStatus::Pending, 1));
   ASSERT_TRUE(wait_until(5s, [&] { return b.heard.has_summary("marker pending v1 remote"); }));
   for (const auto& line : b.heard.summaries()) {
     EXPECT_NE(line, "job-1 in_progress v4 remote") << "a stale change reached a subscriber";
@@ -204,39 +204,39 @@ TEST(RedisEventBus, AnOlderVersionPublishedAfterANewerOneIsDropped) {
 
 TEST(RedisEventBus, RedisStoppedAndRestartedMidRunIsReportedAndEventsFlowAgain) {
   RedisServer redis;
-  SharedJobs store;
-  Node a(redis, store, "node-a", [](const JobSummary&) { return false; });
-  Node b(redis, store, "node-b", [](const JobSummary&) { return false; });
-  ASSERT_TRUE(wait_until(10s, [&] { return both_ready(a, b); }));
-  ASSERT_NO_FATAL_FAILURE(prove_path(a, b, store, "before"));
+  BusJobStore store;
+  BusNode a(redis, store, "node-a", [](const JobSummary&) { return false; });
+  BusNode b(redis, store, "node-b", [](const JobSummary&) { return false; });
+  ASSERT_TRUE(wait_until(10s, [&] { return bus_nodes_ready(a, b); }));
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "before"));
 
   redis.stop();
   ASSERT_TRUE(wait_until(10s, [&] { return !a.bus.health().ready && !b.bus.health().ready; }))
       << "health still ready with Redis down: " << a.bus.health().detail;
   EXPECT_NE(a.bus.health().detail.find(redis.url()), std::string::npos) << a.bus.health().detail;
   // The node keeps working locally meanwhile.
-  a.bus.publish(job_at("during", JobStatus::Pending, 1));
+  a.bus.publish(bus_job("during", JobStatus::Pending, 1));
   EXPECT_TRUE(a.heard.has_summary("during pending v1 local"));
 
   redis.start();
-  ASSERT_TRUE(wait_until(15s, [&] { return both_ready(a, b); })) << "not ready after Redis came back: "
+  ASSERT_TRUE(wait_until(15s, [&] { return bus_nodes_ready(a, b); })) << "not ready after Redis came back: "
                                                                 << a.bus.health().detail;
-  ASSERT_NO_FATAL_FAILURE(prove_path(a, b, store, "after"));
-  ASSERT_NO_FATAL_FAILURE(prove_path(b, a, store, "after-b"));
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "after"));
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(b, a, store, "after-b"));
 }
 
 TEST(RedisEventBus, RedisDownAtStartIsNotReadyAndConnectsWhenItComes) {
   RedisServer redis;
   redis.stop();
-  SharedJobs store;
-  Node a(redis, store, "node-a", [](const JobSummary&) { return false; });
-  a.bus.publish(job_at("local", JobStatus::Pending, 1));
+  BusJobStore store;
+  BusNode a(redis, store, "node-a", [](const JobSummary&) { return false; });
+  a.bus.publish(bus_job("local", JobStatus::Pending, 1));
   EXPECT_TRUE(a.heard.has_summary("local pending v1 local")) << "works locally without Redis";
   EXPECT_FALSE(a.bus.health().ready);
   redis.start();
-  Node b(redis, store, "node-b", [](const JobSummary&) { return false; });
-  ASSERT_TRUE(wait_until(15s, [&] { return both_ready(a, b); })) << a.bus.health().detail;
-  ASSERT_NO_FATAL_FAILURE(prove_path(a, b, store, "probe"));
+  BusNode b(redis, store, "node-b", [](const JobSummary&) { return false; });
+  ASSERT_TRUE(wait_until(15s, [&] { return bus_nodes_ready(a, b); })) << a.bus.health().detail;
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "probe"));
 }
 
 TEST(RedisServerSupport, StopsAndStartsOnTheSamePort) {

@@ -10,7 +10,7 @@
 namespace genq {
 namespace {
 
-Job job_at(const std::string& id, JobStatus status, std::int64_t version) {
+Job fanout_job(const std::string& id, JobStatus status, std::int64_t version) {
   Job j;
   j.id = id;
   j.client_id = "client-1";
@@ -20,7 +20,7 @@ Job job_at(const std::string& id, JobStatus status, std::int64_t version) {
   return j;
 }
 
-struct Seen {
+struct FanoutSeen {
   std::vector<std::string> summaries;  // "id status version remote"
   std::vector<std::string> jobs;       // "id status version"
   void subscribe(JobFanout& fanout, std::function<bool(const JobSummary&)> wanted) {
@@ -36,31 +36,31 @@ struct Seen {
 
 TEST(JobFanout, ALocalChangeReachesSummaryAndWantingJobSubscribers) {
   JobFanout fanout;
-  Seen seen;
+  FanoutSeen seen;
   seen.subscribe(fanout, [](const JobSummary& s) { return s.status != JobStatus::Pending; });
-  fanout.deliver_local(job_at("a", JobStatus::Pending, 1));
-  fanout.deliver_local(job_at("a", JobStatus::Processing, 2));
+  fanout.deliver_local(fanout_job("a", JobStatus::Pending, 1));
+  fanout.deliver_local(fanout_job("a", JobStatus::Processing, 2));
   EXPECT_EQ(seen.summaries, (std::vector<std::string>{"a pending 1 local", "a processing 2 local"}));
   EXPECT_EQ(seen.jobs, (std::vector<std::string>{"a processing 2"})) << "pending was not wanted";
 }
 
 TEST(JobFanout, AnInProgressThatArrivesAfterDoneIsDropped) {
   JobFanout fanout;
-  Seen seen;
+  FanoutSeen seen;
   seen.subscribe(fanout, [](const JobSummary&) { return true; });
-  fanout.deliver_local(job_at("a", JobStatus::InProgress, 3));
-  fanout.deliver_local(job_at("a", JobStatus::Done, 5));
-  fanout.deliver_local(job_at("a", JobStatus::InProgress, 4));
+  fanout.deliver_local(fanout_job("a", JobStatus::InProgress, 3));
+  fanout.deliver_local(fanout_job("a", JobStatus::Done, 5));
+  fanout.deliver_local(fanout_job("a", JobStatus::InProgress, 4));
   EXPECT_EQ(seen.summaries, (std::vector<std::string>{"a in_progress 3 local", "a done 5 local"}));
   EXPECT_EQ(seen.jobs, (std::vector<std::string>{"a in_progress 3", "a done 5"}));
 }
 
 TEST(JobFanout, ARemoteChangeAsksForTheJobOnlyWhenSomeoneWantsIt) {
   JobFanout fanout;
-  Seen seen;
+  FanoutSeen seen;
   bool listening = false;
   seen.subscribe(fanout, [&listening](const JobSummary&) { return listening; });
-  Job change = job_at("a", JobStatus::InProgress, 2);
+  Job change = fanout_job("a", JobStatus::InProgress, 2);
   JobSummary summary = summarize(change);
   summary.remote = true;
   EXPECT_FALSE(fanout.deliver_remote(summary)) << "nobody listens: no store read";
@@ -68,20 +68,20 @@ TEST(JobFanout, ARemoteChangeAsksForTheJobOnlyWhenSomeoneWantsIt) {
   listening = true;
   summary.version = 3;
   EXPECT_TRUE(fanout.deliver_remote(summary));
-  fanout.deliver_loaded(job_at("a", JobStatus::InProgress, 4));  // the store had moved on
+  fanout.deliver_loaded(fanout_job("a", JobStatus::InProgress, 4));  // the store had moved on
   EXPECT_EQ(seen.jobs, (std::vector<std::string>{"a in_progress 4"}));
   summary.version = 4;
   EXPECT_FALSE(fanout.deliver_remote(summary)) << "already seen through the read: no second read";
-  fanout.deliver_loaded(job_at("a", JobStatus::InProgress, 3));
+  fanout.deliver_loaded(fanout_job("a", JobStatus::InProgress, 3));
   EXPECT_EQ(seen.jobs.size(), 1u) << "an older read is dropped";
 }
 
 TEST(JobFanout, AStaleRemoteSummaryIsDroppedAndAsksForNothing) {
   JobFanout fanout;
-  Seen seen;
+  FanoutSeen seen;
   seen.subscribe(fanout, [](const JobSummary&) { return true; });
-  fanout.deliver_local(job_at("a", JobStatus::Done, 6));
-  JobSummary old = summarize(job_at("a", JobStatus::InProgress, 5));
+  fanout.deliver_local(fanout_job("a", JobStatus::Done, 6));
+  JobSummary old = summarize(fanout_job("a", JobStatus::InProgress, 5));
   old.remote = true;
   EXPECT_FALSE(fanout.deliver_remote(old));
   EXPECT_EQ(seen.summaries, (std::vector<std::string>{"a done 6 local"}));
@@ -91,9 +91,9 @@ TEST(InProcessEventBus, DeliversToItsSubscribersAndIsAlwaysReady) {
   InProcessEventBus bus;
   std::vector<std::string> statuses;
   bus.subscribe_summaries([&statuses](const JobSummary& s) { statuses.emplace_back(to_string(s.status)); });
-  bus.publish(job_at("a", JobStatus::Pending, 1));
-  bus.publish(job_at("a", JobStatus::Error, 2));
-  bus.publish(job_at("a", JobStatus::Processing, 0));
+  bus.publish(fanout_job("a", JobStatus::Pending, 1));
+  bus.publish(fanout_job("a", JobStatus::Error, 2));
+  bus.publish(fanout_job("a", JobStatus::Processing, 0));
   EXPECT_EQ(statuses, (std::vector<std::string>{"pending", "error"}));
   EXPECT_TRUE(bus.health().ready);
 }
