@@ -225,6 +225,22 @@ TEST(RedisEventBus, RedisStoppedAndRestartedMidRunIsReportedAndEventsFlowAgain) 
   ASSERT_NO_FATAL_FAILURE(prove_bus_path(b, a, store, "after-b"));
 }
 
+TEST(RedisEventBus, AHungRedisIsNoticedByItsSilenceAndEventsFlowOnceItAnswers) {
+  RedisServer redis;
+  BusJobStore store;
+  BusNode a(redis, store, "node-a", [](const JobSummary&) { return false; });
+  BusNode b(redis, store, "node-b", [](const JobSummary&) { return false; });
+  ASSERT_TRUE(wait_until(10s, [&] { return bus_nodes_ready(a, b); }));
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "before"));
+
+  redis.freeze();  // sockets stay open: only unanswered PINGs tell
+  ASSERT_TRUE(wait_until(10s, [&] { return !a.bus.health().ready && !b.bus.health().ready; }))
+      << "still ready with Redis hung: " << a.bus.health().detail;
+  redis.thaw();
+  ASSERT_TRUE(wait_until(15s, [&] { return bus_nodes_ready(a, b); })) << a.bus.health().detail;
+  ASSERT_NO_FATAL_FAILURE(prove_bus_path(a, b, store, "after"));
+}
+
 TEST(RedisEventBus, RedisDownAtStartIsNotReadyAndConnectsWhenItComes) {
   RedisServer redis;
   redis.stop();

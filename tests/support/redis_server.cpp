@@ -115,6 +115,7 @@ void RedisServer::launch(std::chrono::milliseconds timeout) {
 
 void RedisServer::stop() {
   if (!process_) return;
+  process_->kill(SIGCONT);  // a frozen server must run to hear SIGTERM
   process_->kill(SIGTERM);
   if (!process_->wait_exit(5s)) {
     process_->kill(SIGKILL);
@@ -128,6 +129,14 @@ void RedisServer::start() {
   // The old listening socket is gone once the process is reaped; redis binds with
   // SO_REUSEADDR, so the port is free again at once unless someone else took it.
   launch(10s);
+}
+
+void RedisServer::freeze() {
+  if (process_) process_->kill(SIGSTOP);
+}
+
+void RedisServer::thaw() {
+  if (process_) process_->kill(SIGCONT);
 }
 
 std::string RedisServer::command(const std::string& line) const { return send_inline(port_, line); }

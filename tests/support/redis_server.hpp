@@ -36,6 +36,10 @@ class RedisServer {
   // Starts it again on the same port and waits until it answers PING. Throws on failure.
   void start();
   bool running() const { return process_ != nullptr; }
+  // SIGSTOP / SIGCONT: a server that hangs with its connections open (the kernel still
+  // accepts new ones), the failure a closed socket does not reveal.
+  void freeze();
+  void thaw();
 
   // Sends one inline command over a fresh connection and returns the raw reply line
   // ("+PONG", ":2"); throws when the server cannot be reached. For assertions.

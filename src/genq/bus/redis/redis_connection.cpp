@@ -28,6 +28,14 @@ Result<RedisConnection> RedisConnection::open(const RedisEndpoint& endpoint, Mil
     freeReplyObject(reply);
     if (refused) return fail(Error::unavailable("AUTH refused: " + message));
   }
+  // A stopped or hung server still completes TCP handshakes (the kernel's backlog):
+  // only an answer shows it is there.
+  auto* pong = static_cast<redisReply*>(redisCommand(raw, "PING"));
+  if (!pong) return fail(Error::unavailable("no answer to PING: " + connection.error_text()));
+  const bool answered = pong->type == REDIS_REPLY_STATUS;
+  std::string answer = pong->str ? std::string(pong->str, pong->len) : std::string();
+  freeReplyObject(pong);
+  if (!answered) return fail(Error::unavailable("PING answered " + answer));
   return connection;
 }
 

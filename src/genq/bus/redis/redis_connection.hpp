@@ -17,7 +17,8 @@ namespace genq::bus {
 class RedisConnection {
  public:
   // Connects (TCP keepalive on, `timeout` for the connect and for each blocking
-  // read and write) and authenticates. Unavailable with hiredis' reason on failure.
+  // read and write), authenticates and checks that the server answers a PING.
+  // Unavailable with the reason on failure.
   static Result<RedisConnection> open(const RedisEndpoint& endpoint, Millis timeout);
   RedisConnection(RedisConnection&&) noexcept = default;
   RedisConnection& operator=(RedisConnection&&) noexcept = default;

@@ -6,6 +6,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -174,13 +176,13 @@ void RedisEventBus::subscriber_loop() {
         outage.recovered();
         backoff.reset();
         subscriber_up_ = true;
-        listen(*connection);
+        const std::string ended = listen(*connection);
         subscriber_up_ = false;
         {
           std::lock_guard lock(mutex_);
           if (stopping_) return;
         }
-        why = "connection lost: " + connection->error_text();
+        why = "connection lost: " + ended;
       } else {
         why = "SUBSCRIBE failed: " + (reply && reply->type == REDIS_REPLY_ERROR ? std::string(reply->str, reply->len)
                                                                                 : connection->error_text());
@@ -193,7 +195,7 @@ void RedisEventBus::subscriber_loop() {
   }
 }
 
-void RedisEventBus::listen(RedisConnection& connection) {
+std::string RedisEventBus::listen(RedisConnection& connection) {
   redisContext* c = connection.get();
   bool awaiting_pong = false;
   while (true) {
@@ -210,30 +212,27 @@ void RedisEventBus::listen(RedisConnection& connection) {
         awaiting_pong = false;
       }
     }
-    if (c->err) return;
+    if (c->err) return connection.error_text();
     pollfd fds[2] = {{connection.fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     const int ready = ::poll(fds, 2, static_cast<int>(options_.ping_interval.count()));
     if (ready < 0) {
       if (errno == EINTR) continue;
-      return;
+      return std::string("poll: ") + std::strerror(errno);
     }
-    if (fds[1].revents != 0) return;  // stop()
+    if (fds[1].revents != 0) return "stopped";
     if (ready == 0) {
       // Idle for an interval: a PING unanswered since the last one means the
       // connection is dead even though the socket did not say so.
-      if (awaiting_pong) {
-        spdlog::debug("redis event bus: no PONG within {} ms", options_.ping_interval.count());
-        return;
-      }
+      if (awaiting_pong) return "no answer to PING within " + std::to_string(options_.ping_interval.count()) + " ms";
       redisAppendCommand(c, "PING");
       int done = 0;
       while (!done) {
-        if (redisBufferWrite(c, &done) != REDIS_OK) return;
+        if (redisBufferWrite(c, &done) != REDIS_OK) return connection.error_text();
       }
       awaiting_pong = true;
       continue;
     }
-    if (redisBufferRead(c) != REDIS_OK) return;
+    if (redisBufferRead(c) != REDIS_OK) return connection.error_text();
   }
 }
 

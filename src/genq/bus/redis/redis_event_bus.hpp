@@ -82,8 +82,9 @@ class RedisEventBus final : public EventBus {
   void publisher_loop();
   void subscriber_loop();
   void loader_loop();
-  // Runs the subscription on one connection until it fails or stop() is called.
-  void listen(RedisConnection& connection);
+  // Runs the subscription on one connection until it fails or stop() is called;
+  // returns why it ended.
+  std::string listen(RedisConnection& connection);
   void on_message(std::string_view text);
   // Waits `delay` or until stop(); false when stopping.
   bool pause(Millis delay);
