@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Pusher from 'pusher-js';
 import { Harness, APP, pusherFlags, waitFor, submitJob, seedOptions } from './support/harness.mjs';
-import { RedisServer, redisSubscriber } from './support/redis_server.mjs';
+import { RedisServer, redisPublish, redisSubscriber } from './support/redis_server.mjs';
 
 test('a job is served end to end over the Redis bus, each change announced on the channel', async () => {
   const h = new Harness();
@@ -85,6 +85,61 @@ test('/readyz is not ready while Redis is down and ready again once it is back',
 
     await redis.start();
     await waitFor(async () => (await readyz()).status === 200, { timeoutMs: 20000, message: '/readyz 200 after Redis came back' });
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test("another node's change reaches pusher-js here, read whole from the store", async () => {
+  const h = new Harness();
+  const redis = await RedisServer.start();
+  h.onCleanup(() => redis.close());
+  try {
+    const dir = await h.tempDir();
+    const args = [...pusherFlags(), '--bus', redis.url];
+    const first = await h.startServer(dir, { args });
+    const client = await h.createClient(dir);
+    const worker = await h.startWorker(first.url, dir);
+    const id = await submitJob(first.url, client.api_key);
+    const later = await submitJob(first.url, client.api_key);
+    const headers = { Authorization: `Bearer ${client.api_key}` };
+    const isDone = async (job) => {
+      const res = await fetch(`${first.url}/api/v1/client/request-status/${job}`, { headers });
+      return (await res.json()).data.status === 'done';
+    };
+    await waitFor(async () => (await isDone(id)) && (await isDone(later)), { message: 'both jobs done' });
+    await h.stop(worker);
+    await h.stop(first.proc);
+
+    // A fresh process on the same data has delivered nothing yet: the change below,
+    // as another node would publish it, is all it hears of the job.
+    const { url, port } = await h.startServer(dir, { args });
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { message: 'ready with Redis' });
+    const pusher = new Pusher(APP.key, seedOptions(port, url, client.api_key));
+    h.onCleanup(() => pusher.disconnect());
+    const updates = [];
+    const sub = pusher.subscribe(`private-client.${client.client_id}`);
+    let subscribed = false;
+    sub.bind('pusher:subscription_succeeded', () => { subscribed = true; });
+    sub.bind('request.status.updated', (data) => updates.push(data));
+    await waitFor(() => subscribed, { message: 'the private channel subscription' });
+
+    const change = { o: 'another-node', i: id, c: client.client_id, m: 'Flux1schnell', s: 'done', v: 99 };
+    const receivers = await redisPublish(redis.port, 'genq:0:jobs', JSON.stringify(change));
+    assert.equal(receivers, ':1', 'the node is subscribed');
+    await waitFor(() => updates.length > 0, { message: 'the remote change over pusher-js' });
+    assert.equal(updates[0].request_id, id);
+    assert.equal(updates[0].status, 'done');
+    assert.equal(updates[0].progress, '100.00');
+    assert.equal((await fetch(updates[0].result_url)).status, 200, 'rendered from the job read from the store');
+
+    // An older change and the same one again are not delivered. The node handles
+    // messages in order, so once the next job's change has arrived they have been.
+    await redisPublish(redis.port, 'genq:0:jobs', JSON.stringify({ ...change, s: 'in_progress', v: 98 }));
+    await redisPublish(redis.port, 'genq:0:jobs', JSON.stringify(change));
+    await redisPublish(redis.port, 'genq:0:jobs', JSON.stringify({ ...change, i: later }));
+    await waitFor(() => updates.some((u) => u.request_id === later), { message: 'the later job\'s remote change' });
+    assert.deepEqual(updates.map((u) => [u.request_id, u.status]), [[id, 'done'], [later, 'done']]);
   } finally {
     await h.cleanup();
   }

@@ -37,6 +37,12 @@ export function redisCommand(port, line, timeoutMs = 2000) {
   });
 }
 
+// PUBLISH in the array form (binary-safe); resolves with the reply line (":N").
+export function redisPublish(port, channel, message) {
+  const bulk = (text) => `$${Buffer.byteLength(text)}\r\n${text}`;
+  return redisCommand(port, `*3\r\n${bulk('PUBLISH')}\r\n${bulk(channel)}\r\n${bulk(message)}`);
+}
+
 // Subscribes to `channel` and collects the payloads published on it.
 export function redisSubscriber(port, channel) {
   const messages = [];
