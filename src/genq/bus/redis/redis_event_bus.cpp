@@ -61,6 +61,7 @@ void RedisEventBus::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  loads_ready_.notify_all();
   const std::uint64_t one = 1;
   if (stop_fd_ >= 0 && ::write(stop_fd_, &one, sizeof(one)) < 0) spdlog::debug("redis bus: cannot wake subscriber");
   for (std::thread* t : {&publisher_, &subscriber_, &loader_thread_}) {
@@ -80,7 +81,7 @@ void RedisEventBus::publish(const Job& job) {
     }
     outbox_.push_back(std::move(message));
   }
-  wake_.notify_all();
+  wake_.notify_all();  // the subscriber may be in pause() on it too
 }
 
 BusHealth RedisEventBus::health() const {
@@ -250,7 +251,7 @@ void RedisEventBus::on_message(std::string_view text) {
     if (!loading_.insert(change->id).second) return;  // a read of this job is queued: it will see this change
     loads_.push_back(std::move(change->id));
   }
-  wake_.notify_all();
+  loads_ready_.notify_one();
 }
 
 void RedisEventBus::loader_loop() {
@@ -258,7 +259,7 @@ void RedisEventBus::loader_loop() {
     std::string job_id;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !loads_.empty(); });
+      loads_ready_.wait(lock, [this] { return stopping_ || !loads_.empty(); });
       if (stopping_) return;
       job_id = std::move(loads_.front());
       loads_.pop_front();

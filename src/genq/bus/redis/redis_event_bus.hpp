@@ -95,7 +95,8 @@ class RedisEventBus final : public EventBus {
   std::string channel_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;               // publisher and loader work, stop
+  std::condition_variable wake_;               // publisher work, backoff pauses, stop
+  std::condition_variable loads_ready_;        // loader work, stop (apart: publishes must not wake it)
   std::deque<std::string> outbox_;              // GUARDED_BY(mutex_); encoded changes to send
   std::deque<std::string> loads_;               // GUARDED_BY(mutex_); job ids to read
   std::unordered_set<std::string> loading_;     // GUARDED_BY(mutex_); ids in loads_
