@@ -26,7 +26,9 @@ test('out of descriptors, genq idles instead of spinning and recovers when they 
   const sockets = [];
   try {
     const dir = await h.tempDir();
-    const server = await h.startServer(dir, { descriptorLimit: 64 });
+    // A connection cap above the descriptors, so that descriptors run out first: the
+    // default cap (the limit less 256) would refuse these connections before that.
+    const server = await h.startServer(dir, { descriptorLimit: 64, args: ['--max-connections', '1000'] });
     let log = '';  // spdlog writes to stdout
     server.proc.stdout.on('data', (d) => { log += d; });
     // More idle connections than the server has descriptors left: the rest wait in

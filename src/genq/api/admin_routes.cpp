@@ -90,17 +90,24 @@ void add_admin_routes(http::Router& router, Services& services) {
   auto admin = [&services](void (*fn)(Services&, http::Request&, http::Reply)) {
     return admin_only(services, [&services, fn](http::Request& r, http::Reply reply) { fn(services, r, std::move(reply)); });
   };
-  router.add({Verb::get, "/api/v1/admin/clients", admin(list_clients), Exec::Pool, 0, false, "admin-clients"});
-  router.add({Verb::post, "/api/v1/admin/clients", admin(create_client), Exec::Pool, 0, false, "admin-clients"});
-  router.add({Verb::post, "/api/v1/admin/clients/{client_id}/disable",
-              admin([](Services& s, http::Request& r, http::Reply reply) { set_disabled(s, r, std::move(reply), true); }),
-              Exec::Pool, 0, false, "admin-client-disable"});
-  router.add({Verb::post, "/api/v1/admin/clients/{client_id}/enable",
-              admin([](Services& s, http::Request& r, http::Reply reply) { set_disabled(s, r, std::move(reply), false); }),
-              Exec::Pool, 0, false, "admin-client-enable"});
-  router.add({Verb::post, "/api/v1/admin/worker-tokens", admin(create_worker_token), Exec::Pool, 0, false,
-              "admin-worker-tokens"});
-  router.add({Verb::get, "/api/v1/admin/jobs/{request_id}", admin(get_job), Exec::Inline, 0, false, "admin-job"});
+  router.add(for_admins(
+      services, {Verb::get, "/api/v1/admin/clients", admin(list_clients), Exec::Pool, 0, false, "admin-clients"}));
+  router.add(for_admins(
+      services, {Verb::post, "/api/v1/admin/clients", admin(create_client), Exec::Pool, 0, false, "admin-clients"}));
+  router.add(for_admins(services, {Verb::post, "/api/v1/admin/clients/{client_id}/disable",
+                                   admin([](Services& s, http::Request& r, http::Reply reply) {
+                                     set_disabled(s, r, std::move(reply), true);
+                                   }),
+                                   Exec::Pool, 0, false, "admin-client-disable"}));
+  router.add(for_admins(services, {Verb::post, "/api/v1/admin/clients/{client_id}/enable",
+                                   admin([](Services& s, http::Request& r, http::Reply reply) {
+                                     set_disabled(s, r, std::move(reply), false);
+                                   }),
+                                   Exec::Pool, 0, false, "admin-client-enable"}));
+  router.add(for_admins(services, {Verb::post, "/api/v1/admin/worker-tokens", admin(create_worker_token), Exec::Pool, 0,
+                                   false, "admin-worker-tokens"}));
+  router.add(for_admins(
+      services, {Verb::get, "/api/v1/admin/jobs/{request_id}", admin(get_job), Exec::Inline, 0, false, "admin-job"}));
   add_admin_billing_routes(router, services);
 }
 

@@ -128,8 +128,10 @@ void add_client_billing_routes(http::Router& router, Services& services) {
   using http::Verb;
   // Pool: both read the database (the balance changes with every done job, so it is
   // not cached with the credentials).
-  router.add({Verb::get, "/api/v1/client/balance", client_route(services, handle_balance), Exec::Pool, 0, false, "balance"});
-  router.add({Verb::get, "/api/v1/client/usage", client_route(services, handle_usage), Exec::Pool, 0, false, "usage"});
+  router.add(for_clients(services, {Verb::get, "/api/v1/client/balance", client_route(services, handle_balance),
+                                    Exec::Pool, 0, false, "balance"}));
+  router.add(for_clients(services, {Verb::get, "/api/v1/client/usage", client_route(services, handle_usage), Exec::Pool,
+                                    0, false, "usage"}));
 }
 
 void add_admin_billing_routes(http::Router& router, Services& services) {
@@ -138,12 +140,12 @@ void add_admin_billing_routes(http::Router& router, Services& services) {
   auto admin = [&services](AdminRoute route) {
     return admin_only(services, [&services, route](http::Request& r, http::Reply reply) { route(services, r, std::move(reply)); });
   };
-  router.add({Verb::get, "/api/v1/admin/clients/{client_id}/balance", admin(admin_balance), Exec::Pool, 0, false,
-              "admin-client-balance"});
-  router.add({Verb::post, "/api/v1/admin/clients/{client_id}/top-up", admin(admin_top_up), Exec::Pool, 0, false,
-              "admin-client-top-up"});
-  router.add({Verb::post, "/api/v1/admin/clients/{client_id}/unlimited", admin(admin_unlimited), Exec::Pool, 0, false,
-              "admin-client-unlimited"});
+  router.add(for_admins(services, {Verb::get, "/api/v1/admin/clients/{client_id}/balance", admin(admin_balance),
+                                   Exec::Pool, 0, false, "admin-client-balance"}));
+  router.add(for_admins(services, {Verb::post, "/api/v1/admin/clients/{client_id}/top-up", admin(admin_top_up),
+                                   Exec::Pool, 0, false, "admin-client-top-up"}));
+  router.add(for_admins(services, {Verb::post, "/api/v1/admin/clients/{client_id}/unlimited", admin(admin_unlimited),
+                                   Exec::Pool, 0, false, "admin-client-unlimited"}));
 }
 
 }  // namespace genq::api

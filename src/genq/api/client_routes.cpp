@@ -165,28 +165,36 @@ void add_client_routes(http::Router& router, Services& services) {
   using http::Verb;
   const auto json = services.options.max_json_bytes;
   // Literal paths first: "/models" must not be taken for a task name.
-  router.add({Verb::get, "/api/v1/client/models", client_route(services, handle_models), Exec::Inline, 0, false, "models"});
+  router.add(for_clients(services, {Verb::get, "/api/v1/client/models", client_route(services, handle_models),
+                                    Exec::Inline, 0, false, "models"}));
   add_client_billing_routes(router, services);
-  router.add({Verb::get, "/api/v1/client/request-status/{request_id}", client_route(services, handle_status), Exec::Inline, 0,
-              false, "request-status"});
-  router.add({Verb::post, "/api/v1/client/request-cancel/{request_id}", client_route(services, handle_cancel), Exec::Inline, json,
-              false, "request-cancel"});
-  router.add({Verb::get, "/api/v1/client/account/webhook", client_route(services, handle_get_webhook), Exec::Inline, 0, false,
-              "account-webhook"});
-  router.add({Verb::put, "/api/v1/client/account/webhook", client_route(services, handle_put_webhook), Exec::Pool, json, false,
-              "account-webhook"});
-  router.add({Verb::post, "/api/v1/client/account/webhook/rotate-secret", client_route(services, handle_rotate_secret),
-              Exec::Pool, json, false, "rotate-webhook-secret"});
-  router.add({Verb::get, "/api/v1/client/webhook-deliveries", client_route(services, handle_list_deliveries), Exec::Inline, 0,
-              false, "webhook-deliveries"});
-  router.add({Verb::post, "/api/v1/client/webhook-deliveries/{delivery_id}/redeliver", client_route(services, handle_redeliver),
-              Exec::Pool, json, false, "webhook-redeliver"});
+  router.add(for_clients(services, {Verb::get, "/api/v1/client/request-status/{request_id}",
+                                    client_route(services, handle_status), Exec::Inline, 0, false, "request-status"}));
+  router.add(
+      for_clients(services, {Verb::post, "/api/v1/client/request-cancel/{request_id}",
+                             client_route(services, handle_cancel), Exec::Inline, json, false, "request-cancel"}));
+  router.add(
+      for_clients(services, {Verb::get, "/api/v1/client/account/webhook", client_route(services, handle_get_webhook),
+                             Exec::Inline, 0, false, "account-webhook"}));
+  router.add(
+      for_clients(services, {Verb::put, "/api/v1/client/account/webhook", client_route(services, handle_put_webhook),
+                             Exec::Pool, json, false, "account-webhook"}));
+  router.add(for_clients(
+      services, {Verb::post, "/api/v1/client/account/webhook/rotate-secret",
+                 client_route(services, handle_rotate_secret), Exec::Pool, json, false, "rotate-webhook-secret"}));
+  router.add(for_clients(
+      services, {Verb::get, "/api/v1/client/webhook-deliveries", client_route(services, handle_list_deliveries),
+                 Exec::Inline, 0, false, "webhook-deliveries"}));
+  router.add(
+      for_clients(services, {Verb::post, "/api/v1/client/webhook-deliveries/{delivery_id}/redeliver",
+                             client_route(services, handle_redeliver), Exec::Pool, json, false, "webhook-redeliver"}));
   // Pool: validating a webhook_url may resolve its host (the SSRF guard).
   auto task_limit = [&services](const http::Request& r) { return submit_body_limit(services, r.param("task")); };
-  router.add({Verb::post, "/api/v1/client/{task}/price-calculation", client_route(services, handle_price), Exec::Pool, 0,
-              false, "price-calculation", task_limit});
-  router.add({Verb::post, "/api/v1/client/{task}", client_route(services, handle_submit), Exec::Inline, 0, false, "submit",
-              task_limit});
+  router.add(for_clients(services,
+                         {Verb::post, "/api/v1/client/{task}/price-calculation", client_route(services, handle_price),
+                          Exec::Pool, 0, false, "price-calculation", task_limit}));
+  router.add(for_clients(services, {Verb::post, "/api/v1/client/{task}", client_route(services, handle_submit),
+                                    Exec::Inline, 0, false, "submit", task_limit}));
 }
 
 }  // namespace genq::api

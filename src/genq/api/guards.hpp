@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "genq/http/request.hpp"
+#include "genq/http/router.hpp"
 #include "genq/service/services.hpp"
 
 namespace genq::api {
@@ -21,5 +22,17 @@ http::Handler admin_only(Services& services, http::Handler handler);
 // authenticated client. client_route wraps one in client_only.
 using ClientRoute = void (*)(Services&, http::Request&, http::Reply, const Client&);
 http::Handler client_route(Services& services, ClientRoute route);
+
+// The same checks from the headers alone, as Route::admit, so that a request without
+// valid credentials is answered before any body byte is read (docs/security.md). What
+// they establish goes to Request::principal, and the wrappers above take it from there.
+http::Admit client_admission(Services& services);
+http::Admit worker_admission(Services& services);
+http::Admit admin_admission(Services& services);
+
+// `route` with its credential checked at the header stage.
+http::Route for_clients(Services& services, http::Route route);
+http::Route for_workers(Services& services, http::Route route);
+http::Route for_admins(Services& services, http::Route route);
 
 }  // namespace genq::api

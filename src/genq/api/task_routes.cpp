@@ -244,17 +244,28 @@ http::Handler bind(Services& services, TaskRoute route) {
   };
 }
 
+// The credential checked from the headers (Route::admit), its refusal in the envelope too.
+http::Route for_task_clients(Services& services, http::Route route) {
+  route.admit = [admit = client_admission(services)](http::Request& request) -> std::optional<http::Response> {
+    std::optional<http::Response> refused = admit(request);
+    if (refused) return to_task_envelope(std::move(*refused));
+    return refused;
+  };
+  return route;
+}
+
 }  // namespace
 
 void add_task_routes(http::Router& router, Services& services) {
   using http::Exec;
   using http::Verb;
   // Pool: a callback_url's SSRF check may resolve its host; submits wait on the store.
-  router.add({Verb::post, "/api/v1/generateTask/{model}", bind(services, handle_generate), Exec::Pool, 0, false,
-              "generate-task",
-              [&services](const http::Request& r) { return generate_task_body_limit(services, r.param("model")); }});
-  router.add({Verb::get, "/api/v1/statusTask/{model}", bind(services, handle_status), Exec::Inline, 0, false,
-              "status-task"});
+  router.add(for_task_clients(services, {Verb::post, "/api/v1/generateTask/{model}", bind(services, handle_generate),
+                                         Exec::Pool, 0, false, "generate-task", [&services](const http::Request& r) {
+                                           return generate_task_body_limit(services, r.param("model"));
+                                         }}));
+  router.add(for_task_clients(services, {Verb::get, "/api/v1/statusTask/{model}", bind(services, handle_status),
+                                         Exec::Inline, 0, false, "status-task"}));
 }
 
 }  // namespace genq::api

@@ -42,6 +42,10 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_MAX_PREVIEW_BYTES")->capture_default_str();
   cmd.add_option("--max-result-bytes", c.max_result_bytes, "Largest result file a worker may upload")
       ->envname("GENQ_MAX_RESULT_BYTES")->capture_default_str();
+  cmd.add_option("--max-connections", c.max_connections, "Open connections (HTTP and WebSocket) at most; past it a new one gets 503 and is closed. 0 = the file-descriptor limit less 256")
+      ->envname("GENQ_MAX_CONNECTIONS")->capture_default_str();
+  cmd.add_option("--max-connections-per-ip", c.max_connections_per_ip, "Open connections from one client address at most; 0 = no cap (behind a proxy every client shares its address)")
+      ->envname("GENQ_MAX_CONNECTIONS_PER_IP")->capture_default_str();
   cmd.add_option("--read-timeout-ms", c.read_timeout_ms, "Time allowed to read a request or write a response")
       ->envname("GENQ_READ_TIMEOUT_MS")->capture_default_str();
   cmd.add_option("--result-ttl-s", c.result_ttl_s, "How long result and input files are kept after a job ends")

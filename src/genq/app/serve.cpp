@@ -56,16 +56,24 @@ void keep_freed_heap() {
 
 // Each connection, upload and SQLite file holds a descriptor, and the usual soft limit
 // (1,024) is far below what a server of idle WebSockets needs; the hard limit is what
-// the operator allows. Raised once at start and reported.
-void raise_descriptor_limit() {
+// the operator allows. Raised once at start and reported. Returns the limit.
+std::uint64_t raise_descriptor_limit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
   if (limit.rlim_cur < limit.rlim_max) {
     rlimit raised = limit;
     raised.rlim_cur = limit.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
   spdlog::info("file descriptors: up to {} (RLIMIT_NOFILE)", static_cast<unsigned long long>(limit.rlim_cur));
+  return limit.rlim_cur;
+}
+
+// Connections past the descriptor limit would leave none for the files, the database
+// and webhooks, and put the accept loop into its EMFILE back-off for everyone.
+std::size_t default_max_connections(std::uint64_t descriptors) {
+  constexpr std::uint64_t kReserved = 256;
+  return static_cast<std::size_t>(std::max<std::uint64_t>(descriptors > kReserved ? descriptors - kReserved : 0, 16));
 }
 
 // Runs `work` on the blocking pool every `period` until the io_context stops.
@@ -139,7 +147,7 @@ void recheck_lost_events(const EventBus& bus, bool& was_ready, ClaimDispatcher& 
 
 int serve(const ServeConfig& config) {
   keep_freed_heap();
-  raise_descriptor_limit();
+  const std::uint64_t descriptors = raise_descriptor_limit();
   std::string host;
   unsigned short port = 0;
   if (!split_host_port(config.listen, host, port)) {
@@ -239,6 +247,9 @@ int serve(const ServeConfig& config) {
   server_options.header_limit = config.max_header_bytes;
   server_options.body_limit = config.max_json_bytes;
   server_options.read_timeout = Millis(config.read_timeout_ms);
+  server_options.connection_limits.max_total =
+      config.max_connections > 0 ? config.max_connections : default_max_connections(descriptors);
+  server_options.connection_limits.max_per_address = config.max_connections_per_ip;
   server_options.upload_temp_path = [&blobs] { return (*blobs)->temp_path().string(); };
   server_options.on_request = [&metrics](const http::Route* route, unsigned status, std::chrono::microseconds latency) {
     metrics.observe_request(route ? route->name : "unmatched", status, latency);
@@ -246,8 +257,8 @@ int serve(const ServeConfig& config) {
   // Pusher WebSockets share the API's port: GET /app/{key} with Upgrade: websocket.
   ws::PusherServer pusher(*pusher_options);
   server_options.upgrade.wants = &ws::PusherServer::wants;
-  server_options.upgrade.take = [&pusher](auto&& stream, auto&& request) {
-    pusher.accept(std::move(stream), std::move(request));
+  server_options.upgrade.take = [&pusher](auto&& stream, auto&& request, std::shared_ptr<void> slot) {
+    pusher.accept(std::move(stream), std::move(request), std::move(slot));
   };
   http::Server server(server_options, router, pool);
   pusher.start(server.io_context());
@@ -384,11 +395,14 @@ int serve(const ServeConfig& config) {
   PeriodicTask queue_resync(server.io_context(), pool, Millis(60'000), [&jobs] {
     if (auto loaded = jobs.load_queue(); !loaded) spdlog::warn("queue positions: {}", loaded.error().message);
   });
-  PeriodicTask retention(server.io_context(), pool, Millis(60'000), [&jobs] {
+  PeriodicTask retention(server.io_context(), pool, Millis(60'000), [&jobs, &blobs] {
     if (auto n = jobs.expire_results(); !n) {
       spdlog::warn("retention sweep failed: {}", n.error().message);
     } else if (*n > 0) {
       spdlog::info("retention: deleted {} expired files", *n);
+    }
+    if (std::size_t n = (*blobs)->remove_stale_temp_files(std::chrono::minutes(10)); n > 0) {
+      spdlog::info("removed {} upload spool file(s) idle for 10 minutes", n);
     }
   });
   PeriodicTask waiter_deadlines(server.io_context(), pool, Millis(1000), [&waiters, &clock] { waiters.expire(clock.now()); });

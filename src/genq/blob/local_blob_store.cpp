@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "genq/crypto/crypto.hpp"
 
 namespace genq {
@@ -33,7 +35,25 @@ Result<std::unique_ptr<LocalBlobStore>> LocalBlobStore::open(const fs::path& roo
   std::error_code ec;
   fs::create_directories(root / "tmp", ec);
   if (ec) return fail(Error::unavailable("cannot create blob directory " + root.string() + ": " + ec.message()));
-  return std::unique_ptr<LocalBlobStore>(new LocalBlobStore(root));
+  std::unique_ptr<LocalBlobStore> store(new LocalBlobStore(root));
+  if (std::size_t removed = store->remove_stale_temp_files(std::chrono::seconds(0)); removed > 0) {
+    spdlog::info("removed {} unfinished upload(s) from {}", removed, (root / "tmp").string());
+  }
+  return store;
+}
+
+std::size_t LocalBlobStore::remove_stale_temp_files(std::chrono::seconds idle) {
+  const auto cutoff = fs::file_time_type::clock::now() - idle;
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(root_ / "tmp", ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code entry_ec;
+    if (!it->is_regular_file(entry_ec)) continue;
+    const auto written = it->last_write_time(entry_ec);
+    if (entry_ec || written > cutoff) continue;
+    if (fs::remove(it->path(), entry_ec)) ++removed;
+  }
+  return removed;
 }
 
 Result<fs::path> LocalBlobStore::resolve(const std::string& key) const {

@@ -2,6 +2,7 @@
 // BlobStore on a local directory. Thread-safe: every write goes through a unique temp
 // file and an atomic rename.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <filesystem>
@@ -12,7 +13,8 @@ namespace genq {
 
 class LocalBlobStore final : public BlobStore {
  public:
-  // Creates root (and root/tmp) if missing.
+  // Creates root (and root/tmp) if missing, and empties root/tmp: what a crashed
+  // process was spooling there belongs to nobody now.
   static Result<std::unique_ptr<LocalBlobStore>> open(const std::filesystem::path& root);
 
   Status put(const std::string& key, std::string_view data) override;
@@ -21,6 +23,11 @@ class LocalBlobStore final : public BlobStore {
   Result<std::filesystem::path> local_path(const std::string& key) override;
   Result<std::string> read(const std::string& key) override;
   Status remove(const std::string& key) override;
+
+  // Deletes spool files in root/tmp untouched for `idle` or longer; returns how many. An
+  // upload in progress writes to its file at least once per read timeout, so a file
+  // idle far longer is a leftover. Run periodically.
+  std::size_t remove_stale_temp_files(std::chrono::seconds idle);
 
  private:
   explicit LocalBlobStore(std::filesystem::path root) : root_(std::move(root)) {}

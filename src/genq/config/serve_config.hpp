@@ -25,6 +25,12 @@ struct ServeConfig {
   std::size_t max_preview_bytes = 256 * 1024;
   std::size_t max_result_bytes = 512ull * 1024 * 1024;
   std::int64_t read_timeout_ms = 30'000;
+  // Open connections (HTTP and WebSocket). 0 = the descriptor limit less 256 kept for
+  // files, the database and outgoing webhooks.
+  std::size_t max_connections = 0;
+  // Per client address; 0 = no cap. Off by default: behind a load balancer or a local
+  // reverse proxy every client arrives from the proxy's address.
+  std::size_t max_connections_per_ip = 0;
   std::int64_t result_ttl_s = 7 * 24 * 3600;
   std::int64_t url_ttl_s = 3600;
   std::string sqlite_sync = "full";  // full | normal

@@ -49,9 +49,9 @@ std::string body_too_large_message(std::size_t limit) {
 
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, const ServerOptions& options,
-                         const Router& router, net::thread_pool& pool)
-    : stream_(std::move(socket)), options_(options), router_(router), pool_(pool) {}
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, const ServerOptions& options, const Router& router,
+                         net::thread_pool& pool, std::shared_ptr<void> slot)
+    : stream_(std::move(socket)), options_(options), router_(router), pool_(pool), slot_(std::move(slot)) {}
 
 void HttpSession::run() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
@@ -114,7 +114,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   if (options_.upgrade.take && beast::websocket::is_upgrade(header) && options_.upgrade.wants(request_.path)) {
     // Clients wait for the 101 before sending frames, so buffer_ holds nothing of theirs.
     stream_.expires_never();
-    return options_.upgrade.take(std::move(stream_), header_parser_->release());
+    return options_.upgrade.take(std::move(stream_), header_parser_->release(), std::move(slot_));
   }
 
   bool has_body = !header_parser_->is_done();
@@ -139,6 +139,12 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   }
   request_.path_params = std::move(match_.params);
 
+  if (match_.route->admit) {
+    if (std::optional<Response> refused = match_.route->admit(request_)) {
+      keep_alive_ = keep_alive_ && !has_body;  // the body stays unread
+      return send(std::move(*refused));
+    }
+  }
   const std::size_t limit = body_limit();
   if (auto length = header_parser_->content_length(); length && *length > limit) {
     keep_alive_ = false;
@@ -211,7 +217,13 @@ void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
     keep_alive_ = false;
     return finish_with_error(413, body_too_large_message(body_limit()));
   }
-  if (ec) return do_close();
+  if (ec) {
+    if (file_parser_) {  // an aborted or malformed upload leaves nothing on disk
+      file_parser_->get().body().close();
+      std::remove(request_.body_file.c_str());
+    }
+    return do_close();
+  }
   if (file_parser_) {
     file_parser_->get().body().close();
   } else {

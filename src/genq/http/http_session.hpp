@@ -20,8 +20,9 @@ namespace genq::http {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerOptions& options,
-              const Router& router, boost::asio::thread_pool& pool);
+  // `slot`: the connection's place under the connection caps, held while it is open.
+  HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerOptions& options, const Router& router,
+              boost::asio::thread_pool& pool, std::shared_ptr<void> slot);
   void run();
 
  private:
@@ -71,6 +72,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<void> pending_write_;  // keeps the message alive during async_write
   bool watching_hangup_ = false;         // an async_wait for readability is outstanding
   std::unique_ptr<char[]> linger_buffer_;  // only while closing (do_close)
+  std::shared_ptr<void> slot_;             // moves to the WebSocket on an upgrade
 };
 
 }  // namespace genq::http

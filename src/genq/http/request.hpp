@@ -4,6 +4,7 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <any>
 #include <functional>
 #include <map>
 #include <optional>
@@ -33,6 +34,9 @@ struct Request {
   // Exec::Inline handler hands on the part of its work that may block (writing uploaded
   // files, downloading URL inputs) while the rest stays on the I/O thread.
   std::function<void(std::function<void()> work)> run_blocking;
+  // What the route's admission check (Route::admit) learned from the headers, for its
+  // handler: the authenticated client or worker token. Empty where the route has none.
+  std::any principal;
 
   // Header value or empty.
   std::string header(std::string_view name) const;
@@ -54,5 +58,9 @@ struct Response {
 // Answers a request exactly once, from any thread.
 using Reply = std::function<void(Response)>;
 using Handler = std::function<void(Request&, Reply)>;
+// A route's check of the request's headers, run before any body byte is read and
+// before 100 Continue: the answer that ends the request (401, 403, a lost lease), or
+// nothing to go on. Runs on the I/O thread: must not block.
+using Admit = std::function<std::optional<Response>(Request&)>;
 
 }  // namespace genq::http

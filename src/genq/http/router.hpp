@@ -27,6 +27,9 @@ struct Route {
   // The limit for one request, from its path parameters (a submit's task decides how
   // many files of which kind it may carry); when set, it replaces body_limit.
   std::function<std::size_t(const Request&)> body_limit_for;
+  // Checked from the headers alone, so a request without valid credentials costs no
+  // body read, no upload spool and no 100 Continue (docs/security.md).
+  Admit admit;
 };
 
 struct Match {

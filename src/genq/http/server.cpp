@@ -69,10 +69,43 @@ struct Server::Acceptor {
     }
     return backoff;
   }
+
+  // A connection past a cap: logged once per interval, with how many since.
+  void refused(const net::ip::address& address) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_logged >= kLogInterval) {
+      spdlog::warn("connection from {} refused: at the connection cap ({} more refused since the last report)",
+                   address.to_string(), refusals_unlogged);
+      last_refusal_logged = now;
+      refusals_unlogged = 0;
+    } else {
+      ++refusals_unlogged;
+    }
+  }
+  std::chrono::steady_clock::time_point last_refusal_logged{};
+  std::uint64_t refusals_unlogged = 0;
 };
 
+namespace {
+// Past a connection cap: a short answer the client can show, then the connection is
+// closed. The write goes into an empty socket buffer, so it does not block.
+void refuse(tcp::socket socket) {
+  static constexpr std::string_view kAnswer =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+      "Retry-After: 1\r\nContent-Length: 52\r\n\r\n{\"message\":\"Too many connections; try again later.\"}";
+  boost::system::error_code ec;
+  socket.write_some(net::buffer(kAnswer.data(), kAnswer.size()), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+}  // namespace
+
 Server::Server(ServerOptions options, const Router& router, net::thread_pool& blocking_pool)
-    : options_(resolved(std::move(options))), router_(router), pool_(blocking_pool), ioc_(options_.io_threads) {}
+    : options_(resolved(std::move(options))),
+      router_(router),
+      pool_(blocking_pool),
+      ioc_(options_.io_threads),
+      limits_(ConnectionLimits::create(options_.connection_limits)) {}
 
 Server::~Server() {
   stop();
@@ -116,8 +149,15 @@ void Server::do_accept() {
       return;
     }
     acceptor_->backoff = std::chrono::milliseconds(0);
+    auto peer = socket.remote_endpoint(ec);
+    ConnectionLimits::Slot slot = ec ? nullptr : limits_->acquire(peer.address());
+    if (!slot) {
+      if (!ec) acceptor_->refused(peer.address());
+      refuse(std::move(socket));
+      return do_accept();
+    }
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(std::move(socket), options_, router_, pool_)->run();
+    std::make_shared<HttpSession>(std::move(socket), options_, router_, pool_, std::move(slot))->run();
     do_accept();
   });
 }

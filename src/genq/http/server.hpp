@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "genq/core/error.hpp"
+#include "genq/http/connection_limits.hpp"
 #include "genq/http/router.hpp"
 
 namespace genq::http {
@@ -25,8 +26,12 @@ namespace genq::http {
 // and forgets the connection. Both empty: upgrade requests are routed like any other.
 struct UpgradeHook {
   std::function<bool(std::string_view path)> wants;
+  // `slot` is the connection's place under the connection caps: keep it as long as
+  // the socket is open.
   std::function<void(boost::beast::tcp_stream&& stream,
-                     boost::beast::http::request<boost::beast::http::empty_body>&& request)> take;
+                     boost::beast::http::request<boost::beast::http::empty_body>&& request,
+                     std::shared_ptr<void> slot)>
+      take;
 };
 
 struct ServerOptions {
@@ -41,6 +46,8 @@ struct ServerOptions {
   // Called once per finished request (metrics, access log). May be empty.
   std::function<void(const Route* route, unsigned status, std::chrono::microseconds)> on_request;
   UpgradeHook upgrade;
+  // Past a cap a new connection gets a 503 and is closed (docs/security.md).
+  ConnectionLimitOptions connection_limits;
 };
 
 // Owns the io_context and its threads. listen() binds and returns the bound port;
@@ -65,6 +72,7 @@ class Server {
   const Router& router_;
   boost::asio::thread_pool& pool_;
   boost::asio::io_context ioc_;
+  std::shared_ptr<ConnectionLimits> limits_;
   struct Acceptor;
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::thread> threads_;

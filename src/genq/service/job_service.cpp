@@ -1,8 +1,10 @@
 #include "genq/service/job_service.hpp"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
+
+#include "genq/crypto/crypto.hpp"
 #include "genq/service/inline_result.hpp"
 
 namespace genq {
@@ -96,11 +98,24 @@ std::string mime_for(std::string_view ext) {
 
 }  // namespace
 
+namespace {
+bool holds_lease(const Job& job, const LeaseRef& lease) {
+  return !is_final(job.status) && !job.lease_id.empty() && crypto::constant_time_equal(job.lease_id, lease.lease_id);
+}
+}  // namespace
+
+Status JobService::check_lease(const LeaseRef& lease) {
+  auto job = store_.get(lease.job_id);
+  if (!job) return fail(job.error());
+  if (!holds_lease(*job, lease)) return fail(Error::conflict("lease lost"));
+  return {};
+}
+
 Status JobService::attach_upload(const LeaseRef& lease, const std::filesystem::path& temp_file,
                                  const std::string& mime) {
   auto job = store_.get(lease.job_id);
   if (!job) return fail(job.error());
-  if (is_final(job->status) || job->lease_id != lease.lease_id) return fail(Error::conflict("lease lost"));
+  if (!holds_lease(*job, lease)) return fail(Error::conflict("lease lost"));
   Upload upload{"results/" + job->id + "/output." + extension_for(mime), mime.empty() ? "application/octet-stream" : mime};
   if (auto adopted = blobs_.adopt(upload.key, temp_file); !adopted) return adopted;
   std::lock_guard lock(uploads_mutex_);
@@ -133,7 +148,7 @@ std::optional<JobService::Upload> JobService::find_upload(const Job& job) {
 void JobService::complete(const Job& current, LeaseRef lease, std::optional<std::string> inline_result,
                           bool inline_is_json, bool file_required, StoreDone<Job> done) {
   const Job* job = &current;
-  if (is_final(job->status) || job->lease_id != lease.lease_id) return done(fail(Error::conflict("lease lost")));
+  if (!holds_lease(*job, lease)) return done(fail(Error::conflict("lease lost")));
   JobResult result;
   result.result_text = std::move(inline_result);
   if (auto upload = find_upload(*job)) {

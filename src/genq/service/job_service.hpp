@@ -49,6 +49,10 @@ class JobService {
   void try_claim(ClaimRequest request, StoreDone<std::vector<Lease>> done);
   void heartbeat(LeaseRef lease, StoreDone<TimePoint> done);
   void progress(LeaseRef lease, double progress, std::optional<std::string> preview_jpeg, StoreDone<Job> done);
+  // Whether `lease` is the job's current lease: NotFound without the job,
+  // Conflict("lease lost") when the lease is not current. Lease ids are compared in
+  // constant time. Reads only: the upload route asks before it reads a byte.
+  Status check_lease(const LeaseRef& lease);
   // Worker upload: checks the lease, then moves the streamed file into place as the
   // job's result file. Conflict("lease lost") if the lease is not current.
   Status attach_upload(const LeaseRef& lease, const std::filesystem::path& temp_file, const std::string& mime);

@@ -369,22 +369,39 @@ void add_worker_routes(http::Router& router, Services& services) {
       fn(services, r, std::move(reply), t);
     });
   };
+  // Before a result upload is spooled to disk: the token, and that the job's lease
+  // (from the query) is current, so nobody without a lease can fill the disk.
+  auto upload_admission =
+      [&services, worker = api::worker_admission(services)](http::Request& request) -> std::optional<http::Response> {
+    if (std::optional<http::Response> refused = worker(request)) return refused;
+    auto lease_id = request.query_param("lease_id");
+    if (!lease_id || lease_id->empty()) {
+      return http::validation_error({{"lease_id", {"The lease_id query parameter is required."}}});
+    }
+    if (Status current = services.jobs.check_lease({request.param("job_id"), *lease_id}); !current) {
+      return lease_error(current.error());
+    }
+    return std::nullopt;
+  };
   const auto json_limit = services.options.max_json_bytes;
-  router.add({Verb::post, "/api/v1/worker/claim", bind(claim), Exec::Inline, json_limit, false, "worker-claim"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/heartbeat", bind(heartbeat), Exec::Inline, json_limit, false,
-              "worker-heartbeat"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/progress", bind(progress), Exec::Inline, json_limit, false,
-              "worker-progress"});
-  router.add({Verb::put, "/api/v1/worker/jobs/{job_id}/result", bind(upload), Exec::Pool,
-              services.options.max_result_bytes, true, "worker-result"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/complete", bind(complete), Exec::Inline, json_limit, false,
-              "worker-complete"});
-  router.add({Verb::post, "/api/v1/worker/complete", bind(complete_batch), Exec::Inline, json_limit, false,
-              "worker-complete-batch"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/fail", bind(fail_job), Exec::Inline, json_limit, false,
-              "worker-fail"});
-  router.add({Verb::post, "/api/v1/worker/jobs/{job_id}/release", bind(release_job), Exec::Inline, json_limit, false,
-              "worker-release"});
+  router.add(api::for_workers(
+      services, {Verb::post, "/api/v1/worker/claim", bind(claim), Exec::Inline, json_limit, false, "worker-claim"}));
+  router.add(api::for_workers(services, {Verb::post, "/api/v1/worker/jobs/{job_id}/heartbeat", bind(heartbeat),
+                                         Exec::Inline, json_limit, false, "worker-heartbeat"}));
+  router.add(api::for_workers(services, {Verb::post, "/api/v1/worker/jobs/{job_id}/progress", bind(progress),
+                                         Exec::Inline, json_limit, false, "worker-progress"}));
+  http::Route upload_route{Verb::put, "/api/v1/worker/jobs/{job_id}/result", bind(upload), Exec::Pool,
+                           services.options.max_result_bytes, true, "worker-result"};
+  upload_route.admit = std::move(upload_admission);
+  router.add(std::move(upload_route));
+  router.add(api::for_workers(services, {Verb::post, "/api/v1/worker/jobs/{job_id}/complete", bind(complete),
+                                         Exec::Inline, json_limit, false, "worker-complete"}));
+  router.add(api::for_workers(services, {Verb::post, "/api/v1/worker/complete", bind(complete_batch), Exec::Inline,
+                                         json_limit, false, "worker-complete-batch"}));
+  router.add(api::for_workers(services, {Verb::post, "/api/v1/worker/jobs/{job_id}/fail", bind(fail_job), Exec::Inline,
+                                         json_limit, false, "worker-fail"}));
+  router.add(api::for_workers(services, {Verb::post, "/api/v1/worker/jobs/{job_id}/release", bind(release_job),
+                                         Exec::Inline, json_limit, false, "worker-release"}));
 }
 
 }  // namespace genq::worker

@@ -30,10 +30,11 @@ void PusherServer::start(boost::asio::io_context& io) {
 }
 
 void PusherServer::accept(boost::beast::tcp_stream&& stream,
-                          boost::beast::http::request<boost::beast::http::empty_body>&& request) {
+                          boost::beast::http::request<boost::beast::http::empty_body>&& request,
+                          std::shared_ptr<void> slot) {
   if (stopping_.load()) return;  // dropping the stream closes the connection
   counters_.connections_total.fetch_add(1, std::memory_order_relaxed);
-  auto session = std::make_shared<PusherSession>(std::move(stream), *this, next_socket_id());
+  auto session = std::make_shared<PusherSession>(std::move(stream), *this, next_socket_id(), std::move(slot));
   session->start(std::move(request));
 }
 

@@ -54,8 +54,9 @@ class PusherServer {
   // Starts the activity sweep (pings, pong deadlines, close grace) on `io`.
   void start(boost::asio::io_context& io);
   // Takes over a connection whose WebSocket upgrade request has been read.
-  void accept(boost::beast::tcp_stream&& stream,
-              boost::beast::http::request<boost::beast::http::empty_body>&& request);
+  // `slot` (the connection caps' place for it) is held until the socket closes.
+  void accept(boost::beast::tcp_stream&& stream, boost::beast::http::request<boost::beast::http::empty_body>&& request,
+              std::shared_ptr<void> slot = nullptr);
 
   // Queues `frame` for every subscriber of `channel` except the connection whose
   // socket id is `except`. Returns how many connections it reached.

@@ -35,9 +35,11 @@ bool expected_close(beast::error_code ec) {
 
 }  // namespace
 
-PusherSession::PusherSession(beast::tcp_stream&& stream, PusherServer& server, std::string socket_id)
+PusherSession::PusherSession(beast::tcp_stream&& stream, PusherServer& server, std::string socket_id,
+                             std::shared_ptr<void> connection_slot)
     : connection_(stream.release_socket(), server.options().max_message_bytes), server_(server),
-      socket_id_(std::move(socket_id)), queue_(server.options().max_buffer_bytes) {
+      socket_id_(std::move(socket_id)), queue_(server.options().max_buffer_bytes),
+      connection_slot_(std::move(connection_slot)) {
   server_.live_sessions().add(*this);
 }
 

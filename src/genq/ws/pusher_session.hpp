@@ -31,7 +31,8 @@ class PusherServer;
 
 class PusherSession final : public Subscriber, public std::enable_shared_from_this<PusherSession> {
  public:
-  PusherSession(boost::beast::tcp_stream&& stream, PusherServer& server, std::string socket_id);
+  PusherSession(boost::beast::tcp_stream&& stream, PusherServer& server, std::string socket_id,
+                std::shared_ptr<void> connection_slot = nullptr);
   ~PusherSession() override;
 
   // Answers the already-read upgrade request (101, or a refusal and a close).
@@ -112,6 +113,7 @@ class PusherSession final : public Subscriber, public std::enable_shared_from_th
   // GUARDED_BY(mutex_). A pointer: most connections never close themselves (48 bytes saved).
   std::unique_ptr<const CloseRequest> close_request_;
   bool close_queued_ = false;                  // GUARDED_BY(mutex_): the close frame went into a batch
+  std::shared_ptr<void> connection_slot_;      // its place under the server's connection caps
 };
 
 }  // namespace genq::ws
