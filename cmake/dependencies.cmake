@@ -10,3 +10,5 @@ find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(TURBOJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
+# libpq for the PostgreSQL store (store/postgres/) and the tests' throwaway cluster.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

@@ -10,6 +10,8 @@ apt_packages=(
   libssl-dev libsqlite3-dev libpng-dev libturbojpeg0-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev libpq-dev libhiredis-dev
+  # PostgreSQL 15 server: the store tests start a throwaway cluster (tests/support).
+  postgresql
   ffmpeg jq
   # Real servers the scale-out tests start (never mocks): Redis for the event bus.
   redis-server

@@ -167,12 +167,12 @@ TEST_F(ExecModels, PocketsphinxDigitsRecognisesDigitsEspeakNgSpoke) {
 TEST_F(ExecModels, PocketsphinxTakesTheAudioOfAVideoToo) {
   require_tools({"pocketsphinx_continuous", "ffmpeg"});
   const std::string video = scratch().file("silent.mp4");
-  write_mp4(video);  // no audio track: ffmpeg says so, and that is the job's error
+  write_mp4(video);  // no audio track: ffmpeg fails, and says why in the worker's log only
   const auto status = run_to_end(request_for("transcribe", "PocketsphinxEn", {{"return_result_in_response", true}},
                                              {{"video", video, "video/mp4", ""}}));
   ASSERT_EQ(field(status, "status"), "error");
-  EXPECT_NE(field(status, "error").find("ffmpeg exited with"), std::string::npos) << field(status, "error");
-  EXPECT_NE(field(status, "error").find("does not contain any stream"), std::string::npos) << field(status, "error");
+  // ffmpeg's complaint names the job's work directory: the client sees none of it.
+  EXPECT_EQ(field(status, "error"), "ffmpeg exited with 1");
 }
 
 TEST_F(ExecModels, FfmpegLanczosEnlargesToExactlyScaleTimesTheInput) {

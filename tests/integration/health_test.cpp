@@ -37,6 +37,19 @@ TEST_F(Operations, MetricsAreInPrometheusTextFormat) {
   EXPECT_NE(response.body.find("# TYPE "), std::string::npos);
 }
 
+TEST_F(Operations, MetricsTokenGuardsMetricsWhenSet) {
+  ServerOptions options = server_options();
+  options.args.insert(options.args.end(), {"--metrics-token", "scrape-me-0123"});
+  GenqServer guarded(options);
+  EXPECT_EQ(guarded.http().get("/metrics").status, 401);
+  EXPECT_EQ(guarded.http().with_bearer("scrape-me-0124").get("/metrics").status, 401);
+  const auto scraped = guarded.http().with_bearer("scrape-me-0123").get("/metrics");
+  EXPECT_EQ(scraped.status, 200) << scraped.describe();
+  EXPECT_NE(scraped.body.find("# TYPE "), std::string::npos);
+  // Without the flag it stays open, as Prometheus scrapes expect by default.
+  EXPECT_EQ(server().http().get("/metrics").status, 200);
+}
+
 TEST_F(Operations, ListeningLineNamesTheAddressServed) {
   const std::string out = server().process().stdout_text();
   EXPECT_NE(out.find("listening on " + server().base_url()), std::string::npos) << out;
@@ -63,7 +76,7 @@ TEST(CommandLine, ServeHelpDescribesEveryFlag) {
   for (const char* flag :
        {"--listen", "--data", "--lease-ms", "--max-attempts", "--public-url", "--max-body-bytes",
         "--max-preview-bytes", "--max-result-bytes", "--result-ttl-s", "--url-ttl-s",
-        "--sqlite-sync", "--threads"}) {
+        "--sqlite-sync", "--threads", "--max-connections", "--max-connections-per-ip", "--metrics-token"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << "genq serve --help lacks " << flag;
   }
 }

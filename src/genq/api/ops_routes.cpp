@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
 #include "genq/service/inline_result.hpp"
 
@@ -88,7 +89,11 @@ void add_ops_routes(http::Router& router, Services& services) {
               },
               Exec::Pool, 0, false, "readyz"});
   router.add({Verb::get, "/metrics",
-              [&services](http::Request&, http::Reply reply) {
+              [&services](http::Request& request, http::Reply reply) {
+                const std::string& token = services.options.metrics_token;
+                if (!token.empty() && !crypto::constant_time_equal(request.bearer_token(), token)) {
+                  return reply(http::unauthenticated());
+                }
                 http::Response r;
                 r.content_type = "text/plain; version=0.0.4";
                 r.body = services.metrics.render();

@@ -1,5 +1,6 @@
-// `genq admin ...`: works directly on the data directory's database, also while a
-// server runs on it (SQLite WAL + busy timeout).
+// `genq admin ...`: works directly on the store, also while servers run on it: the
+// data directory's SQLite database (WAL + busy timeout), or the --store PostgreSQL
+// database the nodes share.
 #include <boost/json.hpp>
 
 #include <cmath>
@@ -9,25 +10,28 @@
 #include "genq/app/data_dir.hpp"
 #include "genq/service/account_service.hpp"
 #include "genq/service/billing.hpp"
-#include "genq/store/sqlite/sqlite_store.hpp"
+#include "genq/app/store_choice.hpp"
 
 namespace genq::app {
 namespace {
 
 template <class Fn>
-int with_accounts(const std::string& data_dir, Fn fn) {
-  auto dir = open_data_dir(data_dir);
-  if (!dir) {
-    std::cerr << "genq admin: " << dir.error().message << "\n";
-    return 1;
+int with_accounts(const AdminStore& where, Fn fn) {
+  StoreChoice choice;
+  choice.url = where.store_url;
+  choice.read_connections = 1;
+  if (choice.url.empty()) {
+    auto dir = open_data_dir(where.data_dir);
+    if (!dir) {
+      std::cerr << "genq admin: " << dir.error().message << "\n";
+      return 1;
+    }
+    choice.sqlite_path = dir->database().string();
   }
   SystemClock clock;
-  SqliteOptions options;
-  options.path = dir->database().string();
-  options.read_connections = 1;
-  auto store = SqliteStore::open(options, clock);
+  auto store = open_store(choice, clock);
   if (!store) {
-    std::cerr << "genq admin: cannot open " << options.path << ": " << store.error().message << "\n";
+    std::cerr << "genq admin: cannot open " << describe(choice) << ": " << store.error().message << "\n";
     return 1;
   }
   AccountService accounts(**store, "", clock);
@@ -48,24 +52,24 @@ int print_balance(const std::string& client_id, const Result<Balance>& balance) 
 
 }  // namespace
 
-int admin_top_up(const std::string& data_dir, const std::string& client_id, double amount, const std::string& note) {
+int admin_top_up(const AdminStore& where, const std::string& client_id, double amount, const std::string& note) {
   if (!std::isfinite(amount) || amount == 0 || std::abs(amount) > 1e9) {
     std::cerr << "genq admin: --amount must be a non-zero number of at most 1e9 in magnitude\n";
     return 2;
   }
-  return with_accounts(data_dir, [&](AccountService& accounts) {
+  return with_accounts(where, [&](AccountService& accounts) {
     return print_balance(client_id, accounts.store().top_up(client_id, to_nanos(amount), note));
   });
 }
 
-int admin_set_unlimited(const std::string& data_dir, const std::string& client_id, bool unlimited) {
-  return with_accounts(data_dir, [&](AccountService& accounts) {
+int admin_set_unlimited(const AdminStore& where, const std::string& client_id, bool unlimited) {
+  return with_accounts(where, [&](AccountService& accounts) {
     return print_balance(client_id, accounts.store().set_unlimited(client_id, unlimited));
   });
 }
 
-int admin_create_client(const std::string& data_dir, const std::string& name) {
-  return with_accounts(data_dir, [&](AccountService& accounts) {
+int admin_create_client(const AdminStore& where, const std::string& name) {
+  return with_accounts(where, [&](AccountService& accounts) {
     auto created = accounts.create_client(name);
     if (!created) {
       std::cerr << "genq admin: " << created.error().message << "\n";
@@ -79,9 +83,9 @@ int admin_create_client(const std::string& data_dir, const std::string& name) {
   });
 }
 
-int admin_create_worker_token(const std::string& data_dir, const std::vector<std::string>& models,
+int admin_create_worker_token(const AdminStore& where, const std::vector<std::string>& models,
                               const std::string& name) {
-  return with_accounts(data_dir, [&](AccountService& accounts) {
+  return with_accounts(where, [&](AccountService& accounts) {
     auto token = accounts.create_worker_token(name, models);
     if (!token) {
       std::cerr << "genq admin: " << token.error().message << "\n";

@@ -21,6 +21,10 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_LISTEN")->capture_default_str();
   cmd.add_option("--data", c.data_dir, "Data directory: SQLite database, files, secrets")
       ->envname("GENQ_DATA")->capture_default_str();
+  cmd.add_option("--store", c.store_url,
+                 "Job store shared by several nodes: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE; "
+                 "default the SQLite database under --data")
+      ->envname("GENQ_STORE");
   cmd.add_option("--public-url", c.public_url, "Base URL clients reach this server at (signed URLs); default http://LISTEN")
       ->envname("GENQ_PUBLIC_URL");
   cmd.add_option("--catalog", c.catalog_path, "Model catalog JSON file; default: the catalog built into genq")
@@ -46,6 +50,8 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_MAX_CONNECTIONS")->capture_default_str();
   cmd.add_option("--max-connections-per-ip", c.max_connections_per_ip, "Open connections from one client address at most; 0 = no cap (behind a proxy every client shares its address)")
       ->envname("GENQ_MAX_CONNECTIONS_PER_IP")->capture_default_str();
+  cmd.add_option("--metrics-token", c.metrics_token, "Bearer token GET /metrics must carry; empty = /metrics is open (put it behind your network instead)")
+      ->envname("GENQ_METRICS_TOKEN");
   cmd.add_option("--read-timeout-ms", c.read_timeout_ms, "Time allowed to read a request or write a response")
       ->envname("GENQ_READ_TIMEOUT_MS")->capture_default_str();
   cmd.add_option("--result-ttl-s", c.result_ttl_s, "How long result and input files are kept after a job ends")
@@ -116,27 +122,36 @@ int main(int argc, char** argv) {
 
   auto* admin = app.add_subcommand("admin", "Manage clients and worker tokens in a data directory");
   admin->require_subcommand(1);
-  std::string data_dir = "./data", name = "client", worker_name = "worker";
+  AdminStore admin_store{"./data", ""};
+  std::string name = "client", worker_name = "worker";
   std::vector<std::string> models;
   auto* create_client = admin->add_subcommand("create-client", "Create a client; prints {client_id, api_key, webhook_secret}");
-  create_client->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  create_client->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  create_client->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
+      ->envname("GENQ_STORE");
   create_client->add_option("--name", name, "Client name")->required();
   auto* create_token = admin->add_subcommand("create-worker-token", "Create a worker token; prints {token}");
-  create_token->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  create_token->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  create_token->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
+      ->envname("GENQ_STORE");
   create_token->add_option("--models", models, "Only these models (comma-separated); default all")->delimiter(',');
   create_token->add_option("--name", worker_name, "Token name")->capture_default_str();
 
   std::string client_id, note;
   double amount = 0;
   auto* top_up = admin->add_subcommand("top-up", "Add to a client's balance; prints {client_id, balance, unlimited}");
-  top_up->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  top_up->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  top_up->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
+      ->envname("GENQ_STORE");
   top_up->add_option("--client", client_id, "Client id")->required();
   top_up->add_option("--amount", amount, "Amount in the catalog's currency (negative to correct)")->required();
   top_up->add_option("--note", note, "Note kept in the usage ledger");
   bool unlimited = true;
   auto* set_unlimited = admin->add_subcommand(
       "set-unlimited", "Let a client run jobs whatever its balance (or not); prints {client_id, balance, unlimited}");
-  set_unlimited->add_option("--data", data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  set_unlimited->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  set_unlimited->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
+      ->envname("GENQ_STORE");
   set_unlimited->add_option("--client", client_id, "Client id")->required();
   set_unlimited->add_option("--unlimited", unlimited, "true or false")->capture_default_str();
 
@@ -201,10 +216,10 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(serve_config.log_level));
     return serve(serve_config);
   }
-  if (*create_client) return admin_create_client(data_dir, name);
-  if (*create_token) return admin_create_worker_token(data_dir, models, worker_name);
-  if (*top_up) return admin_top_up(data_dir, client_id, amount, note);
-  if (*set_unlimited) return admin_set_unlimited(data_dir, client_id, unlimited);
+  if (*create_client) return admin_create_client(admin_store, name);
+  if (*create_token) return admin_create_worker_token(admin_store, models, worker_name);
+  if (*top_up) return admin_top_up(admin_store, client_id, amount, note);
+  if (*set_unlimited) return admin_set_unlimited(admin_store, client_id, unlimited);
   if (*worker) {
     auto catalog = load_catalog(worker_catalog);
     if (!catalog) {

@@ -31,7 +31,7 @@
 #include "genq/bus/redis/redis_event_bus.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/server.hpp"
-#include "genq/store/sqlite/sqlite_store.hpp"
+#include "genq/app/store_choice.hpp"
 #include "genq/webhook/target_check.hpp"
 #include "genq/worker/worker_routes.hpp"
 #include "genq/ws/frames.hpp"
@@ -207,13 +207,19 @@ int serve(const ServeConfig& config) {
     }
   }
 
-  SystemClock clock;
-  SqliteOptions store_options;
-  store_options.path = dir->database().string();
-  store_options.sync_full = config.sqlite_sync != "normal";
-  auto store = SqliteStore::open(store_options, clock);
+  StoreChoice store_choice;
+  store_choice.url = config.store_url;
+  store_choice.sqlite_path = dir->database().string();
+  store_choice.sqlite_sync_full = config.sqlite_sync != "normal";
+  auto node_clock = open_clock(store_choice);
+  if (!node_clock) {
+    std::cerr << "genq serve: cannot open " << describe(store_choice) << ": " << node_clock.error().message << "\n";
+    return 1;
+  }
+  const Clock& clock = **node_clock;
+  auto store = open_store(store_choice, clock);
   if (!store) {
-    std::cerr << "genq serve: cannot open " << store_options.path << ": " << store.error().message << "\n";
+    std::cerr << "genq serve: cannot open " << describe(store_choice) << ": " << store.error().message << "\n";
     return 1;
   }
   auto blobs = LocalBlobStore::open(dir->blobs());
@@ -267,6 +273,7 @@ int serve(const ServeConfig& config) {
   ApiOptions api_options;
   api_options.max_body_bytes = config.max_body_bytes;
   api_options.max_json_bytes = config.max_json_bytes;
+  api_options.metrics_token = config.metrics_token;
   api_options.max_result_bytes = config.max_result_bytes;
   api_options.webhook_allow_http = config.webhook_allow_http;
   api_options.webhook_allow_private = config.webhook_allow_private;

@@ -13,6 +13,9 @@ namespace genq {
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
+  // The job store: a postgres:// URL (N nodes on one database, docs/scale-out.md), or
+  // empty for the SQLite database under data_dir.
+  std::string store_url;
   std::string public_url;   // base of signed URLs; default http://<listen address>
   std::string catalog_path; // empty = the catalog compiled into the binary
   int io_threads = 0;       // 0 = one per core in the CPU affinity mask
@@ -31,6 +34,7 @@ struct ServeConfig {
   // Per client address; 0 = no cap. Off by default: behind a load balancer or a local
   // reverse proxy every client arrives from the proxy's address.
   std::size_t max_connections_per_ip = 0;
+  std::string metrics_token;  // empty: /metrics is open
   std::int64_t result_ttl_s = 7 * 24 * 3600;
   std::int64_t url_ttl_s = 3600;
   std::string sqlite_sync = "full";  // full | normal

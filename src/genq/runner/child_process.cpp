@@ -10,6 +10,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "genq/runner/find_program.hpp"
+
 extern char** environ;
 
 namespace genq::runner {
@@ -83,6 +85,29 @@ struct Pipe {
   }
 };
 
+// posix_spawn cannot set resource limits for the child, and setting them from here
+// once it runs races with the tool (a quick one is done before). So a limited tool is
+// started through util-linux's prlimit(1), which sets them on itself and then execs the
+// tool: in force from the tool's first instruction. The program is looked up first, so
+// a missing one is still "cannot start", not prlimit's complaint.
+Result<std::vector<std::string>> under_limits(const std::vector<std::string>& argv, const ToolLimits& limits) {
+  if (limits.memory_bytes == 0 && limits.cpu_seconds == 0 && limits.file_bytes == 0) return argv;
+  std::optional<std::filesystem::path> program = find_program(argv[0]);
+  if (!program) return fail(Error::unavailable("cannot start " + argv[0] + ": " + std::strerror(ENOENT)));
+  std::vector<std::string> wrapped = {"prlimit"};
+  if (limits.memory_bytes) wrapped.push_back("--data=" + std::to_string(limits.memory_bytes));
+  // The kernel sends SIGXCPU at the soft limit and SIGKILL at the hard one: a second
+  // apart, the tool is reported as out of CPU time rather than killed.
+  if (limits.cpu_seconds) {
+    wrapped.push_back("--cpu=" + std::to_string(limits.cpu_seconds) + ":" + std::to_string(limits.cpu_seconds + 1));
+  }
+  if (limits.file_bytes) wrapped.push_back("--fsize=" + std::to_string(limits.file_bytes));
+  wrapped.push_back("--");
+  wrapped.push_back(program->string());
+  wrapped.insert(wrapped.end(), argv.begin() + 1, argv.end());
+  return wrapped;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv,
@@ -97,6 +122,8 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std:
   if (argv.empty()) {
     return fail(Error::invalid("no program to run"));
   }
+  Result<std::vector<std::string>> command = under_limits(argv, options.limits);
+  if (!command) return fail(command.error());
   Pipe in, out, err;
   Status opened = in.open();
   if (opened && options.pipe_stdout) {
@@ -140,12 +167,18 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std:
   posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
   std::vector<char*> args;
-  for (const auto& arg : argv) {
+  for (const auto& arg : *command) {
     args.push_back(const_cast<char*>(arg.c_str()));
   }
   args.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0].c_str(), &setup.actions, &setup.attr, args.data(), environ);
+  std::vector<char*> env;
+  if (options.environment) {
+    for (const auto& entry : *options.environment) env.push_back(const_cast<char*>(entry.c_str()));
+    env.push_back(nullptr);
+  }
+  const int rc = posix_spawnp(&pid, command->front().c_str(), &setup.actions, &setup.attr, args.data(),
+                              options.environment ? env.data() : environ);
   // The child's ends belong to the child now.
   for (int* fd : {&in.read, &out.write, &err.write}) {
     if (*fd >= 0) {

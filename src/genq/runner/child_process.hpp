@@ -8,6 +8,8 @@
 // child still running.
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -19,11 +21,22 @@
 
 namespace genq::runner {
 
+// Kernel limits for a tool (set by prlimit(1) before it starts); 0 = none. A tool past one is stopped by the
+// kernel: memory allocations fail, SIGXCPU, SIGXFSZ.
+struct ToolLimits {
+  std::uint64_t memory_bytes = 0;  // RLIMIT_DATA: private writable memory, not address-space reservations
+  std::uint64_t cpu_seconds = 0;   // RLIMIT_CPU
+  std::uint64_t file_bytes = 0;    // RLIMIT_FSIZE: the largest file it may write
+};
+
 struct SpawnOptions {
   std::filesystem::path stderr_file;  // stderr is written here (truncated) unless pipe_stderr
   bool pipe_stdout = false;           // else /dev/null
   bool pipe_stderr = false;
   std::filesystem::path cwd;          // empty: the worker's own
+  ToolLimits limits;
+  // "NAME=value" entries; none: the worker's own environment.
+  std::optional<std::vector<std::string>> environment;
 };
 
 class ChildProcess {

@@ -37,6 +37,8 @@ Result<CommandOutcome> run_supervised(const CommandSpec& spec, const CommandWatc
   options.pipe_stdout = true;
   options.pipe_stderr = true;
   options.cwd = spec.cwd;
+  options.limits = spec.limits;
+  options.environment = spec.environment;
   auto child = ChildProcess::spawn(spec.argv, options);
   if (!child) {
     return fail(child.error());

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "genq/core/error.hpp"
+#include "genq/runner/child_process.hpp"
 
 namespace genq::runner {
 
@@ -25,6 +26,8 @@ struct CommandSpec {
   std::optional<std::string> stdin_text;  // none: stdin is closed at once
   std::filesystem::path cwd;              // empty: the worker's own
   std::size_t max_stdout_bytes = 1u << 20;
+  ToolLimits limits;
+  std::optional<std::vector<std::string>> environment;  // none: the worker's own
 };
 
 enum class OutputStream { Stdout, Stderr };

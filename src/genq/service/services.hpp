@@ -37,6 +37,9 @@ struct ApiOptions {
   std::function<Result<inputs::FetchedFile>(const std::string& url)> fetch_input;
   // How long a prompt helper waits for its job before answering 504.
   Millis prompt_wait{std::chrono::seconds(120)};
+  // When set, GET /metrics wants "Authorization: Bearer <this>" (queue depths and
+  // request counts tell an outsider how busy the service is).
+  std::string metrics_token;
 };
 
 struct Services {

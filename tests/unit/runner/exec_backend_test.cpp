@@ -52,6 +52,9 @@ TEST(ExecConfig, RejectsWhatCouldNeverRun) {
       {R"j({"type":"exec","argv":["echo"],"progress":{"pattern":"\\d+%"}})j", "capture group"},
       {R"j({"type":"exec","argv":["echo"],"result":"file"})j", "output"},
       {R"j({"type":"exec","argv":["echo"],"timeout_s":0})j", "timeout_s"},
+      {R"j({"type":"exec","argv":["echo"],"limits":{"memory":5}})j", "memory_mb"},
+      {R"j({"type":"exec","argv":["echo"],"limits":{"cpu_s":0}})j", "cpu_s"},
+      {R"j({"type":"exec","argv":["echo"],"env":{"A=B":"x"}})j", "env"},
   };
   for (const auto& [json, expected] : cases) {
     auto config = config_of(json);
@@ -104,14 +107,63 @@ TEST(ExecBackend, StepsRunInOrderInTheWorkDirectoryWithItsFiles) {
   EXPECT_EQ(output->result->as_string(), "hello 3 times");
 }
 
-TEST(ExecBackend, AFailingToolsStderrTailIsTheError) {
+TEST(ExecBackend, AFailingToolIsNamedWithItsExitCodeAndItsOutputStaysInTheWorkersLog) {
   auto backend = backend_of(R"j({"type":"exec","argv":["sh","-c","echo starting; echo 'cannot open model.bin' >&2; exit 4"]})j");
   TestJob job("img2txt", catalog::OutputKind::Text, "{}");
   RecordingSink sink;
   std::atomic<bool> cancelled{false};
   auto output = backend.run(job.spec, sink, cancelled);
   ASSERT_FALSE(output);
-  EXPECT_EQ(output.error().message, "sh exited with 4: cannot open model.bin");
+  EXPECT_EQ(output.error().message, "sh exited with 4");
+}
+
+Result<Output> run_tool(const std::string& backend_json) {
+  auto backend = backend_of(backend_json);
+  TestJob job("img2txt", catalog::OutputKind::Text, "{}");
+  RecordingSink sink;
+  std::atomic<bool> cancelled{false};
+  return backend.run(job.spec, sink, cancelled);
+}
+
+TEST(ExecBackend, AToolPastItsCpuTimeLimitIsStopped) {
+  const auto started = std::chrono::steady_clock::now();
+  auto output = run_tool(R"j({"type":"exec","argv":["sh","-c","while :; do :; done"],"limits":{"cpu_s":1}})j");
+  ASSERT_FALSE(output);
+  EXPECT_EQ(output.error().message, "sh used up its CPU-time limit (1 s) and was stopped");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+}
+
+TEST(ExecBackend, AToolWritingPastItsFileSizeLimitIsStopped) {
+  auto output = run_tool(
+      R"j({"type":"exec","argv":["sh","-c","head -c 3000000 /dev/zero > big.bin"],"limits":{"file_mb":1}})j");
+  ASSERT_FALSE(output);
+  EXPECT_EQ(output.error().message, "sh tried to write a file over its size limit (1 MiB) and was stopped");
+}
+
+TEST(ExecBackend, AToolPastItsMemoryLimitFails) {
+  // The shell holds 200 MB of text in a variable: far past a 64 MiB limit.
+  auto output = run_tool(
+      R"j({"type":"exec","argv":["sh","-c","x=$(head -c 200000000 /dev/zero | tr '\\0' a); printf %s \"$x\" | wc -c"],
+          "limits":{"memory_mb":64}})j");
+  ASSERT_FALSE(output) << "the tool printed " << (output->result ? output->result->as_string() : "");
+  EXPECT_NE(output.error().message.find("sh "), std::string::npos) << output.error().message;
+  // Without the limit the same command succeeds: the limit is what stopped it.
+  auto unlimited = run_tool(
+      R"j({"type":"exec","argv":["sh","-c","x=$(head -c 200000000 /dev/zero | tr '\\0' a); printf %s \"$x\" | wc -c"],
+          "limits":{"memory_mb":4096}})j");
+  ASSERT_TRUE(unlimited) << unlimited.error().message;
+  EXPECT_EQ(unlimited->result->as_string(), "200000000");
+}
+
+TEST(ExecBackend, AToolSeesAPlainEnvironmentAndItsEntrysEnvNotTheWorkers) {
+  ::setenv("GENQ_WORKER_TOKEN", "wk_secret", 1);
+  auto output = run_tool(
+      R"j({"type":"exec","argv":["sh","-c","echo \"[$GENQ_WORKER_TOKEN][$LANG][$VOICE_DIR][$HOME]\""],
+          "env":{"VOICE_DIR":"/opt/voices"}})j");
+  ::unsetenv("GENQ_WORKER_TOKEN");
+  ASSERT_TRUE(output) << output.error().message;
+  const std::string said(output->result->as_string());
+  EXPECT_TRUE(said.starts_with("[][C.UTF-8][/opt/voices][/")) << said;
 }
 
 TEST(ExecBackend, AnOversizedTextResultIsAnErrorNotATruncatedResult) {

@@ -2,8 +2,11 @@
 
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -18,6 +21,27 @@ namespace {
 constexpr double kMinProgressStep = 0.5;
 // A text result is inline in the job row: larger output is a misconfigured tool.
 constexpr std::size_t kMaxTextResultBytes = 1u << 20;
+
+// A tool sees nothing of the worker's environment (its token variables above all):
+// PATH to find its helpers, a UTF-8 locale, the work directory as HOME and TMPDIR.
+std::vector<std::string> base_environment(const std::filesystem::path& work_dir) {
+  const char* path = std::getenv("PATH");
+  return {std::string("PATH=") + (path ? path : "/usr/local/bin:/usr/bin:/bin"), "LANG=C.UTF-8",
+          "HOME=" + work_dir.string(), "TMPDIR=" + work_dir.string()};
+}
+
+// The client's account of a tool that failed: which tool and how, without its output.
+std::string exit_message(const std::string& program, int exit_code, const ToolLimits& limits) {
+  if (exit_code == 128 + SIGXCPU) {
+    return fmt::format("{} used up its CPU-time limit ({} s) and was stopped", program, limits.cpu_seconds);
+  }
+  if (exit_code == 128 + SIGXFSZ) {
+    return fmt::format("{} tried to write a file over its size limit ({} MiB) and was stopped", program,
+                       limits.file_bytes >> 20);
+  }
+  if (exit_code > 128) return fmt::format("{} was ended by signal {}", program, exit_code - 128);
+  return fmt::format("{} exited with {}", program, exit_code);
+}
 
 Status write_text_file(const std::filesystem::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
@@ -119,6 +143,9 @@ Result<Output> ExecBackend::run(const JobSpec& job, ProgressSink& progress, cons
     const ExecStep& step = config_.steps[i];
     CommandSpec command;
     command.cwd = job.work_dir;
+    command.limits = config_.limits;
+    command.environment = base_environment(job.work_dir);
+    for (const auto& [name, value] : config_.env) command.environment->push_back(name + "=" + value);
     for (const ArgTemplate& arg : step.argv) {
       auto expanded = arg.expand(values.lookup());
       if (!expanded) {
@@ -170,9 +197,11 @@ Result<Output> ExecBackend::run(const JobSpec& job, ProgressSink& progress, cons
         break;
     }
     if (outcome->exit_code != 0) {
+      // What the tool said may hold paths, addresses and other clients' file names: it
+      // goes to the worker's log, and the client reads a plain account of the failure.
       const std::string said = outcome->stderr_tail.empty() ? trimmed(outcome->stdout_text) : outcome->stderr_tail;
-      return fail(Error::internal(fmt::format("{} exited with {}{}{}", program, outcome->exit_code,
-                                              said.empty() ? "" : ": ", said)));
+      spdlog::warn("job {}: {} exited with {}: {}", job.job_id, program, outcome->exit_code, said);
+      return fail(Error::internal(exit_message(program, outcome->exit_code, config_.limits)));
     }
     step_progress.report_overall(100);
     last_stdout = std::move(outcome->stdout_text);

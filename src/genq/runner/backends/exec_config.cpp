@@ -38,9 +38,11 @@ namespace genq::runner {
 namespace json = boost::json;
 namespace {
 
-constexpr std::array<std::string_view, 12> kKeys = {"type",   "argv",         "stdin",  "steps",
-                                                    "output", "content_type", "result", "files",
-                                                    "progress", "preview",    "timeout_s", "$comment"};
+constexpr std::array<std::string_view, 14> kKeys = {
+    "type",     "argv",    "stdin",     "steps",  "output", "content_type", "result",
+    "files",    "progress", "preview", "timeout_s", "limits", "env",          "$comment"};
+// A limit over this is no limit at all: 1 TiB, a year of CPU.
+constexpr double kMaxLimit = 1024.0 * 1024;
 // A job that runs for more than a day is a hung tool.
 constexpr double kMaxTimeoutSeconds = 86'400;
 
@@ -227,6 +229,35 @@ ExecConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
       bad("\"timeout_s\" must be a number of seconds from 1 to 86400");
     }
     config.timeout = std::chrono::seconds(static_cast<std::int64_t>(timeout->to_number<double>()));
+  }
+  if (const json::value* limits = backend.if_contains("limits")) {
+    if (!limits->is_object()) bad("\"limits\" must be an object of memory_mb, cpu_s and file_mb");
+    for (const auto& item : limits->as_object()) {
+      const json::value& v = item.value();
+      if (!v.is_number() || v.to_number<double>() < 1 || v.to_number<double>() > kMaxLimit * 32) {
+        bad("\"limits\"." + std::string(item.key()) + " must be a positive number");
+      }
+      const auto n = static_cast<std::uint64_t>(v.to_number<double>());
+      if (item.key() == "memory_mb") {
+        config.limits.memory_bytes = n << 20;
+      } else if (item.key() == "cpu_s") {
+        config.limits.cpu_seconds = n;
+      } else if (item.key() == "file_mb") {
+        config.limits.file_bytes = n << 20;
+      } else if (!item.key().starts_with("$")) {
+        bad("\"limits\" has an unknown key \"" + std::string(item.key()) + "\" (memory_mb, cpu_s, file_mb)");
+      }
+    }
+  }
+  if (config.limits.cpu_seconds == 0) config.limits.cpu_seconds = static_cast<std::uint64_t>(config.timeout.count());
+  if (const json::value* env = backend.if_contains("env")) {
+    if (!env->is_object()) bad("\"env\" must be an object of NAME: value strings");
+    for (const auto& item : env->as_object()) {
+      if (item.key().empty() || item.key().find('=') != std::string_view::npos || !item.value().is_string()) {
+        bad("\"env\"." + std::string(item.key()) + " must be a string, its name without '='");
+      }
+      config.env.emplace_back(item.key(), item.value().as_string());
+    }
   }
   return config;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "genq/catalog/catalog.hpp"
+#include "genq/runner/child_process.hpp"
 #include "genq/runner/backends/arg_template.hpp"
 #include "genq/runner/backends/progress_pattern.hpp"
 
@@ -42,6 +43,11 @@ struct ExecConfig {
   std::optional<ExecProgress> progress;
   std::string preview_name;                                   // a file in the work dir; empty = none
   std::chrono::seconds timeout{600};                          // the whole job, all steps
+  // Each command's kernel limits ("limits": {"memory_mb", "cpu_s", "file_mb"}); CPU time
+  // defaults to the timeout. Its environment: PATH, LANG=C.UTF-8, HOME and TMPDIR (the
+  // work directory) and the entry's "env"; nothing else of the worker's.
+  ToolLimits limits{.memory_bytes = 2048ull << 20, .cpu_seconds = 0, .file_bytes = 1024ull << 20};
+  std::vector<std::pair<std::string, std::string>> env;
 
   // The program of each step (argv[0]), for the start-up check that they exist.
   std::vector<std::string> programs() const;

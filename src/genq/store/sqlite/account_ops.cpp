@@ -1,6 +1,6 @@
 #include "genq/store/sqlite/account_ops.hpp"
 
-#include <boost/json.hpp>
+#include "genq/store/store_rules.hpp"
 
 namespace genq::sqlite {
 namespace {
@@ -9,31 +9,8 @@ constexpr const char* kClientColumns =
     "c.id, c.name, c.webhook_secret, c.webhook_url, c.webhook_events, c.disabled, c.created_at,"
     " c.webhook_secret_previous, c.webhook_secret_previous_until";
 
-// Event names and model names are stored as JSON arrays of strings.
-std::string to_json_array(const std::vector<std::string>& items) {
-  boost::json::array array;
-  array.reserve(items.size());
-  for (const std::string& item : items) {
-    array.emplace_back(item);
-  }
-  return boost::json::serialize(array);
-}
-
-Result<std::vector<std::string>> parse_json_array(const std::string& text, std::string_view what) {
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text, ec);
-  if (ec || !value.is_array()) {
-    return fail(Error::internal(std::string(what) + " is not a JSON array: " + text));
-  }
-  std::vector<std::string> items;
-  for (const boost::json::value& item : value.get_array()) {
-    if (!item.is_string()) {
-      return fail(Error::internal(std::string(what) + " holds a non-string: " + text));
-    }
-    items.emplace_back(item.get_string().data(), item.get_string().size());
-  }
-  return items;
-}
+using store_rules::parse_json_array;
+using store_rules::to_json_array;
 
 // Reads a client from a row whose first columns are kClientColumns.
 Result<Client> read_client(const Statement& row) {

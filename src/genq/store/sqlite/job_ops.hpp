@@ -16,12 +16,12 @@
 #include "genq/core/error.hpp"
 #include "genq/core/job.hpp"
 #include "genq/store/job_store.hpp"
+#include "genq/store/store_rules.hpp"
 #include "genq/store/sqlite/sqlite_connection.hpp"
 
 namespace genq::sqlite {
 
-// How long an Idempotency-Key binds to its first request (SPEC §3).
-inline constexpr Millis kIdempotencyWindow = std::chrono::hours(24);
+using store_rules::kIdempotencyWindow;
 
 // --- writes (job_writes.cpp) ---
 Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, TimePoint now);

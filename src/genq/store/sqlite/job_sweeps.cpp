@@ -1,42 +1,15 @@
 // Periodic sweeps over jobs: expired leases and expired results.
 #include <algorithm>
-#include <boost/json.hpp>
 #include <map>
 
 #include "genq/store/sqlite/job_ops.hpp"
 #include "genq/store/sqlite/job_row.hpp"
 #include "genq/store/sqlite/outbox.hpp"
 #include "genq/store/delivery_store.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq::sqlite {
 namespace {
-
-// Collects every string in `value` (a field's blob key, or an array of them).
-void collect_blob_keys(const boost::json::value& value, std::vector<std::string>& keys) {
-  if (value.is_string()) {
-    const boost::json::string& key = value.get_string();
-    if (!key.empty()) {
-      keys.emplace_back(key.data(), key.size());
-    }
-  } else if (value.is_array()) {
-    for (const boost::json::value& element : value.get_array()) {
-      collect_blob_keys(element, keys);
-    }
-  }
-}
-
-// inputs_json is {"field": "<blob key>", ...}. A malformed document yields no keys;
-// it cannot be repaired here, and its blobs are left to the blob store's own sweep.
-void collect_input_keys(const std::string& inputs_json, std::vector<std::string>& keys) {
-  boost::system::error_code ec;
-  boost::json::value inputs = boost::json::parse(inputs_json, ec);
-  if (ec || !inputs.is_object()) {
-    return;
-  }
-  for (const auto& field : inputs.get_object()) {
-    collect_blob_keys(field.value(), keys);
-  }
-}
 
 Result<std::vector<Job>> run_requeue(Connection& connection, const std::string& sql, TimePoint now) {
   Result<Statement> statement = connection.prepare(sql);
@@ -144,7 +117,7 @@ Result<std::vector<std::string>> expire_job_results(Connection& connection, Time
     if (std::string result_blob = candidates->column_text(1); !result_blob.empty()) {
       keys.push_back(std::move(result_blob));
     }
-    collect_input_keys(candidates->column_text(2), keys);
+    store_rules::collect_input_keys(candidates->column_text(2), keys);
   }
 
   for (std::int64_t seq : seqs) {

@@ -1,44 +1,11 @@
 #include "genq/store/sqlite/outbox.hpp"
 
-#include <boost/json.hpp>
-#include <boost/url/parse.hpp>
-
-#include <algorithm>
-#include <cctype>
-
 #include "genq/crypto/crypto.hpp"
 #include "genq/store/delivery_store.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq::sqlite {
 namespace {
-
-std::string_view event_for(JobStatus status) {
-  switch (status) {
-    case JobStatus::Processing: return kEventProcessing;
-    case JobStatus::Done: return kEventCompleted;
-    case JobStatus::Error: return kEventFailed;
-    case JobStatus::Pending:
-    case JobStatus::InProgress: return {};
-  }
-  return {};
-}
-
-// "host:port" with the scheme's default port filled in. The sender caps concurrent
-// deliveries per receiver by this key, and the due query skips capped ones by it.
-std::string host_key(const std::string& url) {
-  auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) {
-    return url;  // validated at submit, so not expected; the attempt will fail and say why
-  }
-  std::string host(parsed->encoded_host());
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string port(parsed->port());
-  if (port.empty()) {
-    port = parsed->scheme() == "http" ? "80" : "443";
-  }
-  return host + ":" + port;
-}
 
 struct AccountTarget {
   std::string url;
@@ -62,23 +29,11 @@ Result<std::optional<AccountTarget>> account_target(Connection& connection, cons
   return std::optional<AccountTarget>(AccountTarget{statement->column_text(0), statement->column_text(1)});
 }
 
-// An account webhook with an events list receives only those events (SPEC §3).
-bool accepts(const std::string& events_json, std::string_view event) {
-  boost::system::error_code ec;
-  boost::json::value events = boost::json::parse(events_json, ec);
-  if (ec || !events.is_array() || events.get_array().empty()) {
-    return true;
-  }
-  const boost::json::array& list = events.get_array();
-  return std::any_of(list.begin(), list.end(),
-                     [&](const boost::json::value& e) { return e.is_string() && e.get_string() == event; });
-}
-
 }  // namespace
 
 Status record_job_event(Connection& connection, const Job& job, JobStatus previous, std::string_view error_code,
                         TimePoint now) {
-  const std::string_view event = event_for(job.status);
+  const std::string_view event = store_rules::event_for(job.status);
   if (event.empty()) {
     return {};
   }
@@ -92,7 +47,7 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
     if (!account) {
       return fail(std::move(account.error()));
     }
-    if (!*account || !accepts((*account)->events_json, event)) {
+    if (!*account || !store_rules::accepts_event((*account)->events_json, event)) {
       return {};
     }
     url = std::move((*account)->url);
@@ -113,7 +68,7 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
       // A std::string, never an empty string_view: sqlite binds a null pointer as NULL.
       .bind_text(7, job.status == JobStatus::Error ? std::string(error_code) : std::string())
       .bind_text(8, url)
-      .bind_text(9, host_key(url))
+      .bind_text(9, store_rules::host_key(url))
       .bind_int64(10, to_unix_ms(now));
   Status inserted = statement->run();
   if (inserted) {

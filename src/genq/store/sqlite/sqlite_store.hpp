@@ -10,10 +10,8 @@
 
 #include "genq/core/clock.hpp"
 #include "genq/core/error.hpp"
-#include "genq/store/account_store.hpp"
-#include "genq/store/delivery_store.hpp"
-#include "genq/store/job_store.hpp"
-#include "genq/store/sqlite/credential_cache.hpp"
+#include "genq/store/credential_cache.hpp"
+#include "genq/store/store.hpp"
 
 namespace genq {
 
@@ -47,7 +45,7 @@ struct SqliteOptions {
 // Thread-safe. Other processes may open the same file at the same time (they wait
 // for the write lock up to busy_timeout). Owns its connections; borrows `clock`, which
 // must outlive it. Destroy only after every call has returned.
-class SqliteStore final : public JobStore, public AccountStore, public DeliveryStore {
+class SqliteStore final : public Store {
  public:
   // Opens or creates the database, enables WAL and migrates the schema.
   // Invalid if the file comes from a newer genq; Unavailable if it stays locked;
@@ -60,12 +58,10 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
 
   // Committed write transactions, and the write calls they carried: with many
   // concurrent writers commits() stays far below writes().
-  std::uint64_t commits() const;
-  std::uint64_t writes() const;
+  std::uint64_t commits() const override;
+  std::uint64_t writes() const override;
 
-  // Called after each commit that queued webhook deliveries, on the committing thread:
-  // how the webhook sender learns there is work without polling the store.
-  void on_deliveries_queued(std::function<void()> wake);
+  void on_deliveries_queued(std::function<void()> wake) override;
 
   // JobStore
   using JobStore::cancel;
@@ -136,8 +132,8 @@ class SqliteStore final : public JobStore, public AccountStore, public DeliveryS
   const Clock& clock_;
   // Status polls and credential checks answered from memory (see their headers).
   std::unique_ptr<sqlite::RecentJobs> recent_jobs_;
-  sqlite::CredentialCache<Client> clients_by_key_;
-  sqlite::CredentialCache<WorkerToken> workers_by_token_;
+  CredentialCache<Client> clients_by_key_;
+  CredentialCache<WorkerToken> workers_by_token_;
   std::uint64_t outbox_rows_seen_ = 0;  // used by the group-commit leader only
   std::mutex deliveries_queued_mutex_;
   std::function<void()> deliveries_queued_;  // GUARDED_BY(deliveries_queued_mutex_)

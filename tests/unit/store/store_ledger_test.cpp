@@ -1,17 +1,20 @@
-// Balances and the usage ledger in SqliteStore: top-ups, the charge written by the
+// Balances and the usage ledger in every Store (SQLite and PostgreSQL): top-ups, the charge written by the
 // transition to done (once, at the price the job was submitted with), unlimited
 // clients, and unbilled jobs.
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/store/store_fixture.hpp"
 
 namespace genq {
 namespace {
 
 using namespace std::chrono_literals;
 
-class SqliteLedger : public SqliteStoreFixture {
+class StoreLedger : public StoreFixture {
  protected:
   void SetUp() override {
-    SqliteStoreFixture::SetUp();
+    StoreFixture::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
     Client client;
     client.id = "cl_1";
     client.name = "one";
@@ -36,7 +39,9 @@ class SqliteLedger : public SqliteStoreFixture {
   }
 };
 
-TEST_F(SqliteLedger, TopUpsAddUpAndAreListedNewestFirst) {
+GENQ_STORE_SUITE(StoreLedger);
+
+TEST_P(StoreLedger, TopUpsAddUpAndAreListedNewestFirst) {
   ASSERT_TRUE(store_->top_up("cl_1", 2'000'000'000, "first"));
   Result<Balance> after = store_->top_up("cl_1", -500'000'000, "correction");
   ASSERT_TRUE(after) << after.error().message;
@@ -50,7 +55,7 @@ TEST_F(SqliteLedger, TopUpsAddUpAndAreListedNewestFirst) {
   EXPECT_EQ(store_->top_up("cl_ghost", 1, "").error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteLedger, ADoneJobIsChargedItsSubmittedPriceOnce) {
+TEST_P(StoreLedger, ADoneJobIsChargedItsSubmittedPriceOnce) {
   ASSERT_TRUE(store_->top_up("cl_1", 1'000'000'000, ""));
   NewJob job = new_job("j1");
   job.price_nanos = 2'100'000;
@@ -72,7 +77,7 @@ TEST_F(SqliteLedger, ADoneJobIsChargedItsSubmittedPriceOnce) {
   EXPECT_EQ(entries[0].model, kModel);
 }
 
-TEST_F(SqliteLedger, UnbilledFailedAndCancelledJobsCostNothing) {
+TEST_P(StoreLedger, UnbilledFailedAndCancelledJobsCostNothing) {
   submit(new_job("unbilled"));
   complete(claim_one());
   NewJob failing = new_job("failing");
@@ -87,7 +92,7 @@ TEST_F(SqliteLedger, UnbilledFailedAndCancelledJobsCostNothing) {
   EXPECT_TRUE(ledger().empty());
 }
 
-TEST_F(SqliteLedger, AnUnlimitedClientIsNotDebitedButTheUsageIsKept) {
+TEST_P(StoreLedger, AnUnlimitedClientIsNotDebitedButTheUsageIsKept) {
   Result<Balance> set = store_->set_unlimited("cl_1", true);
   ASSERT_TRUE(set) << set.error().message;
   EXPECT_TRUE(set->unlimited);

@@ -11,12 +11,13 @@
 
 #include "genq/core/error.hpp"
 
-namespace genq::sqlite {
+namespace genq {
 
 // Keyed by the credential's digest; holds only successful lookups. The store clears
 // it on every change to the accounts it serves, so a disabled client or a rotated
 // secret takes effect at once in this process; the time limit bounds how long a
-// change made by another process (an admin command on the same file) can go unseen.
+// change made by another process (an admin command on the same file, another node on the same
+// PostgreSQL database) can go unseen.
 // Thread-safe.
 template <class Value>
 class CredentialCache {
@@ -82,4 +83,4 @@ class CredentialCache {
   std::uint64_t generation_ = 0;
 };
 
-}  // namespace genq::sqlite
+}  // namespace genq

@@ -1,16 +1,16 @@
-// SqliteStore: expire_results hands back the blob keys of old final jobs, once.
+// Every Store (SQLite and PostgreSQL): expire_results hands back the blob keys of old final jobs, once.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/store/store_fixture.hpp"
 
 namespace genq {
 namespace {
 
 using namespace std::chrono_literals;
 
-class SqliteResults : public SqliteStoreFixture {
+class StoreResults : public StoreFixture {
  protected:
   // Submits a job with the given inputs and completes it with `result_blob`.
   void finish(const std::string& id, const std::string& inputs_json, const std::string& result_blob) {
@@ -29,7 +29,9 @@ class SqliteResults : public SqliteStoreFixture {
   }
 };
 
-TEST_F(SqliteResults, ExpireResultsReturnsResultAndInputKeysOnce) {
+GENQ_STORE_SUITE(StoreResults);
+
+TEST_P(StoreResults, ExpireResultsReturnsResultAndInputKeysOnce) {
   finish("job-1", R"({"image":"in/1.png","mask":"in/1-mask.png"})", "out/1.png");
   clock_.advance(1h);
 
@@ -41,7 +43,7 @@ TEST_F(SqliteResults, ExpireResultsReturnsResultAndInputKeysOnce) {
   EXPECT_TRUE(expire(clock_.now()).empty()) << "keys are handed out once";
 }
 
-TEST_F(SqliteResults, ExpireResultsSkipsRecentAndUnfinishedJobs) {
+TEST_P(StoreResults, ExpireResultsSkipsRecentAndUnfinishedJobs) {
   finish("old", "{}", "out/old.png");
   clock_.advance(2h);
   finish("recent", "{}", "out/recent.png");
@@ -55,7 +57,7 @@ TEST_F(SqliteResults, ExpireResultsSkipsRecentAndUnfinishedJobs) {
   EXPECT_EQ(get("waiting").inputs_json, R"({"image":"in/waiting.png"})");
 }
 
-TEST_F(SqliteResults, ExpireResultsCoversFailedAndCancelledJobsInputs) {
+TEST_P(StoreResults, ExpireResultsCoversFailedAndCancelledJobsInputs) {
   NewJob failed = new_job("failed");
   failed.inputs_json = R"({"images":["in/a.png","in/b.png"]})";
   submit(failed);
@@ -69,7 +71,7 @@ TEST_F(SqliteResults, ExpireResultsCoversFailedAndCancelledJobsInputs) {
   EXPECT_EQ(expire(clock_.now()), (std::vector<std::string>{"in/a.png", "in/b.png", "in/c.png"}));
 }
 
-TEST_F(SqliteResults, MalformedInputsAreClearedWithoutKeys) {
+TEST_P(StoreResults, MalformedInputsAreClearedWithoutKeys) {
   finish("job-1", "not json", "out/1.png");
   clock_.advance(1s);
   EXPECT_EQ(expire(clock_.now()), std::vector<std::string>{"out/1.png"});

@@ -1,16 +1,18 @@
-// SqliteStore: submit, get, claim, queue position, counts, cancel, reopen.
+// Every Store (SQLite and PostgreSQL): submit, get, claim, queue position, counts, cancel, reopen.
 #include <gtest/gtest.h>
 
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/store/store_fixture.hpp"
 
 namespace genq {
 namespace {
 
 using namespace std::chrono_literals;
 
-class SqliteJobs : public SqliteStoreFixture {};
+class StoreJobs : public StoreFixture {};
 
-TEST_F(SqliteJobs, SubmitStoresPendingJobWithEveryField) {
+GENQ_STORE_SUITE(StoreJobs);
+
+TEST_P(StoreJobs, SubmitStoresPendingJobWithEveryField) {
   NewJob job = new_job("job-1");
   job.inputs_json = R"({"image":"in/abc.png"})";
   job.dialect = Dialect::Task;
@@ -44,26 +46,26 @@ TEST_F(SqliteJobs, SubmitStoresPendingJobWithEveryField) {
   EXPECT_EQ(outcome->job.seq, stored.seq);
 }
 
-TEST_F(SqliteJobs, SubmitAssignsIncreasingSeq) {
+TEST_P(StoreJobs, SubmitAssignsIncreasingSeq) {
   Job first = submit(new_job("a"));
   Job second = submit(new_job("b"));
   EXPECT_LT(first.seq, second.seq);
 }
 
-TEST_F(SqliteJobs, SubmitWithExistingIdIsConflict) {
+TEST_P(StoreJobs, SubmitWithExistingIdIsConflict) {
   submit(new_job("dup"));
   Result<SubmitOutcome> again = store_->submit(new_job("dup"));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().kind, ErrorKind::Conflict);
 }
 
-TEST_F(SqliteJobs, GetUnknownJobIsNotFound) {
+TEST_P(StoreJobs, GetUnknownJobIsNotFound) {
   Result<Job> job = store_->get("nope");
   ASSERT_FALSE(job);
   EXPECT_EQ(job.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteJobs, ClaimLeasesOldestPendingJobFirst) {
+TEST_P(StoreJobs, ClaimLeasesOldestPendingJobFirst) {
   submit(new_job("first"));
   submit(new_job("second"));
   submit(new_job("third"));
@@ -72,7 +74,7 @@ TEST_F(SqliteJobs, ClaimLeasesOldestPendingJobFirst) {
   EXPECT_EQ(claim_one().job_id, "third");
 }
 
-TEST_F(SqliteJobs, ClaimSetsLeaseAttemptsWorkerAndStartTime) {
+TEST_P(StoreJobs, ClaimSetsLeaseAttemptsWorkerAndStartTime) {
   submit(new_job("job-1"));
   clock_.advance(2s);
   Result<std::vector<Lease>> leases = store_->claim(claim_request());
@@ -88,7 +90,7 @@ TEST_F(SqliteJobs, ClaimSetsLeaseAttemptsWorkerAndStartTime) {
   EXPECT_EQ(get("job-1").lease_id, leased.lease_id);
 }
 
-TEST_F(SqliteJobs, ClaimOnlyReturnsJobsOfRequestedModels) {
+TEST_P(StoreJobs, ClaimOnlyReturnsJobsOfRequestedModels) {
   submit(new_job("flux", "Flux1schnell"));
   submit(new_job("sdxl", "SDXL"));
   Result<std::vector<Lease>> leases = store_->claim(claim_request({"SDXL"}, 10));
@@ -98,7 +100,7 @@ TEST_F(SqliteJobs, ClaimOnlyReturnsJobsOfRequestedModels) {
   EXPECT_EQ(get("flux").status, JobStatus::Pending);
 }
 
-TEST_F(SqliteJobs, ClaimTakesUpToMaxJobsAcrossModelsInSubmitOrder) {
+TEST_P(StoreJobs, ClaimTakesUpToMaxJobsAcrossModelsInSubmitOrder) {
   submit(new_job("a1", "A"));
   submit(new_job("b1", "B"));
   submit(new_job("c1", "C"));
@@ -115,7 +117,7 @@ TEST_F(SqliteJobs, ClaimTakesUpToMaxJobsAcrossModelsInSubmitOrder) {
   EXPECT_EQ(get("c1").status, JobStatus::Pending);
 }
 
-TEST_F(SqliteJobs, ClaimReturnsEmptyWhenNothingWaits) {
+TEST_P(StoreJobs, ClaimReturnsEmptyWhenNothingWaits) {
   Result<std::vector<Lease>> none = store_->claim(claim_request());
   ASSERT_TRUE(none) << none.error().message;
   EXPECT_TRUE(none->empty());
@@ -126,7 +128,7 @@ TEST_F(SqliteJobs, ClaimReturnsEmptyWhenNothingWaits) {
   EXPECT_TRUE(no_models->empty());
 }
 
-TEST_F(SqliteJobs, QueuePositionCountsPendingJobsOfSameModelAhead) {
+TEST_P(StoreJobs, QueuePositionCountsPendingJobsOfSameModelAhead) {
   Job first = submit(new_job("first"));
   submit(new_job("other-model", "SDXL"));
   Job second = submit(new_job("second"));
@@ -141,7 +143,7 @@ TEST_F(SqliteJobs, QueuePositionCountsPendingJobsOfSameModelAhead) {
   EXPECT_EQ(store_->queue_position(third).value(), std::optional<std::int64_t>(1));
 }
 
-TEST_F(SqliteJobs, QueuePositionOfUnknownJobIsNotFound) {
+TEST_P(StoreJobs, QueuePositionOfUnknownJobIsNotFound) {
   Job ghost;
   ghost.id = "ghost";
   Result<std::optional<std::int64_t>> position = store_->queue_position(ghost);
@@ -149,7 +151,7 @@ TEST_F(SqliteJobs, QueuePositionOfUnknownJobIsNotFound) {
   EXPECT_EQ(position.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteJobs, CountByStatusCountsEachStatus) {
+TEST_P(StoreJobs, CountByStatusCountsEachStatus) {
   for (const char* id : {"a", "b", "c", "d", "e"}) {
     submit(new_job(id));
   }
@@ -169,7 +171,7 @@ TEST_F(SqliteJobs, CountByStatusCountsEachStatus) {
   EXPECT_EQ(counts->error, 1);
 }
 
-TEST_F(SqliteJobs, CancelPendingJobEndsInErrorCancelled) {
+TEST_P(StoreJobs, CancelPendingJobEndsInErrorCancelled) {
   submit(new_job("job-1"));
   clock_.advance(5s);
   Result<Job> cancelled = store_->cancel("job-1", "cl_1");
@@ -183,7 +185,7 @@ TEST_F(SqliteJobs, CancelPendingJobEndsInErrorCancelled) {
   EXPECT_TRUE(leases->empty()) << "a cancelled job must not be claimed";
 }
 
-TEST_F(SqliteJobs, CancelByAnotherClientIsNotFound) {
+TEST_P(StoreJobs, CancelByAnotherClientIsNotFound) {
   submit(new_job("job-1"));
   Result<Job> cancelled = store_->cancel("job-1", "cl_other");
   ASSERT_FALSE(cancelled);
@@ -191,13 +193,13 @@ TEST_F(SqliteJobs, CancelByAnotherClientIsNotFound) {
   EXPECT_EQ(get("job-1").status, JobStatus::Pending);
 }
 
-TEST_F(SqliteJobs, CancelUnknownJobIsNotFound) {
+TEST_P(StoreJobs, CancelUnknownJobIsNotFound) {
   Result<Job> cancelled = store_->cancel("nope", "cl_1");
   ASSERT_FALSE(cancelled);
   EXPECT_EQ(cancelled.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteJobs, CancelFinalJobIsConflict) {
+TEST_P(StoreJobs, CancelFinalJobIsConflict) {
   submit(new_job("job-1"));
   ASSERT_TRUE(store_->complete(claim_one(), JobResult{"out/1.png", "image/png", std::nullopt}));
   Result<Job> cancelled = store_->cancel("job-1", "cl_1");
@@ -206,7 +208,7 @@ TEST_F(SqliteJobs, CancelFinalJobIsConflict) {
   EXPECT_EQ(cancelled.error().message, "job is already final");
 }
 
-TEST_F(SqliteJobs, ReopenKeepsJobsLeasesAndOrder) {
+TEST_P(StoreJobs, ReopenKeepsJobsLeasesAndOrder) {
   submit(new_job("first"));
   submit(new_job("second"));
   LeaseRef lease = claim_one();
@@ -222,14 +224,15 @@ TEST_F(SqliteJobs, ReopenKeepsJobsLeasesAndOrder) {
   EXPECT_GT(third.seq, first.seq);
 }
 
-TEST_F(SqliteJobs, SecondStoreOnSameFileSeesCommittedWrites) {
-  // What `genq admin` does while the server runs: its own store on the same file.
-  Result<std::unique_ptr<SqliteStore>> other = SqliteStore::open(options(), clock_);
-  ASSERT_TRUE(other) << other.error().message;
-  ASSERT_TRUE((*other)->submit(new_job("from-other")));
+TEST_P(StoreJobs, SecondStoreOnSameDatabaseSeesCommittedWrites) {
+  // What `genq admin` does while the server runs (its own store on the same file),
+  // and what a second node does on the same PostgreSQL database.
+  std::unique_ptr<Store> other = open_store();
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->submit(new_job("from-other")));
   EXPECT_EQ(get("from-other").status, JobStatus::Pending);
   submit(new_job("from-main"));
-  Result<Job> seen = (*other)->get("from-main");
+  Result<Job> seen = other->get("from-main");
   ASSERT_TRUE(seen) << seen.error().message;
 }
 

@@ -1,4 +1,4 @@
-// The webhook outbox in SqliteStore: every reported transition writes its delivery
+// The webhook outbox in every Store (SQLite and PostgreSQL): every reported transition writes its delivery
 // in the same transaction, with the target resolved from the job or the account;
 // nothing else writes one. Then the DeliveryStore side: due order, attempts,
 // redelivery, rotation, and surviving a reopen.
@@ -6,7 +6,8 @@
 
 #include <algorithm>
 
-#include "unit/webhook/webhook_store_fixture.hpp"
+#include "genq/crypto/crypto.hpp"
+#include "unit/store/store_fixture.hpp"
 
 namespace genq {
 namespace {
@@ -15,8 +16,23 @@ using namespace std::chrono_literals;
 
 constexpr const char* kHook = "https://hooks.example.com/genq";
 
-class WebhookOutbox : public WebhookStoreFixture {
+class StoreOutbox : public StoreFixture {
  protected:
+  static constexpr const char* kAccountSecret = "whsec_b2xk";
+
+  // One client, "cl_1", whose account webhook secret is kAccountSecret.
+  void SetUp() override {
+    StoreFixture::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
+    Client client;
+    client.id = "cl_1";
+    client.name = "one";
+    client.webhook_secret = kAccountSecret;
+    ASSERT_TRUE(store_->create_client(client, crypto::sha256_hex("key-1")));
+  }
+
   NewJob hooked_job(std::string id) {
     NewJob job = new_job(std::move(id));
     job.webhook_url = kHook;
@@ -69,12 +85,14 @@ class WebhookOutbox : public WebhookStoreFixture {
   }
 };
 
-TEST_F(WebhookOutbox, SubmitAloneWritesNoDelivery) {
+GENQ_STORE_SUITE(StoreOutbox);
+
+TEST_P(StoreOutbox, SubmitAloneWritesNoDelivery) {
   submit(hooked_job("j1"));
   EXPECT_TRUE(due().empty());
 }
 
-TEST_F(WebhookOutbox, ClaimWritesJobProcessingFromPending) {
+TEST_P(StoreOutbox, ClaimWritesJobProcessingFromPending) {
   submit(hooked_job("j1"));
   claim_one();
   const auto rows = due();
@@ -92,7 +110,7 @@ TEST_F(WebhookOutbox, ClaimWritesJobProcessingFromPending) {
   EXPECT_FALSE(rows[0].id.empty());
 }
 
-TEST_F(WebhookOutbox, CompleteWritesJobCompletedWithThePreviousStatus) {
+TEST_P(StoreOutbox, CompleteWritesJobCompletedWithThePreviousStatus) {
   submit(hooked_job("j1"));
   const LeaseRef lease = claim_one();
   ASSERT_TRUE(store_->progress(lease, 50, std::nullopt, 30s));
@@ -109,7 +127,7 @@ TEST_F(WebhookOutbox, CompleteWritesJobCompletedWithThePreviousStatus) {
   EXPECT_EQ(*done.finished_at - *done.started_at, 3s);
 }
 
-TEST_F(WebhookOutbox, CancelWritesJobFailedWithCancelled) {
+TEST_P(StoreOutbox, CancelWritesJobFailedWithCancelled) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   const auto rows = due();
@@ -121,7 +139,7 @@ TEST_F(WebhookOutbox, CancelWritesJobFailedWithCancelled) {
   EXPECT_EQ(rows[0].error, "cancelled");
 }
 
-TEST_F(WebhookOutbox, FinalFailWritesJobFailedButARetryableOneDoesNot) {
+TEST_P(StoreOutbox, FinalFailWritesJobFailedButARetryableOneDoesNot) {
   NewJob job = hooked_job("j1");
   job.max_attempts = 2;
   submit(job);
@@ -136,7 +154,7 @@ TEST_F(WebhookOutbox, FinalFailWritesJobFailedButARetryableOneDoesNot) {
   EXPECT_EQ(rows[2].previous_status, JobStatus::Processing);
 }
 
-TEST_F(WebhookOutbox, AWorkerGivenDeapiCodeIsKeptAndAnyOtherReadsProcessingError) {
+TEST_P(StoreOutbox, AWorkerGivenDeapiCodeIsKeptAndAnyOtherReadsProcessingError) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->fail(claim_one(), "prompt too long", false, "CONTEXT_LENGTH_EXCEEDED"));
   submit(hooked_job("j2"));
@@ -157,7 +175,7 @@ TEST(DeapiErrorCodes, RowsWithGenqsOldNamesReadAsDeapiCodes) {
   EXPECT_EQ(deapi_error_code(""), "");
 }
 
-TEST_F(WebhookOutbox, LeaseExpiryWithAttemptsLeftWritesNothingAndExhaustedWritesWorkerTimeout) {
+TEST_P(StoreOutbox, LeaseExpiryWithAttemptsLeftWritesNothingAndExhaustedWritesWorkerTimeout) {
   NewJob job = hooked_job("j1");
   job.max_attempts = 2;
   submit(job);
@@ -178,7 +196,7 @@ TEST_F(WebhookOutbox, LeaseExpiryWithAttemptsLeftWritesNothingAndExhaustedWrites
   EXPECT_EQ(rows[2].previous_status, JobStatus::InProgress);
 }
 
-TEST_F(WebhookOutbox, ATransitionThatDoesNotHappenWritesNothing) {
+TEST_P(StoreOutbox, ATransitionThatDoesNotHappenWritesNothing) {
   submit(hooked_job("j1"));
   const LeaseRef lease = claim_one();
   ASSERT_FALSE(store_->complete(LeaseRef{"j1", "not-the-lease"}, JobResult{}));
@@ -187,13 +205,13 @@ TEST_F(WebhookOutbox, ATransitionThatDoesNotHappenWritesNothing) {
   EXPECT_EQ(events_of("j1"), (std::vector<std::string>{"job.processing", "job.completed"}));
 }
 
-TEST_F(WebhookOutbox, WithoutAnyTargetNoDeliveryIsWritten) {
+TEST_P(StoreOutbox, WithoutAnyTargetNoDeliveryIsWritten) {
   submit(new_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   EXPECT_TRUE(due().empty());
 }
 
-TEST_F(WebhookOutbox, AccountWebhookIsTheTargetWhenTheJobHasNone) {
+TEST_P(StoreOutbox, AccountWebhookIsTheTargetWhenTheJobHasNone) {
   ASSERT_TRUE(store_->set_account_webhook("cl_1", "http://receiver.test:8080/in", {}));
   submit(new_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
@@ -203,7 +221,7 @@ TEST_F(WebhookOutbox, AccountWebhookIsTheTargetWhenTheJobHasNone) {
   EXPECT_EQ(rows[0].host, "receiver.test:8080");
 }
 
-TEST_F(WebhookOutbox, AccountEventsListFiltersItsDeliveries) {
+TEST_P(StoreOutbox, AccountEventsListFiltersItsDeliveries) {
   ASSERT_TRUE(store_->set_account_webhook("cl_1", kHook, {"job.failed"}));
   submit(new_job("j1"));
   claim_one();  // job.processing: not wanted
@@ -213,7 +231,7 @@ TEST_F(WebhookOutbox, AccountEventsListFiltersItsDeliveries) {
   ASSERT_EQ(due().size(), 1u);
 }
 
-TEST_F(WebhookOutbox, JobWebhookUrlTakesEveryEventRegardlessOfTheAccountFilter) {
+TEST_P(StoreOutbox, JobWebhookUrlTakesEveryEventRegardlessOfTheAccountFilter) {
   ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://account.example.com/", {"job.failed"}));
   NewJob job = hooked_job("j1");
   job.webhook_secret = std::string(40, 's');
@@ -225,7 +243,7 @@ TEST_F(WebhookOutbox, JobWebhookUrlTakesEveryEventRegardlessOfTheAccountFilter) 
   EXPECT_EQ(rows[0].job_secret, std::string(40, 's'));
 }
 
-TEST_F(WebhookOutbox, AttemptsAreLoggedAndScheduleTheNextOne) {
+TEST_P(StoreOutbox, AttemptsAreLoggedAndScheduleTheNextOne) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   const DueDelivery d = due().front();
@@ -255,7 +273,7 @@ TEST_F(WebhookOutbox, AttemptsAreLoggedAndScheduleTheNextOne) {
   EXPECT_TRUE(records[0].finished_at);
 }
 
-TEST_F(WebhookOutbox, DueHostsNamesEachReceiverWithDueWorkOnce) {
+TEST_P(StoreOutbox, DueHostsNamesEachReceiverWithDueWorkOnce) {
   ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://slow.example.com/", {}));
   for (const char* id : {"a", "b"}) {
     submit(new_job(id));
@@ -277,7 +295,7 @@ TEST_F(WebhookOutbox, DueHostsNamesEachReceiverWithDueWorkOnce) {
   EXPECT_TRUE(store_->due_hosts(clock_.now() - 1s).value().empty());
 }
 
-TEST_F(WebhookOutbox, DueQueryReadsOneReceiverAndSkipsDeliveriesInFlight) {
+TEST_P(StoreOutbox, DueQueryReadsOneReceiverAndSkipsDeliveriesInFlight) {
   ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://slow.example.com/", {}));
   for (const char* id : {"a", "b", "c"}) {
     submit(new_job(id));
@@ -301,7 +319,7 @@ TEST_F(WebhookOutbox, DueQueryReadsOneReceiverAndSkipsDeliveriesInFlight) {
   EXPECT_EQ(rows[0].id, all[1].id);
 }
 
-TEST_F(WebhookOutbox, RedeliverKeepsTheIdAndRestartsAFinishedSeries) {
+TEST_P(StoreOutbox, RedeliverKeepsTheIdAndRestartsAFinishedSeries) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   const DueDelivery d = due().front();
@@ -319,7 +337,7 @@ TEST_F(WebhookOutbox, RedeliverKeepsTheIdAndRestartsAFinishedSeries) {
   EXPECT_GT(rows[0].version, d.version);
 }
 
-TEST_F(WebhookOutbox, RedeliverIsNotFoundForAnotherClient) {
+TEST_P(StoreOutbox, RedeliverIsNotFoundForAnotherClient) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   const DueDelivery d = due().front();
@@ -329,7 +347,7 @@ TEST_F(WebhookOutbox, RedeliverIsNotFoundForAnotherClient) {
   EXPECT_TRUE(store_->deliveries_for_job("j1", "cl_2").value().empty());
 }
 
-TEST_F(WebhookOutbox, AnAttemptFromBeforeARedeliveryDoesNotOverrideIt) {
+TEST_P(StoreOutbox, AnAttemptFromBeforeARedeliveryDoesNotOverrideIt) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   const DueDelivery d = due().front();  // in flight with version 0
@@ -340,7 +358,7 @@ TEST_F(WebhookOutbox, AnAttemptFromBeforeARedeliveryDoesNotOverrideIt) {
   EXPECT_EQ(log_of("j1").front().attempts, 1);
 }
 
-TEST_F(WebhookOutbox, RotationKeepsThePreviousSecretUntilTheOverlapEnds) {
+TEST_P(StoreOutbox, RotationKeepsThePreviousSecretUntilTheOverlapEnds) {
   Result<Client> rotated = store_->rotate_webhook_secret("cl_1", "whsec_bmV3", clock_.now() + 1h);
   ASSERT_TRUE(rotated) << rotated.error().message;
   EXPECT_EQ(rotated->webhook_secret, "whsec_bmV3");
@@ -355,7 +373,7 @@ TEST_F(WebhookOutbox, RotationKeepsThePreviousSecretUntilTheOverlapEnds) {
   EXPECT_FALSE(store_->rotate_webhook_secret("nobody", "whsec_x", clock_.now()));
 }
 
-TEST_F(WebhookOutbox, PendingDeliveriesSurviveAReopenAtTheirDueTime) {
+TEST_P(StoreOutbox, PendingDeliveriesSurviveAReopenAtTheirDueTime) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   const DueDelivery d = due().front();
@@ -368,7 +386,7 @@ TEST_F(WebhookOutbox, PendingDeliveriesSurviveAReopenAtTheirDueTime) {
   EXPECT_EQ(rows[0].id, d.id);
 }
 
-TEST_F(WebhookOutbox, PruneDeletesOnlyOldFinishedDeliveries) {
+TEST_P(StoreOutbox, PruneDeletesOnlyOldFinishedDeliveries) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   submit(hooked_job("j2"));

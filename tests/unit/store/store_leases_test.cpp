@@ -1,18 +1,18 @@
-// SqliteStore: transitions under a lease (heartbeat, progress, complete, fail), lost
+// Every Store (SQLite and PostgreSQL): transitions under a lease (heartbeat, progress, complete, fail), lost
 // leases, lease expiry and the attempts cap.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/store/store_fixture.hpp"
 
 namespace genq {
 namespace {
 
 using namespace std::chrono_literals;
 
-class SqliteLeases : public SqliteStoreFixture {
+class StoreLeases : public StoreFixture {
  protected:
   void expect_lease_lost(const LeaseRef& lease) {
     Result<TimePoint> heartbeat = store_->heartbeat(lease, 30s);
@@ -34,7 +34,9 @@ class SqliteLeases : public SqliteStoreFixture {
   }
 };
 
-TEST_F(SqliteLeases, HeartbeatExtendsLease) {
+GENQ_STORE_SUITE(StoreLeases);
+
+TEST_P(StoreLeases, HeartbeatExtendsLease) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   clock_.advance(20s);
@@ -44,7 +46,7 @@ TEST_F(SqliteLeases, HeartbeatExtendsLease) {
   EXPECT_EQ(get("job-1").lease_expires_at, clock_.now() + 60s);
 }
 
-TEST_F(SqliteLeases, ProgressSetsInProgressRoundsAndStoresPreview) {
+TEST_P(StoreLeases, ProgressSetsInProgressRoundsAndStoresPreview) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   Result<Job> job = store_->progress(lease, 33.3333, std::string("\xff\xd8jpeg\0bytes", 12), 45s);
@@ -57,7 +59,7 @@ TEST_F(SqliteLeases, ProgressSetsInProgressRoundsAndStoresPreview) {
   EXPECT_EQ(get("job-1").preview_jpeg, std::string("\xff\xd8jpeg\0bytes", 12));
 }
 
-TEST_F(SqliteLeases, ProgressWithoutPreviewKeepsEarlierPreview) {
+TEST_P(StoreLeases, ProgressWithoutPreviewKeepsEarlierPreview) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   ASSERT_TRUE(store_->progress(lease, 10, std::string("first"), 30s));
@@ -67,7 +69,7 @@ TEST_F(SqliteLeases, ProgressWithoutPreviewKeepsEarlierPreview) {
   EXPECT_DOUBLE_EQ(job->progress.value_or(-1), 20);
 }
 
-TEST_F(SqliteLeases, ProgressIsClampedToZeroThroughHundred) {
+TEST_P(StoreLeases, ProgressIsClampedToZeroThroughHundred) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   EXPECT_DOUBLE_EQ(store_->progress(lease, 150, std::nullopt, 30s)->progress.value_or(-1), 100);
@@ -77,7 +79,7 @@ TEST_F(SqliteLeases, ProgressIsClampedToZeroThroughHundred) {
                    100);
 }
 
-TEST_F(SqliteLeases, ProgressThatIsNotANumberIsInvalid) {
+TEST_P(StoreLeases, ProgressThatIsNotANumberIsInvalid) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   Result<Job> job = store_->progress(lease, std::nan(""), std::nullopt, 30s);
@@ -85,7 +87,7 @@ TEST_F(SqliteLeases, ProgressThatIsNotANumberIsInvalid) {
   EXPECT_EQ(job.error().kind, ErrorKind::Invalid);
 }
 
-TEST_F(SqliteLeases, CompleteSetsDoneResultAndClearsLease) {
+TEST_P(StoreLeases, CompleteSetsDoneResultAndClearsLease) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   ASSERT_TRUE(store_->progress(lease, 40, std::nullopt, 30s));
@@ -104,7 +106,7 @@ TEST_F(SqliteLeases, CompleteSetsDoneResultAndClearsLease) {
   expect_lease_lost(lease);
 }
 
-TEST_F(SqliteLeases, RetryableFailReturnsJobToPending) {
+TEST_P(StoreLeases, RetryableFailReturnsJobToPending) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   ASSERT_TRUE(store_->progress(lease, 40, std::string("preview"), 30s));
@@ -125,7 +127,7 @@ TEST_F(SqliteLeases, RetryableFailReturnsJobToPending) {
   EXPECT_EQ(get("job-1").attempts, 2);
 }
 
-TEST_F(SqliteLeases, RetryableFailAfterLastAttemptEndsInError) {
+TEST_P(StoreLeases, RetryableFailAfterLastAttemptEndsInError) {
   NewJob job = new_job("job-1");
   job.max_attempts = 2;
   submit(job);
@@ -138,7 +140,7 @@ TEST_F(SqliteLeases, RetryableFailAfterLastAttemptEndsInError) {
   EXPECT_EQ(last->finished_at, clock_.now());
 }
 
-TEST_F(SqliteLeases, NonRetryableFailEndsInError) {
+TEST_P(StoreLeases, NonRetryableFailEndsInError) {
   submit(new_job("job-1"));
   Result<Job> job = store_->fail(claim_one(), "bad prompt", false, "");
   ASSERT_TRUE(job) << job.error().message;
@@ -149,7 +151,7 @@ TEST_F(SqliteLeases, NonRetryableFailEndsInError) {
   EXPECT_TRUE(job->finished_at);
 }
 
-TEST_F(SqliteLeases, WrongLeaseIdIsLeaseLost) {
+TEST_P(StoreLeases, WrongLeaseIdIsLeaseLost) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   expect_lease_lost(LeaseRef{lease.job_id, "ls_forged"});
@@ -157,7 +159,7 @@ TEST_F(SqliteLeases, WrongLeaseIdIsLeaseLost) {
   EXPECT_TRUE(store_->heartbeat(lease, 30s)) << "the real lease is untouched";
 }
 
-TEST_F(SqliteLeases, LeaseCallOnUnknownJobIsNotFound) {
+TEST_P(StoreLeases, LeaseCallOnUnknownJobIsNotFound) {
   Result<TimePoint> heartbeat = store_->heartbeat(LeaseRef{"nope", "ls_x"}, 30s);
   ASSERT_FALSE(heartbeat);
   EXPECT_EQ(heartbeat.error().kind, ErrorKind::NotFound);
@@ -166,12 +168,12 @@ TEST_F(SqliteLeases, LeaseCallOnUnknownJobIsNotFound) {
   EXPECT_EQ(completed.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteLeases, PendingJobHasNoLeaseToUse) {
+TEST_P(StoreLeases, PendingJobHasNoLeaseToUse) {
   submit(new_job("job-1"));
   expect_lease_lost(LeaseRef{"job-1", ""});
 }
 
-TEST_F(SqliteLeases, CancelledJobMakesWorkerLoseLease) {
+TEST_P(StoreLeases, CancelledJobMakesWorkerLoseLease) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   Result<Job> cancelled = store_->cancel("job-1", "cl_1");
@@ -182,7 +184,7 @@ TEST_F(SqliteLeases, CancelledJobMakesWorkerLoseLease) {
   expect_lease_lost(lease);
 }
 
-TEST_F(SqliteLeases, ExpiredLeaseReturnsJobToPending) {
+TEST_P(StoreLeases, ExpiredLeaseReturnsJobToPending) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   ASSERT_TRUE(store_->progress(lease, 50, std::string("preview"), 30s));
@@ -206,7 +208,7 @@ TEST_F(SqliteLeases, ExpiredLeaseReturnsJobToPending) {
   EXPECT_EQ(get("job-1").attempts, 2);
 }
 
-TEST_F(SqliteLeases, UnexpiredLeaseIsNotRequeued) {
+TEST_P(StoreLeases, UnexpiredLeaseIsNotRequeued) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   clock_.advance(29s);
@@ -216,7 +218,7 @@ TEST_F(SqliteLeases, UnexpiredLeaseIsNotRequeued) {
   EXPECT_TRUE(store_->heartbeat(lease, 30s));
 }
 
-TEST_F(SqliteLeases, HeartbeatKeepsLeaseFromExpiring) {
+TEST_P(StoreLeases, HeartbeatKeepsLeaseFromExpiring) {
   submit(new_job("job-1"));
   LeaseRef lease = claim_one();
   clock_.advance(25s);
@@ -227,7 +229,7 @@ TEST_F(SqliteLeases, HeartbeatKeepsLeaseFromExpiring) {
   EXPECT_TRUE(changed->empty());
 }
 
-TEST_F(SqliteLeases, ExpiredLeaseOnLastAttemptEndsInError) {
+TEST_P(StoreLeases, ExpiredLeaseOnLastAttemptEndsInError) {
   submit(new_job("job-1"));  // max_attempts = 3
   for (int attempt = 1; attempt <= 3; ++attempt) {
     claim_one();
@@ -247,7 +249,7 @@ TEST_F(SqliteLeases, ExpiredLeaseOnLastAttemptEndsInError) {
   EXPECT_TRUE(leases->empty()) << "a job out of attempts is never claimed again";
 }
 
-TEST_F(SqliteLeases, RequeueReturnsEveryExpiredJobInSubmitOrder) {
+TEST_P(StoreLeases, RequeueReturnsEveryExpiredJobInSubmitOrder) {
   submit(new_job("a"));
   submit(new_job("b"));
   submit(new_job("c"));
@@ -270,7 +272,7 @@ TEST_F(SqliteLeases, RequeueReturnsEveryExpiredJobInSubmitOrder) {
   EXPECT_EQ(changed->at(2).error, "worker lost: lease expired after 1 attempts");
 }
 
-TEST_F(SqliteLeases, ReclaimKeepsFirstStartTime) {
+TEST_P(StoreLeases, ReclaimKeepsFirstStartTime) {
   submit(new_job("job-1"));
   claim_one();
   const TimePoint first_start = clock_.now();

@@ -1,17 +1,19 @@
-// SqliteStore: Job::version counts the published changes of a job (1 at submit, +1
+// Every Store (SQLite and PostgreSQL): Job::version counts the published changes of a job (1 at submit, +1
 // per transition, heartbeats excluded), and every read returns what the write did.
 #include <gtest/gtest.h>
 
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/store/store_fixture.hpp"
 
 namespace genq {
 namespace {
 
 using namespace std::chrono_literals;
 
-class SqliteJobVersion : public SqliteStoreFixture {};
+class StoreJobVersion : public StoreFixture {};
 
-TEST_F(SqliteJobVersion, EachPublishedTransitionAddsOneAndHeartbeatsDoNot) {
+GENQ_STORE_SUITE(StoreJobVersion);
+
+TEST_P(StoreJobVersion, EachPublishedTransitionAddsOneAndHeartbeatsDoNot) {
   EXPECT_EQ(submit(new_job("job-1")).version, 1);
   EXPECT_EQ(get("job-1").version, 1);
 
@@ -42,7 +44,7 @@ TEST_F(SqliteJobVersion, EachPublishedTransitionAddsOneAndHeartbeatsDoNot) {
   EXPECT_EQ(get("job-1").version, 8);
 }
 
-TEST_F(SqliteJobVersion, CancelAndLeaseExpiryAreVersionedAndSurviveAReopen) {
+TEST_P(StoreJobVersion, CancelAndLeaseExpiryAreVersionedAndSurviveAReopen) {
   submit(new_job("job-1"));
   submit(new_job("job-2"));
   Result<Job> cancelled = store_->cancel("job-2", "cl_1");

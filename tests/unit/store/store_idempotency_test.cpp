@@ -1,14 +1,14 @@
-// SqliteStore: Idempotency-Key replay, conflict and the 24 h window.
+// Every Store (SQLite and PostgreSQL): Idempotency-Key replay, conflict and the 24 h window.
 #include <gtest/gtest.h>
 
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/store/store_fixture.hpp"
 
 namespace genq {
 namespace {
 
 using namespace std::chrono_literals;
 
-class SqliteIdempotency : public SqliteStoreFixture {
+class StoreIdempotency : public StoreFixture {
  protected:
   static NewJob keyed(std::string id, std::string key, std::string hash, std::string client_id = "cl_1") {
     NewJob job = new_job(std::move(id), kModel, std::move(client_id));
@@ -18,7 +18,9 @@ class SqliteIdempotency : public SqliteStoreFixture {
   }
 };
 
-TEST_F(SqliteIdempotency, SameKeyAndHashReturnsEarlierJob) {
+GENQ_STORE_SUITE(StoreIdempotency);
+
+TEST_P(StoreIdempotency, SameKeyAndHashReturnsEarlierJob) {
   Result<SubmitOutcome> first = store_->submit(keyed("job-1", "key-1", "hash-a"));
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_TRUE(first->created);
@@ -31,7 +33,7 @@ TEST_F(SqliteIdempotency, SameKeyAndHashReturnsEarlierJob) {
   EXPECT_FALSE(store_->get("job-2")) << "a replay creates no job";
 }
 
-TEST_F(SqliteIdempotency, ReplayReturnsJobAsItIsNow) {
+TEST_P(StoreIdempotency, ReplayReturnsJobAsItIsNow) {
   ASSERT_TRUE(store_->submit(keyed("job-1", "key-1", "hash-a")));
   claim_one();
   Result<SubmitOutcome> replay = store_->submit(keyed("job-2", "key-1", "hash-a"));
@@ -39,7 +41,7 @@ TEST_F(SqliteIdempotency, ReplayReturnsJobAsItIsNow) {
   EXPECT_EQ(replay->job.status, JobStatus::Processing);
 }
 
-TEST_F(SqliteIdempotency, SameKeyWithDifferentHashIsConflict) {
+TEST_P(StoreIdempotency, SameKeyWithDifferentHashIsConflict) {
   ASSERT_TRUE(store_->submit(keyed("job-1", "key-1", "hash-a")));
   Result<SubmitOutcome> reused = store_->submit(keyed("job-2", "key-1", "hash-b"));
   ASSERT_FALSE(reused);
@@ -47,7 +49,7 @@ TEST_F(SqliteIdempotency, SameKeyWithDifferentHashIsConflict) {
   EXPECT_EQ(reused.error().message, "Idempotency-Key was already used with a different request");
 }
 
-TEST_F(SqliteIdempotency, KeyJustUnderOneDayOldStillReplays) {
+TEST_P(StoreIdempotency, KeyJustUnderOneDayOldStillReplays) {
   ASSERT_TRUE(store_->submit(keyed("job-1", "key-1", "hash-a")));
   clock_.advance(24h - 1ms);
   Result<SubmitOutcome> replay = store_->submit(keyed("job-2", "key-1", "hash-a"));
@@ -55,7 +57,7 @@ TEST_F(SqliteIdempotency, KeyJustUnderOneDayOldStillReplays) {
   EXPECT_FALSE(replay->created);
 }
 
-TEST_F(SqliteIdempotency, KeyOlderThanOneDayStartsNewJob) {
+TEST_P(StoreIdempotency, KeyOlderThanOneDayStartsNewJob) {
   ASSERT_TRUE(store_->submit(keyed("job-1", "key-1", "hash-a")));
   clock_.advance(24h);
   Result<SubmitOutcome> fresh = store_->submit(keyed("job-2", "key-1", "hash-b"));
@@ -70,7 +72,7 @@ TEST_F(SqliteIdempotency, KeyOlderThanOneDayStartsNewJob) {
   EXPECT_EQ(replay->job.id, "job-2");
 }
 
-TEST_F(SqliteIdempotency, ExpiredKeysAreForgottenBySweep) {
+TEST_P(StoreIdempotency, ExpiredKeysAreForgottenBySweep) {
   ASSERT_TRUE(store_->submit(keyed("job-1", "key-1", "hash-a")));
   clock_.advance(25h);
   ASSERT_TRUE(store_->expire_results(clock_.now() - 48h));
@@ -79,7 +81,7 @@ TEST_F(SqliteIdempotency, ExpiredKeysAreForgottenBySweep) {
   EXPECT_TRUE(fresh->created);
 }
 
-TEST_F(SqliteIdempotency, SameKeyFromAnotherClientIsIndependent) {
+TEST_P(StoreIdempotency, SameKeyFromAnotherClientIsIndependent) {
   ASSERT_TRUE(store_->submit(keyed("job-1", "key-1", "hash-a", "cl_1")));
   Result<SubmitOutcome> other = store_->submit(keyed("job-2", "key-1", "hash-b", "cl_2"));
   ASSERT_TRUE(other) << other.error().message;
@@ -87,7 +89,7 @@ TEST_F(SqliteIdempotency, SameKeyFromAnotherClientIsIndependent) {
   EXPECT_EQ(other->job.id, "job-2");
 }
 
-TEST_F(SqliteIdempotency, JobsWithoutKeyAreNeverDeduplicated) {
+TEST_P(StoreIdempotency, JobsWithoutKeyAreNeverDeduplicated) {
   Result<SubmitOutcome> first = store_->submit(new_job("job-1"));
   Result<SubmitOutcome> second = store_->submit(new_job("job-2"));
   ASSERT_TRUE(first && second);
@@ -95,7 +97,7 @@ TEST_F(SqliteIdempotency, JobsWithoutKeyAreNeverDeduplicated) {
   EXPECT_TRUE(second->created);
 }
 
-TEST_F(SqliteIdempotency, KeySurvivesReopen) {
+TEST_P(StoreIdempotency, KeySurvivesReopen) {
   ASSERT_TRUE(store_->submit(keyed("job-1", "key-1", "hash-a")));
   reopen();
   Result<SubmitOutcome> replay = store_->submit(keyed("job-2", "key-1", "hash-a"));

@@ -1,14 +1,14 @@
-// SqliteStore as AccountStore: clients, API keys, account webhooks, worker tokens.
+// Every Store (SQLite and PostgreSQL) as AccountStore: clients, API keys, account webhooks, worker tokens.
 #include <gtest/gtest.h>
 
-#include "unit/store/sqlite_store_fixture.hpp"
+#include "unit/store/store_fixture.hpp"
 
 namespace genq {
 namespace {
 
 using namespace std::chrono_literals;
 
-class SqliteAccounts : public SqliteStoreFixture {
+class StoreAccounts : public StoreFixture {
  protected:
   static Client client(std::string id, std::string name = "Acme") {
     Client c;
@@ -27,7 +27,9 @@ class SqliteAccounts : public SqliteStoreFixture {
   }
 };
 
-TEST_F(SqliteAccounts, CreatedClientIsFoundByItsKeyHash) {
+GENQ_STORE_SUITE(StoreAccounts);
+
+TEST_P(StoreAccounts, CreatedClientIsFoundByItsKeyHash) {
   Result<Client> created = store_->create_client(client("cl_1"), "hash-1");
   ASSERT_TRUE(created) << created.error().message;
   EXPECT_EQ(created->created_at, clock_.now());
@@ -43,13 +45,13 @@ TEST_F(SqliteAccounts, CreatedClientIsFoundByItsKeyHash) {
   EXPECT_EQ(found->created_at, clock_.now());
 }
 
-TEST_F(SqliteAccounts, UnknownKeyIsNotFound) {
+TEST_P(StoreAccounts, UnknownKeyIsNotFound) {
   Result<Client> found = store_->find_client_by_key("nope");
   ASSERT_FALSE(found);
   EXPECT_EQ(found.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteAccounts, DuplicateClientIdIsConflict) {
+TEST_P(StoreAccounts, DuplicateClientIdIsConflict) {
   ASSERT_TRUE(store_->create_client(client("cl_1"), "hash-1"));
   Result<Client> again = store_->create_client(client("cl_1"), "hash-2");
   ASSERT_FALSE(again);
@@ -57,7 +59,7 @@ TEST_F(SqliteAccounts, DuplicateClientIdIsConflict) {
   EXPECT_FALSE(store_->find_client_by_key("hash-2")) << "the failed create left no key behind";
 }
 
-TEST_F(SqliteAccounts, DisabledClientIsFoundByKeyMarkedDisabled) {
+TEST_P(StoreAccounts, DisabledClientIsFoundByKeyMarkedDisabled) {
   ASSERT_TRUE(store_->create_client(client("cl_1"), "hash-1"));
   ASSERT_TRUE(store_->set_client_disabled("cl_1", true));
 
@@ -75,7 +77,7 @@ TEST_F(SqliteAccounts, DisabledClientIsFoundByKeyMarkedDisabled) {
   EXPECT_FALSE(enabled->disabled) << "re-enabling clears the credential cache";
 }
 
-TEST_F(SqliteAccounts, AddedApiKeyFindsSameClient) {
+TEST_P(StoreAccounts, AddedApiKeyFindsSameClient) {
   ASSERT_TRUE(store_->create_client(client("cl_1"), "hash-1"));
   ASSERT_TRUE(store_->add_api_key("cl_1", "hash-2"));
   Result<Client> found = store_->find_client_by_key("hash-2");
@@ -84,13 +86,13 @@ TEST_F(SqliteAccounts, AddedApiKeyFindsSameClient) {
   EXPECT_TRUE(store_->find_client_by_key("hash-1")) << "the first key keeps working";
 }
 
-TEST_F(SqliteAccounts, ApiKeyForUnknownClientIsNotFound) {
+TEST_P(StoreAccounts, ApiKeyForUnknownClientIsNotFound) {
   Status added = store_->add_api_key("cl_ghost", "hash-1");
   ASSERT_FALSE(added);
   EXPECT_EQ(added.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteAccounts, ReusedApiKeyHashIsConflict) {
+TEST_P(StoreAccounts, ReusedApiKeyHashIsConflict) {
   ASSERT_TRUE(store_->create_client(client("cl_1"), "hash-1"));
   ASSERT_TRUE(store_->create_client(client("cl_2"), "hash-2"));
   Status added = store_->add_api_key("cl_2", "hash-1");
@@ -98,13 +100,13 @@ TEST_F(SqliteAccounts, ReusedApiKeyHashIsConflict) {
   EXPECT_EQ(added.error().kind, ErrorKind::Conflict);
 }
 
-TEST_F(SqliteAccounts, GetUnknownClientIsNotFound) {
+TEST_P(StoreAccounts, GetUnknownClientIsNotFound) {
   Result<Client> got = store_->get_client("cl_ghost");
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteAccounts, ListClientsReturnsEveryClientInCreationOrder) {
+TEST_P(StoreAccounts, ListClientsReturnsEveryClientInCreationOrder) {
   ASSERT_TRUE(store_->create_client(client("cl_b", "Second"), "hash-b"));
   clock_.advance(1s);
   ASSERT_TRUE(store_->create_client(client("cl_a", "Third"), "hash-a"));
@@ -118,7 +120,7 @@ TEST_F(SqliteAccounts, ListClientsReturnsEveryClientInCreationOrder) {
   EXPECT_TRUE(clients->at(1).disabled);
 }
 
-TEST_F(SqliteAccounts, AccountWebhookStoresUrlAndEvents) {
+TEST_P(StoreAccounts, AccountWebhookStoresUrlAndEvents) {
   ASSERT_TRUE(store_->create_client(client("cl_1"), "hash-1"));
   ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://example.com/hook", {"job.done", "job.error"}));
   Result<Client> got = store_->get_client("cl_1");
@@ -131,13 +133,13 @@ TEST_F(SqliteAccounts, AccountWebhookStoresUrlAndEvents) {
   EXPECT_EQ(unknown.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteAccounts, DisablingUnknownClientIsNotFound) {
+TEST_P(StoreAccounts, DisablingUnknownClientIsNotFound) {
   Status disabled = store_->set_client_disabled("cl_ghost", true);
   ASSERT_FALSE(disabled);
   EXPECT_EQ(disabled.error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteAccounts, WorkerTokenIsFoundByHashWithItsModels) {
+TEST_P(StoreAccounts, WorkerTokenIsFoundByHashWithItsModels) {
   Result<WorkerToken> created =
       store_->create_worker_token(token("wt_1", {"Flux1schnell", "SDXL"}), "thash-1");
   ASSERT_TRUE(created) << created.error().message;
@@ -155,7 +157,7 @@ TEST_F(SqliteAccounts, WorkerTokenIsFoundByHashWithItsModels) {
   EXPECT_TRUE(any_model->models.empty());
 }
 
-TEST_F(SqliteAccounts, UnknownOrDisabledWorkerTokenIsNotFound) {
+TEST_P(StoreAccounts, UnknownOrDisabledWorkerTokenIsNotFound) {
   WorkerToken disabled = token("wt_1");
   disabled.disabled = true;
   ASSERT_TRUE(store_->create_worker_token(disabled, "thash-1"));
@@ -165,14 +167,14 @@ TEST_F(SqliteAccounts, UnknownOrDisabledWorkerTokenIsNotFound) {
   EXPECT_EQ(store_->find_worker_by_token("nope").error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqliteAccounts, DuplicateWorkerTokenIsConflict) {
+TEST_P(StoreAccounts, DuplicateWorkerTokenIsConflict) {
   ASSERT_TRUE(store_->create_worker_token(token("wt_1"), "thash-1"));
   Result<WorkerToken> same_id = store_->create_worker_token(token("wt_1"), "thash-2");
   ASSERT_FALSE(same_id);
   EXPECT_EQ(same_id.error().kind, ErrorKind::Conflict);
 }
 
-TEST_F(SqliteAccounts, AccountsSurviveReopen) {
+TEST_P(StoreAccounts, AccountsSurviveReopen) {
   ASSERT_TRUE(store_->create_client(client("cl_1"), "hash-1"));
   ASSERT_TRUE(store_->create_worker_token(token("wt_1", {"SDXL"}), "thash-1"));
   reopen();
@@ -180,12 +182,12 @@ TEST_F(SqliteAccounts, AccountsSurviveReopen) {
   EXPECT_TRUE(store_->find_worker_by_token("thash-1"));
 }
 
-TEST_F(SqliteAccounts, ClientCreatedByAnotherProcessIsSeenAtOnce) {
-  // `genq admin create-client` opens its own store on the file while the server runs.
-  Result<std::unique_ptr<SqliteStore>> admin = SqliteStore::open(options(), clock_);
-  ASSERT_TRUE(admin) << admin.error().message;
-  ASSERT_TRUE((*admin)->create_client(client("cl_new"), "hash-new"));
-  admin->reset();
+TEST_P(StoreAccounts, ClientCreatedByAnotherProcessIsSeenAtOnce) {
+  // `genq admin create-client` opens its own store on the database while the server runs.
+  std::unique_ptr<Store> admin = open_store();
+  ASSERT_TRUE(admin);
+  ASSERT_TRUE(admin->create_client(client("cl_new"), "hash-new"));
+  admin.reset();
   Result<Client> found = store_->find_client_by_key("hash-new");
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->id, "cl_new");

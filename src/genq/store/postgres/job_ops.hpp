@@ -1,0 +1,63 @@
+#pragma once
+// The job operations of the PostgreSQL store as plain functions over one connection:
+// the SQL of each JobStore method, without the concurrency around it. PostgresStore
+// runs the transitions in a write-queue batch (write_queue.hpp), the sweeps in a
+// transaction of their own on a pooled connection, and the reads on the pool.
+//
+// Mutations require an open transaction; times are passed in so each is read once.
+// Several nodes run these at once on one database: row locks (FOR UPDATE, SKIP
+// LOCKED for claims and sweeps) are what keep them from stepping on each other.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "genq/core/clock.hpp"
+#include "genq/core/error.hpp"
+#include "genq/core/job.hpp"
+#include "genq/store/job_store.hpp"
+#include "genq/store/postgres/pg_connection.hpp"
+
+namespace genq::postgres {
+
+// --- writes (job_writes.cpp) ---
+Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, TimePoint now);
+Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest& request, TimePoint now);
+Result<Job> cancel_job(Connection& connection, const std::string& job_id, const std::string& client_id, TimePoint now);
+
+// --- under a lease (lease_ops.cpp); Conflict("lease lost") unless the lease is current ---
+Result<TimePoint> heartbeat_lease(Connection& connection, const LeaseRef& lease, TimePoint now, Millis extend);
+// Requires: `progress` is finite.
+Result<Job> record_progress(Connection& connection, const LeaseRef& lease, double progress,
+                            const std::optional<std::string>& preview_jpeg, TimePoint now, Millis extend);
+Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const JobResult& result, TimePoint now);
+Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message, bool retryable,
+                     std::string_view error_code, TimePoint now);
+Result<Job> release_job(Connection& connection, const LeaseRef& lease);
+
+// --- sweeps (job_sweeps.cpp): bounded batches, safe on every node at once ---
+// Up to `limit` expired leases, skipping rows another transaction holds; the caller
+// repeats while a full batch came back.
+Result<std::vector<Job>> requeue_expired_batch(Connection& connection, TimePoint now, int limit);
+// Up to `limit` expired results; `keys` gets their blob keys. Returns the jobs cleared.
+Result<int> expire_results_batch(Connection& connection, TimePoint before, int limit, std::vector<std::string>& keys);
+// Idempotency keys past their window; returns how many went.
+Result<std::int64_t> forget_idempotency_keys(Connection& connection, TimePoint now, int limit);
+
+// --- reads (job_reads.cpp) ---
+Result<std::optional<Job>> find_job(Connection& connection, const std::string& job_id);
+Result<std::optional<std::int64_t>> pending_ahead_of(Connection& connection, const std::string& job_id);
+Result<StatusCounts> count_jobs_by_status(Connection& connection);
+Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection);
+
+// --- the webhook outbox (outbox.cpp) ---
+// Inserts the delivery of a transition into `job`'s current status, if it reports
+// one and has a target. In the transition's own transaction.
+Status record_job_event(Connection& connection, const Job& job, JobStatus previous, std::string_view error_code,
+                        TimePoint now);
+
+// --- billing (ledger_ops.cpp) ---
+// Charges a done job's price once, in the transaction that makes it done.
+Status charge_done_job(Connection& connection, const Job& job, TimePoint now);
+
+}  // namespace genq::postgres

@@ -1,0 +1,90 @@
+// Periodic sweeps over jobs: expired leases, expired results, old idempotency keys.
+// Every node may run them at the same moment: each batch locks the rows it takes with
+// SKIP LOCKED, so two sweepers split the work instead of doing it twice, and a row
+// whose lease a worker is extending right now is left for the next sweep.
+#include <algorithm>
+
+#include "genq/store/delivery_store.hpp"
+#include "genq/store/postgres/job_ops.hpp"
+#include "genq/store/postgres/job_row.hpp"
+#include "genq/store/store_rules.hpp"
+
+namespace genq::postgres {
+
+Result<std::vector<Job>> requeue_expired_batch(Connection& connection, TimePoint now, int limit) {
+  // One statement: the expired leases (locked), then each goes to error when its
+  // attempts are used up, else back to pending. `expired.status` is the status before
+  // the update, which job.failed reports as its previous status.
+  static const std::string kSql =
+      "WITH expired AS ("
+      "  SELECT seq, status FROM jobs"
+      "  WHERE lease_expires_at <= $1 AND status IN ('processing', 'in_progress')"
+      "  ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+      " UPDATE jobs SET"
+      "  status = CASE WHEN attempts >= max_attempts THEN 'error' ELSE 'pending' END,"
+      "  error = CASE WHEN attempts >= max_attempts"
+      "          THEN 'worker lost: lease expired after ' || attempts || ' attempts' ELSE error END,"
+      "  finished_at = CASE WHEN attempts >= max_attempts THEN $1::bigint ELSE NULL END,"
+      "  progress = CASE WHEN attempts >= max_attempts THEN progress ELSE NULL END,"
+      "  preview_jpeg = CASE WHEN attempts >= max_attempts THEN preview_jpeg ELSE '\\x' END,"
+      "  lease_id = '', lease_expires_at = NULL, version = version + 1"
+      " FROM expired WHERE jobs.seq = expired.seq"
+      " RETURNING " +
+      job_columns("jobs") + ", expired.status";
+  Result<Rows> rows = connection.query(kSql, Params().time(now).int64(limit));
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  Result<std::vector<Job>> jobs = read_jobs(*rows);
+  if (!jobs) {
+    return jobs;
+  }
+  const int previous_column = static_cast<int>(std::count(job_columns().begin(), job_columns().end(), ',')) + 1;
+  for (int row = 0; row < rows->size(); ++row) {
+    const Job& job = (*jobs)[static_cast<std::size_t>(row)];
+    if (job.status != JobStatus::Error) {
+      continue;
+    }
+    const JobStatus before = parse_job_status(rows->text(row, previous_column)).value_or(JobStatus::Processing);
+    if (Status recorded = record_job_event(connection, job, before, kErrorWorkerTimeout, now); !recorded) {
+      return fail(std::move(recorded.error()));
+    }
+  }
+  std::sort(jobs->begin(), jobs->end(), [](const Job& a, const Job& b) { return a.seq < b.seq; });
+  return jobs;
+}
+
+Result<int> expire_results_batch(Connection& connection, TimePoint before, int limit, std::vector<std::string>& keys) {
+  // The old values come from the locked subquery: RETURNING shows only the new row.
+  static const std::string kSql =
+      "WITH old AS ("
+      "  SELECT seq, result_blob, inputs_json FROM jobs"
+      "  WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}') AND finished_at < $1"
+      "  ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+      " UPDATE jobs SET result_blob = '', inputs_json = '{}' FROM old WHERE jobs.seq = old.seq"
+      " RETURNING old.result_blob, old.inputs_json";
+  Result<Rows> rows = connection.query(kSql, Params().time(before).int64(limit));
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  for (int row = 0; row < rows->size(); ++row) {
+    if (std::string result_blob = rows->text(row, 0); !result_blob.empty()) {
+      keys.push_back(std::move(result_blob));
+    }
+    store_rules::collect_input_keys(rows->text(row, 1), keys);
+  }
+  return rows->size();
+}
+
+Result<std::int64_t> forget_idempotency_keys(Connection& connection, TimePoint now, int limit) {
+  Result<Rows> rows = connection.query(
+      "DELETE FROM idempotency_keys WHERE (client_id, key) IN ("
+      "  SELECT client_id, key FROM idempotency_keys WHERE created_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
+      Params().time(now - store_rules::kIdempotencyWindow).int64(limit));
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  return rows->affected();
+}
+
+}  // namespace genq::postgres

@@ -1,0 +1,225 @@
+// Job writes outside a lease: submit (with idempotency), claim, cancel.
+#include <algorithm>
+
+#include "genq/crypto/crypto.hpp"
+#include "genq/store/delivery_store.hpp"
+#include "genq/store/postgres/job_ops.hpp"
+#include "genq/store/postgres/job_row.hpp"
+#include "genq/store/store_rules.hpp"
+
+namespace genq::postgres {
+namespace {
+
+// Two nodes may get the same Idempotency-Key at once: a transaction-scoped advisory
+// lock on (client, key) makes the second wait for the first's commit and then find
+// its record, instead of both inserting a job.
+Status lock_idempotency_key(Connection& connection, const NewJob& job) {
+  Result<Rows> locked = connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(10) || $2, 0))",
+                                         Params().text(job.client_id).text(job.idempotency_key));
+  if (!locked) {
+    return fail(std::move(locked.error()));
+  }
+  return {};
+}
+
+// The earlier job an Idempotency-Key replays, Conflict if the key came with another
+// request, nullopt when there is none (no record, an expired one, or a deleted job).
+Result<std::optional<Job>> replayed_job(Connection& connection, const NewJob& job, TimePoint now) {
+  Result<Rows> record = connection.query(
+      "SELECT request_hash, job_id, created_at FROM idempotency_keys WHERE client_id = $1 AND key = $2",
+      Params().text(job.client_id).text(job.idempotency_key));
+  if (!record) {
+    return fail(std::move(record.error()));
+  }
+  // A key older than the window no longer counts: the request makes a new job.
+  if (record->empty() || now - record->time(0, 2) >= store_rules::kIdempotencyWindow) {
+    return std::optional<Job>();
+  }
+  if (record->text(0, 0) != job.request_hash) {
+    return fail(Error::conflict("Idempotency-Key was already used with a different request"));
+  }
+  return find_job(connection, record->text(0, 1));
+}
+
+Status remember_idempotency_key(Connection& connection, const NewJob& job, TimePoint now) {
+  Result<Rows> upserted = connection.query(
+      "INSERT INTO idempotency_keys (client_id, key, request_hash, job_id, created_at) VALUES ($1, $2, $3, $4, $5)"
+      " ON CONFLICT (client_id, key) DO UPDATE SET request_hash = excluded.request_hash,"
+      "   job_id = excluded.job_id, created_at = excluded.created_at",
+      Params().text(job.client_id).text(job.idempotency_key).text(job.request_hash).text(job.id).time(now));
+  if (!upserted) {
+    return fail(std::move(upserted.error()));
+  }
+  return {};
+}
+
+Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now) {
+  const std::string inputs_json = job.inputs_json.empty() ? std::string("{}") : job.inputs_json;
+  // ON CONFLICT DO NOTHING rather than a unique violation: an error would abort the
+  // whole batch transaction, this only returns no row.
+  Result<Rows> inserted = connection.query(
+      "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status, max_attempts,"
+      "                  webhook_url, webhook_secret, created_at, price_nanos)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12)"
+      " ON CONFLICT (id) DO NOTHING RETURNING seq",
+      Params()
+          .text(job.id)
+          .text(job.client_id)
+          .text(job.task)
+          .text(job.model)
+          .text(job.params_json)
+          .text(inputs_json)
+          .text(to_column(job.dialect))
+          .int64(job.max_attempts)
+          .text(job.webhook_url)
+          .text(job.webhook_secret)
+          .time(now)
+          .optional_int64(job.price_nanos));
+  if (!inserted) {
+    return fail(std::move(inserted.error()));
+  }
+  if (inserted->empty()) {
+    return fail(Error::conflict("job id " + job.id + " already exists"));
+  }
+  Job out;
+  out.id = job.id;
+  out.seq = inserted->int64(0, 0);
+  out.client_id = job.client_id;
+  out.task = job.task;
+  out.model = job.model;
+  out.params_json = job.params_json;
+  out.inputs_json = inputs_json;
+  out.dialect = job.dialect;
+  out.status = JobStatus::Pending;
+  out.max_attempts = job.max_attempts;
+  out.webhook_url = job.webhook_url;
+  out.webhook_secret = job.webhook_secret;
+  out.created_at = now;
+  out.version = 1;  // the column's default
+  return out;
+}
+
+}  // namespace
+
+Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, TimePoint now) {
+  if (!job.idempotency_key.empty()) {
+    if (Status locked = lock_idempotency_key(connection, job); !locked) {
+      return fail(std::move(locked.error()));
+    }
+    Result<std::optional<Job>> earlier = replayed_job(connection, job, now);
+    if (!earlier) {
+      return fail(std::move(earlier.error()));
+    }
+    if (*earlier) {
+      return SubmitOutcome{std::move(**earlier), false};
+    }
+  }
+  Result<Job> inserted = insert_job(connection, job, now);
+  if (!inserted) {
+    return fail(std::move(inserted.error()));
+  }
+  if (!job.idempotency_key.empty()) {
+    if (Status remembered = remember_idempotency_key(connection, job, now); !remembered) {
+      return fail(std::move(remembered.error()));
+    }
+  }
+  return SubmitOutcome{std::move(*inserted), true};
+}
+
+Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest& request, TimePoint now) {
+  std::vector<Lease> leases;
+  if (request.max_jobs <= 0 || request.models.empty()) {
+    return leases;
+  }
+  std::vector<std::string> models = request.models;
+  std::sort(models.begin(), models.end());
+  models.erase(std::unique(models.begin(), models.end()), models.end());
+  // Per model, the oldest pending jobs nobody else is claiming right now (SKIP LOCKED:
+  // another node's claim holds its rows until it commits, and we take the next ones
+  // instead of waiting); then the globally oldest max_jobs of them are leased in one
+  // UPDATE. The lock of a candidate left out lasts until this transaction commits.
+  static const std::string kClaim =
+      "WITH candidates AS ("
+      "  SELECT c.seq FROM unnest($1::text[]) AS m(model)"
+      "  CROSS JOIN LATERAL (SELECT seq FROM jobs WHERE status = 'pending' AND model = m.model"
+      "                      ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) c"
+      "  ORDER BY c.seq LIMIT $2)"
+      " UPDATE jobs SET status = 'processing', attempts = attempts + 1, version = version + 1,"
+      "   lease_id = 'ls_' || replace(gen_random_uuid()::text, '-', ''),"
+      "   lease_expires_at = $3, worker_id = $4, started_at = COALESCE(started_at, $5),"
+      "   progress = NULL, preview_jpeg = '\\x'"
+      " FROM candidates WHERE jobs.seq = candidates.seq RETURNING " +
+      job_columns("jobs");
+  std::string array = "{";
+  for (const std::string& model : models) {
+    if (array.size() > 1) {
+      array += ',';
+    }
+    array += '"';
+    for (char c : model) {
+      if (c == '"' || c == '\\') {
+        array += '\\';
+      }
+      array += c;
+    }
+    array += '"';
+  }
+  array += '}';
+  Result<Rows> rows = connection.query(
+      kClaim, Params().text(array).int64(request.max_jobs).time(now + request.lease).text(request.worker_id).time(now));
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  Result<std::vector<Job>> jobs = read_jobs(*rows);
+  if (!jobs) {
+    return fail(std::move(jobs.error()));
+  }
+  std::sort(jobs->begin(), jobs->end(), [](const Job& a, const Job& b) { return a.seq < b.seq; });
+  leases.reserve(jobs->size());
+  for (Job& job : *jobs) {
+    if (Status recorded = record_job_event(connection, job, JobStatus::Pending, {}, now); !recorded) {
+      return fail(std::move(recorded.error()));
+    }
+    leases.push_back(Lease{std::move(job)});
+  }
+  return leases;
+}
+
+Result<Job> cancel_job(Connection& connection, const std::string& job_id, const std::string& client_id, TimePoint now) {
+  Result<Rows> locked =
+      connection.query("SELECT client_id, status FROM jobs WHERE id = $1 FOR UPDATE", Params().text(job_id));
+  if (!locked) {
+    return fail(std::move(locked.error()));
+  }
+  // Another client's job is reported exactly like a missing one.
+  if (locked->empty() || locked->text(0, 0) != client_id) {
+    return fail(Error::not_found("job not found"));
+  }
+  const JobStatus previous = parse_job_status(locked->text(0, 1)).value_or(JobStatus::Pending);
+  if (is_final(previous)) {
+    return fail(Error::conflict("job is already final"));
+  }
+  // Clearing the lease is what stops the worker: its next heartbeat gets "lease lost".
+  static const std::string kSql =
+      "UPDATE jobs SET status = 'error', error = 'cancelled', lease_id = '', lease_expires_at = NULL,"
+      "  finished_at = $2, version = version + 1"
+      " WHERE id = $1 RETURNING " +
+      job_columns();
+  Result<Rows> rows = connection.query(kSql, Params().text(job_id).time(now));
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  if (rows->empty()) {
+    return fail(Error::internal("cancelled job vanished"));
+  }
+  Result<Job> cancelled = read_job(*rows, 0);
+  if (!cancelled) {
+    return cancelled;
+  }
+  if (Status recorded = record_job_event(connection, *cancelled, previous, kErrorCancelled, now); !recorded) {
+    return fail(std::move(recorded.error()));
+  }
+  return cancelled;
+}
+
+}  // namespace genq::postgres

@@ -1,0 +1,220 @@
+#include "genq/store/postgres/postgres_store.hpp"
+
+#include <cmath>
+
+#include "genq/store/postgres/account_ops.hpp"
+#include "genq/store/postgres/connection_pool.hpp"
+#include "genq/store/postgres/delivery_ops.hpp"
+#include "genq/store/postgres/job_ops.hpp"
+#include "genq/store/postgres/schema.hpp"
+#include "genq/store/postgres/write_queue.hpp"
+
+namespace genq {
+
+using postgres::CommitSync;
+using postgres::Connection;
+
+namespace {
+
+// As in SqliteStore: worker bookkeeping commits without waiting for the WAL flush
+// (a lost claim, heartbeat or progress only repeats work, as an expired lease does);
+// what clients are told of always waits for it.
+constexpr CommitSync kWorkerBookkeeping = CommitSync::Lazy;
+constexpr CommitSync kToldToClients = CommitSync::Full;
+
+// Rows per sweep transaction: each holds its row locks for milliseconds, and a node
+// that dies mid-sweep leaves at most one batch to the next sweep.
+constexpr int kSweepBatch = 500;
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions& options, const Clock& clock) {
+  if (options.dsn.empty()) {
+    return genq::fail(Error::invalid("postgres DSN is empty"));
+  }
+  Result<std::unique_ptr<Connection>> writer = Connection::open(options.dsn);
+  if (!writer) {
+    return genq::fail(std::move(writer.error()));
+  }
+  if (Status migrated = postgres::migrate(**writer); !migrated) {
+    return genq::fail(std::move(migrated.error()));
+  }
+  Result<std::unique_ptr<postgres::ConnectionPool>> pool =
+      postgres::ConnectionPool::open(options.dsn, options.pool_connections);
+  if (!pool) {
+    return genq::fail(std::move(pool.error()));
+  }
+  auto writes = std::make_unique<postgres::WriteQueue>(std::move(*writer));
+  return std::unique_ptr<PostgresStore>(new PostgresStore(clock, std::move(writes), std::move(*pool)));
+}
+
+PostgresStore::PostgresStore(const Clock& clock, std::unique_ptr<postgres::WriteQueue> writes,
+                             std::unique_ptr<postgres::ConnectionPool> pool)
+    : clock_(clock), pool_(std::move(pool)), writes_(std::move(writes)) {
+  writes_->on_batch_committed([this](Connection& connection) {
+    if (connection.outbox_rows() == outbox_rows_seen_) {
+      return;
+    }
+    outbox_rows_seen_ = connection.outbox_rows();
+    std::lock_guard lock(deliveries_queued_mutex_);
+    if (deliveries_queued_) {
+      deliveries_queued_();
+    }
+  });
+}
+
+PostgresStore::~PostgresStore() {
+  writes_.reset();  // runs what is queued while the pool still exists
+  pool_.reset();
+}
+
+void PostgresStore::on_deliveries_queued(std::function<void()> wake) {
+  std::lock_guard lock(deliveries_queued_mutex_);
+  deliveries_queued_ = std::move(wake);
+}
+
+void PostgresStore::drain() { writes_->drain(); }
+std::uint64_t PostgresStore::commits() const { return writes_->commits(); }
+std::uint64_t PostgresStore::writes() const { return writes_->writes(); }
+
+template <class T, class Fn>
+void PostgresStore::post(Fn fn, CommitSync sync, StoreDone<T> done) {
+  writes_->post_result<T>(std::move(fn), sync, std::move(done));
+}
+
+// Each transition reads the clock inside its operation, on the connection thread when
+// the batch runs, so times follow commit order on this node.
+
+void PostgresStore::submit(NewJob job, StoreDone<SubmitOutcome> done) {
+  post<SubmitOutcome>(
+      [this, job = std::move(job)](Connection& c) { return postgres::submit_job(c, job, clock_.now()); },
+      kToldToClients, std::move(done));
+}
+
+void PostgresStore::claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) {
+  post<std::vector<Lease>>(
+      [this, request = std::move(request)](Connection& c) { return postgres::claim_jobs(c, request, clock_.now()); },
+      kWorkerBookkeeping, std::move(done));
+}
+
+void PostgresStore::heartbeat(LeaseRef lease, Millis extend, StoreDone<TimePoint> done) {
+  post<TimePoint>([this, lease = std::move(lease),
+                   extend](Connection& c) { return postgres::heartbeat_lease(c, lease, clock_.now(), extend); },
+                  kWorkerBookkeeping, std::move(done));
+}
+
+void PostgresStore::progress(LeaseRef lease, double progress, std::optional<std::string> preview_jpeg, Millis extend,
+                             StoreDone<Job> done) {
+  if (std::isnan(progress)) {
+    return done(genq::fail(Error::invalid("progress is not a number")));
+  }
+  post<Job>(
+      [this, lease = std::move(lease), progress, preview_jpeg = std::move(preview_jpeg), extend](Connection& c) {
+        return postgres::record_progress(c, lease, progress, preview_jpeg, clock_.now(), extend);
+      },
+      kWorkerBookkeeping, std::move(done));
+}
+
+void PostgresStore::complete(LeaseRef lease, JobResult result, StoreDone<Job> done) {
+  post<Job>([this, lease = std::move(lease), result = std::move(result)](
+                Connection& c) { return postgres::complete_job(c, lease, result, clock_.now()); },
+            kToldToClients, std::move(done));
+}
+
+void PostgresStore::release(LeaseRef lease, StoreDone<Job> done) {
+  post<Job>([lease = std::move(lease)](Connection& c) { return postgres::release_job(c, lease); }, kWorkerBookkeeping,
+            std::move(done));
+}
+
+void PostgresStore::fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
+                         StoreDone<Job> done) {
+  post<Job>(
+      [this, lease = std::move(lease), message = std::move(message), retryable, error_code = std::move(error_code)](
+          Connection& c) { return postgres::fail_job(c, lease, message, retryable, error_code, clock_.now()); },
+      kToldToClients, std::move(done));
+}
+
+void PostgresStore::cancel(std::string job_id, std::string client_id, StoreDone<Job> done) {
+  post<Job>([this, job_id = std::move(job_id), client_id = std::move(client_id)](
+                Connection& c) { return postgres::cancel_job(c, job_id, client_id, clock_.now()); },
+            kToldToClients, std::move(done));
+}
+
+Result<std::vector<Job>> PostgresStore::requeue_expired(TimePoint now) {
+  std::vector<Job> changed;
+  while (true) {
+    Result<std::vector<Job>> batch = postgres::transact<std::vector<Job>>(
+        *pool_, [&](Connection& c) { return postgres::requeue_expired_batch(c, now, kSweepBatch); });
+    if (!batch) {
+      return batch;
+    }
+    const bool full = batch->size() == static_cast<std::size_t>(kSweepBatch);
+    changed.insert(changed.end(), std::make_move_iterator(batch->begin()), std::make_move_iterator(batch->end()));
+    if (!full) {
+      break;
+    }
+  }
+  std::sort(changed.begin(), changed.end(), [](const Job& a, const Job& b) { return a.seq < b.seq; });
+  if (!changed.empty()) {
+    std::lock_guard lock(deliveries_queued_mutex_);
+    if (deliveries_queued_) {
+      deliveries_queued_();  // exhausted leases may have queued job.failed
+    }
+  }
+  return changed;
+}
+
+Result<std::vector<std::string>> PostgresStore::expire_results(TimePoint before) {
+  std::vector<std::string> keys;
+  while (true) {
+    Result<int> cleared = postgres::transact<int>(
+        *pool_, [&](Connection& c) { return postgres::expire_results_batch(c, before, kSweepBatch, keys); });
+    if (!cleared) {
+      return genq::fail(std::move(cleared.error()));
+    }
+    if (*cleared < kSweepBatch) {
+      break;
+    }
+  }
+  // Idempotency keys past their window no longer count; this sweep runs periodically,
+  // so it also keeps that table from growing forever.
+  while (true) {
+    Result<std::int64_t> forgotten = postgres::transact<std::int64_t>(
+        *pool_, [&](Connection& c) { return postgres::forget_idempotency_keys(c, clock_.now(), kSweepBatch); });
+    if (!forgotten) {
+      return genq::fail(std::move(forgotten.error()));
+    }
+    if (*forgotten < kSweepBatch) {
+      break;
+    }
+  }
+  return keys;
+}
+
+Result<Job> PostgresStore::get(const std::string& job_id) {
+  Result<std::optional<Job>> job =
+      postgres::read<std::optional<Job>>(*pool_, [&](Connection& c) { return postgres::find_job(c, job_id); });
+  if (!job) {
+    return genq::fail(std::move(job.error()));
+  }
+  if (!*job) {
+    return genq::fail(Error::not_found("job not found"));
+  }
+  return std::move(**job);
+}
+
+Result<std::optional<std::int64_t>> PostgresStore::queue_position(const Job& job) {
+  return postgres::read<std::optional<std::int64_t>>(
+      *pool_, [&](Connection& c) { return postgres::pending_ahead_of(c, job.id); });
+}
+
+Result<std::vector<PendingEntry>> PostgresStore::pending_entries() {
+  return postgres::read<std::vector<PendingEntry>>(*pool_,
+                                                   [](Connection& c) { return postgres::list_pending_entries(c); });
+}
+
+Result<StatusCounts> PostgresStore::count_by_status() {
+  return postgres::read<StatusCounts>(*pool_, [](Connection& c) { return postgres::count_jobs_by_status(c); });
+}
+
+}  // namespace genq

@@ -1,0 +1,170 @@
+// PostgresStore as AccountStore and DeliveryStore: blocking calls, each in its own
+// transaction (writes) or statement (reads) on a pooled connection.
+#include "genq/store/postgres/account_ops.hpp"
+#include "genq/store/postgres/connection_pool.hpp"
+#include "genq/store/postgres/delivery_ops.hpp"
+#include "genq/store/postgres/postgres_store.hpp"
+
+namespace genq {
+
+using postgres::Connection;
+
+namespace {
+
+// Rows per prune transaction (see kSweepBatch in postgres_store.cpp).
+constexpr int kPruneBatch = 500;
+
+// Adapts a Status operation to the Result<T> that transact() runs.
+template <class Fn>
+auto as_result(Fn fn) {
+  return [fn = std::move(fn)](Connection& c) -> Result<bool> {
+    if (Status done = fn(c); !done) {
+      return fail(std::move(done.error()));
+    }
+    return true;
+  };
+}
+
+Status as_status(Result<bool> result) {
+  if (!result) {
+    return fail(std::move(result.error()));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Client> PostgresStore::create_client(const Client& client, const std::string& api_key_hash) {
+  return postgres::transact<Client>(
+      *pool_, [&](Connection& c) { return postgres::insert_client(c, client, api_key_hash, clock_.now()); });
+}
+
+Status PostgresStore::add_api_key(const std::string& client_id, const std::string& api_key_hash) {
+  return as_status(postgres::transact<bool>(*pool_, as_result([&](Connection& c) {
+    return postgres::insert_api_key(c, client_id, api_key_hash, clock_.now());
+  })));
+}
+
+Status PostgresStore::set_client_disabled(const std::string& client_id, bool disabled) {
+  Status done = as_status(postgres::transact<bool>(
+      *pool_, as_result([&](Connection& c) { return postgres::update_client_disabled(c, client_id, disabled); })));
+  clients_by_key_.clear();
+  return done;
+}
+
+Status PostgresStore::set_account_webhook(const std::string& client_id, const std::string& url,
+                                          const std::vector<std::string>& events) {
+  Status done = as_status(postgres::transact<bool>(
+      *pool_, as_result([&](Connection& c) { return postgres::update_account_webhook(c, client_id, url, events); })));
+  clients_by_key_.clear();
+  return done;
+}
+
+Result<Client> PostgresStore::rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,
+                                                    TimePoint previous_until) {
+  Result<Client> rotated = postgres::transact<Client>(*pool_, [&](Connection& c) {
+    return postgres::rotate_client_webhook_secret(c, client_id, new_secret, previous_until);
+  });
+  clients_by_key_.clear();
+  return rotated;
+}
+
+Result<Balance> PostgresStore::get_balance(const std::string& client_id) {
+  return postgres::read<Balance>(*pool_, [&](Connection& c) { return postgres::read_balance(c, client_id); });
+}
+
+Result<Balance> PostgresStore::top_up(const std::string& client_id, std::int64_t amount_nanos,
+                                      const std::string& note) {
+  return postgres::transact<Balance>(
+      *pool_, [&](Connection& c) { return postgres::add_top_up(c, client_id, amount_nanos, note, clock_.now()); });
+}
+
+Result<Balance> PostgresStore::set_unlimited(const std::string& client_id, bool unlimited) {
+  return postgres::transact<Balance>(
+      *pool_, [&](Connection& c) { return postgres::update_unlimited(c, client_id, unlimited); });
+}
+
+Result<LedgerPage> PostgresStore::list_ledger(const std::string& client_id, std::int64_t offset, std::int64_t limit) {
+  // One transaction, so the total and the page come from the same snapshot.
+  return postgres::transact<LedgerPage>(
+      *pool_, [&](Connection& c) { return postgres::read_ledger(c, client_id, offset, limit); });
+}
+
+Result<WorkerToken> PostgresStore::create_worker_token(const WorkerToken& token, const std::string& token_hash) {
+  return postgres::transact<WorkerToken>(
+      *pool_, [&](Connection& c) { return postgres::insert_worker_token(c, token, token_hash, clock_.now()); });
+}
+
+Result<Client> PostgresStore::find_client_by_key(const std::string& api_key_hash) {
+  return clients_by_key_.find_or_read(api_key_hash, [&] {
+    return postgres::read<Client>(*pool_,
+                                  [&](Connection& c) { return postgres::find_client_by_key_hash(c, api_key_hash); });
+  });
+}
+
+Result<Client> PostgresStore::get_client(const std::string& client_id) {
+  return postgres::read<Client>(*pool_, [&](Connection& c) { return postgres::find_client(c, client_id); });
+}
+
+Result<std::vector<Client>> PostgresStore::list_clients() {
+  return postgres::read<std::vector<Client>>(*pool_, [](Connection& c) { return postgres::all_clients(c); });
+}
+
+Result<WorkerToken> PostgresStore::find_worker_by_token(const std::string& token_hash) {
+  return workers_by_token_.find_or_read(token_hash, [&] {
+    return postgres::read<WorkerToken>(
+        *pool_, [&](Connection& c) { return postgres::find_enabled_worker_token(c, token_hash); });
+  });
+}
+
+Result<std::vector<std::string>> PostgresStore::due_hosts(TimePoint now) {
+  return postgres::read<std::vector<std::string>>(*pool_,
+                                                  [&](Connection& c) { return postgres::find_due_hosts(c, now); });
+}
+
+Result<std::vector<DueDelivery>> PostgresStore::due_deliveries(const DueQuery& query) {
+  return postgres::read<std::vector<DueDelivery>>(
+      *pool_, [&](Connection& c) { return postgres::find_due_deliveries(c, query); });
+}
+
+Result<std::optional<TimePoint>> PostgresStore::next_delivery_time(TimePoint after) {
+  return postgres::read<std::optional<TimePoint>>(
+      *pool_, [&](Connection& c) { return postgres::earliest_delivery_after(c, after); });
+}
+
+Status PostgresStore::record_attempts(const std::vector<AttemptRecord>& attempts) {
+  return as_status(postgres::transact<bool>(
+      *pool_, as_result([&](Connection& c) { return postgres::record_delivery_attempts(c, attempts); })));
+}
+
+Result<std::vector<DeliveryRecord>> PostgresStore::deliveries_for_job(const std::string& job_id,
+                                                                      const std::string& client_id) {
+  return postgres::transact<std::vector<DeliveryRecord>>(
+      *pool_, [&](Connection& c) { return postgres::find_job_deliveries(c, job_id, client_id); });
+}
+
+Result<DeliveryRecord> PostgresStore::redeliver(const std::string& delivery_id, const std::string& client_id) {
+  return postgres::transact<DeliveryRecord>(
+      *pool_, [&](Connection& c) { return postgres::redeliver_delivery(c, delivery_id, client_id, clock_.now()); });
+}
+
+Result<std::int64_t> PostgresStore::count_pending_deliveries() {
+  return postgres::read<std::int64_t>(*pool_, [](Connection& c) { return postgres::count_pending(c); });
+}
+
+Result<std::int64_t> PostgresStore::prune_deliveries(TimePoint before) {
+  std::int64_t pruned = 0;
+  while (true) {
+    Result<std::int64_t> batch = postgres::transact<std::int64_t>(
+        *pool_, [&](Connection& c) { return postgres::prune_finished_deliveries(c, before, kPruneBatch); });
+    if (!batch) {
+      return batch;
+    }
+    pruned += *batch;
+    if (*batch < kPruneBatch) {
+      return pruned;
+    }
+  }
+}
+
+}  // namespace genq

@@ -1,0 +1,106 @@
+#include "genq/store/store_rules.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "genq/store/delivery_store.hpp"
+
+namespace genq::store_rules {
+namespace {
+
+void collect_blob_keys(const boost::json::value& value, std::vector<std::string>& keys) {
+  if (value.is_string()) {
+    const boost::json::string& key = value.get_string();
+    if (!key.empty()) {
+      keys.emplace_back(key.data(), key.size());
+    }
+  } else if (value.is_array()) {
+    for (const boost::json::value& element : value.get_array()) {
+      collect_blob_keys(element, keys);
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view event_for(JobStatus status) {
+  switch (status) {
+    case JobStatus::Processing:
+      return kEventProcessing;
+    case JobStatus::Done:
+      return kEventCompleted;
+    case JobStatus::Error:
+      return kEventFailed;
+    case JobStatus::Pending:
+    case JobStatus::InProgress:
+      return {};
+  }
+  return {};
+}
+
+std::string host_key(const std::string& url) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) {
+    return url;  // validated at submit, so not expected; the attempt will fail and say why
+  }
+  std::string host(parsed->encoded_host());
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string port(parsed->port());
+  if (port.empty()) {
+    port = parsed->scheme() == "http" ? "80" : "443";
+  }
+  return host + ":" + port;
+}
+
+bool accepts_event(const std::string& events_json, std::string_view event) {
+  boost::system::error_code ec;
+  boost::json::value events = boost::json::parse(events_json, ec);
+  if (ec || !events.is_array() || events.get_array().empty()) {
+    return true;
+  }
+  const boost::json::array& list = events.get_array();
+  return std::any_of(list.begin(), list.end(),
+                     [&](const boost::json::value& e) { return e.is_string() && e.get_string() == event; });
+}
+
+void collect_input_keys(const std::string& inputs_json, std::vector<std::string>& keys) {
+  boost::system::error_code ec;
+  boost::json::value inputs = boost::json::parse(inputs_json, ec);
+  if (ec || !inputs.is_object()) {
+    return;
+  }
+  for (const auto& field : inputs.get_object()) {
+    collect_blob_keys(field.value(), keys);
+  }
+}
+
+std::string to_json_array(const std::vector<std::string>& items) {
+  boost::json::array array;
+  array.reserve(items.size());
+  for (const std::string& item : items) {
+    array.emplace_back(item);
+  }
+  return boost::json::serialize(array);
+}
+
+Result<std::vector<std::string>> parse_json_array(const std::string& text, std::string_view what) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) {
+    return fail(Error::internal(std::string(what) + " is not a JSON array: " + text));
+  }
+  std::vector<std::string> items;
+  for (const boost::json::value& item : value.get_array()) {
+    if (!item.is_string()) {
+      return fail(Error::internal(std::string(what) + " holds a non-string: " + text));
+    }
+    items.emplace_back(item.get_string().data(), item.get_string().size());
+  }
+  return items;
+}
+
+}  // namespace genq::store_rules

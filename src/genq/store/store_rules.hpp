@@ -1,0 +1,38 @@
+#pragma once
+// Rules every store implementation applies the same way, so SQLite and PostgreSQL
+// cannot drift apart: where a job's webhook goes, which blob keys a job holds, how
+// lists are kept in a column, how long an Idempotency-Key binds.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "genq/core/clock.hpp"
+#include "genq/core/error.hpp"
+#include "genq/core/job.hpp"
+
+namespace genq::store_rules {
+
+// How long an Idempotency-Key binds to its first request (SPEC §3).
+inline constexpr Millis kIdempotencyWindow = std::chrono::hours(24);
+
+// The webhook event a transition into `status` reports; empty for none.
+std::string_view event_for(JobStatus status);
+
+// "host:port" of a webhook URL, the scheme's default port filled in: the sender caps
+// concurrent deliveries per receiver by this key.
+std::string host_key(const std::string& url);
+
+// Whether an account webhook with this events list (a JSON array; empty = every
+// event) receives `event` (SPEC §3).
+bool accepts_event(const std::string& events_json, std::string_view event);
+
+// Appends the blob keys of a job's inputs_json ({"field": "<key>" or [keys], ...}).
+// A malformed document yields none: it cannot be repaired here, and its blobs are
+// left to the blob store's own sweep.
+void collect_input_keys(const std::string& inputs_json, std::vector<std::string>& keys);
+
+// Event names and model names are stored as JSON arrays of strings.
+std::string to_json_array(const std::vector<std::string>& items);
+Result<std::vector<std::string>> parse_json_array(const std::string& text, std::string_view what);
+
+}  // namespace genq::store_rules

@@ -1,0 +1,127 @@
+#pragma once
+// The store test suite's fixture: each test runs once per Store implementation, on a
+// fresh database with a ManualClock. Leases expire by advancing clock_, never by
+// sleeping.
+//   Sqlite:   a SqliteStore on a file in a temporary directory;
+//   Postgres: a PostgresStore on a new database of this process's throwaway cluster
+//             (support/postgres_server.hpp). Without PostgreSQL's server binaries
+//             these tests fail, saying what to install.
+// Suites: `class StoreJobs : public StoreFixture {};`, TEST_P(StoreJobs, ...), and
+// GENQ_STORE_SUITE(StoreJobs) once.
+#include <gtest/gtest.h>
+
+#include <exception>
+#include <ostream>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "genq/core/clock.hpp"
+#include "genq/store/postgres/postgres_store.hpp"
+#include "genq/store/sqlite/sqlite_store.hpp"
+#include "genq/store/store.hpp"
+#include "support/postgres_server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace genq {
+
+enum class StoreKind { Sqlite, Postgres };
+
+inline std::string to_string(StoreKind kind) { return kind == StoreKind::Sqlite ? "Sqlite" : "Postgres"; }
+inline std::string store_kind_name(const ::testing::TestParamInfo<StoreKind>& info) { return to_string(info.param); }
+// How gtest prints the parameter (test names in ctest, failure messages).
+inline void PrintTo(StoreKind kind, std::ostream* out) { *out << to_string(kind); }
+
+#define GENQ_STORE_SUITE(Suite) \
+  INSTANTIATE_TEST_SUITE_P(Store, Suite, ::testing::Values(StoreKind::Sqlite, StoreKind::Postgres), store_kind_name)
+
+class StoreFixture : public ::testing::TestWithParam<StoreKind> {
+ protected:
+  static constexpr const char* kModel = "Flux1schnell";
+
+  void SetUp() override {
+    if (GetParam() == StoreKind::Postgres) {
+      try {
+        dsn_ = genq::testing::PostgresServer::shared().create_database();
+      } catch (const std::exception& e) {
+        FAIL() << "no PostgreSQL for the store tests: " << e.what();
+      }
+    }
+    reopen();
+  }
+
+  // Another store on the same database, as another process (genq admin) or another
+  // node would open it. Null (with a test failure) if it cannot be opened.
+  std::unique_ptr<Store> open_store() {
+    if (GetParam() == StoreKind::Postgres) {
+      PostgresOptions options;
+      options.dsn = dsn_;
+      options.pool_connections = 2;
+      Result<std::unique_ptr<PostgresStore>> opened = PostgresStore::open(options, clock_);
+      EXPECT_TRUE(opened) << opened.error().message;
+      return opened ? std::move(*opened) : nullptr;
+    }
+    SqliteOptions options;
+    options.path = dir_.file("genq.db");
+    Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::open(options, clock_);
+    EXPECT_TRUE(opened) << opened.error().message;
+    return opened ? std::move(*opened) : nullptr;
+  }
+
+  // Closes the store (if open) and opens the same database again, as a restart would.
+  void reopen() {
+    store_.reset();
+    store_ = open_store();
+    ASSERT_TRUE(store_);
+  }
+
+  static NewJob new_job(std::string id, std::string model = kModel, std::string client_id = "cl_1") {
+    NewJob job;
+    job.id = std::move(id);
+    job.client_id = std::move(client_id);
+    job.task = "txt2img";
+    job.model = std::move(model);
+    job.params_json = R"({"prompt":"a cat"})";
+    return job;
+  }
+
+  // Submits and asserts success; returns the stored job.
+  Job submit(const NewJob& job) {
+    Result<SubmitOutcome> outcome = store_->submit(job);
+    EXPECT_TRUE(outcome) << outcome.error().message;
+    return outcome ? outcome->job : Job{};
+  }
+
+  ClaimRequest claim_request(std::vector<std::string> models = {kModel}, int max_jobs = 1) const {
+    ClaimRequest request;
+    request.worker_id = "wk_1";
+    request.models = std::move(models);
+    request.max_jobs = max_jobs;
+    request.lease = std::chrono::seconds(30);
+    return request;
+  }
+
+  // Claims exactly one job of kModel and returns its lease reference.
+  LeaseRef claim_one() {
+    Result<std::vector<Lease>> leases = store_->claim(claim_request());
+    EXPECT_TRUE(leases) << leases.error().message;
+    if (!leases || leases->size() != 1) {
+      ADD_FAILURE() << "expected one claimed job";
+      return {};
+    }
+    return LeaseRef{leases->front().job.id, leases->front().job.lease_id};
+  }
+
+  Job get(const std::string& id) {
+    Result<Job> job = store_->get(id);
+    EXPECT_TRUE(job) << job.error().message;
+    return job ? *job : Job{};
+  }
+
+  genq::testing::TempDir dir_{"genq-store"};
+  std::string dsn_;  // Postgres only
+  ManualClock clock_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace genq
