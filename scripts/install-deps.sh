@@ -13,6 +13,8 @@ apt_packages=(
   # PostgreSQL 15 server: the store tests start a throwaway cluster (tests/support).
   postgresql
   ffmpeg jq
+  # Real servers the scale-out tests start (never mocks): Redis for the event bus.
+  redis-server
   # Tools behind the catalog's exec models (EspeakNg, Tesseract5, Pocketsphinx*,
   # Ffmpeg*); the font renders text for the OCR test.
   espeak-ng tesseract-ocr tesseract-ocr-eng pocketsphinx pocketsphinx-en-us fonts-dejavu-core

@@ -70,7 +70,9 @@ void add_ops_routes(http::Router& router, Services& services) {
                 reply(http::json_response(200, boost::json::object{{"status", "ok"}}));
               },
               Exec::Inline, 0, false, "healthz"});
-  // Ready when the store answers.
+  // Ready when the store answers and the event bus reaches the other nodes (a node
+  // cut off from Redis still serves, but its clients miss other nodes' events: the
+  // load balancer should prefer the others).
   router.add({Verb::get, "/readyz",
               [&services](http::Request&, http::Reply reply) {
                 auto counts = services.jobs.counts();
@@ -78,7 +80,12 @@ void add_ops_routes(http::Router& router, Services& services) {
                   return reply(http::json_response(503, boost::json::object{{"status", "unavailable"},
                                                                             {"message", counts.error().message}}));
                 }
-                reply(http::json_response(200, boost::json::object{{"status", "ready"}}));
+                BusHealth bus = services.bus.health();
+                if (!bus.ready) {
+                  return reply(http::json_response(
+                      503, boost::json::object{{"status", "unavailable"}, {"message", "event bus: " + bus.detail}}));
+                }
+                reply(http::json_response(200, boost::json::object{{"status", "ready"}, {"bus", bus.detail}}));
               },
               Exec::Pool, 0, false, "readyz"});
   router.add({Verb::get, "/metrics",

@@ -87,6 +87,10 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_BILLING");
   cmd.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
       ->envname("GENQ_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
+  cmd.add_option("--bus", c.bus,
+                 "Job events between nodes: in-process (one server) or redis://[:PASSWORD@]HOST[:PORT][/DB] "
+                 "(several nodes; pub/sub, docs/scale-out.md)")
+      ->envname("GENQ_BUS")->capture_default_str();
   add_pusher_options(cmd, c.pusher);
   add_webhook_options(cmd, c.webhooks);
 }

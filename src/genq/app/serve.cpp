@@ -27,6 +27,8 @@
 #include "genq/app/pusher_setup.hpp"
 #include "genq/app/webhook_setup.hpp"
 #include "genq/blob/local_blob_store.hpp"
+#include "genq/bus/in_process_event_bus.hpp"
+#include "genq/bus/redis/redis_event_bus.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/server.hpp"
 #include "genq/app/store_choice.hpp"
@@ -99,6 +101,48 @@ class PeriodicTask {
   std::function<void()> work_;
 };
 
+// The bus --bus names: the in-process one for a single server, Redis for a cluster.
+// Null with a message on stderr when the URL is not understood.
+struct ChosenBus {
+  std::unique_ptr<EventBus> bus;
+  bus::RedisEventBus* redis = nullptr;  // the same object when it is Redis
+};
+std::optional<ChosenBus> choose_bus(const std::string& spec, bus::JobLoader loader) {
+  ChosenBus chosen;
+  if (spec.empty() || spec == "in-process") {
+    chosen.bus = std::make_unique<InProcessEventBus>();
+    return chosen;
+  }
+  auto endpoint = bus::parse_redis_url(spec);
+  if (!endpoint) {
+    std::cerr << "genq serve: " << endpoint.error().message << "\n";
+    return std::nullopt;
+  }
+  bus::RedisBusOptions options;
+  options.endpoint = *endpoint;
+  auto redis = std::make_unique<bus::RedisEventBus>(std::move(options), std::move(loader));
+  spdlog::info("event bus: {} (node {})", endpoint->describe(), redis->node_id());
+  chosen.redis = redis.get();
+  chosen.bus = std::move(redis);
+  return chosen;
+}
+
+// Pub/sub is lossy (docs/scale-out.md, "Failures"): long-polls that heard nothing for
+// a while claim again, prompt waits re-read their jobs, and right after the bus
+// (re)connects everyone does, since the changes of the outage are gone.
+void recheck_lost_events(const EventBus& bus, bool& was_ready, ClaimDispatcher& claims, JobWaiters& waiters,
+                         JobService& jobs) {
+  const bool ready = bus.health().ready;
+  const bool reconnected = ready && !was_ready;
+  was_ready = ready;
+  claims.recheck(reconnected ? Millis(0) : Millis(5000));
+  waiters.recheck([&jobs](const std::string& id) -> std::optional<Job> {
+    auto job = jobs.get(id);
+    if (!job) return std::nullopt;
+    return std::move(*job);
+  });
+}
+
 }  // namespace
 
 int serve(const ServeConfig& config) {
@@ -141,6 +185,12 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << webhook_policy.error().message << "\n";
     return 1;
   }
+  if (config.bus != "in-process" && !config.bus.empty()) {
+    if (auto endpoint = bus::parse_redis_url(config.bus); !endpoint) {
+      std::cerr << "genq serve: " << endpoint.error().message << "\n";
+      return 2;
+    }
+  }
   auto catalog = load_catalog(config.catalog_path);
   if (!catalog) {
     std::cerr << "genq serve: bad model catalog: " << catalog.error().message << "\n";
@@ -178,7 +228,11 @@ int serve(const ServeConfig& config) {
     return 1;
   }
 
-  InProcessEventBus bus;
+  // Jobs that another node changed are read from the store only for the subscribers
+  // that want them, on the bus's own thread.
+  auto chosen_bus = choose_bus(config.bus, [&store](const std::string& id) { return (*store)->get(id); });
+  if (!chosen_bus) return 2;
+  EventBus& bus = *chosen_bus->bus;
   ServiceOptions service_options;
   service_options.lease = Millis(config.lease_ms);
   service_options.max_attempts = config.max_attempts;
@@ -243,8 +297,8 @@ int serve(const ServeConfig& config) {
   RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day});
   Billing billing(**store, config.billing, billing_currency);
   JobWaiters waiters;
-  Services services{jobs, accounts, claims, *catalog, signer, metrics, rate_limiter, webhooks, billing, waiters,
-                    api_options};
+  Services services{jobs,    accounts, claims,  *catalog, signer,     metrics, rate_limiter,
+                    webhooks, billing,  waiters, bus,      api_options};
   auto result_url = [&signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
     return signer.sign(key, clock.now(), ttl);
   };
@@ -255,9 +309,10 @@ int serve(const ServeConfig& config) {
                                       return api::render_callback_body(delivery, services);
                                     });
 
-  bus.subscribe([&claims, &metrics](const JobEvent& event) {
-    metrics.count_transition(to_string(event.job.status));
-    if (event.job.status == JobStatus::Pending) claims.on_job_pending(event.job.model);
+  bus.subscribe_summaries([&claims, &metrics](const JobSummary& change) {
+    // Each node counts the transitions it made, so the cluster's sum counts each once.
+    if (!change.remote) metrics.count_transition(to_string(change.status));
+    if (change.status == JobStatus::Pending) claims.on_job_pending(change.model);
   });
   metrics.add_gauge("genq_jobs", "Jobs in the store, by status.", [&jobs] {
     std::vector<std::pair<std::string, double>> out;
@@ -288,9 +343,28 @@ int serve(const ServeConfig& config) {
   api::add_ops_routes(router, services);
   ws::add_pusher_routes(router, services, pusher);
   ws::JobEventPublisher job_events(pusher, services);
-  bus.subscribe([&job_events](const JobEvent& event) { job_events.on_job_event(event); });
-  bus.subscribe([&waiters](const JobEvent& event) { waiters.on_job_event(event); });
+  bus.subscribe_jobs([&job_events](const JobSummary& change) { return job_events.wants(change); },
+                     [&job_events](const Job& job) { job_events.on_job(job); });
+  bus.subscribe_jobs([&waiters](const JobSummary& change) { return waiters.wants(change); },
+                     [&waiters](const Job& job) { waiters.on_job(job); });
   add_pusher_metrics(metrics, pusher);
+  metrics.add_gauge("genq_bus_ready", "1 while the event bus reaches the other nodes (always 1 in-process).", [&bus] {
+    return std::vector<std::pair<std::string, double>>{{"", bus.health().ready ? 1.0 : 0.0}};
+  });
+  if (auto* redis = chosen_bus->redis) {
+    const auto counter = [redis](std::uint64_t bus::RedisBusCounters::*field) {
+      return [redis, field] {
+        return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(redis->counters().*field)}};
+      };
+    };
+    metrics.add_gauge("genq_bus_published", "Job changes sent to Redis.", counter(&bus::RedisBusCounters::published));
+    metrics.add_gauge("genq_bus_received", "Other nodes' job changes received from Redis.",
+                      counter(&bus::RedisBusCounters::received));
+    metrics.add_gauge("genq_bus_dropped", "Job changes never sent (queue full or connection lost).",
+                      counter(&bus::RedisBusCounters::dropped));
+    metrics.add_gauge("genq_bus_loaded", "Jobs read from the store for other nodes' changes someone here wanted.",
+                      counter(&bus::RedisBusCounters::loaded));
+  }
   // After the commit that queued them, so the delivery rows are there to read; only
   // then: waking the sender for every transition cost 6% of the CPU of a server whose
   // jobs have no webhook.
@@ -309,6 +383,9 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << bound.error().message << "\n";
     return 1;
   }
+  // After every subscription, and only once nothing can return before the explicit
+  // stop below: its threads call into the subscribers declared after it.
+  if (chosen_bus->redis) chosen_bus->redis->start();
   std::string base = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                      std::to_string(*bound);
   std::string public_url = config.public_url.empty() ? base : config.public_url;
@@ -337,6 +414,11 @@ int serve(const ServeConfig& config) {
   });
   PeriodicTask waiter_deadlines(server.io_context(), pool, Millis(1000), [&waiters, &clock] { waiters.expire(clock.now()); });
   waiter_deadlines.start();
+  bool bus_was_ready = false;
+  PeriodicTask bus_recheck(server.io_context(), pool, Millis(1000), [&bus, &bus_was_ready, &claims, &waiters, &jobs] {
+    recheck_lost_events(bus, bus_was_ready, claims, waiters, jobs);
+  });
+  if (chosen_bus->redis) bus_recheck.start();  // the in-process bus loses nothing
   requeue.start();
   retention.start();
   queue_resync.start();
@@ -357,6 +439,8 @@ int serve(const ServeConfig& config) {
   }
   server.stop();
   server.join();
+  // Before the subscribers it calls (pusher, waiters, claims) go away.
+  if (chosen_bus->redis) chosen_bus->redis->stop();
   pusher.stop();
   pool.join();
   // Writes still queued are committed and answered (into the stopped server, which

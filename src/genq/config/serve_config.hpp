@@ -50,6 +50,8 @@ struct ServeConfig {
   std::int64_t rate_limit_per_day = 0;
   bool billing = false;  // balances, charges and refusals (docs/api.md, "Balance and usage")
   std::string log_level = "info";
+  // Job events between nodes: "in-process" (one server) or redis://[:PASSWORD@]HOST[:PORT][/DB].
+  std::string bus = "in-process";
   PusherConfig pusher;
 };
 

@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <vector>
 
 namespace genq {
 namespace net = boost::asio;
@@ -22,6 +24,7 @@ struct ClaimDispatcher::Waiter {
   bool timed_out = false;  // the wait ran out while in flight
   bool finished = false;   // done was (or is being) called
   bool abandoned = false;  // the worker hung up: never call done
+  std::chrono::steady_clock::time_point last_try = std::chrono::steady_clock::now();  // of a claim attempt
 };
 
 std::function<void()> ClaimDispatcher::claim(ClaimRequest request, Millis wait, Done done) {
@@ -82,6 +85,7 @@ void ClaimDispatcher::attempt(const std::shared_ptr<Waiter>& waiter) {
     }
     waiter->in_flight = true;
     waiter->dirty = false;
+    waiter->last_try = std::chrono::steady_clock::now();
   }
   run_attempts(waiter);
 }
@@ -115,6 +119,7 @@ void ClaimDispatcher::on_claimed(const std::shared_ptr<Waiter>& waiter, Result<s
   if (!waiter->dirty) return;  // stays registered until woken or timed out
   waiter->dirty = false;
   waiter->in_flight = true;
+  waiter->last_try = std::chrono::steady_clock::now();
   lock.unlock();
   run_attempts(waiter);  // a wake-up came while this claim ran: claim again
 }
@@ -133,7 +138,7 @@ void ClaimDispatcher::on_timeout(const std::shared_ptr<Waiter>& waiter) {
   waiter->done(std::vector<Lease>{});
 }
 
-void ClaimDispatcher::on_job_pending(const std::string& model) {
+void ClaimDispatcher::on_job_pending(std::string_view model) {
   std::shared_ptr<Waiter> chosen;
   {
     std::lock_guard lock(mutex_);
@@ -149,6 +154,19 @@ void ClaimDispatcher::on_job_pending(const std::string& model) {
     }
   }
   if (chosen) attempt(chosen);
+}
+
+std::size_t ClaimDispatcher::recheck(Millis quiet) {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<Waiter>> due;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& w : waiters_) {
+      if (!w->finished && !w->in_flight && now - w->last_try >= quiet) due.push_back(w);
+    }
+  }
+  for (auto& w : due) attempt(w);
+  return due.size();
 }
 
 void ClaimDispatcher::remove(const std::shared_ptr<Waiter>& waiter) {

@@ -2,7 +2,9 @@
 // Long-poll claims (worker protocol): a worker's claim waits until a job of one of
 // its models is pending or its wait runs out. No polling loop: a pending-job event
 // wakes exactly one matching waiter, which then claims through the store. Claims are
-// asynchronous store writes: no thread waits for one. Thread-safe.
+// asynchronous store writes: no thread waits for one. Across nodes the wake-ups come
+// over a lossy bus (Redis pub/sub), so recheck() lets waiters that heard nothing for
+// a while claim again anyway. Thread-safe.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -10,6 +12,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "genq/service/job_service.hpp"
 
@@ -27,7 +30,10 @@ class ClaimDispatcher {
   // leases claimed for it meanwhile go back to pending with the attempt not counted.
   std::function<void()> claim(ClaimRequest request, Millis wait, Done done);
   // A job of `model` became pending: wake the longest-waiting worker serving it.
-  void on_job_pending(const std::string& model);
+  void on_job_pending(std::string_view model);
+  // Wakes every waiter whose last claim attempt is at least `quiet` old (all of them
+  // with 0): for pending-job events a lossy bus may have dropped. Returns how many.
+  std::size_t recheck(Millis quiet);
   std::size_t waiting() const;
 
  private:

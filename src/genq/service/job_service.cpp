@@ -11,7 +11,7 @@ namespace genq {
 
 void JobService::publish(const Job& job) {
   positions_.on_transition(job);
-  bus_.publish(JobEvent{job});
+  bus_.publish(job);
 }
 
 StoreDone<Job> JobService::publishing(StoreDone<Job> done) {

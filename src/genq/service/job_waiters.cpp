@@ -24,9 +24,28 @@ std::optional<JobWaiters::Waiter> JobWaiters::take(const std::string& job_id) {
   return w;
 }
 
-void JobWaiters::on_job_event(const JobEvent& event) {
-  if (!is_final(event.job.status)) return;
-  while (auto waiter = take(event.job.id)) waiter->done(event.job);
+bool JobWaiters::wants(const JobSummary& change) const {
+  if (!is_final(change.status)) return false;
+  std::lock_guard lock(mutex_);
+  return waiters_.find(change.id) != waiters_.end();
+}
+
+void JobWaiters::on_job(const Job& job) {
+  if (!is_final(job.status)) return;
+  while (auto waiter = take(job.id)) waiter->done(job);
+}
+
+void JobWaiters::recheck(const std::function<std::optional<Job>(const std::string&)>& read) {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = waiters_.begin(); it != waiters_.end(); it = waiters_.upper_bound(it->first)) {
+      ids.push_back(it->first);
+    }
+  }
+  for (const auto& id : ids) {
+    if (std::optional<Job> job = read(id); job) on_job(*job);
+  }
 }
 
 void JobWaiters::expire(TimePoint now) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "genq/blob/url_signer.hpp"
+#include "genq/bus/event_bus.hpp"
 #include "genq/catalog/catalog.hpp"
 #include "genq/inputs/url_fetcher.hpp"
 #include "genq/metrics/metrics.hpp"
@@ -52,6 +53,7 @@ struct Services {
   WebhookService& webhooks;
   Billing& billing;
   JobWaiters& waiters;
+  const EventBus& bus;  // for /readyz
   ApiOptions options;
 };
 

@@ -32,11 +32,16 @@ FramePtr job_status_frame(const Job& job, Services& services) {
   return make_frame(event_frame(channel, kStatusEvent, boost::json::serialize(data)), std::move(key));
 }
 
-void JobEventPublisher::on_job_event(const JobEvent& event) {
-  const Job& job = event.job;
+bool JobEventPublisher::wants(const JobSummary& change) const {
+  if (change.status == JobStatus::Pending || change.client_id.empty()) return false;
+  return server_.registry().occupied(client_channel(change.client_id));
+}
+
+void JobEventPublisher::on_job(const Job& job) {
+  // wants() has just found a listener: not asked again (one channel name, one
+  // registry lookup per change, as before the bus asked first).
   if (job.status == JobStatus::Pending || job.client_id.empty()) return;
   std::string channel = client_channel(job.client_id);
-  if (!server_.registry().occupied(channel)) return;
   if (auto frame = job_status_frame(job, services_)) server_.broadcast(channel, frame);
 }
 

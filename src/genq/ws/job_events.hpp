@@ -5,7 +5,7 @@
 //   {"request_id","status","preview","result_url","progress"}  (+ "error" for errors)
 // rendered by the same functions as GET request-status (api/status_view.hpp). Progress
 // frames carry a coalesce key, so a lagging connection keeps only a job's latest one.
-// Thread-safe: on_job_event runs on the publishing thread and only reads.
+// Thread-safe: wants and on_job run on the bus's delivering thread and only read.
 #include <string>
 
 #include "genq/bus/event_bus.hpp"
@@ -25,9 +25,12 @@ FramePtr job_status_frame(const Job& job, Services& services);
 class JobEventPublisher {
  public:
   JobEventPublisher(PusherServer& server, Services& services) : server_(server), services_(services) {}
-  // The EventBus handler. Renders nothing when nobody listens on the client's channel:
-  // a preview is up to 256 KiB of JPEG, not worth base64-encoding for no one.
-  void on_job_event(const JobEvent& event);
+  // The EventBus subscription. Only changes someone on this server listens to are
+  // wanted: a preview is up to 256 KiB of JPEG, not worth base64-encoding (nor, for a
+  // change on another node, reading from the store) for no one.
+  bool wants(const JobSummary& change) const;
+  // Renders and broadcasts; called by the bus only for changes wants() accepted.
+  void on_job(const Job& job);
 
  private:
   PusherServer& server_;

@@ -30,15 +30,15 @@ TEST(JobWaiters, AFinalEventAnswersItsWaitOnce) {
   ManualClock clock;
   Calls calls;
   waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record(), reads(job_in("a", JobStatus::Pending)));
-  waiters.on_job_event({job_in("a", JobStatus::InProgress)});
+  waiters.on_job(job_in("a", JobStatus::InProgress));
   EXPECT_TRUE(calls.seen.empty()) << "progress is not the end";
-  waiters.on_job_event({job_in("b", JobStatus::Done)});
+  waiters.on_job(job_in("b", JobStatus::Done));
   EXPECT_TRUE(calls.seen.empty()) << "another job's end";
-  waiters.on_job_event({job_in("a", JobStatus::Done)});
+  waiters.on_job(job_in("a", JobStatus::Done));
   ASSERT_EQ(calls.seen.size(), 1u);
   ASSERT_TRUE(calls.seen[0]);
   EXPECT_EQ(calls.seen[0]->status, JobStatus::Done);
-  waiters.on_job_event({job_in("a", JobStatus::Done)});
+  waiters.on_job(job_in("a", JobStatus::Done));
   waiters.expire(clock.now() + std::chrono::hours(1));
   EXPECT_EQ(calls.seen.size(), 1u);
   EXPECT_EQ(waiters.waiting(), 0u);
@@ -68,7 +68,7 @@ TEST(JobWaiters, DeadlinesAnswerWithNothing) {
   EXPECT_FALSE(early.seen[0]);
   EXPECT_TRUE(late.seen.empty());
   EXPECT_EQ(waiters.waiting(), 1u);
-  waiters.on_job_event({job_in("a", JobStatus::Done)});
+  waiters.on_job(job_in("a", JobStatus::Done));
   EXPECT_EQ(early.seen.size(), 1u) << "answered once only";
 }
 
@@ -78,9 +78,42 @@ TEST(JobWaiters, TwoWaitsOnOneJobBothHearItsEnd) {
   Calls first, second;
   waiters.wait("a", clock.now() + std::chrono::seconds(5), first.record(), reads(std::nullopt));
   waiters.wait("a", clock.now() + std::chrono::seconds(5), second.record(), reads(std::nullopt));
-  waiters.on_job_event({job_in("a", JobStatus::Done)});
+  waiters.on_job(job_in("a", JobStatus::Done));
   EXPECT_EQ(first.seen.size(), 1u);
   EXPECT_EQ(second.seen.size(), 1u);
+}
+
+TEST(JobWaiters, WantsOnlyTheFinalChangesOfJobsWaitedOn) {
+  JobWaiters waiters;
+  ManualClock clock;
+  Calls calls;
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record(), reads(std::nullopt));
+  JobSummary change;
+  change.id = "a";
+  change.status = JobStatus::InProgress;
+  EXPECT_FALSE(waiters.wants(change)) << "not the end";
+  change.status = JobStatus::Done;
+  EXPECT_TRUE(waiters.wants(change));
+  change.id = "b";
+  EXPECT_FALSE(waiters.wants(change)) << "nobody waits on b: no store read for it";
+}
+
+TEST(JobWaiters, RecheckAnswersAWaitWhoseEndTheBusLost) {
+  JobWaiters waiters;
+  ManualClock clock;
+  Calls a_calls, b_calls;
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), a_calls.record(), reads(job_in("a", JobStatus::Pending)));
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), a_calls.record(), reads(job_in("a", JobStatus::Pending)));
+  waiters.wait("b", clock.now() + std::chrono::seconds(5), b_calls.record(), reads(job_in("b", JobStatus::Pending)));
+  std::vector<std::string> read_ids;
+  waiters.recheck([&read_ids](const std::string& id) -> std::optional<Job> {
+    read_ids.push_back(id);
+    return job_in(id, id == "a" ? JobStatus::Done : JobStatus::InProgress);
+  });
+  EXPECT_EQ(read_ids, (std::vector<std::string>{"a", "b"})) << "each waited-on job read once";
+  EXPECT_EQ(a_calls.seen.size(), 2u);
+  EXPECT_TRUE(b_calls.seen.empty());
+  EXPECT_EQ(waiters.waiting(), 1u);
 }
 
 }  // namespace
