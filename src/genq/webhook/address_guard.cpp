@@ -203,7 +203,9 @@ std::optional<std::string> AddressPolicy::refusal(const address& a) const {
   if (!kind) {
     return std::nullopt;
   }
-  return a.to_string() + " is " + address_of_kind(*kind);
+  // The address itself stays out: this text reaches the client (its delivery log, an
+  // input URL's 422), who must not learn what a name resolves to inside the network.
+  return "it resolved to " + address_of_kind(*kind);
 }
 
 }  // namespace genq::webhook

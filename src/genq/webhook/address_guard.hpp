@@ -54,8 +54,8 @@ class AddressPolicy {
   AddressPolicy(bool allow_private, std::vector<Cidr> allowed)
       : allow_private_(allow_private), allowed_(std::move(allowed)) {}
 
-  // nullopt if a delivery may connect to `address`, else why not, e.g.
-  // "127.0.0.1 is a loopback address".
+  // nullopt if a delivery may connect to `address`, else why not, for the client, e.g.
+  // "it resolved to a loopback address" (without the address).
   std::optional<std::string> refusal(const boost::asio::ip::address& address) const;
   // The kind of a refused address ("loopback", "private", …), or nullopt if allowed:
   // refusal() without the address, for answers to clients, who must not learn what a

@@ -65,7 +65,7 @@ TEST(AddressGuard, PolicyRefusesNonPublicAddressesWithAReason) {
   EXPECT_FALSE(policy.refusal(boost::asio::ip::make_address("8.8.8.8")));
   const auto why = policy.refusal(boost::asio::ip::make_address("::ffff:127.0.0.1"));
   ASSERT_TRUE(why);
-  EXPECT_NE(why->find("loopback"), std::string::npos) << *why;
+  EXPECT_EQ(*why, "it resolved to a loopback address");  // the kind, never the address
 }
 
 TEST(AddressGuard, AllowPrivateAllowsEverything) {
