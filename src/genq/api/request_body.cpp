@@ -4,36 +4,11 @@
 
 #include <cctype>
 
+#include "genq/core/utf8.hpp"
 #include "genq/http/target.hpp"
 
 namespace genq::api {
 namespace {
-
-// Form fields must be UTF-8 like JSON strings are (Boost.JSON checks those).
-bool is_valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t extra = 0;
-    if (c < 0x80) {
-      extra = 0;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      extra = 1;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      extra = 3;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size() && extra > 0) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
 
 bool is_urlencoded(std::string content_type) {
   for (char& c : content_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

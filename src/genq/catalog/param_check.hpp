@@ -11,6 +11,8 @@
 
 #include "genq/catalog/catalog.hpp"
 
+#include "genq/core/utf8.hpp"  // is_valid_utf8, used with utf8_length
+
 namespace genq::catalog::detail {
 
 // Laravel's displayable attribute: underscores become spaces ("include_ts" ->
@@ -20,7 +22,6 @@ std::string attribute(std::string_view field);
 // A bound as Laravel prints it: 256, 3.5, 4294967295, -1.
 std::string format_number(double v);
 
-bool is_valid_utf8(std::string_view s);
 // Characters (code points), as Laravel's mb_strlen counts them. Requires: valid UTF-8.
 std::size_t utf8_length(std::string_view s);
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "genq/core/utf8.hpp"
+
 namespace genq::ws {
 
 namespace {
@@ -59,43 +61,6 @@ bool valid_close_code(std::uint16_t code) {
   // 1004-1006 and 1015 are reserved for reporting, never to be sent; 1012-1014 are
   // registered since RFC 6455 (restart, try again later, bad gateway).
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-}
-
-bool valid_utf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t length = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      cp = c & 0x07;
-    } else {
-      return false;  // a stray continuation byte, an overlong lead (C0, C1) or past U+10FFFF
-    }
-    if (static_cast<std::size_t>(end - p) < length) return false;
-    for (std::size_t i = 1; i < length; ++i) {
-      if (!continuation_byte(p[i])) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((length == 3 && cp < 0x800) || (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;  // overlong, out of range, or a UTF-16 surrogate
-    }
-    p += length;
-  }
-  return true;
 }
 
 FrameEvent FrameDecoder::fail(std::uint16_t code, const char* why) {
@@ -207,7 +172,7 @@ FrameEvent FrameDecoder::finish_frame() {
                                                    static_cast<unsigned char>(control_[1]));
       if (!valid_close_code(code)) return fail(close_status::kProtocolError, "invalid close code");
       std::string_view reason = std::string_view(control_).substr(2);
-      if (!valid_utf8(reason)) return fail(close_status::kInvalidPayload, "close reason is not UTF-8");
+      if (!is_valid_utf8(reason)) return fail(close_status::kInvalidPayload, "close reason is not UTF-8");
       return FrameEvent{FrameEvent::Kind::Close, reason, code};
     }
     default:
@@ -216,7 +181,7 @@ FrameEvent FrameDecoder::finish_frame() {
   if (!fin_) return FrameEvent{};  // more fragments follow
   in_message_ = false;
   if (message_opcode_ == Opcode::Text) {
-    if (!valid_utf8(message_)) return fail(close_status::kInvalidPayload, "text message is not UTF-8");
+    if (!is_valid_utf8(message_)) return fail(close_status::kInvalidPayload, "text message is not UTF-8");
     return FrameEvent{FrameEvent::Kind::Text, message_};
   }
   return FrameEvent{FrameEvent::Kind::Binary, message_};

@@ -41,7 +41,6 @@ std::string encode_frame_header(Opcode opcode, std::size_t payload_size);
 std::string encode_close_payload(std::uint16_t code, std::string_view reason);
 // Whether a peer may send `code` in a close frame (§7.4: 1000-1003, 1007-1011, 3000-4999).
 bool valid_close_code(std::uint16_t code);
-bool valid_utf8(std::string_view text);
 
 // What the decoder found. `payload` stays valid until the next call to next().
 struct FrameEvent {

@@ -1,3 +1,4 @@
+#include "genq/core/utf8.hpp"
 #include "genq/ws/websocket_frame.hpp"
 
 #include <gtest/gtest.h>
@@ -171,13 +172,13 @@ TEST(WebSocketFrame, DecoderStaysFailedAfterAProtocolError) {
 }
 
 TEST(WebSocketFrame, Utf8ValidatorRefusesOverlongsSurrogatesAndOutOfRange) {
-  EXPECT_TRUE(valid_utf8("plain ascii"));
-  EXPECT_TRUE(valid_utf8("\xe2\x82\xac \xf0\x9f\x98\x80"));  // euro sign, emoji
-  EXPECT_FALSE(valid_utf8("\xc0\xaf"));                    // overlong '/'
-  EXPECT_FALSE(valid_utf8("\xe0\x80\xaf"));                // overlong, three bytes
-  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));                // surrogate U+D800
-  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));            // U+110000
-  EXPECT_FALSE(valid_utf8("\x80"));                        // stray continuation
+  EXPECT_TRUE(is_valid_utf8("plain ascii"));
+  EXPECT_TRUE(is_valid_utf8("\xe2\x82\xac \xf0\x9f\x98\x80"));  // euro sign, emoji
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));                    // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xe0\x80\xaf"));                // overlong, three bytes
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));                // surrogate U+D800
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));            // U+110000
+  EXPECT_FALSE(is_valid_utf8("\x80"));                        // stray continuation
 }
 
 TEST(WebSocketFrame, ServerHeadersUseTheShortestLength) {
@@ -194,7 +195,7 @@ TEST(WebSocketFrame, ClosePayloadFitsAControlFrameWithoutCuttingACharacter) {
   const std::string long_reason = std::string(122, 'a') + "\xc3\xa9";  // the 2-byte character would straddle 123
   const std::string payload = encode_close_payload(1000, long_reason);
   EXPECT_EQ(payload.size(), 2u + 122u);
-  EXPECT_TRUE(valid_utf8(std::string_view(payload).substr(2)));
+  EXPECT_TRUE(is_valid_utf8(std::string_view(payload).substr(2)));
 }
 
 }  // namespace
