@@ -81,7 +81,8 @@ TEST(JobFanout, AStaleRemoteSummaryIsDroppedAndAsksForNothing) {
   FanoutSeen seen;
   seen.subscribe(fanout, [](const JobSummary&) { return true; });
   fanout.deliver_local(fanout_job("a", JobStatus::Done, 6));
-  JobSummary old = summarize(fanout_job("a", JobStatus::InProgress, 5));
+  const Job older = fanout_job("a", JobStatus::InProgress, 5);  // the summary views it
+  JobSummary old = summarize(older);
   old.remote = true;
   EXPECT_FALSE(fanout.deliver_remote(old));
   EXPECT_EQ(seen.summaries, (std::vector<std::string>{"a done 6 local"}));
