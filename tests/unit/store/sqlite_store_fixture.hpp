@@ -10,12 +10,13 @@
 #include "genq/core/clock.hpp"
 #include "genq/store/sqlite/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
+#include "unit/store/job_store_helpers.hpp"
 
 namespace genq {
 
 class SqliteStoreFixture : public ::testing::Test {
  protected:
-  static constexpr const char* kModel = "Flux1schnell";
+  static constexpr const char* kModel = store_helpers::kModel;
 
   void SetUp() override { reopen(); }
 
@@ -34,47 +35,14 @@ class SqliteStoreFixture : public ::testing::Test {
   }
 
   static NewJob new_job(std::string id, std::string model = kModel, std::string client_id = "cl_1") {
-    NewJob job;
-    job.id = std::move(id);
-    job.client_id = std::move(client_id);
-    job.task = "txt2img";
-    job.model = std::move(model);
-    job.params_json = R"({"prompt":"a cat"})";
-    return job;
+    return store_helpers::new_job(std::move(id), std::move(model), std::move(client_id));
   }
-
-  // Submits and asserts success; returns the stored job.
-  Job submit(const NewJob& job) {
-    Result<SubmitOutcome> outcome = store_->submit(job);
-    EXPECT_TRUE(outcome) << outcome.error().message;
-    return outcome ? outcome->job : Job{};
-  }
-
+  Job submit(const NewJob& job) { return store_helpers::submit(*store_, job); }
   ClaimRequest claim_request(std::vector<std::string> models = {kModel}, int max_jobs = 1) const {
-    ClaimRequest request;
-    request.worker_id = "wk_1";
-    request.models = std::move(models);
-    request.max_jobs = max_jobs;
-    request.lease = std::chrono::seconds(30);
-    return request;
+    return store_helpers::claim_request(std::move(models), max_jobs);
   }
-
-  // Claims exactly one job of kModel and returns its lease reference.
-  LeaseRef claim_one() {
-    Result<std::vector<Lease>> leases = store_->claim(claim_request());
-    EXPECT_TRUE(leases) << leases.error().message;
-    if (!leases || leases->size() != 1) {
-      ADD_FAILURE() << "expected one claimed job";
-      return {};
-    }
-    return LeaseRef{leases->front().job.id, leases->front().job.lease_id};
-  }
-
-  Job get(const std::string& id) {
-    Result<Job> job = store_->get(id);
-    EXPECT_TRUE(job) << job.error().message;
-    return job ? *job : Job{};
-  }
+  LeaseRef claim_one() { return store_helpers::claim_one(*store_); }
+  Job get(const std::string& id) { return store_helpers::get(*store_, id); }
 
   genq::testing::TempDir dir_{"genq-sqlite"};
   ManualClock clock_;
