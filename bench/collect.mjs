@@ -77,8 +77,14 @@ const ROWS = [
   { id: 'deep_submits_pending', title: 'submits/s, pending queue: deep vs 1,000', genqSystem: 'genq_deep',
     anchor: 'genq_1k', anchorLabel: 'genq with 1,000 pending jobs', target: { kind: 'ratio', op: '>=', value: 0.8 } },
   { id: 'pg_submits', title: 'PostgreSQL store submits/s, 64 in flight', anchors: ['pg-boss', 'graphile-worker'],
-    anchorLabel: 'better of pg-boss send() / graphile-worker addJob()', target: { kind: 'ratio', op: '>=', value: 3.0 },
-    missing: 'no PostgreSQL store yet' },
+    anchorLabel: 'better of pg-boss send() / graphile-worker addJob()', target: { kind: 'ratio', op: '>=', value: 3.0 } },
+  { id: 'pg_status_polling', title: 'polling GET request-status req/s, 64 connections, PostgreSQL store',
+    anchor: 'nginx', anchorLabel: 'nginx, static file of the same size, same wrk command', target: { kind: 'ratio', op: '>=', value: 0.5 } },
+  { id: 'pg_e2e_1', measure: 'pg_e2e_jobs', genqSystem: 'genq_1', title: 'end-to-end jobs/s on PostgreSQL, 1 node (no target)' },
+  { id: 'pg_e2e_2', measure: 'pg_e2e_jobs', genqSystem: 'genq_2', title: 'end-to-end jobs/s on PostgreSQL + Redis bus, 2 nodes vs 1 (no target)',
+    anchor: 'genq_1', anchorLabel: 'genq, 1 node, same run' },
+  { id: 'pg_e2e_3', measure: 'pg_e2e_jobs', genqSystem: 'genq_3', title: 'end-to-end jobs/s on PostgreSQL + Redis bus, 3 nodes vs 1 (no target)',
+    anchor: 'genq_1', anchorLabel: 'genq, 1 node, same run' },
   { id: 'idle_rss', title: 'idle server RSS', target: { kind: 'absolute', op: '<=', value: 30 } },
   { id: 'start_to_ready', title: 'start to ready (spawn → first HTTP answer, fresh data dir)', target: { kind: 'absolute', op: '<=', value: 100 } },
   { id: 'submit_to_claim_p99', title: 'submit → claim by a waiting worker, p99 (no target)' },
@@ -91,14 +97,15 @@ const ROWS = [
 const compare = (a, op, b) => ({ '>=': a >= b, '<=': a <= b, '<': a < b, '>': a > b })[op];
 const measures = [];
 for (const row of ROWS) {
-  const g = row.missing ? null : stats(row.id, row.genqSystem ?? 'genq');
+  const measureId = row.measure ?? row.id;
+  const g = row.missing ? null : stats(measureId, row.genqSystem ?? 'genq');
   let anchor = null;
   if (row.anchors) {
-    const all = row.anchors.map((s) => stats(row.id, s)).filter(Boolean);
+    const all = row.anchors.map((s) => stats(measureId, s)).filter(Boolean);
     const best = all.sort((x, y) => y.median - x.median)[0] ?? null;
     anchor = best && { ...best, name: best.system, all: all.map(({ system, runs, median, min, max }) => ({ system, runs, median, min, max })) };
   } else if (row.anchor) {
-    const s = stats(row.id, row.anchor);
+    const s = stats(measureId, row.anchor);
     anchor = s && { ...s, name: row.anchor };
   }
   if (!g && !anchor) continue;  // not part of this run
@@ -156,8 +163,8 @@ const doc = {
   machine,
   versions,
   core_split: {
-    server_cpu: Number(process.env.SERVER_CPU ?? 0),
-    load_cpu: Number(process.env.LOAD_CPU ?? 1),
+    server_cpu: process.env.SERVER_CPU ?? '0',  // a CPU list such as "0-7" on a bigger machine
+    load_cpu: process.env.LOAD_CPU ?? '1',
     note: 'every server under test (genq, redis-server, nginx, postgres, the Node ws server) is pinned to server_cpu with taskset; every load generator, client and worker (wrk, Node scripts, C++ WebSocket clients) to load_cpu',
   },
   durability: {

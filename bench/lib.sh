@@ -104,27 +104,30 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # start_genq DATA_DIR [serve options...]: sets genq_pid, genq_url. Default configuration
 # (SQLite WAL, synchronous=FULL) unless the caller passes options.
-start_genq() {
-  local data=$1; shift
-  rm -f "$work/genq.out"  # else the previous server's line could be read before the redirect truncates it
+start_genq() { start_genq_named genq "$@"; }
+# start_genq_named NAME DATA_DIR [serve options...]: the same, with its output in
+# $work/NAME.out and .err, for several nodes at once.
+start_genq_named() {
+  local name=$1 data=$2; shift 2
+  rm -f "$work/$name.out"  # else the previous server's line could be read before the redirect truncates it
   "${ON_SERVER[@]}" "$GENQ" serve --listen 127.0.0.1:0 --data "$data" --log-level warn "$@" \
-    > "$work/genq.out" 2> "$work/genq.err" &
+    > "$work/$name.out" 2> "$work/$name.err" &
   genq_pid=$!
   pids+=("$genq_pid")
-  wait_for_line "$work/genq.out" '^listening on ' 30
-  genq_url=$(sed -n 's/^listening on //p' "$work/genq.out")
+  wait_for_line "$work/$name.out" '^listening on ' 30
+  genq_url=$(sed -n 's/^listening on //p' "$work/$name.out")
 }
 
-# new_client DATA_DIR: sets api_key, client_id
+# new_client DATA_DIR [admin options, e.g. --store URL]: sets api_key, client_id
 new_client() {
   local json
-  json=$("$GENQ" admin create-client --data "$1" --name bench)
+  json=$("$GENQ" admin create-client --data "$1" --name bench "${@:2}")
   api_key=$(echo "$json" | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
   client_id=$(echo "$json" | sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p')
 }
-# new_worker_token DATA_DIR [models]: prints the token
+# new_worker_token DATA_DIR [models [admin options]]: prints the token
 new_worker_token() {
-  "$GENQ" admin create-worker-token --data "$1" ${2:+--models "$2"} | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
+  "$GENQ" admin create-worker-token --data "$1" ${2:+--models "$2"} "${@:3}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
 }
 
 # start_redis: sets redis_pid, redis_port. AOF on, fsync every second (BullMQ's

@@ -20,7 +20,7 @@ const num = (v) => {
   return v.toFixed(2);
 };
 const cell = (s, unit) => (s ? `${num(s.median)} ${unit} (${num(s.min)}–${num(s.max)})` : '–');
-const NAMES = { bullmq: 'BullMQ', nginx: 'nginx', node_ws: 'Node ws', genq_1k: 'genq @ 1,000', 'pg-boss': 'pg-boss', 'graphile-worker': 'graphile-worker' };
+const NAMES = { bullmq: 'BullMQ', nginx: 'nginx', node_ws: 'Node ws', genq_1k: 'genq @ 1,000', genq_1: 'genq, 1 node', 'pg-boss': 'pg-boss', 'graphile-worker': 'graphile-worker' };
 const OPS = { '>=': '≥', '<=': '≤', '<': '<', '>': '>' };
 
 function target(m) {
