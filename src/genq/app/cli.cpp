@@ -1,14 +1,17 @@
 // Command-line interface: flags, GENQ_* environment variables and a config file
-// (--config, TOML or INI with the flag names as keys) all map onto the same options.
+// (--config, TOML or INI with the flag names as keys; app/config_file.hpp) all map
+// onto the same options.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <set>
 #include <iostream>
 #include <thread>
 
 #include "genq/app/catalog_source.hpp"
 #include "genq/app/commands.hpp"
+#include "genq/app/config_file.hpp"
 #include "genq/app/pusher_setup.hpp"
 #include "genq/app/webhook_setup.hpp"
 #include "genq/runner/worker_main.hpp"
@@ -112,16 +115,31 @@ Result<std::string> read_token_file(const std::string& path) {
 int main(int argc, char** argv) {
   CLI::App app{"genq: a self-hostable server for asynchronous AI-generation jobs.\n"
                "Clients submit jobs over HTTP; GPU workers claim them, report progress and upload results."};
+  app.name("genq");
   app.set_version_flag("--version", std::string("genq ") + GENQ_VERSION);
-  app.set_config("--config", "", "Config file (TOML/INI) whose keys mirror the flags");
   app.require_subcommand(1);
+  // --config is taken out of the arguments before parsing (it may stand before or after
+  // the subcommand); these options only document it in --help.
+  std::string config_help_only;
+  const auto document_config = [&config_help_only](CLI::App& command) {
+    command.add_option("--config", config_help_only,
+                       "Config file (TOML or INI): keys named like the flags, at the top level or in a "
+                       "[serve]/[worker]/[admin] section; flags and GENQ_* variables win over it");
+  };
+  document_config(app);
 
   ServeConfig serve_config;
   auto* serve_cmd = app.add_subcommand("serve", "Run the API server (SQLite under --data by default)");
   add_serve_options(*serve_cmd, serve_config);
+  document_config(*serve_cmd);
+  bool print_config = false;
+  serve_cmd->add_flag("--print-config", print_config,
+                      "Print every effective setting and where it came from (flag, environment, file, default), "
+                      "secrets masked, and exit");
 
   auto* admin = app.add_subcommand("admin", "Manage clients and worker tokens in a data directory");
   admin->require_subcommand(1);
+  document_config(*admin);
   AdminStore admin_store{"./data", ""};
   std::string name = "client", worker_name = "worker";
   std::vector<std::string> models;
@@ -157,6 +175,9 @@ int main(int argc, char** argv) {
 
   runner::WorkerOptions worker_options;
   auto* worker = app.add_subcommand("worker", "Run a worker: claim jobs from a server and run a backend");
+  document_config(*worker);
+  worker->add_flag("--print-config", print_config,
+                   "Print every effective setting and where it came from, secrets masked, and exit");
   worker->add_option("--server", worker_options.server_url, "Server URL, e.g. http://127.0.0.1:8080")
       ->envname("GENQ_SERVER")->required();
   auto* token_option = worker->add_option("--token", worker_options.token,
@@ -191,10 +212,32 @@ int main(int argc, char** argv) {
                      "On SIGTERM/SIGINT, how long running jobs may finish before they are handed back")
       ->envname("GENQ_GRACE_MS")->check(CLI::Range(0, 3'600'000))->capture_default_str();
 
+  const std::vector<std::string> given(argv + 1, argv + argc);
+  std::vector<std::string> args = given;
+  std::set<std::string> from_file;
+  auto config_file = take_config_option(args);
+  if (!config_file) {
+    std::cerr << "genq: " << config_file.error().message << "\n";
+    return 2;
+  }
+  if (*config_file) {
+    auto settings = read_config_file(**config_file, app, command_path(app, args), args);
+    if (!settings) {
+      std::cerr << "genq: " << settings.error().message << "\n";
+      return 2;
+    }
+    args.insert(args.end(), settings->arguments.begin(), settings->arguments.end());
+    from_file = std::move(settings->keys);
+  }
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+    app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (print_config) {
+    std::cout << describe_settings(*serve_cmd ? *serve_cmd : *worker, given, from_file);
+    return 0;
   }
 
   if (*worker) {
