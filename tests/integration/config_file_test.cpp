@@ -70,6 +70,10 @@ TEST_F(ConfigFile, UnknownKeyOrSectionIsAnErrorThatNamesIt) {
       run_command({GENQ_BINARY, "serve", "--config", write("c.toml", "[worker]\nlisten = \"x\"\n")}, 20s);
   EXPECT_EQ(wrong_command.exit_code, 2) << "listen is no flag of genq worker";
   EXPECT_NE(wrong_command.err.find("unknown key 'listen'"), std::string::npos) << wrong_command.err;
+  const auto hash = run_command(
+      {GENQ_BINARY, "serve", "--config", write("d.toml", "# a comment\nmetrics-token = \"abc#def\"\n")}, 20s);
+  EXPECT_EQ(hash.exit_code, 2) << "a value cut at '#' would change the token silently";
+  EXPECT_NE(hash.err.find("line 2"), std::string::npos) << hash.err;
   const auto missing = run_command({GENQ_BINARY, "serve", "--config", (dir_.path() / "none.toml").string()}, 20s);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("none.toml"), std::string::npos) << missing.err;

@@ -113,6 +113,27 @@ std::string toml_string(const std::string& value) {
   return out + "\"";
 }
 
+// The first line (1-based) with a '#' inside a quoted value: CLI11's parser cuts a
+// value at '#' even between quotes, which would shorten a password without a word.
+std::optional<std::size_t> hash_inside_quotes(const std::string& text) {
+  std::istringstream lines(text);
+  std::string line;
+  for (std::size_t number = 1; std::getline(lines, line); ++number) {
+    char quote = 0;
+    for (char c : line) {
+      if (quote == 0 && c == '#') break;  // a comment
+      if (quote == 0 && (c == '"' || c == '\'')) {
+        quote = c;
+      } else if (c == quote) {
+        quote = 0;
+      } else if (quote != 0 && c == '#') {
+        return number;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<std::optional<std::string>> take_config_option(std::vector<std::string>& args) {
@@ -154,9 +175,16 @@ Result<ConfigFileSettings> read_config_file(const std::string& file, CLI::App& a
                                             const std::vector<std::string>& args) {
   std::ifstream in(file);
   if (!in) return fail(Error::invalid("cannot read the config file " + file));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (auto hash = hash_inside_quotes(text.str())) {
+    return fail(Error::invalid("config file " + file + ": line " + std::to_string(*hash) +
+                               ": '#' inside a quoted value would be read as a comment; give that setting "
+                               "by flag or GENQ_* environment variable"));
+  }
   std::vector<CLI::ConfigItem> items;
   try {
-    items = CLI::ConfigTOML().from_config(in);
+    items = CLI::ConfigTOML().from_config(text);
   } catch (const CLI::Error& e) {
     return fail(Error::invalid("config file " + file + ": " + e.what()));
   }
