@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "genq/app/catalog_source.hpp"
+#include "genq/app/client_commands.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/config_file.hpp"
 #include "genq/app/pusher_setup.hpp"
@@ -212,6 +213,9 @@ int main(int argc, char** argv) {
                      "On SIGTERM/SIGINT, how long running jobs may finish before they are handed back")
       ->envname("GENQ_GRACE_MS")->check(CLI::Range(0, 3'600'000))->capture_default_str();
 
+  ClientCommandOptions client_options;
+  const ClientCommands client_commands = add_client_commands(app, client_options);
+
   const std::vector<std::string> given(argv + 1, argv + argc);
   std::vector<std::string> args = given;
   std::set<std::string> from_file;
@@ -259,6 +263,7 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(serve_config.log_level));
     return serve(serve_config);
   }
+  if (auto code = run_client_command(client_commands, client_options)) return *code;
   if (*create_client) return admin_create_client(admin_store, name);
   if (*create_token) return admin_create_worker_token(admin_store, models, worker_name);
   if (*top_up) return admin_top_up(admin_store, client_id, amount, note);

@@ -165,6 +165,51 @@ Result<HttpResponse> HttpClient::post_json(const std::string& url, std::string_v
   return to_memory("POST", url, &json, options);
 }
 
+Result<HttpResponse> HttpClient::post_multipart(const std::string& url, const std::vector<FormPart>& parts,
+                                                const RequestOptions& options) {
+  auto* curl = static_cast<CURL*>(handle_);
+  if (curl == nullptr) {
+    return fail(Error::internal("curl_easy_init failed"));
+  }
+  HttpResponse response;
+  BodySink sink{curl, &response.body};
+  HeaderList headers;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  prepare(curl, url, options, headers, sink, error_buffer);
+  std::unique_ptr<curl_mime, decltype(&curl_mime_free)> mime(curl_mime_init(curl), &curl_mime_free);
+  for (const FormPart& part : parts) {
+    curl_mimepart* field = curl_mime_addpart(mime.get());
+    curl_mime_name(field, part.name.c_str());
+    if (part.file.empty()) {
+      curl_mime_data(field, part.value.data(), part.value.size());
+    } else if (curl_mime_filedata(field, part.file.c_str()) != CURLE_OK) {
+      return fail(Error::invalid("cannot read " + part.file.string()));
+    }
+  }
+  curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime.get());
+  headers.add("Accept: application/json");
+  return perform(curl, "POST", url, headers, response, sink, error_buffer);
+}
+
+Result<HttpResponse> HttpClient::post_form(const std::string& url, std::string_view form,
+                                           const RequestOptions& options) {
+  auto* curl = static_cast<CURL*>(handle_);
+  if (curl == nullptr) {
+    return fail(Error::internal("curl_easy_init failed"));
+  }
+  HttpResponse response;
+  BodySink sink{curl, &response.body};
+  HeaderList headers;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  prepare(curl, url, options, headers, sink, error_buffer);
+  headers.add("Content-Type: application/x-www-form-urlencoded");
+  headers.add("Accept: application/json");
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(form.size()));
+  return perform(curl, "POST", url, headers, response, sink, error_buffer);
+}
+
 Result<HttpResponse> HttpClient::get(const std::string& url, const RequestOptions& options) {
   return to_memory("GET", url, nullptr, options);
 }

@@ -1,6 +1,7 @@
 #pragma once
-// A small blocking HTTP client on libcurl's easy interface, for the worker runtime:
-// POST a JSON body, PUT a file streamed from disk, GET into a file. One CURL handle
+// A small blocking HTTP client on libcurl's easy interface, for the worker runtime and
+// the client commands (genq submit): POST a JSON body or a form, PUT a file streamed
+// from disk, GET into a file. One CURL handle
 // per object, reused between requests so connections stay alive. Not thread-safe:
 // each thread owns its own HttpClient (a handle may move between threads while idle).
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "genq/core/error.hpp"
 
@@ -50,6 +52,17 @@ class HttpClient {
   // answer may be a large generated image or video.
   Result<HttpResponse> post_json_to_file(const std::string& url, std::string_view json,
                                          const std::filesystem::path& file, const RequestOptions& options);
+  // A multipart/form-data POST: text fields, and files streamed from disk (curl reads
+  // them as it sends, so a large upload is never held in memory).
+  struct FormPart {
+    std::string name;
+    std::string value;                // a text field's value
+    std::filesystem::path file;       // non-empty: a file part read from here
+  };
+  Result<HttpResponse> post_multipart(const std::string& url, const std::vector<FormPart>& parts,
+                                      const RequestOptions& options);
+  // An application/x-www-form-urlencoded POST of `form` (already encoded).
+  Result<HttpResponse> post_form(const std::string& url, std::string_view form, const RequestOptions& options);
   // GET with the body kept in memory (small JSON answers).
   Result<HttpResponse> get(const std::string& url, const RequestOptions& options);
 
