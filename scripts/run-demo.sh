@@ -4,6 +4,7 @@
 # espeak-ng, tesseract, pocketsphinx, ffmpeg), prints a demo API key and curl lines,
 # and runs until Ctrl-C.
 set -euo pipefail
+source "$(dirname "$0")/demo-lines.sh"
 GENQ=${1:-build/genq}
 DATA=${GENQ_DATA:-./data}
 LISTEN=${GENQ_LISTEN:-127.0.0.1:8080}
@@ -43,8 +44,7 @@ worker_token=$(json_field token "$DATA/demo-worker.json")
 # the server's first start and kept.
 pusher_key=${GENQ_PUSHER_KEY:-$(cat "$DATA/pusher-key")}
 pusher_app_id=${GENQ_PUSHER_APP_ID:-$(cat "$DATA/pusher-app-id")}
-ws_host=$(echo "$url" | sed -E 's#^https?://\[?([^]/]*)\]?:[0-9]+.*#\1#')
-ws_port=$(echo "$url" | sed -E 's#^https?://.*:([0-9]+).*#\1#')
+pusher_secret_hint="$DATA/pusher-secret"
 
 "$GENQ" worker --server "$url" --token "$worker_token" --backend catalog --concurrency 2 --step-delay-ms 400 &
 pids+=($!)
@@ -55,49 +55,6 @@ genq is running at $url (data in $DATA, admin token in $DATA/admin-token)
 A worker is connected: synthetic models, and EspeakNg, Tesseract5, PocketsphinxDigits,
 PocketsphinxEn, FfmpegLanczos and FfmpegKenBurns on Debian tools (its log says which
 it offers).
-
-  client_id: $client_id
-  API key:   $api_key
-
-Submit a txt2img job:
-
-  curl -s -X POST $url/api/v1/client/txt2img \\
-    -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" \\
-    -d '{"prompt":"a beautiful sunset over mountains","model":"Flux1schnell","width":512,"height":512,"steps":8,"seed":-1}'
-
-Speech from espeak-ng (a WAV file):
-
-  curl -s -X POST $url/api/v1/client/txt2audio \\
-    -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" \\
-    -d '{"text":"Hello from genq","model":"EspeakNg"}'
-
-Then poll it (replace REQUEST_ID):
-
-  curl -s $url/api/v1/client/request-status/REQUEST_ID -H "Authorization: Bearer $api_key"
-
-The same through the second dialect (docs/task-api.md), then poll with the taskId:
-
-  curl -s -X POST $url/api/v1/generateTask/Flux1schnell \\
-    -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" \\
-    -d '{"request_type":"async","input":{"mode":"text-to-image","prompt":"a lighthouse at night"}}'
-  curl -s "$url/api/v1/statusTask/Flux1schnell?taskId=TASK_ID" -H "Authorization: Bearer $api_key"
-
-Live progress and previews over WebSockets (Pusher protocol 7, same port):
-
-  app key: $pusher_key   app id: $pusher_app_id   secret: $DATA/pusher-secret
-
-  // npm install pusher-js
-  import Pusher from 'pusher-js';
-  const pusher = new Pusher('$pusher_key', {
-    wsHost: '$ws_host', wsPort: $ws_port, forceTLS: false, enabledTransports: ['ws'], cluster: 'mt1',
-    channelAuthorization: {
-      endpoint: '$url/broadcasting/auth',
-      headers: { Authorization: 'Bearer $api_key' },
-    },
-  });
-  pusher.subscribe('private-client.$client_id')
-    .bind('request.status.updated', (d) => console.log(d.request_id, d.status, d.progress, d.result_url));
-
-Press Ctrl-C to stop.
 MSG
+print_demo_lines
 wait "${pids[0]}"
