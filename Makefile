@@ -10,7 +10,7 @@ GENQ := $(BUILD)/genq
 # A directory configured earlier keeps its generator.
 GENERATOR = $(if $(wildcard $(1)/CMakeCache.txt),,$(if $(shell command -v ninja),-G Ninja,))
 
-.PHONY: all deps build build-asan run test test-unit test-integration test-js test-asan bench bench-quick bench-deps clean
+.PHONY: all deps build build-asan run run-cluster test test-unit test-integration test-js test-asan bench bench-quick bench-deps clean
 
 all: build
 
@@ -27,6 +27,12 @@ build: deps $(BUILD)/CMakeCache.txt
 # then prints a demo API key and a curl line (scripts/run-demo.sh).
 run: build
 	@bash scripts/run-demo.sh $(GENQ)
+
+# genq scaled out on this machine: throwaway PostgreSQL, Redis and S3 (s3rver), three
+# nodes behind nginx, two workers; prints the same demo lines (scripts/run-cluster.sh).
+run-cluster: build
+	@bash scripts/apt-install-missing.sh run-cluster nginx
+	@bash scripts/run-cluster.sh $(GENQ)
 
 test: build
 	@bash scripts/run-tests.sh $(BUILD) $(BUILD_ASAN)
