@@ -10,7 +10,7 @@ GENQ := $(BUILD)/genq
 # A directory configured earlier keeps its generator.
 GENERATOR = $(if $(wildcard $(1)/CMakeCache.txt),,$(if $(shell command -v ninja),-G Ninja,))
 
-.PHONY: all deps build build-asan run run-cluster test test-unit test-integration test-js test-asan bench bench-quick bench-deps clean
+.PHONY: all deps build build-asan run run-cluster test fuzz test-unit test-integration test-js test-asan bench bench-quick bench-deps clean
 
 all: build
 
@@ -53,5 +53,10 @@ bench: build bench-deps
 bench-quick: build bench-deps
 	@GENQ=$(GENQ) bash bench/run.sh quick
 
+# libFuzzer targets (fuzz/, clang 16), each FUZZ_SECONDS (default 60); `make test` runs
+# them briefly. Findings and logs in build-fuzz/ (scripts/fuzz.sh).
+fuzz: deps
+	@bash scripts/fuzz.sh $${FUZZ_SECONDS:-60} build-fuzz
+
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

@@ -15,6 +15,9 @@ apt_packages=(
   ffmpeg jq
   # Real servers the scale-out tests start (never mocks): Redis for the event bus.
   redis-server
+  # libFuzzer targets (fuzz/): clang 16 is the first Debian clang that compiles
+  # libstdc++'s std::expected.
+  clang-16 libclang-rt-16-dev
   # Tools behind the catalog's exec models (EspeakNg, Tesseract5, Pocketsphinx*,
   # Ffmpeg*); the font renders text for the OCR test.
   espeak-ng tesseract-ocr tesseract-ocr-eng pocketsphinx pocketsphinx-en-us fonts-dejavu-core

@@ -3,6 +3,7 @@
 #   1. unit + integration tests (ctest) in the release build
 #   2. the same under the sanitizer build
 #   3. Node client tests (tests/js), when present
+#   4. each libFuzzer target briefly (GENQ_FUZZ_SECONDS, default 10; scripts/fuzz.sh)
 # Ends with one summary line "N passed, N failed".
 set -uo pipefail
 BUILD=${1:-build}
@@ -81,6 +82,14 @@ if [ -f tests/js/package.json ]; then
   nf=$(sed -nE 's/^# fail ([0-9]+)/\1/p' "$BUILD/node-tests.log" | tail -n1)
   if [ -z "$np" ]; then failed=$((failed + 1)); else passed=$((passed + np)); failed=$((failed + ${nf:-0})); fi
 fi
+
+echo "== fuzzing: each target ${GENQ_FUZZ_SECONDS:-10} s (scripts/fuzz.sh; make fuzz for longer)"
+bash scripts/fuzz.sh "${GENQ_FUZZ_SECONDS:-10}" build-fuzz 2>&1 | tee "$BUILD/fuzz.log"
+fp=$(grep -c ", no failure$" "$BUILD/fuzz.log")
+ff=$(grep -c "FAILED" "$BUILD/fuzz.log")
+if [ "$fp" -eq 0 ] && [ "$ff" -eq 0 ]; then ff=1; fi  # the build failed: nothing ran
+passed=$((passed + fp))
+failed=$((failed + ff))
 
 echo
 echo "tests: $passed passed, $failed failed"
