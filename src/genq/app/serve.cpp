@@ -19,6 +19,7 @@
 #include "genq/api/client_routes.hpp"
 #include "genq/api/ops_routes.hpp"
 #include "genq/api/sdk_routes.hpp"
+#include "genq/api/openai/openai_routes.hpp"
 #include "genq/api/task_routes.hpp"
 #include "genq/api/task_view.hpp"
 #include "genq/app/catalog_source.hpp"
@@ -336,6 +337,7 @@ int serve(const ServeConfig& config) {
   });
 
   api::add_sdk_routes(router, services);
+  api::openai::add_openai_routes(router, services);
   api::add_client_routes(router, services);
   api::add_task_routes(router, services);
   worker::add_worker_routes(router, services);
