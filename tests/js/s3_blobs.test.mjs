@@ -2,16 +2,20 @@
 // support/s3_server.mjs), configured by the standard AWS_* variables: a worker uploads
 // a multi-megabyte result through genq, which streams it on to S3; the client's
 // result_url is a presigned S3 URL that returns the same bytes; the official AWS SDK
-// sees the object where genq put it; cancel and retention delete the files.
+// sees the object where genq put it; cancel and retention delete the files; the
+// reference Node worker reads its input from a presigned S3 URL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randomBytes, createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { S3Client, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Harness, GENQ, waitFor, submitJob } from './support/harness.mjs';
 import { S3Server } from './support/s3_server.mjs';
+import { png } from './support/deapi_sdk.mjs';
 
+const WORKER = fileURLToPath(new URL('../../examples/worker-node/worker.mjs', import.meta.url));
 const execFileP = promisify(execFile);
 const PREFIX = 'genq-node-test';
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -154,6 +158,43 @@ test('cancel and retention delete a job\'s files from S3', async () => {
 
     const left = await sdk.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${PREFIX}/` }));
     assert.deepEqual((left.Contents ?? []).map((o) => o.Key), [], 'nothing left behind');
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('the reference Node worker fetches its input from S3 and its result lands there', async () => {
+  const h = new Harness();
+  const s3 = await S3Server.start();
+  h.onCleanup(() => s3.close());
+  try {
+    const genq = await startGenqOnS3(h, s3);
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ prompt: 'paint it', model: 'Flux_2_Klein_4B_BF16', steps: '4', seed: '2' })) {
+      form.append(name, value);
+    }
+    form.append('image', new Blob([png(64, 48)], { type: 'image/png' }), 'photo.png');
+    const submitted = await fetch(`${genq.url}/api/v1/client/img2img`, {
+      method: 'POST', headers: { Authorization: `Bearer ${genq.client.api_key}` }, body: form,
+    });
+    assert.equal(submitted.status, 200);
+    const id = (await submitted.json()).data.request_id;
+    const sdk = sdkClient(s3);
+    assert.equal(await objectExists(sdk, s3.bucket, `${PREFIX}/inputs/${id}/image.png`), true, 'the input is on S3');
+
+    const worker = spawn(process.execPath, [WORKER, '--server', genq.url, '--token', genq.workerToken, '--backend', 'synthetic',
+      '--step-delay-ms', '20'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    h.processes.push(worker);
+    let log = '';
+    worker.stderr.on('data', (d) => { log += d; });
+    const done = await waitFor(async () => {
+      const s = await status(genq.url, genq.client.api_key, id);
+      return s.status === 'done' || s.status === 'error' ? s : undefined;
+    }, { timeoutMs: 30000, message: 'the Node worker to finish the job' });
+    assert.equal(done.status, 'done', log);
+    assert.ok(done.result_url.startsWith(`${s3.endpoint}/${s3.bucket}/${PREFIX}/results/${id}/output.png?`), done.result_url);
+    const image = Buffer.from(await (await fetch(done.result_url)).arrayBuffer());
+    assert.deepEqual([...image.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
   } finally {
     await h.cleanup();
   }
