@@ -33,6 +33,14 @@ run_ctest() {  # name build-dir
   failed=$((failed + f))
 }
 
+# The Node packages (pusher-js, …, and s3rver, the S3 server the C++ S3 tests start)
+# come from tests/js's lockfile: install them when a checkout lacks them.
+if [ -f tests/js/package-lock.json ] && command -v npm >/dev/null &&
+   [ ! -f tests/js/node_modules/s3rver/package.json ]; then
+  echo "== npm ci in tests/js"
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the S3 tests will be skipped" >&2
+fi
+
 # One PostgreSQL cluster for every test process of the run: started once here, each
 # store test takes a fresh database from it (tests/tools/test_postgres.cpp). Without
 # it every PostgreSQL test process would start a cluster of its own.

@@ -76,7 +76,9 @@ TEST(CommandLine, ServeHelpDescribesEveryFlag) {
   for (const char* flag :
        {"--listen", "--data", "--lease-ms", "--max-attempts", "--public-url", "--max-body-bytes",
         "--max-preview-bytes", "--max-result-bytes", "--result-ttl-s", "--url-ttl-s",
-        "--sqlite-sync", "--threads", "--max-connections", "--max-connections-per-ip", "--metrics-token"}) {
+        "--sqlite-sync", "--threads", "--max-connections", "--max-connections-per-ip", "--metrics-token",
+        "--blobs", "--s3-endpoint", "--s3-region", "--s3-access-key-id", "--s3-secret-access-key",
+        "--s3-path-style", "--retention-interval-s"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << "genq serve --help lacks " << flag;
   }
 }

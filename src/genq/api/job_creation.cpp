@@ -1,8 +1,10 @@
 #include "genq/api/job_creation.hpp"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <vector>
 
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
@@ -29,8 +31,10 @@ std::string request_digest(const JobDraft& draft) {
   return crypto::sha256_hex(canonical);
 }
 
-void remove_inputs(Services& services, const boost::json::object& inputs) {
-  for (const auto& [field, key] : inputs) services.jobs.blobs().remove(std::string(key.as_string()));
+std::vector<std::string> input_keys(const boost::json::object& inputs) {
+  std::vector<std::string> keys;
+  for (const auto& [field, key] : inputs) keys.emplace_back(key.as_string());
+  return keys;
 }
 
 }  // namespace
@@ -90,8 +94,10 @@ void create_job(Services& services, const Client& client, JobDraft draft, StoreD
       ++index;
       std::string key = "inputs/" + job.id + "/" + input + file_extension(part);
       if (auto put = services.jobs.blobs().put(key, part.data); !put) {
-        remove_inputs(services, inputs);
-        return done(fail(std::move(put.error())));
+        services.jobs.remove_later(input_keys(inputs));
+        // What is wrong with the storage is the operator's to fix, not the client's.
+        spdlog::error("cannot store input {}: {}", key, put.error().message);
+        return done(fail(Error::unavailable("The uploaded file could not be stored; try again.")));
       }
       inputs[input] = key;
     }
@@ -101,7 +107,7 @@ void create_job(Services& services, const Client& client, JobDraft draft, StoreD
   services.jobs.submit(std::move(job), [&services, inputs = std::move(inputs),
                                         done = std::move(done)](Result<SubmitOutcome> outcome) {
     if (!outcome || !outcome->created) {  // an idempotent replay keeps the earlier job's inputs
-      remove_inputs(services, inputs);
+      services.jobs.remove_later(input_keys(inputs));  // on the store's thread: S3 would block it
     }
     done(std::move(outcome));
   });

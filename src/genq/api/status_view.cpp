@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "genq/crypto/crypto.hpp"
+#include "genq/service/download_url.hpp"
 
 namespace genq::api {
 
@@ -22,8 +23,8 @@ boost::json::value preview_data_url(const Job& job) {
 
 boost::json::value result_url(const Job& job, Services& services) {
   if (job.status != JobStatus::Done || job.result_blob.empty()) return nullptr;
-  return boost::json::string(
-      services.signer.sign(job.result_blob, services.jobs.clock().now(), services.jobs.options().url_ttl));
+  return boost::json::string(download_url(services.jobs.blobs(), services.signer, job.result_blob,
+                                          services.jobs.clock().now(), services.jobs.options().url_ttl));
 }
 
 std::string_view polled_status(JobStatus status) {

@@ -29,6 +29,21 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
                  "Job store shared by several nodes: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE; "
                  "default the SQLite database under --data")
       ->envname("GENQ_STORE");
+  cmd.add_option("--blobs", c.blobs,
+                 "Where result and input files go: s3://BUCKET[/PREFIX] for an S3-compatible bucket every node "
+                 "shares (docs/scale-out.md); default the directory blobs/ under --data")
+      ->envname("GENQ_BLOBS");
+  cmd.add_option("--s3-endpoint", c.s3.endpoint,
+                 "S3 endpoint, http(s)://HOST[:PORT]; wins over AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL; "
+                 "default AWS S3 in the region");
+  cmd.add_option("--s3-region", c.s3.region, "S3 region; wins over AWS_REGION and AWS_DEFAULT_REGION; default us-east-1");
+  cmd.add_option("--s3-access-key-id", c.s3.access_key_id, "S3 access key id; wins over AWS_ACCESS_KEY_ID");
+  cmd.add_option("--s3-secret-access-key", c.s3.secret_access_key,
+                 "S3 secret access key; wins over AWS_SECRET_ACCESS_KEY");
+  cmd.add_option("--s3-path-style", c.s3.path_style,
+                 "Bucket in the URL path (endpoint/BUCKET/KEY) rather than the host name: on, off, or auto (on when "
+                 "an endpoint is given, as MinIO, Garage and s3rver need)")
+      ->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
   cmd.add_option("--public-url", c.public_url, "Base URL clients reach this server at (signed URLs); default http://LISTEN")
       ->envname("GENQ_PUBLIC_URL");
   cmd.add_option("--catalog", c.catalog_path, "Model catalog JSON file; default: the catalog built into genq")
@@ -60,6 +75,10 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_READ_TIMEOUT_MS")->capture_default_str();
   cmd.add_option("--result-ttl-s", c.result_ttl_s, "How long result and input files are kept after a job ends")
       ->envname("GENQ_RESULT_TTL_S")->capture_default_str();
+  cmd.add_option("--retention-interval-s", c.retention_interval_s,
+                 "How often files past --result-ttl-s are deleted (and stale upload spool files swept)")
+      ->envname("GENQ_RETENTION_INTERVAL_S")->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+      ->capture_default_str();
   cmd.add_option("--url-ttl-s", c.url_ttl_s, "Lifetime of signed download URLs")
       ->envname("GENQ_URL_TTL_S")->check(CLI::Range(int64_t{1}, int64_t{7 * 24 * 3600}))->capture_default_str();
   cmd.add_option("--sqlite-sync", c.sqlite_sync,

@@ -1,7 +1,8 @@
 #pragma once
 // The data directory's layout and the secrets genq keeps there:
 //   DIR/genq.db           SQLite store
-//   DIR/blobs/            results and uploaded inputs
+//   DIR/blobs/            results and uploaded inputs (unless --blobs names another place)
+//   DIR/upload-spool/     uploads on their way to S3 (--blobs s3://…)
 //   DIR/admin-token       admin credential (unless GENQ_ADMIN_TOKEN is set)
 //   DIR/url-signing-key   HMAC key of signed download URLs
 #include <filesystem>

@@ -27,10 +27,11 @@
 #include "genq/app/data_dir.hpp"
 #include "genq/app/pusher_setup.hpp"
 #include "genq/app/webhook_setup.hpp"
-#include "genq/blob/local_blob_store.hpp"
+#include "genq/app/blob_choice.hpp"
 #include "genq/bus/in_process_event_bus.hpp"
 #include "genq/bus/redis/redis_event_bus.hpp"
 #include "genq/crypto/crypto.hpp"
+#include "genq/service/download_url.hpp"
 #include "genq/http/server.hpp"
 #include "genq/app/store_choice.hpp"
 #include "genq/webhook/target_check.hpp"
@@ -223,11 +224,12 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: cannot open " << describe(store_choice) << ": " << store.error().message << "\n";
     return 1;
   }
-  auto blobs = LocalBlobStore::open(dir->blobs());
+  auto blobs = open_blob_store(config, *dir);
   if (!blobs) {
-    std::cerr << "genq serve: " << blobs.error().message << "\n";
+    std::cerr << "genq serve: files (--blobs): " << blobs.error().message << "\n";
     return 1;
   }
+  spdlog::info("files: {}", (*blobs)->describe());
 
   // Jobs that another node changed are read from the store only for the subscribers
   // that want them, on the bus's own thread.
@@ -300,8 +302,8 @@ int serve(const ServeConfig& config) {
   JobWaiters waiters;
   Services services{jobs,    accounts, claims,  *catalog, signer,     metrics, rate_limiter,
                     webhooks, billing,  waiters, bus,      api_options};
-  auto result_url = [&signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
-    return signer.sign(key, clock.now(), ttl);
+  auto result_url = [&blobs = **blobs, &signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
+    return download_url(blobs, signer, key, clock.now(), ttl);
   };
   // A second-dialect callback carries the statusTask body of the final state.
   deliveries = make_delivery_engine(config, *webhook_policy, **store, clock,
@@ -404,7 +406,7 @@ int serve(const ServeConfig& config) {
   PeriodicTask queue_resync(server.io_context(), pool, Millis(60'000), [&jobs] {
     if (auto loaded = jobs.load_queue(); !loaded) spdlog::warn("queue positions: {}", loaded.error().message);
   });
-  PeriodicTask retention(server.io_context(), pool, Millis(60'000), [&jobs, &blobs] {
+  PeriodicTask retention(server.io_context(), pool, Millis(config.retention_interval_s * 1000), [&jobs, &blobs] {
     if (auto n = jobs.expire_results(); !n) {
       spdlog::warn("retention sweep failed: {}", n.error().message);
     } else if (*n > 0) {

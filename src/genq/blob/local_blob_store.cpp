@@ -6,10 +6,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <spdlog/spdlog.h>
-
-#include "genq/crypto/crypto.hpp"
-
 namespace genq {
 namespace fs = std::filesystem;
 
@@ -32,37 +28,14 @@ bool is_safe_blob_key(std::string_view key) {
 }
 
 Result<std::unique_ptr<LocalBlobStore>> LocalBlobStore::open(const fs::path& root) {
-  std::error_code ec;
-  fs::create_directories(root / "tmp", ec);
-  if (ec) return fail(Error::unavailable("cannot create blob directory " + root.string() + ": " + ec.message()));
-  std::unique_ptr<LocalBlobStore> store(new LocalBlobStore(root));
-  if (std::size_t removed = store->remove_stale_temp_files(std::chrono::seconds(0)); removed > 0) {
-    spdlog::info("removed {} unfinished upload(s) from {}", removed, (root / "tmp").string());
-  }
-  return store;
-}
-
-std::size_t LocalBlobStore::remove_stale_temp_files(std::chrono::seconds idle) {
-  const auto cutoff = fs::file_time_type::clock::now() - idle;
-  std::size_t removed = 0;
-  std::error_code ec;
-  for (fs::directory_iterator it(root_ / "tmp", ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code entry_ec;
-    if (!it->is_regular_file(entry_ec)) continue;
-    const auto written = it->last_write_time(entry_ec);
-    if (entry_ec || written > cutoff) continue;
-    if (fs::remove(it->path(), entry_ec)) ++removed;
-  }
-  return removed;
+  auto spool = SpoolDir::open(root / "tmp");
+  if (!spool) return fail(spool.error());
+  return std::unique_ptr<LocalBlobStore>(new LocalBlobStore(root, std::move(*spool)));
 }
 
 Result<fs::path> LocalBlobStore::resolve(const std::string& key) const {
   if (!is_safe_blob_key(key)) return fail(Error::invalid("bad blob key"));
   return root_ / key;
-}
-
-fs::path LocalBlobStore::temp_path() {
-  return root_ / "tmp" / (crypto::random_token("up_", 12) + "." + std::to_string(++temp_counter_));
 }
 
 Status LocalBlobStore::put(const std::string& key, std::string_view data) {
@@ -74,10 +47,10 @@ Status LocalBlobStore::put(const std::string& key, std::string_view data) {
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
     if (!out) return fail(Error::unavailable("cannot write " + tmp.string()));
   }
-  return adopt(key, tmp);
+  return put_file(key, tmp);
 }
 
-Status LocalBlobStore::adopt(const std::string& key, const fs::path& temp_file) {
+Status LocalBlobStore::put_file(const std::string& key, const fs::path& temp_file) {
   auto path = resolve(key);
   if (!path) return fail(path.error());
   std::error_code ec;
@@ -100,6 +73,17 @@ Result<fs::path> LocalBlobStore::local_path(const std::string& key) {
   std::error_code ec;
   if (!fs::is_regular_file(*path, ec)) return fail(Error::not_found("no such file"));
   return *path;
+}
+
+Result<bool> LocalBlobStore::exists(const std::string& key) {
+  auto path = resolve(key);
+  if (!path) return fail(path.error());
+  std::error_code ec;
+  return fs::is_regular_file(*path, ec);
+}
+
+std::optional<std::string> LocalBlobStore::direct_url(const std::string&, TimePoint, std::chrono::seconds) const {
+  return std::nullopt;
 }
 
 Result<std::string> LocalBlobStore::read(const std::string& key) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "genq/blob/s3_settings.hpp"
 #include "genq/config/pusher_config.hpp"
 #include "genq/config/webhook_config.hpp"
 
@@ -16,6 +17,11 @@ struct ServeConfig {
   // The job store: a postgres:// URL (N nodes on one database, docs/scale-out.md), or
   // empty for the SQLite database under data_dir.
   std::string store_url;
+  // Where files go: empty or a directory path = the local directory under data_dir
+  // (blobs/); s3://BUCKET[/PREFIX] = an S3-compatible bucket shared by every node,
+  // configured by `s3` and the AWS_* variables (blob/s3_settings.hpp).
+  std::string blobs;
+  S3Flags s3;
   std::string public_url;   // base of signed URLs; default http://<listen address>
   std::string catalog_path; // empty = the catalog compiled into the binary
   int io_threads = 0;       // 0 = one per core in the CPU affinity mask
@@ -36,6 +42,7 @@ struct ServeConfig {
   std::size_t max_connections_per_ip = 0;
   std::string metrics_token;  // empty: /metrics is open
   std::int64_t result_ttl_s = 7 * 24 * 3600;
+  std::int64_t retention_interval_s = 60;  // how often expired files are deleted
   std::int64_t url_ttl_s = 3600;
   std::string sqlite_sync = "full";  // full | normal
   bool webhook_allow_http = false;

@@ -36,6 +36,10 @@ struct Job {
   std::string result_blob;               // blob key of the result file, empty if none
   std::string result_mime;               // content type of result_blob
   std::optional<std::string> result_text;  // inline text/JSON result for text tasks
+  // The file a worker uploaded under its lease (PUT .../result), recorded when it is
+  // stored so that complete, cancel and retention on any node know it; empty if none.
+  std::string upload_blob;
+  std::string upload_mime;
   std::string error;                     // message when status == Error
 
   int attempts = 0;       // claims so far

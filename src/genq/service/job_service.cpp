@@ -6,6 +6,7 @@
 
 #include "genq/crypto/crypto.hpp"
 #include "genq/service/inline_result.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq {
 
@@ -46,7 +47,16 @@ Result<Job> JobService::get_for_client(const std::string& job_id, const std::str
 }
 
 void JobService::cancel(std::string job_id, std::string client_id, StoreDone<Job> done) {
-  store_.cancel(std::move(job_id), std::move(client_id), publishing(std::move(done)));
+  store_.cancel(std::move(job_id), std::move(client_id), publishing([this, done = std::move(done)](Result<Job> job) {
+    if (job) {
+      // Retention would find these keys again later; removing an absent key is harmless.
+      std::vector<std::string> keys;
+      store_rules::collect_input_keys(job->inputs_json, keys);
+      if (!job->upload_blob.empty()) keys.push_back(job->upload_blob);
+      remover_.remove(std::move(keys));
+    }
+    done(std::move(job));
+  }));
 }
 
 void JobService::try_claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) {
@@ -89,13 +99,6 @@ std::string extension_for(std::string_view mime) {
   return "bin";
 }
 
-std::string mime_for(std::string_view ext) {
-  for (const auto& e : kExtensions) {
-    if (e.ext == ext) return std::string(e.mime);
-  }
-  return "application/octet-stream";
-}
-
 }  // namespace
 
 namespace {
@@ -116,33 +119,23 @@ Status JobService::attach_upload(const LeaseRef& lease, const std::filesystem::p
   auto job = store_.get(lease.job_id);
   if (!job) return fail(job.error());
   if (!holds_lease(*job, lease)) return fail(Error::conflict("lease lost"));
-  Upload upload{"results/" + job->id + "/output." + extension_for(mime), mime.empty() ? "application/octet-stream" : mime};
-  if (auto adopted = blobs_.adopt(upload.key, temp_file); !adopted) return adopted;
-  std::lock_guard lock(uploads_mutex_);
-  uploads_[job->id] = std::move(upload);
+  const std::string key = "results/" + job->id + "/output." + extension_for(mime);
+  if (auto stored = blobs_.put_file(key, temp_file); !stored) {
+    // The worker can retry; what is wrong with the storage is the operator's to fix
+    // (a refused S3 key must not read as a refused worker token).
+    spdlog::error("cannot store the result of job {}: {}", job->id, stored.error().message);
+    return fail(Error::unavailable("The result file could not be stored; try again."));
+  }
+  auto recorded = store_.record_upload(lease, key, mime.empty() ? "application/octet-stream" : mime);
+  if (!recorded) {
+    // Cancelled or expired while the file was being stored: nobody will ask for it.
+    // (A cancel that came after the record removes it itself.)
+    if (recorded.error().kind == ErrorKind::Conflict) remover_.remove({key});
+    return fail(recorded.error());
+  }
+  // An earlier attempt's upload of another type is no longer the job's.
+  if (!job->upload_blob.empty() && job->upload_blob != key) remover_.remove({job->upload_blob});
   return {};
-}
-
-std::optional<JobService::Upload> JobService::find_upload(const Job& job) {
-  const std::string& job_id = job.id;
-  {
-    std::lock_guard lock(uploads_mutex_);
-    auto it = uploads_.find(job_id);
-    if (it != uploads_.end()) {
-      Upload u = it->second;
-      uploads_.erase(it);
-      return u;
-    }
-  }
-  // A job first claimed by this process has every upload in the map: probing the
-  // disk for each extension cost 6% of a completion's CPU for nothing.
-  if (job.started_at && *job.started_at > started_) return std::nullopt;
-  // After a server restart the map is empty: the file itself is the record.
-  for (const auto& e : kExtensions) {
-    std::string key = "results/" + job_id + "/output." + std::string(e.ext);
-    if (blobs_.local_path(key)) return Upload{key, mime_for(e.ext)};
-  }
-  return std::nullopt;
 }
 
 void JobService::complete(const Job& current, LeaseRef lease, std::optional<std::string> inline_result,
@@ -151,9 +144,9 @@ void JobService::complete(const Job& current, LeaseRef lease, std::optional<std:
   if (!holds_lease(*job, lease)) return done(fail(Error::conflict("lease lost")));
   JobResult result;
   result.result_text = std::move(inline_result);
-  if (auto upload = find_upload(*job)) {
-    result.result_blob = upload->key;
-    result.result_mime = upload->mime;
+  if (!job->upload_blob.empty()) {
+    result.result_blob = job->upload_blob;
+    result.result_mime = job->upload_mime;
   } else if (file_required) {
     return done(fail(Error::invalid("This task produces a file: upload it with PUT .../result before completing.")));
   } else if (result.result_text) {

@@ -7,14 +7,13 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "genq/blob/blob_store.hpp"
 #include "genq/bus/event_bus.hpp"
+#include "genq/service/blob_remover.hpp"
 #include "genq/core/clock.hpp"
 #include "genq/service/queue_positions.hpp"
 #include "genq/store/job_store.hpp"
@@ -32,7 +31,7 @@ struct ServiceOptions {
 class JobService {
  public:
   JobService(JobStore& store, BlobStore& blobs, EventBus& bus, const Clock& clock, ServiceOptions options)
-      : store_(store), blobs_(blobs), bus_(bus), clock_(clock), options_(options), started_(clock.now()) {}
+      : store_(store), blobs_(blobs), bus_(bus), clock_(clock), options_(options), remover_(blobs) {}
 
   void submit(NewJob job, StoreDone<SubmitOutcome> done);
   // NotFound unless the job exists and belongs to client_id (SPEC §1: never a hint).
@@ -44,6 +43,8 @@ class JobService {
   // (Re)builds the in-memory queue positions from the store: at start, then now and
   // then to repair drift (queue_positions.hpp).
   Status load_queue();
+  // Once cancelled, the job's files (inputs, a result uploaded before the cancel) are
+  // removed in the background (BlobRemover).
   void cancel(std::string job_id, std::string client_id, StoreDone<Job> done);
 
   void try_claim(ClaimRequest request, StoreDone<std::vector<Lease>> done);
@@ -53,8 +54,10 @@ class JobService {
   // Conflict("lease lost") when the lease is not current. Lease ids are compared in
   // constant time. Reads only: the upload route asks before it reads a byte.
   Status check_lease(const LeaseRef& lease);
-  // Worker upload: checks the lease, then moves the streamed file into place as the
-  // job's result file. Conflict("lease lost") if the lease is not current.
+  // Worker upload: checks the lease, stores the streamed file (local disk or S3) as the
+  // job's result file and records its key in the job (record_upload), so whichever node
+  // completes, cancels or expires the job knows it. Blocks (network, durable write):
+  // call it off the I/O threads. Conflict("lease lost") if the lease is not current.
   Status attach_upload(const LeaseRef& lease, const std::filesystem::path& temp_file, const std::string& mime);
   // Finishes the job as done. Uses the attached upload; for text tasks without one,
   // stores `inline_result` as results/<id>/result.txt (or .json) so a result_url
@@ -74,27 +77,24 @@ class JobService {
   const ServiceOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }
   BlobStore& blobs() { return blobs_; }
+  // Deletes blobs in the background: for callbacks on the store's thread, which must
+  // not wait for S3.
+  void remove_later(std::vector<std::string> keys) { remover_.remove(std::move(keys)); }
+  // Waits until the files of cancelled jobs are gone (tests).
+  void flush_removals() { remover_.flush(); }
 
  private:
   // Publishes the job a transition returned, then hands it on.
   StoreDone<Job> publishing(StoreDone<Job> done);
   void publish(const Job& job);
 
-  struct Upload {
-    std::string key, mime;
-  };
-  std::optional<Upload> find_upload(const Job& job);
-
-  std::mutex uploads_mutex_;
-  std::map<std::string, Upload> uploads_;  // GUARDED_BY(uploads_mutex_); job id -> uploaded result
   QueuePositions positions_;
   JobStore& store_;
   BlobStore& blobs_;
   EventBus& bus_;
   const Clock& clock_;
   ServiceOptions options_;
-  // Uploads of jobs first claimed since then are all in uploads_ (find_upload).
-  TimePoint started_;
+  BlobRemover remover_;
 };
 
 }  // namespace genq

@@ -44,6 +44,10 @@ Result<Job> JobStore::complete(const LeaseRef& lease, const JobResult& result) {
   return wait_for<Job>([&](StoreDone<Job> done) { complete(LeaseRef(lease), JobResult(result), std::move(done)); });
 }
 
+Result<Job> JobStore::record_upload(const LeaseRef& lease, const std::string& key, const std::string& mime) {
+  return wait_for<Job>([&](StoreDone<Job> done) { record_upload(LeaseRef(lease), key, mime, std::move(done)); });
+}
+
 Result<Job> JobStore::release(const LeaseRef& lease) {
   return wait_for<Job>([&](StoreDone<Job> done) { release(LeaseRef(lease), std::move(done)); });
 }

@@ -127,6 +127,11 @@ class JobStore {
   // Final transitions under a lease. Conflict if the lease is not current.
   virtual void complete(LeaseRef lease, JobResult result, StoreDone<Job> done) = 0;
   Result<Job> complete(const LeaseRef& lease, const JobResult& result);
+  // Records the file the worker stored for the job under its lease (core/job.hpp,
+  // upload_blob): complete makes it the result; cancel and retention remove it. Durable
+  // when done is called. Conflict if the lease is not current.
+  virtual void record_upload(LeaseRef lease, std::string key, std::string mime, StoreDone<Job> done) = 0;
+  Result<Job> record_upload(const LeaseRef& lease, const std::string& key, const std::string& mime);
   // A claim whose answer never reached its worker (it hung up while waiting): back to
   // pending, attempts as before the claim. Conflict if the lease is not current.
   virtual void release(LeaseRef lease, StoreDone<Job> done) = 0;
@@ -147,8 +152,8 @@ class JobStore {
   // used up. Returns the jobs as they are after the change.
   virtual Result<std::vector<Job>> requeue_expired(TimePoint now) = 0;
 
-  // Final jobs finished before `before` lose their result blob reference; returns the
-  // blob keys (results and inputs) the caller should delete.
+  // Final jobs finished before `before` lose their blob references; returns the blob
+  // keys (results, uploads and inputs) the caller should delete, each once.
   virtual Result<std::vector<std::string>> expire_results(TimePoint before) = 0;
 
   virtual Result<StatusCounts> count_by_status() = 0;

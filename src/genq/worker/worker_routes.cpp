@@ -13,6 +13,7 @@
 #include "genq/api/request_body.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
+#include "genq/service/download_url.hpp"
 
 namespace genq::worker {
 namespace {
@@ -49,7 +50,8 @@ json::object lease_document(const Lease& lease, Services& services) {
   if (!ec && parsed_inputs.is_object()) {
     for (const auto& [field, key] : parsed_inputs.as_object()) {
       if (!key.is_string()) continue;
-      inputs[field] = services.signer.sign(key.as_string(), services.jobs.clock().now(), std::chrono::hours(1));
+      inputs[field] = download_url(services.jobs.blobs(), services.signer, std::string(key.as_string()),
+                                   services.jobs.clock().now(), std::chrono::hours(1));
     }
   }
   auto params = json::parse(job.params_json, ec);

@@ -49,12 +49,13 @@ export class Harness {
 
   // Starts `genq serve`; resolves with {url, port, proc} once it prints its address.
   // descriptorLimit: run it under `ulimit -n` (soft and hard), as a small container would.
-  async startServer(dataDir, { listen = '127.0.0.1:0', args = [], descriptorLimit } = {}) {
+  // env: variables added to this process's environment for the server (AWS_*, …).
+  async startServer(dataDir, { listen = '127.0.0.1:0', args = [], descriptorLimit, env = {} } = {}) {
     const argv = ['serve', '--listen', listen, '--data', dataDir, '--log-level', 'warn', ...args];
     const proc = descriptorLimit
       ? spawn('/bin/sh', ['-c', `ulimit -n ${Number(descriptorLimit)} && exec "$0" "$@"`, GENQ, ...argv],
-        { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(GENQ, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+      : spawn(GENQ, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.processes.push(proc);
     let stderr = '';
     proc.stderr.on('data', (d) => { stderr += d; });

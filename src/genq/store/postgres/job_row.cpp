@@ -5,7 +5,7 @@
 namespace genq::postgres {
 namespace {
 
-constexpr std::array<const char*, 26> kColumns = {"seq",          "id",
+constexpr std::array<const char*, 28> kColumns = {"seq",          "id",
                                                   "client_id",    "task",
                                                   "model",        "params_json",
                                                   "inputs_json",  "dialect",
@@ -17,7 +17,8 @@ constexpr std::array<const char*, 26> kColumns = {"seq",          "id",
                                                   "lease_id",     "lease_expires_at",
                                                   "webhook_url",  "webhook_secret",
                                                   "created_at",   "started_at",
-                                                  "finished_at",  "version"};
+                                                  "finished_at",  "version",
+                                                  "upload_blob",  "upload_mime"};
 
 }  // namespace
 
@@ -80,6 +81,8 @@ Result<Job> read_job(const Rows& rows, int row) {
   job.started_at = rows.optional_time(row, 23);
   job.finished_at = rows.optional_time(row, 24);
   job.version = rows.int64(row, 25);
+  job.upload_blob = rows.text(row, 26);
+  job.upload_mime = rows.text(row, 27);
   return job;
 }
 

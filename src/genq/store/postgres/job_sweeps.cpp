@@ -58,11 +58,12 @@ Result<int> expire_results_batch(Connection& connection, TimePoint before, int l
   // The old values come from the locked subquery: RETURNING shows only the new row.
   static const std::string kSql =
       "WITH old AS ("
-      "  SELECT seq, result_blob, inputs_json FROM jobs"
-      "  WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}') AND finished_at < $1"
+      "  SELECT seq, result_blob, inputs_json, upload_blob FROM jobs"
+      "  WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}' OR upload_blob <> '')"
+      "    AND finished_at < $1"
       "  ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
-      " UPDATE jobs SET result_blob = '', inputs_json = '{}' FROM old WHERE jobs.seq = old.seq"
-      " RETURNING old.result_blob, old.inputs_json";
+      " UPDATE jobs SET result_blob = '', inputs_json = '{}', upload_blob = '' FROM old WHERE jobs.seq = old.seq"
+      " RETURNING old.result_blob, old.inputs_json, old.upload_blob";
   Result<Rows> rows = connection.query(kSql, Params().time(before).int64(limit));
   if (!rows) {
     return fail(std::move(rows.error()));
@@ -72,6 +73,10 @@ Result<int> expire_results_batch(Connection& connection, TimePoint before, int l
       keys.push_back(std::move(result_blob));
     }
     store_rules::collect_input_keys(rows->text(row, 1), keys);
+    // A completed job's upload is its result: hand the key out once.
+    if (std::string upload = rows->text(row, 2); !upload.empty() && upload != rows->text(row, 0)) {
+      keys.push_back(std::move(upload));
+    }
   }
   return rows->size();
 }

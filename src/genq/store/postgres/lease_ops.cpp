@@ -128,6 +128,16 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
   return with_event(connection, std::move(done), *held, {}, now);
 }
 
+Result<Job> record_upload(Connection& connection, const LeaseRef& lease, const std::string& key,
+                          const std::string& mime) {
+  Result<JobStatus> held = lock_leased(connection, lease);
+  if (!held) {
+    return fail(std::move(held.error()));
+  }
+  static const std::string kSql = returning("UPDATE jobs SET upload_blob = $3, upload_mime = $4");
+  return update_leased(connection, kSql, Params().text(lease.job_id).text(lease.lease_id).text(key).text(mime));
+}
+
 Result<Job> release_job(Connection& connection, const LeaseRef& lease) {
   Result<JobStatus> held = lock_leased(connection, lease);
   if (!held) {

@@ -121,6 +121,12 @@ void PostgresStore::complete(LeaseRef lease, JobResult result, StoreDone<Job> do
             kToldToClients, std::move(done));
 }
 
+void PostgresStore::record_upload(LeaseRef lease, std::string key, std::string mime, StoreDone<Job> done) {
+  post<Job>([lease = std::move(lease), key = std::move(key), mime = std::move(mime)](
+                Connection& c) { return postgres::record_upload(c, lease, key, mime); },
+            kToldToClients, std::move(done));
+}
+
 void PostgresStore::release(LeaseRef lease, StoreDone<Job> done) {
   post<Job>([lease = std::move(lease)](Connection& c) { return postgres::release_job(c, lease); }, kWorkerBookkeeping,
             std::move(done));

@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -149,6 +149,16 @@ CREATE TABLE ledger (
 );
 CREATE UNIQUE INDEX ledger_job ON ledger (job_id) WHERE job_id IS NOT NULL;  -- charged at most once
 CREATE INDEX ledger_client ON ledger (client_id, seq);
+)sql",
+    // Version 2: the file a worker uploaded is recorded with its job (core/job.hpp), not
+    // in one node's memory: any node completes, cancels and expires it. A job that ends
+    // without completing still holds its upload, so retention's index covers it.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN upload_blob text NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN upload_mime text NOT NULL DEFAULT '';
+DROP INDEX jobs_blob_expiry;
+CREATE INDEX jobs_blob_expiry ON jobs (finished_at)
+  WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}' OR upload_blob <> '');
 )sql",
 };
 

@@ -40,6 +40,10 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
 // `error_code` is job.failed's code when one of deAPI's six, else PROCESSING_ERROR.
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
                      bool retryable, std::string_view error_code, TimePoint now);
+// The file a worker stored for the job (PUT .../result): kept until the job completes
+// (it becomes the result), or retention removes it. No version bump: not published.
+Result<Job> record_upload(Connection& connection, const LeaseRef& lease, const std::string& key,
+                          const std::string& mime);
 // A claim whose answer never reached its worker: pending again, the attempt not counted.
 Result<Job> release_job(Connection& connection, const LeaseRef& lease);
 

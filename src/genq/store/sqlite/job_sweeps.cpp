@@ -96,8 +96,8 @@ Result<std::vector<std::string>> expire_job_results(Connection& connection, Time
   // finished_at is set exactly on final jobs, and `status IN (...)` would lure the
   // planner onto jobs_lease, a scan of every finished job.
   Result<Statement> candidates = connection.prepare(
-      "SELECT seq, result_blob, inputs_json FROM jobs"
-      " WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}')"
+      "SELECT seq, result_blob, inputs_json, upload_blob FROM jobs"
+      " WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}' OR upload_blob <> '')"
       "   AND finished_at < ?1");
   if (!candidates) {
     return fail(std::move(candidates.error()));
@@ -118,11 +118,15 @@ Result<std::vector<std::string>> expire_job_results(Connection& connection, Time
       keys.push_back(std::move(result_blob));
     }
     store_rules::collect_input_keys(candidates->column_text(2), keys);
+    // A completed job's upload is its result: hand the key out once.
+    if (std::string upload = candidates->column_text(3); !upload.empty() && upload != candidates->column_text(1)) {
+      keys.push_back(std::move(upload));
+    }
   }
 
   for (std::int64_t seq : seqs) {
     Result<Statement> clear =
-        connection.prepare("UPDATE jobs SET result_blob = '', inputs_json = '{}' WHERE seq = ?1");
+        connection.prepare("UPDATE jobs SET result_blob = '', inputs_json = '{}', upload_blob = '' WHERE seq = ?1");
     if (!clear) {
       return fail(std::move(clear.error()));
     }

@@ -132,6 +132,18 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
   return with_event(connection, std::move(done), job->status, {}, now);
 }
 
+Result<Job> record_upload(Connection& connection, const LeaseRef& lease, const std::string& key,
+                          const std::string& mime) {
+  Result<Job> job = leased_job(connection, lease);
+  if (!job) {
+    return fail(std::move(job.error()));
+  }
+  static const std::string kSql =
+      "UPDATE jobs SET upload_blob = ?2, upload_mime = ?3 WHERE seq = ?1 RETURNING " + job_columns();
+  return update_job(connection, kSql, job->seq,
+                    [&](Statement& statement) { statement.bind_text(2, key).bind_text(3, mime); });
+}
+
 Result<Job> release_job(Connection& connection, const LeaseRef& lease) {
   Result<Job> job = leased_job(connection, lease);
   if (!job) {

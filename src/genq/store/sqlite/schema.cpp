@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -166,6 +166,16 @@ CREATE INDEX jobs_lease ON jobs (status, lease_expires_at) WHERE lease_expires_a
     // arrives after a newer one (core/job.hpp). Existing jobs start at 1.
     R"sql(
 ALTER TABLE jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+)sql",
+    // Version 6: the file a worker uploaded is recorded with its job (core/job.hpp), not
+    // in one process's memory: any node completes, cancels and expires it. A job that
+    // ends without completing still holds its upload, so retention's index covers it.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN upload_blob TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN upload_mime TEXT NOT NULL DEFAULT '';
+DROP INDEX jobs_blob_expiry;
+CREATE INDEX jobs_blob_expiry ON jobs (finished_at)
+  WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}' OR upload_blob <> '');
 )sql",
 };
 

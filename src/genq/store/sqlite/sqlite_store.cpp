@@ -212,6 +212,14 @@ void SqliteStore::complete(LeaseRef lease, JobResult result, StoreDone<Job> done
       kToldToClients, std::move(done));
 }
 
+void SqliteStore::record_upload(LeaseRef lease, std::string key, std::string mime, StoreDone<Job> done) {
+  post_jobs<Job>(
+      [lease = std::move(lease), key = std::move(key), mime = std::move(mime)](Connection& connection) {
+        return sqlite::record_upload(connection, lease, key, mime);
+      },
+      kToldToClients, std::move(done));
+}
+
 void SqliteStore::release(LeaseRef lease, StoreDone<Job> done) {
   post_jobs<Job>([lease = std::move(lease)](Connection& connection) { return sqlite::release_job(connection, lease); },
                  kWorkerBookkeeping, std::move(done));

@@ -70,6 +70,7 @@ class SqliteStore final : public Store {
   using JobStore::fail;
   using JobStore::heartbeat;
   using JobStore::progress;
+  using JobStore::record_upload;
   using JobStore::release;
   using JobStore::submit;
   void submit(NewJob job, StoreDone<SubmitOutcome> done) override;
@@ -81,6 +82,7 @@ class SqliteStore final : public Store {
   void progress(LeaseRef lease, double progress, std::optional<std::string> preview_jpeg, Millis extend,
                 StoreDone<Job> done) override;
   void complete(LeaseRef lease, JobResult result, StoreDone<Job> done) override;
+  void record_upload(LeaseRef lease, std::string key, std::string mime, StoreDone<Job> done) override;
   void release(LeaseRef lease, StoreDone<Job> done) override;
   void fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
             StoreDone<Job> done) override;
