@@ -31,6 +31,9 @@ class BlobStore {
   // memory, and consumes the file: moved into place, or uploaded then deleted.
   virtual Status put_file(const std::string& key, const std::filesystem::path& file) = 0;
   virtual Result<bool> exists(const std::string& key) = 0;
+  // The whole content, in memory: for small files only (an answer that carries the
+  // result itself, such as the OpenAI gateway's b64_json images and speech).
+  virtual Result<std::string> read(const std::string& key) = 0;
   // Absent keys are not an error.
   virtual Status remove(const std::string& key) = 0;
 

@@ -28,8 +28,7 @@ class LocalBlobStore final : public BlobStore {
                                         std::chrono::seconds ttl) const override;
   Result<std::filesystem::path> local_path(const std::string& key) override;
   std::string describe() const override { return "directory " + root_.string(); }
-  // The whole file, for tests and tools.
-  Result<std::string> read(const std::string& key);
+  Result<std::string> read(const std::string& key) override;
 
  private:
   LocalBlobStore(std::filesystem::path root, SpoolDir spool) : root_(std::move(root)), spool_(std::move(spool)) {}

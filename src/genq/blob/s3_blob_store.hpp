@@ -38,8 +38,7 @@ class S3BlobStore final : public BlobStore {
   // NotFound: files are downloaded from S3, never through genq.
   Result<std::filesystem::path> local_path(const std::string& key) override;
   std::string describe() const override { return settings_.describe(); }
-  // The whole object, for tests and tools.
-  Result<std::string> read(const std::string& key);
+  Result<std::string> read(const std::string& key) override;
 
   const S3Settings& settings() const { return settings_; }
 

@@ -14,6 +14,7 @@
 #include "genq/api/submission.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
+#include "genq/service/download_url.hpp"
 
 namespace genq::api::openai {
 namespace {
@@ -213,7 +214,7 @@ void handle_image_generations(Services& services, http::Request& request, http::
   batch->left = static_cast<std::size_t>(n);
   auto once = std::make_shared<ReplyOnce>(reply);
   const http::Reply answer = [once](http::Response r) { (*once)(std::move(r)); };
-  const auto run_blocking = request.run_blocking;
+  const std::function<void(std::function<void()>)> run_blocking = request.run_blocking;
   for (std::int64_t i = 0; i < n; ++i) {
     submit_and_wait(
         services, client, "txt2img", submit, request, answer,
@@ -229,9 +230,9 @@ void handle_image_generations(Services& services, http::Request& request, http::
             json::array data;
             for (const auto& done : batch->jobs) {
               if (format == "url") {
-                data.push_back(json::object{
-                    {"url", services.signer.sign(done->result_blob, services.jobs.clock().now(),
-                                                 services.jobs.options().url_ttl)}});
+                data.push_back(json::object{{"url", download_url(services.jobs.blobs(), services.signer, done->result_blob,
+                                                                 services.jobs.clock().now(),
+                                                                 services.jobs.options().url_ttl)}});
                 continue;
               }
               auto bytes = services.jobs.blobs().read(done->result_blob);
@@ -258,7 +259,7 @@ void handle_speech(Services& services, http::Request& request, http::Reply reply
   for (const char* name : {"model", "voice", "speed", "lang"}) {
     if (const json::value* v = field(*body, name)) submit.fields[name] = *v;
   }
-  const auto run_blocking = request.run_blocking;
+  const std::function<void(std::function<void()>)> run_blocking = request.run_blocking;
   submit_and_wait(services, client, "txt2audio", std::move(submit), request, reply,
                   [&services, reply, run_blocking](std::optional<Job> job) {
                     if (auto failed = unfinished(job, services, "The speech")) return reply(std::move(*failed));
