@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -149,6 +149,17 @@ CREATE TABLE ledger (
 );
 CREATE UNIQUE INDEX ledger_job ON ledger (job_id) WHERE job_id IS NOT NULL;  -- charged at most once
 CREATE INDEX ledger_client ON ledger (client_id, seq);
+)sql",
+    // Version 2: cluster state. Webhook deliveries are claimed by the node that sends
+    // them (delivery_store.hpp; NULL: unclaimed), and the secrets every node must
+    // share (admin token, URL-signing key, Pusher app) are created once, here.
+    R"sql(
+ALTER TABLE webhook_deliveries ADD COLUMN claimed_by text;
+CREATE TABLE cluster_secrets (
+  name       text   PRIMARY KEY,
+  value      text   NOT NULL,
+  created_at bigint NOT NULL
+);
 )sql",
 };
 

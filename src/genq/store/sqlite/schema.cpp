@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -166,6 +166,11 @@ CREATE INDEX jobs_lease ON jobs (status, lease_expires_at) WHERE lease_expires_a
     // arrives after a newer one (core/job.hpp). Existing jobs start at 1.
     R"sql(
 ALTER TABLE jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+)sql",
+    // Version 6: webhook deliveries are claimed by the sender that reads them as due
+    // (delivery_store.hpp), as on PostgreSQL where several nodes send. NULL: unclaimed.
+    R"sql(
+ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
 )sql",
 };
 
