@@ -45,7 +45,7 @@ test('a job is served end to end over the Redis bus, each change announced on th
     assert.equal(statuses.at(-1), 'done');
     assert.ok(statuses.includes('processing'));
     for (const m of changes()) {
-      assert.deepEqual(Object.keys(m).filter((k) => !['o', 'i', 'c', 'm', 's', 'p', 'v'].includes(k)), []);
+      assert.deepEqual(Object.keys(m).filter((k) => !['o', 'i', 'c', 'm', 's', 'p', 'v', 'q'].includes(k)), []);
       assert.equal(m.c, client.client_id);
       assert.equal(m.m, 'Flux1schnell');
       assert.ok(channel.messages.every((raw) => raw.length < 300), 'compact messages');

@@ -118,6 +118,12 @@ void FakeModelServer::serve(int fd) {
         response.set(http::field::content_type, "image/png");
         response.body() = make_png(w != nullptr && w->is_int64() ? static_cast<std::uint32_t>(w->as_int64()) : 32,
                                    h != nullptr && h->is_int64() ? static_cast<std::uint32_t>(h->as_int64()) : 32);
+      } else if (target == "/hook") {
+        // A webhook receiver that takes its time, so attempts overlap with other
+        // senders' reads of the outbox.
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        response.set(http::field::content_type, "application/json");
+        response.body() = "{}";
       } else if (target == "/text") {
         // Long enough for a few progress polls at their shortest interval.
         std::this_thread::sleep_for(std::chrono::milliseconds(600));

@@ -5,6 +5,7 @@
 //   POST /text         answers {"text": "…"} naming the input it got, after a short
 //                      pause so progress polls are seen
 //   POST /fail         answers 500 with a message
+//   POST /hook         answers 200 after 300 ms (a slow webhook receiver)
 //   GET  /progress/ID  answers {"progress": 50}
 // Records every request body. Starts in the constructor, stops in the destructor;
 // methods are thread-safe.

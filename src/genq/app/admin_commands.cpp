@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "genq/app/cluster_secrets.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/data_dir.hpp"
 #include "genq/service/account_service.hpp"
@@ -15,18 +16,22 @@
 namespace genq::app {
 namespace {
 
+// Runs fn(Store&, const DataDir&, const Clock&) on the store the servers use. The data
+// directory is opened only for SQLite (it holds the database and the secrets).
 template <class Fn>
-int with_accounts(const AdminStore& where, Fn fn) {
+int with_store(const AdminStore& where, Fn fn) {
   StoreChoice choice;
   choice.url = where.store_url;
   choice.read_connections = 1;
+  DataDir dir;
   if (choice.url.empty()) {
-    auto dir = open_data_dir(where.data_dir);
-    if (!dir) {
-      std::cerr << "genq admin: " << dir.error().message << "\n";
+    auto opened = open_data_dir(where.data_dir);
+    if (!opened) {
+      std::cerr << "genq admin: " << opened.error().message << "\n";
       return 1;
     }
-    choice.sqlite_path = dir->database().string();
+    dir = *opened;
+    choice.sqlite_path = dir.database().string();
   }
   SystemClock clock;
   auto store = open_store(choice, clock);
@@ -34,8 +39,15 @@ int with_accounts(const AdminStore& where, Fn fn) {
     std::cerr << "genq admin: cannot open " << describe(choice) << ": " << store.error().message << "\n";
     return 1;
   }
-  AccountService accounts(**store, "", clock);
-  return fn(accounts);
+  return fn(**store, dir, clock);
+}
+
+template <class Fn>
+int with_accounts(const AdminStore& where, Fn fn) {
+  return with_store(where, [&fn](Store& store, const DataDir&, const Clock& clock) {
+    AccountService accounts(store, "", clock);
+    return fn(accounts);
+  });
 }
 
 int print_balance(const std::string& client_id, const Result<Balance>& balance) {
@@ -92,6 +104,19 @@ int admin_create_worker_token(const AdminStore& where, const std::vector<std::st
       return 1;
     }
     std::cout << boost::json::serialize(boost::json::object{{"token", *token}}) << std::endl;
+    return 0;
+  });
+}
+
+int admin_show_admin_token(const AdminStore& where) {
+  return with_store(where, [](Store& store, const DataDir& dir, const Clock&) {
+    // The same source as `genq serve`: created here if no server has started yet.
+    auto token = admin_token(secret_source(dir, store));
+    if (!token) {
+      std::cerr << "genq admin: " << token.error().message << "\n";
+      return 1;
+    }
+    std::cout << boost::json::serialize(boost::json::object{{"admin_token", *token}}) << std::endl;
     return 0;
   });
 }

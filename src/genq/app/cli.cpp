@@ -193,6 +193,11 @@ int main(int argc, char** argv) {
   set_unlimited->add_option("--client", client_id, "Client id")->required();
   set_unlimited->add_option("--unlimited", unlimited, "true or false")->capture_default_str();
 
+  auto* show_admin_token = admin->add_subcommand("admin-token", "Print the servers' admin token; prints {admin_token}");
+  show_admin_token->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
+  show_admin_token->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data")
+      ->envname("GENQ_STORE");
+
   runner::WorkerOptions worker_options;
   auto* worker = app.add_subcommand("worker", "Run a worker: claim jobs from a server and run a backend");
   document_config(*worker);
@@ -287,6 +292,7 @@ int main(int argc, char** argv) {
   if (*create_token) return admin_create_worker_token(admin_store, models, worker_name);
   if (*top_up) return admin_top_up(admin_store, client_id, amount, note);
   if (*set_unlimited) return admin_set_unlimited(admin_store, client_id, unlimited);
+  if (*show_admin_token) return admin_show_admin_token(admin_store);
   if (*worker) {
     auto catalog = load_catalog(worker_catalog);
     if (!catalog) {

@@ -21,6 +21,9 @@ int admin_create_worker_token(const AdminStore& where, const std::vector<std::st
 // Balances (docs/api.md, "Balance and usage"): print {client_id, balance, unlimited}.
 int admin_top_up(const AdminStore& where, const std::string& client_id, double amount, const std::string& note);
 int admin_set_unlimited(const AdminStore& where, const std::string& client_id, bool unlimited);
+// Prints {admin_token}: the token the servers on this store accept on the admin API
+// (GENQ_ADMIN_TOKEN when set). With --store, the cluster's, shared by every node.
+int admin_show_admin_token(const AdminStore& where);
 // Parses argv and runs the chosen subcommand.
 int main(int argc, char** argv);
 

@@ -30,17 +30,21 @@ Result<DataDir> open_data_dir(const std::string& path) {
   return DataDir{fs::path(path)};
 }
 
+std::optional<std::string> read_secret(const DataDir& dir, const std::string& name) {
+  std::ifstream in(dir.root / name);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string value = text.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) value.pop_back();
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
 Result<std::string> read_or_create_secret(const DataDir& dir, const std::string& name,
                                           const std::function<std::string()>& make) {
   fs::path path = dir.root / name;
-  std::ifstream in(path);
-  if (in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string value = text.str();
-    while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) value.pop_back();
-    if (!value.empty()) return value;
-  }
+  if (std::optional<std::string> existing = read_secret(dir, name)) return *existing;
   std::string value = make();
   // O_EXCL: if two processes race on first start, one wins and the other reads its value.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);

@@ -9,11 +9,11 @@
 namespace genq::app {
 
 void add_pusher_options(CLI::App& cmd, PusherConfig& c) {
-  cmd.add_option("--pusher-app-id", c.app_id, "Pusher app id for the HTTP API; default: generated into the data dir")
+  cmd.add_option("--pusher-app-id", c.app_id, "Pusher app id for the HTTP API; default: generated on first start (data dir, or the shared --store)")
       ->envname("GENQ_PUSHER_APP_ID");
-  cmd.add_option("--pusher-key", c.key, "Pusher app key clients connect with; default: generated into the data dir")
+  cmd.add_option("--pusher-key", c.key, "Pusher app key clients connect with; default: generated on first start (data dir, or the shared --store)")
       ->envname("GENQ_PUSHER_KEY");
-  cmd.add_option("--pusher-secret", c.secret, "Pusher app secret; default: generated into the data dir")
+  cmd.add_option("--pusher-secret", c.secret, "Pusher app secret; default: generated on first start (data dir, or the shared --store)")
       ->envname("GENQ_PUSHER_SECRET");
   cmd.add_option("--pusher-activity-timeout-s", c.activity_timeout_s,
                  "Seconds of silence before a WebSocket ping (sent to clients as activity_timeout)")
@@ -46,12 +46,12 @@ void add_pusher_options(CLI::App& cmd, PusherConfig& c) {
       ->delimiter(',')->envname("GENQ_PUSHER_PRESENCE_CHANNELS");
 }
 
-Result<ws::PusherOptions> resolve_pusher_options(const PusherConfig& c, const DataDir& dir) {
+Result<ws::PusherOptions> resolve_pusher_options(const PusherConfig& c, const SecretSource& secrets) {
   ws::PusherOptions o;
-  auto credential = [&dir](const std::string& given, const char* file,
-                           const std::function<std::string()>& make) -> Result<std::string> {
+  auto credential = [&secrets](const std::string& given, const char* name,
+                               const std::function<std::string()>& make) -> Result<std::string> {
     if (!given.empty()) return given;
-    return read_or_create_secret(dir, file, make);
+    return secrets(name, make);
   };
   // Pusher's app ids are numbers, keys 20 hex digits, secrets longer hex.
   auto app_id = credential(c.app_id, "pusher-app-id", [] {

@@ -23,6 +23,7 @@
 #include "genq/api/task_routes.hpp"
 #include "genq/api/task_view.hpp"
 #include "genq/app/catalog_source.hpp"
+#include "genq/app/cluster_secrets.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/data_dir.hpp"
 #include "genq/app/pusher_setup.hpp"
@@ -30,6 +31,7 @@
 #include "genq/app/blob_choice.hpp"
 #include "genq/bus/in_process_event_bus.hpp"
 #include "genq/bus/redis/redis_event_bus.hpp"
+#include "genq/bus/redis/redis_rate_windows.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/service/download_url.hpp"
 #include "genq/http/server.hpp"
@@ -161,27 +163,6 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << dir.error().message << "\n";
     return 1;
   }
-  std::string admin_token;
-  if (const char* env = std::getenv("GENQ_ADMIN_TOKEN"); env && *env) {
-    admin_token = env;
-  } else {
-    auto token = read_or_create_secret(*dir, "admin-token", [] { return crypto::random_token("gqa_", 32); });
-    if (!token) {
-      std::cerr << "genq serve: " << token.error().message << "\n";
-      return 1;
-    }
-    admin_token = *token;
-  }
-  auto signing_key = read_or_create_secret(*dir, "url-signing-key", [] { return crypto::to_hex(crypto::random_bytes(32)); });
-  if (!signing_key) {
-    std::cerr << "genq serve: " << signing_key.error().message << "\n";
-    return 1;
-  }
-  auto pusher_options = resolve_pusher_options(config.pusher, *dir);
-  if (!pusher_options) {
-    std::cerr << "genq serve: " << pusher_options.error().message << "\n";
-    return 1;
-  }
   auto webhook_policy = webhook_address_policy(config);
   if (!webhook_policy) {
     std::cerr << "genq serve: " << webhook_policy.error().message << "\n";
@@ -213,6 +194,7 @@ int serve(const ServeConfig& config) {
   store_choice.url = config.store_url;
   store_choice.sqlite_path = dir->database().string();
   store_choice.sqlite_sync_full = config.sqlite_sync != "normal";
+  store_choice.hear_account_changes = true;
   auto node_clock = open_clock(store_choice);
   if (!node_clock) {
     std::cerr << "genq serve: cannot open " << describe(store_choice) << ": " << node_clock.error().message << "\n";
@@ -222,6 +204,23 @@ int serve(const ServeConfig& config) {
   auto store = open_store(store_choice, clock);
   if (!store) {
     std::cerr << "genq serve: cannot open " << describe(store_choice) << ": " << store.error().message << "\n";
+    return 1;
+  }
+  // After the store: with a shared one, every node reads the same secrets from it.
+  const SecretSource secrets = secret_source(*dir, **store);
+  auto admin = admin_token(secrets);
+  if (!admin) {
+    std::cerr << "genq serve: " << admin.error().message << "\n";
+    return 1;
+  }
+  auto signing_key = secrets("url-signing-key", [] { return crypto::to_hex(crypto::random_bytes(32)); });
+  if (!signing_key) {
+    std::cerr << "genq serve: " << signing_key.error().message << "\n";
+    return 1;
+  }
+  auto pusher_options = resolve_pusher_options(config.pusher, secrets);
+  if (!pusher_options) {
+    std::cerr << "genq serve: " << pusher_options.error().message << "\n";
     return 1;
   }
   auto blobs = open_blob_store(config, *dir);
@@ -243,7 +242,7 @@ int serve(const ServeConfig& config) {
   service_options.max_preview_bytes = config.max_preview_bytes;
   service_options.result_ttl = std::chrono::seconds(config.result_ttl_s);
   JobService jobs(**store, **blobs, bus, clock, service_options);
-  AccountService accounts(**store, admin_token, clock);
+  AccountService accounts(**store, *admin, clock);
   UrlSigner signer(*signing_key, "");
   Metrics metrics;
   boost::asio::thread_pool pool(static_cast<std::size_t>(std::max(1, config.blocking_threads)));
@@ -297,7 +296,10 @@ int serve(const ServeConfig& config) {
   // (the outbox); the engine sends them. result_url is signed afresh at every attempt.
   std::unique_ptr<webhook::DeliveryEngine> deliveries;
   WebhookService webhooks(**store, **store, [&deliveries] { deliveries->wake(); });
-  RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day});
+  // With Redis, the limits hold for the cluster: every node counts in the same windows.
+  std::unique_ptr<bus::RedisRateWindows> shared_windows;
+  if (chosen_bus->redis) shared_windows = std::make_unique<bus::RedisRateWindows>(*bus::parse_redis_url(config.bus));
+  RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day}, shared_windows.get());
   Billing billing(**store, config.billing, billing_currency);
   JobWaiters waiters;
   Services services{jobs,    accounts, claims,  *catalog, signer,     metrics, rate_limiter,
@@ -312,9 +314,10 @@ int serve(const ServeConfig& config) {
                                       return api::render_callback_body(delivery, services);
                                     });
 
-  bus.subscribe_summaries([&claims, &metrics](const JobSummary& change) {
+  bus.subscribe_summaries([&claims, &metrics, &jobs](const JobSummary& change) {
     // Each node counts the transitions it made, so the cluster's sum counts each once.
     if (!change.remote) metrics.count_transition(to_string(change.status));
+    if (change.remote) jobs.on_remote_change(change);  // its own reach positions in publish
     if (change.status == JobStatus::Pending) claims.on_job_pending(change.model);
   });
   metrics.add_gauge("genq_jobs", "Jobs in the store, by status.", [&jobs] {

@@ -21,6 +21,7 @@ Result<std::unique_ptr<Store>> open_store(const StoreChoice& choice, const Clock
     PostgresOptions options;
     options.dsn = choice.url;
     options.pool_connections = choice.read_connections;
+    options.hear_account_changes = choice.hear_account_changes;
     Result<std::unique_ptr<PostgresStore>> opened = PostgresStore::open(options, clock);
     if (!opened) {
       return fail(std::move(opened.error()));

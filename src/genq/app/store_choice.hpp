@@ -16,6 +16,8 @@ struct StoreChoice {
   std::string sqlite_path;  // the data directory's genq.db
   bool sqlite_sync_full = true;
   int read_connections = 4;  // SQLite readers, or PostgreSQL pooled connections
+  // A serving node: hear other processes' account changes at once (PostgresOptions).
+  bool hear_account_changes = false;
 };
 
 // Whether `url` names a PostgreSQL database (postgres:// or postgresql://).

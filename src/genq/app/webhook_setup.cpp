@@ -55,6 +55,8 @@ std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig&
   engine.max_per_host = config.webhooks.max_per_host;
   engine.retry.scale = config.webhooks.retry_scale;
   engine.log_ttl = std::chrono::seconds(config.webhooks.log_ttl_s);
+  // An attempt takes at most the timeout; the rest covers recording it.
+  engine.claim_for = sender.timeout + Millis(30'000);
   return std::make_unique<webhook::DeliveryEngine>(store, std::make_unique<webhook::CurlSender>(sender), clock,
                                                    std::move(body), engine);
 }

@@ -5,7 +5,7 @@
 //
 // Two kinds of subscription keep remote changes cheap:
 //  - summaries: every change, local or remote, as a JobSummary (id, client, model,
-//    status, progress, version). What claim wake-ups and counters need.
+//    status, progress, version, submit sequence). What claim wake-ups and counters need.
 //  - whole jobs: for subscribers that render results or previews. Each says, from the
 //    summary, whether it wants the job; for a change made on another node the job is
 //    read from the store only when some subscriber wants it.
@@ -31,10 +31,11 @@ struct JobSummary {
   std::optional<double> progress;
   std::int64_t version = 0;  // Job::version; 0 = unknown
   bool remote = false;       // published by another node
+  std::int64_t seq = 0;      // Job::seq, the submit order (queue positions); 0 = unknown
 };
 
 inline JobSummary summarize(const Job& job) {
-  return JobSummary{job.id, job.client_id, job.model, job.status, job.progress, job.version, false};
+  return JobSummary{job.id, job.client_id, job.model, job.status, job.progress, job.version, false, job.seq};
 }
 
 // Whether the bus reaches the other nodes; /readyz reports it.

@@ -28,6 +28,10 @@ Result<std::optional<std::int64_t>> JobService::queue_position(const Job& job) {
   return store_.queue_position(job);
 }
 
+void JobService::on_remote_change(const JobSummary& change) {
+  if (change.seq > 0) positions_.on_change(change.model, change.seq, change.status);  // 0: an older node's message
+}
+
 Status JobService::load_queue() {
   return positions_.rebuild([this] { return store_.pending_entries(); });
 }

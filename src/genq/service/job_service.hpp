@@ -43,6 +43,9 @@ class JobService {
   // (Re)builds the in-memory queue positions from the store: at start, then now and
   // then to repair drift (queue_positions.hpp).
   Status load_queue();
+  // A change another node announced (EventBus summaries): keeps this node's queue
+  // positions true for jobs submitted or claimed elsewhere.
+  void on_remote_change(const JobSummary& change);
   // Once cancelled, the job's files (inputs, a result uploaded before the cancel) are
   // removed in the background (BlobRemover).
   void cancel(std::string job_id, std::string client_id, StoreDone<Job> done);

@@ -34,16 +34,18 @@ Status QueuePositions::rebuild(const PendingReader& read_pending) {
   return {};
 }
 
-void QueuePositions::on_transition(const Job& job) {
+void QueuePositions::on_change(std::string_view model, std::int64_t seq, JobStatus status) {
   std::lock_guard lock(mutex_);
   if (rebuilding_) {
-    journal_.push_back(PendingEntry{job.model, job.status == JobStatus::Pending ? job.seq : -job.seq});
+    journal_.push_back(PendingEntry{std::string(model), status == JobStatus::Pending ? seq : -seq});
   }
-  if (job.status == JobStatus::Pending) {
-    queues_[job.model].insert(job.seq);
+  if (status == JobStatus::Pending) {
+    auto queue = queues_.find(model);
+    if (queue == queues_.end()) queue = queues_.emplace(std::string(model), SeqTree()).first;
+    queue->second.insert(seq);
     return;
   }
-  if (auto queue = queues_.find(job.model); queue != queues_.end()) queue->second.erase(job.seq);
+  if (auto queue = queues_.find(model); queue != queues_.end()) queue->second.erase(seq);
 }
 
 std::optional<std::int64_t> QueuePositions::ahead_of(const std::string& model, std::int64_t seq) const {

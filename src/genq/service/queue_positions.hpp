@@ -4,7 +4,8 @@
 // count(*) over a deep queue cost ~4 ms a read with 63,000 jobs waiting).
 //
 // One order-statistics tree (GNU pb_ds) of pending submit sequence numbers per model,
-// kept up to date from every transition JobService publishes, and rebuilt from the
+// kept up to date from every transition JobService publishes and, with several nodes,
+// every change the others announce on the bus (JobSummary::seq), and rebuilt from the
 // store at start and periodically, which also repairs the rare drift of two
 // transitions of one job published out of order. Transitions published while a
 // rebuild reads the store are replayed onto its result, so a rebuild under load loses
@@ -17,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "genq/core/error.hpp"
@@ -32,7 +34,9 @@ class QueuePositions {
   // plus the transitions published meanwhile; the answers start from here.
   Status rebuild(const PendingReader& read_pending);
   // A committed transition: pending jobs enter the queue, every other status leaves it.
-  void on_transition(const Job& job);
+  void on_transition(const Job& job) { on_change(job.model, job.seq, job.status); }
+  // The same from what is known of a change another node made.
+  void on_change(std::string_view model, std::int64_t seq, JobStatus status);
   // Pending jobs of `model` with a smaller sequence number; nullopt before reset().
   std::optional<std::int64_t> ahead_of(const std::string& model, std::int64_t seq) const;
 

@@ -1,7 +1,10 @@
 #pragma once
 // Per client and task submit limits (SPEC §3): requests per minute and per day in
-// fixed windows. Off (0) by default, as a self-hosted operator expects. In-memory:
-// limits are per server process. Thread-safe.
+// fixed windows. Off (0) by default, as a self-hosted operator expects. In memory,
+// limits are per server process; given SharedRateWindows (Redis, with `--bus
+// redis://`) they hold for the whole cluster. When the shared counters cannot be
+// reached, each node counts in its own memory meanwhile (fail open to a per-node
+// limit, docs/scale-out.md). Thread-safe.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -12,6 +15,7 @@
 #include <utility>
 
 #include "genq/core/clock.hpp"
+#include "genq/service/shared_rate_windows.hpp"
 
 namespace genq {
 
@@ -29,7 +33,8 @@ struct RateLimitRefusal {
 
 class RateLimiter {
  public:
-  explicit RateLimiter(RateLimits limits) : limits_(limits) {}
+  // Borrows `shared` (may be null: in-memory only), which must outlive the limiter.
+  explicit RateLimiter(RateLimits limits, SharedRateWindows* shared = nullptr) : limits_(limits), shared_(shared) {}
 
   // Counts one request; nullopt when allowed, else which window refused it.
   std::optional<RateLimitRefusal> acquire(const std::string& client_id, const std::string& task, TimePoint now);
@@ -44,7 +49,11 @@ class RateLimiter {
     Window minute, day;
   };
 
+  std::optional<RateLimitRefusal> acquire_locally(const std::string& client_id, const std::string& task,
+                                                  std::int64_t seconds);
+
   RateLimits limits_;
+  SharedRateWindows* shared_;
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Counters> counters_;  // GUARDED_BY(mutex_)
 };

@@ -104,18 +104,23 @@ struct DueDelivery {
   std::optional<TimePoint> previous_secret_until;  // it still signs until then
 };
 
-// Due deliveries of one receiver.
+// Due deliveries of one receiver, claimed for one sender.
 struct DueQuery {
   TimePoint now{};
   std::string host;                   // DueDelivery::host
   std::size_t limit = 0;
   std::vector<std::string> skip_ids;  // deliveries already in flight
+  // Who claims them (the sending node's id) and for how long: until now + claim_for
+  // no other sender reads them as due. Longer than one attempt can take.
+  std::string claimant;
+  Millis claim_for{60'000};
 };
 
 // The outcome of one attempt and what follows it, decided by the caller.
 struct AttemptRecord {
   std::string delivery_id;
   std::int64_t version = 0;  // DueDelivery::version the attempt was made with
+  std::string claimant;      // DueQuery::claimant of the claim it was sent under
   TimePoint started_at{};
   Millis latency{0};
   std::optional<int> http_status;  // nullopt when no response arrived
@@ -157,16 +162,21 @@ class DeliveryStore {
   // deliveries each has waiting.
   virtual Result<std::vector<std::string>> due_hosts(TimePoint now) = 0;
 
-  // Pending deliveries of query.host due at query.now, oldest due first, at most
-  // query.limit, none of the skipped ids.
+  // Claims and returns pending deliveries of query.host due at query.now, oldest due
+  // first, at most query.limit, none of the skipped ids. A claim makes the delivery
+  // due again only at now + claim_for (its next_attempt_at moves there), so senders on
+  // several nodes each get different deliveries, and the claim of a sender that died
+  // mid-attempt expires into a retry by any node. Recording the attempt ends the claim.
   virtual Result<std::vector<DueDelivery>> due_deliveries(const DueQuery& query) = 0;
 
   // The earliest next attempt of a pending delivery strictly after `after`; nullopt if none.
   virtual Result<std::optional<TimePoint>> next_delivery_time(TimePoint after) = 0;
 
   // Appends each attempt to its delivery's log and applies its state and next attempt,
-  // all in one transaction. An attempt whose version is stale (the delivery was
-  // redelivered meanwhile) is logged without touching the schedule.
+  // all in one transaction, ending the attempt's claim. An attempt whose version is
+  // stale (the delivery was redelivered meanwhile) is logged and makes the delivery due
+  // at once for the redelivery. An attempt whose claim was taken over by another
+  // claimant (it expired) is logged without touching the schedule.
   virtual Status record_attempts(const std::vector<AttemptRecord>& attempts) = 0;
 
   // The deliveries of one job with their attempts, oldest first. Only client_id's.
@@ -174,7 +184,8 @@ class DeliveryStore {
                                                                  const std::string& client_id) = 0;
 
   // Makes the delivery due now, keeping its id. A final delivery starts a new retry
-  // series. NotFound unless it exists and belongs to client_id.
+  // series. A delivery claimed by a sender stays claimed: it becomes due when that
+  // attempt is recorded. NotFound unless it exists and belongs to client_id.
   virtual Result<DeliveryRecord> redeliver(const std::string& delivery_id, const std::string& client_id) = 0;
 
   virtual Result<std::int64_t> count_pending_deliveries() = 0;

@@ -35,7 +35,10 @@ DeliveryEngine::DeliveryEngine(DeliveryStore& store, std::unique_ptr<WebhookSend
       clock_(clock),
       body_(std::move(body)),
       options_(options),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()) {
+  std::random_device device;
+  claimant_ = fmt::format("{:08x}{:08x}", device(), device());
+}
 
 DeliveryEngine::~DeliveryEngine() { stop(); }
 
@@ -147,6 +150,8 @@ void DeliveryEngine::dispatch(TimePoint now) {
     query.now = now;
     query.host = host;
     query.limit = std::min(options_.max_per_host - busy, options_.max_in_flight - in_flight_.size());
+    query.claimant = claimant_;
+    query.claim_for = options_.claim_for;
     for (const auto& [id, attempt] : in_flight_) {
       if (attempt.host == host) query.skip_ids.push_back(id);
     }
@@ -212,6 +217,7 @@ std::vector<AttemptRecord> DeliveryEngine::settle(std::vector<Finished>& finishe
     AttemptRecord record;
     record.delivery_id = f.delivery_id;
     record.version = attempt.version;
+    record.claimant = claimant_;
     record.started_at = attempt.started_at;
     record.latency = f.result.latency;
     record.http_status = f.result.http_status;
@@ -241,8 +247,8 @@ void DeliveryEngine::record(std::vector<AttemptRecord> records) {
     recording_.erase(r.delivery_id);
   }
   if (!recorded) {
-    // The deliveries stay pending and due in the store, so they go out again: a
-    // receiver may see a delivery id twice, never zero times.
+    // The deliveries stay pending and claimed in the store, so they go out again when
+    // the claim expires: a receiver may see a delivery id twice, never zero times.
     record_errors_ += records.size();
     store_trouble_ = true;
     spdlog::error("webhooks: cannot record {} attempts: {}", records.size(), recorded.error().message);

@@ -3,7 +3,13 @@
 // signs and sends them through a WebhookSender, records every attempt and schedules
 // the next one (retry_schedule.hpp). Everything it knows survives in the store, so a
 // restart resumes each pending delivery at its due time; a delivery in flight during
-// a crash is sent again (at-least-once: receivers de-duplicate by delivery id).
+// a crash is sent again once its claim expires (at-least-once: receivers de-duplicate
+// by delivery id).
+//
+// Several nodes: each engine claims the deliveries it reads as due under its own
+// random claimant id (DeliveryStore::due_deliveries), so an attempt goes out from one
+// node only; a node that dies mid-attempt leaves claims that expire after claim_for,
+// and then any node sends the delivery (docs/scale-out.md, "Webhook delivery").
 //
 // Concurrency: at most max_in_flight deliveries at once and max_per_host per receiver
 // ("host:port"), so one slow receiver cannot hold up the others: each round asks the
@@ -42,6 +48,10 @@ struct EngineOptions {
   // once, so this only bounds how late a clock jump or a write by another process is
   // noticed.
   Millis idle_wait{5'000};
+  // How long a claimed delivery is this engine's alone: longer than an attempt can
+  // take (the sender's timeout) plus recording it. Also how late a delivery whose
+  // node died mid-attempt goes out from another node.
+  Millis claim_for{60'000};
   // Final deliveries stay in the delivery log this long, then are pruned.
   Millis log_ttl{std::chrono::hours(7 * 24)};
 };
@@ -79,6 +89,8 @@ class DeliveryEngine {
   Millis run_once();
 
   DeliveryStats stats() const;
+  // The id this engine claims deliveries under (random per engine).
+  const std::string& claimant() const { return claimant_; }
 
  private:
   struct InFlight {
@@ -116,6 +128,7 @@ class DeliveryEngine {
   std::unordered_map<std::string, std::string> recording_;
   std::string last_host_;  // where the last round-robin pass over receivers stopped
   std::mt19937_64 random_;
+  std::string claimant_;
   std::optional<TimePoint> next_prune_;
   bool store_trouble_ = false;  // the last recording failed: back off before sending more
 

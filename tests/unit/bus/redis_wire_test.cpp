@@ -47,6 +47,7 @@ TEST(ChangeMessage, CarriesTheSummaryAndNothingMore) {
   job.status = JobStatus::InProgress;
   job.progress = 42.5;
   job.version = 7;
+  job.seq = 12345;
   job.preview_jpeg = std::string(1000, 'x');
   job.params_json = R"({"prompt":"secret"})";
   std::string text = encode_change(job, "node-a");
@@ -63,7 +64,14 @@ TEST(ChangeMessage, CarriesTheSummaryAndNothingMore) {
   ASSERT_TRUE(s.progress);
   EXPECT_DOUBLE_EQ(*s.progress, 42.5);
   EXPECT_EQ(s.version, 7);
+  EXPECT_EQ(s.seq, 12345) << "queue positions on other nodes need the submit order";
   EXPECT_TRUE(s.remote);
+}
+
+TEST(ChangeMessage, AMessageWithoutSequenceFromAnOlderNodeReadsZero) {
+  auto m = decode_change(R"({"o":"n","i":"j","c":"c","m":"M","s":"pending","v":1})");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->seq, 0);
 }
 
 TEST(ChangeMessage, WithoutProgressAndForeignMessages) {

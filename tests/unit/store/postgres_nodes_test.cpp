@@ -72,6 +72,17 @@ class PostgresNodes : public ::testing::Test {
     return value;
   }
 
+  // Polls `node` until the client of `key_hash` reads disabled (or is refused), up to `timeout`.
+  static bool wait_for_disabled(PostgresStore& node, const std::string& key_hash, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      Result<Client> found = node.find_client_by_key(key_hash);
+      if (!found || found->disabled) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
   std::string dsn_;
   ManualClock clock_;
 };
@@ -225,6 +236,64 @@ TEST_F(PostgresNodes, TheSameIdempotencyKeyOnTwoNodesAtOnceMakesOneJob) {
     EXPECT_EQ(one->job.id, two->job.id) << "round " << round;
     EXPECT_NE(one->created, two->created) << "round " << round;
   }
+}
+
+
+TEST_F(PostgresNodes, NodesStartingAtOnceShareTheSecretTheFirstOneStored) {
+  constexpr int kNodes = 4;
+  std::vector<std::unique_ptr<PostgresStore>> nodes(kNodes);
+  for (auto& node : nodes) {
+    node = open_node();
+    ASSERT_TRUE(node);
+  }
+  std::vector<std::string> seen(kNodes);
+  std::vector<std::thread> starting;
+  for (int i = 0; i < kNodes; ++i) {
+    starting.emplace_back([&, i] {
+      Result<std::string> secret =
+          nodes[static_cast<std::size_t>(i)]->shared_secret("url-signing-key", "value-of-node-" + std::to_string(i));
+      if (secret) seen[static_cast<std::size_t>(i)] = *secret;
+    });
+  }
+  for (std::thread& thread : starting) thread.join();
+  ASSERT_FALSE(seen[0].empty());
+  EXPECT_EQ(seen[0].rfind("value-of-node-", 0), 0u) << seen[0];
+  for (const std::string& value : seen) EXPECT_EQ(value, seen[0]) << "nodes disagree on a shared secret";
+  // Later starts read it; another name is another secret.
+  EXPECT_EQ(open_node()->shared_secret("url-signing-key", "late").value(), seen[0]);
+  EXPECT_EQ(nodes[0]->shared_secret("admin-token", "gqa_x").value(), "gqa_x");
+  EXPECT_EQ(sql_value("SELECT COUNT(*) FROM cluster_secrets"), "2");
+}
+
+TEST_F(PostgresNodes, AnAccountChangedOnOneNodeLeavesNoCachedCredentialOnAnother) {
+  PostgresOptions options;
+  options.dsn = dsn_;
+  options.pool_connections = 2;
+  options.hear_account_changes = true;
+  Result<std::unique_ptr<PostgresStore>> listening = PostgresStore::open(options, clock_);
+  ASSERT_TRUE(listening) << listening.error().message;
+  std::unique_ptr<PostgresStore>& node1 = *listening;
+  std::unique_ptr<PostgresStore> node2 = open_node();
+  ASSERT_TRUE(node2);
+  Client client;
+  client.id = "cl_1";
+  client.name = "one";
+  ASSERT_TRUE(node2->create_client(client, "hash-1"));
+  ASSERT_TRUE(node1->find_client_by_key("hash-1"));  // now cached on node 1 for 5 s
+
+  ASSERT_TRUE(node2->set_client_disabled("cl_1", true));
+  // Far inside the cache's 5 s: only node 2's notification explains node 1 seeing it.
+  EXPECT_TRUE(wait_for_disabled(*node1, "hash-1", 2s)) << "node 1 still answers from its cache";
+
+  ASSERT_TRUE(node2->set_client_disabled("cl_1", false));
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  Result<Client> found = node1->find_client_by_key("hash-1");
+  while ((!found || found->disabled) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+    found = node1->find_client_by_key("hash-1");
+  }
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_FALSE(found->disabled);
 }
 
 }  // namespace

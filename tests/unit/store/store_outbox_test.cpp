@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
 
 #include "genq/crypto/crypto.hpp"
 #include "unit/store/store_fixture.hpp"
@@ -19,6 +22,8 @@ constexpr const char* kHook = "https://hooks.example.com/genq";
 class StoreOutbox : public StoreFixture {
  protected:
   static constexpr const char* kAccountSecret = "whsec_b2xk";
+  static constexpr const char* kSender = "sender-1";
+  static constexpr Millis kClaim{60'000};
 
   // One client, "cl_1", whose account webhook secret is kAccountSecret.
   void SetUp() override {
@@ -49,6 +54,8 @@ class StoreOutbox : public StoreFixture {
       query.now = clock_.now();
       query.host = host;
       query.limit = 100;
+      query.claimant = kSender;
+      query.claim_for = kClaim;
       Result<std::vector<DueDelivery>> rows = store_->due_deliveries(query);
       EXPECT_TRUE(rows) << rows.error().message;
       if (rows) all.insert(all.end(), rows->begin(), rows->end());
@@ -75,6 +82,7 @@ class StoreOutbox : public StoreFixture {
     AttemptRecord a;
     a.delivery_id = d.id;
     a.version = d.version;
+    a.claimant = kSender;
     a.started_at = clock_.now();
     a.latency = 7ms;
     a.http_status = status;
@@ -289,13 +297,14 @@ TEST_P(StoreOutbox, DueHostsNamesEachReceiverWithDueWorkOnce) {
   query.now = clock_.now();
   query.host = "hooks.example.com:443";
   query.limit = 10;
+  query.claimant = kSender;
   const DueDelivery c = store_->due_deliveries(query).value().at(0);
   ASSERT_TRUE(store_->record_attempts({attempt(c, 500, DeliveryState::Pending, clock_.now() + 10s)}));
   EXPECT_EQ(store_->due_hosts(clock_.now()).value(), std::vector<std::string>{"slow.example.com:443"});
   EXPECT_TRUE(store_->due_hosts(clock_.now() - 1s).value().empty());
 }
 
-TEST_P(StoreOutbox, DueQueryReadsOneReceiverAndSkipsDeliveriesInFlight) {
+TEST_P(StoreOutbox, DueQueryReadsOneReceiverAndClaimsWhatItReturns) {
   ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://slow.example.com/", {}));
   for (const char* id : {"a", "b", "c"}) {
     submit(new_job(id));
@@ -307,16 +316,55 @@ TEST_P(StoreOutbox, DueQueryReadsOneReceiverAndSkipsDeliveriesInFlight) {
   DueQuery query;
   query.now = clock_.now();
   query.host = "slow.example.com:443";
-  query.limit = 10;
-  const auto all = store_->due_deliveries(query).value();
-  ASSERT_EQ(all.size(), 3u);
-  for (const auto& d : all) EXPECT_EQ(d.host, "slow.example.com:443");
+  query.limit = 2;
+  query.claimant = kSender;
+  query.claim_for = kClaim;
+  const auto first = store_->due_deliveries(query).value();
+  ASSERT_EQ(first.size(), 2u);
+  for (const auto& d : first) EXPECT_EQ(d.host, "slow.example.com:443");
+  const auto second = store_->due_deliveries(query).value();
+  ASSERT_EQ(second.size(), 1u) << "the claimed two are not due again";
+  EXPECT_NE(second[0].id, first[0].id);
+  EXPECT_NE(second[0].id, first[1].id);
+  EXPECT_TRUE(store_->due_deliveries(query).value().empty());
+  EXPECT_EQ(store_->due_hosts(clock_.now()).value(), std::vector<std::string>{"hooks.example.com:443"});
+  EXPECT_EQ(store_->next_delivery_time(clock_.now()).value(), clock_.now() + kClaim) << "when the claims expire";
 
+  // An expired claim (its sender died mid-attempt) makes the delivery due for anyone;
+  // skipped ids (the sender's own attempts) are claimed again but not returned.
+  clock_.advance(kClaim);
+  query.now = clock_.now();
+  query.limit = 3;
+  query.claimant = "sender-2";
+  query.skip_ids = {first[0].id};
+  const auto retaken = store_->due_deliveries(query).value();
+  ASSERT_EQ(retaken.size(), 2u);
+  EXPECT_EQ(retaken[0].id, first[1].id);
+  EXPECT_EQ(retaken[1].id, second[0].id);
+}
+
+TEST_P(StoreOutbox, AnAttemptUnderAClaimAnotherSenderTookOverLeavesTheScheduleToIt) {
+  submit(hooked_job("j1"));
+  ASSERT_TRUE(store_->cancel("j1", "cl_1"));
+  const DueDelivery d = due().front();
+  clock_.advance(kClaim);  // the first sender stalled past its claim
+  DueQuery query;
+  query.now = clock_.now();
+  query.host = d.host;
   query.limit = 1;
-  query.skip_ids = {all[0].id, all[2].id};
-  const auto rows = store_->due_deliveries(query).value();
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].id, all[1].id);
+  query.claimant = "sender-2";
+  query.claim_for = kClaim;
+  ASSERT_EQ(store_->due_deliveries(query).value().size(), 1u);
+  ASSERT_TRUE(store_->record_attempts({attempt(d, 200, DeliveryState::Delivered)}));  // sender-1, late
+  const auto records = log_of("j1");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].attempts, 1);
+  EXPECT_EQ(records[0].state, DeliveryState::Pending) << "sender-2's attempt decides";
+  AttemptRecord mine = attempt(d, 500, DeliveryState::Pending, clock_.now() + 5s);
+  mine.claimant = "sender-2";
+  ASSERT_TRUE(store_->record_attempts({mine}));
+  EXPECT_EQ(store_->next_delivery_time(clock_.now()).value(), clock_.now() + 5s);
+  EXPECT_EQ(log_of("j1").front().attempts, 2);
 }
 
 TEST_P(StoreOutbox, RedeliverKeepsTheIdAndRestartsAFinishedSeries) {
@@ -352,6 +400,7 @@ TEST_P(StoreOutbox, AnAttemptFromBeforeARedeliveryDoesNotOverrideIt) {
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));
   const DueDelivery d = due().front();  // in flight with version 0
   ASSERT_TRUE(store_->redeliver(d.id, "cl_1"));
+  EXPECT_TRUE(due().empty()) << "still claimed: the attempt in flight is recorded first";
   ASSERT_TRUE(store_->record_attempts({attempt(d, 500, DeliveryState::Pending, clock_.now() + 1h)}));
   const auto rows = due();
   ASSERT_EQ(rows.size(), 1u) << "the redelivery is still due now";
@@ -397,6 +446,46 @@ TEST_P(StoreOutbox, PruneDeletesOnlyOldFinishedDeliveries) {
   EXPECT_EQ(store_->prune_deliveries(clock_.now() - 1h).value(), 1);
   EXPECT_TRUE(log_of("j1").empty());
   EXPECT_EQ(log_of("j2").size(), 1u);
+}
+
+TEST_P(StoreOutbox, TwoNodesClaimingAtOnceEachGetDifferentDeliveries) {
+  constexpr int kDeliveries = 120;
+  for (int i = 0; i < kDeliveries; ++i) {
+    const std::string id = "j" + std::to_string(i);
+    submit(hooked_job(id));
+    ASSERT_TRUE(store_->cancel(id, "cl_1"));
+  }
+  std::unique_ptr<Store> other = open_store();  // a second node on the same database
+  ASSERT_TRUE(other);
+  // Each node claims in small rounds until nothing is due, as its engine would.
+  auto drain = [this](Store& store, std::string claimant, std::vector<std::string>& got) {
+    DueQuery query;
+    query.now = clock_.now();
+    query.host = "hooks.example.com:443";
+    query.limit = 7;
+    query.claimant = std::move(claimant);
+    query.claim_for = kClaim;
+    for (int round = 0; round < 1000; ++round) {
+      Result<std::vector<DueDelivery>> rows = store.due_deliveries(query);
+      if (!rows) {
+        ADD_FAILURE() << rows.error().message;
+        return;
+      }
+      if (rows->empty()) return;
+      for (const DueDelivery& d : *rows) got.push_back(d.id);
+    }
+  };
+  std::vector<std::string> one, two;
+  std::thread first([&] { drain(*store_, "node-1", one); });
+  std::thread second([&] { drain(*other, "node-2", two); });
+  first.join();
+  second.join();
+  std::map<std::string, int> claims;
+  for (const auto& id : one) ++claims[id];
+  for (const auto& id : two) ++claims[id];
+  EXPECT_EQ(claims.size(), static_cast<std::size_t>(kDeliveries)) << "every delivery claimed";
+  for (const auto& [id, count] : claims) EXPECT_EQ(count, 1) << id << " claimed by both nodes";
+  EXPECT_EQ(one.size() + two.size(), static_cast<std::size_t>(kDeliveries));
 }
 
 }  // namespace

@@ -263,14 +263,40 @@ TEST_F(DeliveryEngineTest, AnEngineAfterARestartResumesPendingDeliveriesAtTheirD
   EXPECT_EQ(sender_->total(), 1u);
 }
 
-TEST_F(DeliveryEngineTest, AnAttemptInFlightAtAStopIsSentAgainByTheNextEngine) {
+TEST_F(DeliveryEngineTest, AnAttemptInFlightAtAStopIsSentAgainByTheNextEngineOnceItsClaimExpires) {
   cancelled_job("j1");
   engine_->run_once();
   ASSERT_EQ(sender_->waiting(), 1u);
-  make_engine();  // abandons the attempt without recording it
+  make_engine();  // abandons the attempt without recording it; a new engine, a new claimant
+  engine_->run_once();
+  EXPECT_EQ(sender_->total(), 0u) << "still claimed by the engine that was sending it";
+  clock_.advance(EngineOptions{}.claim_for);
   engine_->run_once();
   EXPECT_EQ(sender_->total(), 1u);
   EXPECT_EQ(only_delivery("j1").state, DeliveryState::Pending);
+}
+
+TEST_F(DeliveryEngineTest, TwoEnginesOnOneStoreNeverSendTheSameAttempt) {
+  EngineOptions one_at_a_time;
+  one_at_a_time.max_per_host = 1;
+  make_engine(one_at_a_time);
+  cancelled_job("j1");
+  cancelled_job("j2");
+  auto other_sender = std::make_unique<FakeSender>();
+  FakeSender& other = *other_sender;
+  DeliveryEngine second(*store_, std::move(other_sender), clock_,
+                        [](const DueDelivery& d) { return std::string("{\"id\":\"") + d.id + "\"}"; }, {});
+  engine_->run_once();
+  second.run_once();
+  EXPECT_EQ(sender_->total(), 1u);
+  EXPECT_EQ(other.total(), 1u) << "the second engine takes the delivery the first did not claim";
+  EXPECT_NE(header(sender_->answer(200), "webhook-id"), header(other.answer(200), "webhook-id"));
+  engine_->run_once();
+  second.run_once();
+  EXPECT_EQ(sender_->total() + other.total(), 2u) << "nothing sent twice";
+  EXPECT_EQ(only_delivery("j1").state, DeliveryState::Delivered);
+  EXPECT_EQ(only_delivery("j2").state, DeliveryState::Delivered);
+  EXPECT_NE(engine_->claimant(), second.claimant());
 }
 
 TEST_F(DeliveryEngineTest, RedeliverySendsTheSameIdAgain) {

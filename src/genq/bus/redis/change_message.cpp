@@ -16,6 +16,7 @@ std::string encode_change(const Job& job, std::string_view origin) {
   o["s"] = to_string(job.status);
   if (job.progress) o["p"] = *job.progress;
   o["v"] = job.version;
+  o["q"] = job.seq;
   return json::serialize(o);
 }
 
@@ -46,6 +47,11 @@ std::optional<ChangeMessage> decode_change(std::string_view text) {
   if (auto it = o.find("v"); it != o.end()) {
     if (!it->value().is_int64() && !it->value().is_uint64()) return std::nullopt;
     m.version = it->value().to_number<std::int64_t>(ec);
+    if (ec) return std::nullopt;
+  }
+  if (auto it = o.find("q"); it != o.end()) {
+    if (!it->value().is_int64() && !it->value().is_uint64()) return std::nullopt;
+    m.seq = it->value().to_number<std::int64_t>(ec);
     if (ec) return std::nullopt;
   }
   return m;

@@ -48,6 +48,9 @@ Result<DueDelivery> read_due(const Rows& rows, int row) {
   return d;
 }
 
+// A claim that still holds at $3 (now).
+constexpr const char* kLiveClaim = "(state = 'pending' AND claimed_by IS NOT NULL AND next_attempt_at > $3)";
+
 constexpr const char* kRecordColumns =
     "seq, id, job_id, event, url, state, attempts, created_at, next_attempt_at, finished_at";
 
@@ -122,22 +125,28 @@ Status record_one(Connection& connection, const AttemptRecord& attempt) {
   if (!logged) {
     return fail(std::move(logged.error()));
   }
-  // A stale version means a redelivery rescheduled the row while this attempt was in
-  // flight: count the attempt, keep the redelivery's schedule.
+  // Only the attempt's own claim decides what follows. With a stale version (a
+  // redelivery came while it was in flight) the redelivery's attempt is due at once;
+  // a claim another node took over after this one expired is left to that node.
   const TimePoint finished = attempt.started_at + attempt.latency;
   Result<Rows> updated = connection.query(
       "UPDATE webhook_deliveries SET attempts = attempts + 1,"
-      "  series_attempts = CASE WHEN version = $2 THEN series_attempts + 1 ELSE series_attempts END,"
-      "  state = CASE WHEN version = $2 THEN $3::text ELSE state END,"
-      "  next_attempt_at = CASE WHEN version = $2 THEN $4::bigint ELSE next_attempt_at END,"
-      "  finished_at = CASE WHEN version = $2 THEN $5::bigint ELSE finished_at END"
+      "  series_attempts = CASE WHEN version = $2 AND claimed_by = $6 THEN series_attempts + 1"
+      "    ELSE series_attempts END,"
+      "  state = CASE WHEN version = $2 AND claimed_by = $6 THEN $3::text ELSE state END,"
+      "  next_attempt_at = CASE WHEN version = $2 AND claimed_by = $6 THEN $4::bigint"
+      "    WHEN claimed_by = $6 THEN LEAST(next_attempt_at, $7::bigint) ELSE next_attempt_at END,"
+      "  finished_at = CASE WHEN version = $2 AND claimed_by = $6 THEN $5::bigint ELSE finished_at END,"
+      "  claimed_by = CASE WHEN claimed_by = $6 THEN NULL ELSE claimed_by END"
       " WHERE id = $1",
       Params()
           .text(attempt.delivery_id)
           .int64(attempt.version)
           .text(to_string(attempt.state))
           .optional_time(pending ? std::optional<TimePoint>(attempt.next_attempt_at.value_or(finished)) : std::nullopt)
-          .optional_time(pending ? std::nullopt : std::optional<TimePoint>(finished)));
+          .optional_time(pending ? std::nullopt : std::optional<TimePoint>(finished))
+          .text(attempt.claimant)
+          .time(attempt.started_at));
   if (!updated) {
     return fail(std::move(updated.error()));
   }
@@ -175,23 +184,39 @@ Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, con
   if (query.limit == 0) {
     return due;
   }
+  // Claims one receiver's oldest due deliveries: rows another node is claiming right
+  // now are skipped, not waited for, and the claim moves next_attempt_at past the
+  // attempt, so no other node reads them as due until it is recorded or expires.
+  // Skipped ids (this sender's own attempts, whose claims are live and so are not
+  // normally due) are dropped after the claim, which then only extends their claim.
   Result<Rows> rows = connection.query(
+      "WITH due AS ("
+      "  SELECT seq, next_attempt_at AS due_at FROM webhook_deliveries"
+      "  WHERE state = 'pending' AND host = $2 AND next_attempt_at <= $1"
+      "  ORDER BY next_attempt_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED),"
+      " claimed AS ("
+      "  UPDATE webhook_deliveries w SET claimed_by = $4, next_attempt_at = $5"
+      "  FROM due WHERE w.seq = due.seq RETURNING w.*, due.due_at)"
       "SELECT d.id, d.version, d.event, d.url, d.host, d.series_attempts, d.created_at, d.job_id, d.status,"
       "       d.previous_status, d.error_code, COALESCE(j.task, ''), COALESCE(j.error, ''),"
       "       COALESCE(j.result_blob, ''), j.started_at, j.finished_at, COALESCE(j.webhook_secret, ''),"
       "       COALESCE(c.webhook_secret, ''), COALESCE(c.webhook_secret_previous, ''),"
       "       c.webhook_secret_previous_until,"
       "       COALESCE(j.dialect = 'task' AND j.webhook_url <> '' AND d.url = j.webhook_url, false)"
-      " FROM webhook_deliveries d"
+      " FROM claimed d"
       " LEFT JOIN jobs j ON j.id = d.job_id"
       " LEFT JOIN clients c ON c.id = d.client_id"
-      " WHERE d.state = 'pending' AND d.host = $2 AND d.next_attempt_at <= $1"
-      " ORDER BY d.next_attempt_at, d.seq LIMIT $3",
-      Params().time(query.now).text(query.host).int64(static_cast<std::int64_t>(query.limit + query.skip_ids.size())));
+      " ORDER BY d.due_at, d.seq",
+      Params()
+          .time(query.now)
+          .text(query.host)
+          .int64(static_cast<std::int64_t>(query.limit))
+          .text(query.claimant)
+          .time(query.now + query.claim_for));
   if (!rows) {
     return fail(std::move(rows.error()));
   }
-  for (int row = 0; row < rows->size() && due.size() < query.limit; ++row) {
+  for (int row = 0; row < rows->size(); ++row) {
     const std::string id = rows->text(row, 0);
     if (std::find(query.skip_ids.begin(), query.skip_ids.end(), id) != query.skip_ids.end()) {
       continue;
@@ -249,10 +274,13 @@ Status record_delivery_attempts(Connection& connection, const std::vector<Attemp
 Result<DeliveryRecord> redeliver_delivery(Connection& connection, const std::string& delivery_id,
                                           const std::string& client_id, TimePoint now) {
   // A pending delivery keeps its place in the retry series and is merely due now; a
-  // final one starts a new series with the full retry budget.
+  // final one starts a new series with the full retry budget. One a sender has
+  // claimed stays claimed (its attempt's record makes it due), unless the claim expired.
   static const std::string kSql =
       std::string(
-          "UPDATE webhook_deliveries SET version = version + 1, next_attempt_at = $3, finished_at = NULL,"
+          "UPDATE webhook_deliveries SET version = version + 1, finished_at = NULL,"
+          "  next_attempt_at = CASE WHEN " + std::string(kLiveClaim) + " THEN next_attempt_at ELSE $3 END,"
+          "  claimed_by = CASE WHEN " + kLiveClaim + " THEN claimed_by ELSE NULL END,"
           "  series_attempts = CASE WHEN state = 'pending' THEN series_attempts ELSE 0 END, state = 'pending'"
           " WHERE id = $1 AND client_id = $2 RETURNING ") +
       kRecordColumns;

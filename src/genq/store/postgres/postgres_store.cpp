@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "genq/store/postgres/account_ops.hpp"
+#include "genq/store/postgres/change_listener.hpp"
 #include "genq/store/postgres/connection_pool.hpp"
 #include "genq/store/postgres/delivery_ops.hpp"
 #include "genq/store/postgres/job_ops.hpp"
@@ -45,7 +46,12 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
     return genq::fail(std::move(pool.error()));
   }
   auto writes = std::make_unique<postgres::WriteQueue>(std::move(*writer));
-  return std::unique_ptr<PostgresStore>(new PostgresStore(clock, std::move(writes), std::move(*pool)));
+  std::unique_ptr<PostgresStore> store(new PostgresStore(clock, std::move(writes), std::move(*pool)));
+  if (options.hear_account_changes) {
+    store->account_changes_ = std::make_unique<postgres::ChangeListener>(
+        options.dsn, "genq_accounts", [raw = store.get()] { raw->forget_credentials(); });
+  }
+  return store;
 }
 
 PostgresStore::PostgresStore(const Clock& clock, std::unique_ptr<postgres::WriteQueue> writes,
@@ -64,6 +70,7 @@ PostgresStore::PostgresStore(const Clock& clock, std::unique_ptr<postgres::Write
 }
 
 PostgresStore::~PostgresStore() {
+  account_changes_.reset();
   writes_.reset();  // runs what is queued while the pool still exists
   pool_.reset();
 }

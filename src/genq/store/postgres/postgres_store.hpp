@@ -9,11 +9,13 @@
 
 #include "genq/core/clock.hpp"
 #include "genq/store/credential_cache.hpp"
+#include "genq/store/secret_store.hpp"
 #include "genq/store/store.hpp"
 
 namespace genq {
 
 namespace postgres {
+class ChangeListener;
 class ConnectionPool;
 class WriteQueue;
 enum class CommitSync;
@@ -23,6 +25,11 @@ struct PostgresOptions {
   std::string dsn;  // postgres://user[:password]@host[:port]/database, or libpq key=value
   // Connections beside the write queue's: reads, sweeps, account and delivery writes.
   int pool_connections = 4;
+  // Listen (on one more connection) for account changes other processes make, and
+  // forget cached credentials when one comes: what a serving node does, so a disabled
+  // client or a rotated secret takes effect on every node at once. Short-lived
+  // processes (genq admin, tests) leave it off and rely on the cache's 5 s limit.
+  bool hear_account_changes = false;
 };
 
 // Store over PostgreSQL (libpq). Every node opens its own PostgresStore on the same
@@ -34,13 +41,16 @@ struct PostgresOptions {
 //     so nodes claiming at once never lease one job twice and never wait on each other;
 //   - lease-checked updates lock the job row and repeat the check in their WHERE;
 //   - webhook deliveries are inserted in the transition's own transaction;
-//   - sweeps work in bounded batches that skip rows another node is sweeping.
+//   - sweeps work in bounded batches that skip rows another node is sweeping;
+//   - account changes notify every node (NOTIFY genq_accounts in their transaction),
+//     whose credential caches then forget what they held;
+//   - secrets every node must share are created once (SecretStore).
 // Times come from the Clock the store is given, as in SqliteStore: give production
 // nodes clocks that agree (NTP), since one node's lease expiry is judged by another's.
 //
 // Thread-safe. Borrows `clock`, which must outlive it. Destroy only after every call
 // has returned (drain()).
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public SecretStore {
  public:
   // Connects, migrates the schema (under an advisory lock: several nodes may start at
   // once) and starts the connection thread. Unavailable if the server cannot be
@@ -114,12 +124,20 @@ class PostgresStore final : public Store {
   Result<std::int64_t> count_pending_deliveries() override;
   Result<std::int64_t> prune_deliveries(TimePoint before) override;
 
+  // SecretStore
+  Result<std::string> shared_secret(const std::string& name, const std::string& value_if_new) override;
+
  private:
   PostgresStore(const Clock& clock, std::unique_ptr<postgres::WriteQueue> writes,
                 std::unique_ptr<postgres::ConnectionPool> pool);
 
   template <class T, class Fn>
   void post(Fn fn, postgres::CommitSync sync, StoreDone<T> done);
+  // An account changed: forget this node's cached credentials, and have the change's
+  // transaction tell the others (`fn` is a Status or Result operation on a connection).
+  template <class T, class Fn>
+  Result<T> change_accounts(Fn fn);
+  void forget_credentials();
 
   const Clock& clock_;
   // Credential checks answered from memory for a few seconds (credential_cache.hpp):
@@ -130,7 +148,8 @@ class PostgresStore final : public Store {
   std::mutex deliveries_queued_mutex_;
   std::function<void()> deliveries_queued_;  // GUARDED_BY(deliveries_queued_mutex_)
   std::unique_ptr<postgres::ConnectionPool> pool_;
-  std::unique_ptr<postgres::WriteQueue> writes_;  // last: its thread stops first
+  std::unique_ptr<postgres::WriteQueue> writes_;  // its thread stops before the pool goes
+  std::unique_ptr<postgres::ChangeListener> account_changes_;  // null unless hear_account_changes; stops first
 };
 
 }  // namespace genq

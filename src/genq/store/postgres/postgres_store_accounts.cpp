@@ -4,6 +4,7 @@
 #include "genq/store/postgres/connection_pool.hpp"
 #include "genq/store/postgres/delivery_ops.hpp"
 #include "genq/store/postgres/postgres_store.hpp"
+#include "genq/store/postgres/secret_ops.hpp"
 
 namespace genq {
 
@@ -34,6 +35,33 @@ Status as_status(Result<bool> result) {
 
 }  // namespace
 
+template <class T, class Fn>
+Result<T> PostgresStore::change_accounts(Fn fn) {
+  Result<T> changed = postgres::transact<T>(*pool_, [&](Connection& c) -> Result<T> {
+    Result<T> done = fn(c);
+    if (!done) {
+      return done;
+    }
+    // Delivered to every listening node when (and only if) this transaction commits.
+    if (Status notified = c.exec("NOTIFY genq_accounts"); !notified) {
+      return genq::fail(std::move(notified.error()));
+    }
+    return done;
+  });
+  forget_credentials();
+  return changed;
+}
+
+void PostgresStore::forget_credentials() {
+  clients_by_key_.clear();
+  workers_by_token_.clear();
+}
+
+Result<std::string> PostgresStore::shared_secret(const std::string& name, const std::string& value_if_new) {
+  return postgres::read<std::string>(
+      *pool_, [&](Connection& c) { return postgres::read_or_insert_secret(c, name, value_if_new, clock_.now()); });
+}
+
 Result<Client> PostgresStore::create_client(const Client& client, const std::string& api_key_hash) {
   return postgres::transact<Client>(
       *pool_, [&](Connection& c) { return postgres::insert_client(c, client, api_key_hash, clock_.now()); });
@@ -46,27 +74,21 @@ Status PostgresStore::add_api_key(const std::string& client_id, const std::strin
 }
 
 Status PostgresStore::set_client_disabled(const std::string& client_id, bool disabled) {
-  Status done = as_status(postgres::transact<bool>(
-      *pool_, as_result([&](Connection& c) { return postgres::update_client_disabled(c, client_id, disabled); })));
-  clients_by_key_.clear();
-  return done;
+  return as_status(change_accounts<bool>(
+      as_result([&](Connection& c) { return postgres::update_client_disabled(c, client_id, disabled); })));
 }
 
 Status PostgresStore::set_account_webhook(const std::string& client_id, const std::string& url,
                                           const std::vector<std::string>& events) {
-  Status done = as_status(postgres::transact<bool>(
-      *pool_, as_result([&](Connection& c) { return postgres::update_account_webhook(c, client_id, url, events); })));
-  clients_by_key_.clear();
-  return done;
+  return as_status(change_accounts<bool>(
+      as_result([&](Connection& c) { return postgres::update_account_webhook(c, client_id, url, events); })));
 }
 
 Result<Client> PostgresStore::rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,
                                                     TimePoint previous_until) {
-  Result<Client> rotated = postgres::transact<Client>(*pool_, [&](Connection& c) {
+  return change_accounts<Client>([&](Connection& c) {
     return postgres::rotate_client_webhook_secret(c, client_id, new_secret, previous_until);
   });
-  clients_by_key_.clear();
-  return rotated;
 }
 
 Result<Balance> PostgresStore::get_balance(const std::string& client_id) {
@@ -123,7 +145,7 @@ Result<std::vector<std::string>> PostgresStore::due_hosts(TimePoint now) {
 }
 
 Result<std::vector<DueDelivery>> PostgresStore::due_deliveries(const DueQuery& query) {
-  return postgres::read<std::vector<DueDelivery>>(
+  return postgres::transact<std::vector<DueDelivery>>(
       *pool_, [&](Connection& c) { return postgres::find_due_deliveries(c, query); });
 }
 

@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -159,6 +159,17 @@ ALTER TABLE jobs ADD COLUMN upload_mime text NOT NULL DEFAULT '';
 DROP INDEX jobs_blob_expiry;
 CREATE INDEX jobs_blob_expiry ON jobs (finished_at)
   WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}' OR upload_blob <> '');
+)sql",
+    // Version 3: cluster state. Webhook deliveries are claimed by the node that sends
+    // them (delivery_store.hpp; NULL: unclaimed), and the secrets every node must
+    // share (admin token, URL-signing key, Pusher app) are created once, here.
+    R"sql(
+ALTER TABLE webhook_deliveries ADD COLUMN claimed_by text;
+CREATE TABLE cluster_secrets (
+  name       text   PRIMARY KEY,
+  value      text   NOT NULL,
+  created_at bigint NOT NULL
+);
 )sql",
 };
 

@@ -155,14 +155,18 @@ Status record_one(Connection& connection, const AttemptRecord& attempt) {
   if (connection.changes() == 0) {
     return {};  // pruned meanwhile: nothing left to update
   }
-  // A stale version means a redelivery rescheduled the row while this attempt was in
-  // flight: count the attempt, keep the redelivery's schedule.
+  // Only the attempt's own claim decides what follows. With a stale version (a
+  // redelivery came while it was in flight) the redelivery's attempt is due at once;
+  // a claim another sender took over after this one expired is left to that sender.
   Result<Statement> update = connection.prepare(
       "UPDATE webhook_deliveries SET attempts = attempts + 1,"
-      "  series_attempts = CASE WHEN version = ?2 THEN series_attempts + 1 ELSE series_attempts END,"
-      "  state = CASE WHEN version = ?2 THEN ?3 ELSE state END,"
-      "  next_attempt_at = CASE WHEN version = ?2 THEN ?4 ELSE next_attempt_at END,"
-      "  finished_at = CASE WHEN version = ?2 THEN ?5 ELSE finished_at END"
+      "  series_attempts = CASE WHEN version = ?2 AND claimed_by = ?6 THEN series_attempts + 1"
+      "    ELSE series_attempts END,"
+      "  state = CASE WHEN version = ?2 AND claimed_by = ?6 THEN ?3 ELSE state END,"
+      "  next_attempt_at = CASE WHEN version = ?2 AND claimed_by = ?6 THEN ?4"
+      "    WHEN claimed_by = ?6 THEN MIN(next_attempt_at, ?7) ELSE next_attempt_at END,"
+      "  finished_at = CASE WHEN version = ?2 AND claimed_by = ?6 THEN ?5 ELSE finished_at END,"
+      "  claimed_by = CASE WHEN claimed_by = ?6 THEN NULL ELSE claimed_by END"
       " WHERE id = ?1");
   if (!update) {
     return fail(std::move(update.error()));
@@ -175,7 +179,9 @@ Status record_one(Connection& connection, const AttemptRecord& attempt) {
       .bind_optional_int64(4, pending ? std::optional<std::int64_t>(to_unix_ms(
                                             attempt.next_attempt_at.value_or(finished)))
                                       : std::nullopt)
-      .bind_optional_int64(5, pending ? std::nullopt : std::optional<std::int64_t>(to_unix_ms(finished)));
+      .bind_optional_int64(5, pending ? std::nullopt : std::optional<std::int64_t>(to_unix_ms(finished)))
+      .bind_text(6, attempt.claimant)
+      .bind_int64(7, to_unix_ms(attempt.started_at));
   return update->run();
 }
 
@@ -230,10 +236,12 @@ Result<std::vector<std::string>> find_due_hosts(Connection& connection, TimePoin
   }
 }
 
-Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, const DueQuery& query) {
-  // One receiver's range of webhook_deliveries_host in due order. Its deliveries in
-  // flight are among the oldest due, so reading limit + skip_ids rows and dropping the
-  // skipped ones yields `limit` deliveries whenever that many are due.
+Result<std::vector<DueDelivery>> claim_due_deliveries(Connection& connection, const DueQuery& query) {
+  // One receiver's range of webhook_deliveries_host in due order, claimed in the same
+  // write transaction (delivery_store.hpp). One node sends from a SQLite file, but the
+  // claim keeps both stores alike. Skipped ids (this sender's own attempts, whose
+  // claims are live and so are not normally due) are dropped after the claim, which
+  // then only extends their claim.
   static const std::string kSql =
       "SELECT d.id, d.version, d.event, d.url, d.host, d.series_attempts, d.created_at, d.job_id, d.status,"
       "       d.previous_status, d.error_code, j.task, j.error, j.result_blob, j.started_at, j.finished_at,"
@@ -243,35 +251,48 @@ Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, con
       " LEFT JOIN jobs j ON j.id = d.job_id"
       " LEFT JOIN clients c ON c.id = d.client_id"
       " WHERE d.state = 'pending' AND d.host = ?2 AND d.next_attempt_at <= ?1"
-      " ORDER BY d.next_attempt_at LIMIT ?3";
+      " ORDER BY d.next_attempt_at, d.seq LIMIT ?3";
   std::vector<DueDelivery> due;
   if (query.limit == 0) {
     return due;
   }
-  Result<Statement> statement = connection.prepare(kSql);
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind_int64(1, to_unix_ms(query.now))
-      .bind_text(2, query.host)
-      .bind_int64(3, static_cast<std::int64_t>(query.limit + query.skip_ids.size()));
-  while (due.size() < query.limit) {
-    Result<bool> row = statement->step();
-    if (!row) {
-      return fail(std::move(row.error()));
+  std::vector<DueDelivery> read;
+  {
+    Result<Statement> statement = connection.prepare(kSql);
+    if (!statement) {
+      return fail(std::move(statement.error()));
     }
-    if (!*row) {
-      break;
+    statement->bind_int64(1, to_unix_ms(query.now))
+        .bind_text(2, query.host)
+        .bind_int64(3, static_cast<std::int64_t>(query.limit));
+    while (true) {
+      Result<bool> row = statement->step();
+      if (!row) {
+        return fail(std::move(row.error()));
+      }
+      if (!*row) {
+        break;
+      }
+      Result<DueDelivery> delivery = read_due(*statement);
+      if (!delivery) {
+        return fail(std::move(delivery.error()));
+      }
+      read.push_back(std::move(*delivery));
     }
-    const std::string id = statement->column_text(0);
-    if (std::find(query.skip_ids.begin(), query.skip_ids.end(), id) != query.skip_ids.end()) {
-      continue;
+  }  // the statement is reset before the claims reuse the connection
+  for (DueDelivery& delivery : read) {
+    Result<Statement> claim =
+        connection.prepare("UPDATE webhook_deliveries SET claimed_by = ?2, next_attempt_at = ?3 WHERE id = ?1");
+    if (!claim) {
+      return fail(std::move(claim.error()));
     }
-    Result<DueDelivery> delivery = read_due(*statement);
-    if (!delivery) {
-      return fail(std::move(delivery.error()));
+    claim->bind_text(1, delivery.id).bind_text(2, query.claimant).bind_int64(3, to_unix_ms(query.now + query.claim_for));
+    if (Status claimed = claim->run(); !claimed) {
+      return fail(std::move(claimed.error()));
     }
-    due.push_back(std::move(*delivery));
+    if (std::find(query.skip_ids.begin(), query.skip_ids.end(), delivery.id) == query.skip_ids.end()) {
+      due.push_back(std::move(delivery));
+    }
   }
   return due;
 }
@@ -327,14 +348,22 @@ Status record_delivery_attempts(Connection& connection, const std::vector<Attemp
   return {};
 }
 
+// A claim that still holds at ?3 (now).
+constexpr const char* kLiveClaim = "(state = 'pending' AND claimed_by IS NOT NULL AND next_attempt_at > ?3)";
+
 Result<DeliveryRecord> redeliver_delivery(Connection& connection, const std::string& delivery_id,
                                           const std::string& client_id, TimePoint now) {
   // A pending delivery keeps its place in the retry series and is merely due now; a
-  // final one starts a new series with the full retry budget.
-  Result<Statement> statement = connection.prepare(
-      "UPDATE webhook_deliveries SET version = version + 1, next_attempt_at = ?3, finished_at = NULL,"
+  // final one starts a new series with the full retry budget. One a sender has
+  // claimed stays claimed (its attempt's record makes it due), unless the claim expired.
+  static const std::string kSql =
+      std::string("UPDATE webhook_deliveries SET version = version + 1, finished_at = NULL,"
+                  "  next_attempt_at = CASE WHEN ") +
+      kLiveClaim + " THEN next_attempt_at ELSE ?3 END,  claimed_by = CASE WHEN " + kLiveClaim +
+      " THEN claimed_by ELSE NULL END,"
       "  series_attempts = CASE WHEN state = 'pending' THEN series_attempts ELSE 0 END, state = 'pending'"
-      " WHERE id = ?1 AND client_id = ?2");
+      " WHERE id = ?1 AND client_id = ?2";
+  Result<Statement> statement = connection.prepare(kSql);
   if (!statement) {
     return fail(std::move(statement.error()));
   }

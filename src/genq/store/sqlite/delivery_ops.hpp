@@ -17,13 +17,13 @@ namespace genq::sqlite {
 
 // --- reads; any connection ---
 Result<std::vector<std::string>> find_due_hosts(Connection& connection, TimePoint now);
-Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, const DueQuery& query);
 Result<std::optional<TimePoint>> earliest_delivery_after(Connection& connection, TimePoint after);
 Result<std::vector<DeliveryRecord>> find_job_deliveries(Connection& connection, const std::string& job_id,
                                                         const std::string& client_id);
 Result<std::int64_t> count_pending(Connection& connection);
 
 // --- writes; require an open write transaction ---
+Result<std::vector<DueDelivery>> claim_due_deliveries(Connection& connection, const DueQuery& query);
 Status record_delivery_attempts(Connection& connection, const std::vector<AttemptRecord>& attempts);
 Result<DeliveryRecord> redeliver_delivery(Connection& connection, const std::string& delivery_id,
                                           const std::string& client_id, TimePoint now);

@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -176,6 +176,11 @@ ALTER TABLE jobs ADD COLUMN upload_mime TEXT NOT NULL DEFAULT '';
 DROP INDEX jobs_blob_expiry;
 CREATE INDEX jobs_blob_expiry ON jobs (finished_at)
   WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}' OR upload_blob <> '');
+)sql",
+    // Version 7: webhook deliveries are claimed by the sender that reads them as due
+    // (delivery_store.hpp), as on PostgreSQL where several nodes send. NULL: unclaimed.
+    R"sql(
+ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
 )sql",
 };
 

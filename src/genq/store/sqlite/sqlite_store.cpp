@@ -376,6 +376,7 @@ Result<WorkerToken> SqliteStore::find_worker_by_token(const std::string& token_h
 }
 
 // The sender's reads go to the pool like status reads: they never wait for a commit.
+// Its claims are writes.
 
 Result<std::vector<std::string>> SqliteStore::due_hosts(TimePoint now) {
   sqlite::ReadPool::Lease reader = readers_->acquire();
@@ -383,8 +384,11 @@ Result<std::vector<std::string>> SqliteStore::due_hosts(TimePoint now) {
 }
 
 Result<std::vector<DueDelivery>> SqliteStore::due_deliveries(const DueQuery& query) {
-  sqlite::ReadPool::Lease reader = readers_->acquire();
-  return sqlite::find_due_deliveries(*reader, query);
+  // Lazy: a claim lost in a power cut only lets the delivery be sent again, as the
+  // crash itself would.
+  return writer_->write_result<std::vector<DueDelivery>>(
+      [&](Connection& connection) { return sqlite::claim_due_deliveries(connection, query); },
+      [](const std::vector<DueDelivery>&) {}, sqlite::CommitSync::Lazy);
 }
 
 Result<std::optional<TimePoint>> SqliteStore::next_delivery_time(TimePoint after) {
