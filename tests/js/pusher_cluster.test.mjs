@@ -189,3 +189,38 @@ test('a node that joins late is told the members already present', async () => {
     await h.cleanup();
   }
 });
+
+test('Redis down: each node falls back to its own members, and the cluster view returns with Redis', async () => {
+  const h = new Harness();
+  const redis = await RedisServer.start();
+  h.onCleanup(() => redis.close());
+  try {
+    const args = [...pusherFlags(), '--bus', redis.url, '--pusher-node-timeout-ms', String(NODE_TIMEOUT_MS)];
+    const one = await h.startServer(await h.tempDir(), { args });
+    const two = await h.startServer(await h.tempDir(), { args });
+    const [oneApi, twoApi] = [backend(one.port), backend(two.port)];
+    const alice = join(connect(h, one.port, oneApi, 'alice'), 'presence-room');
+    await waitFor(() => alice.members(), { message: "alice's subscription" });
+    const bob = join(connect(h, two.port, twoApi, 'bob'), 'presence-room');
+    await waitFor(() => bob.members(), { message: "bob's subscription" });
+    await waitFor(() => alice.log.some((e) => e[0] === 'added' && e[1] === 'bob'), { message: 'bob added at alice' });
+
+    await redis.stop();
+    await waitFor(() => alice.log.some((e) => e[0] === 'removed' && e[1] === 'bob'),
+      { timeoutMs: NODE_TIMEOUT_MS + 5000, message: 'bob removed at alice once node 2 is unheard' });
+    await waitFor(() => bob.log.some((e) => e[0] === 'removed' && e[1] === 'alice'),
+      { timeoutMs: NODE_TIMEOUT_MS + 5000, message: 'alice removed at bob once node 1 is unheard' });
+    assert.deepEqual(await getJson(oneApi, '/channels/presence-room/users'), { users: [{ id: 'alice' }] });
+
+    await redis.start();
+    await waitFor(() => alice.log.filter((e) => e[0] === 'added' && e[1] === 'bob').length === 2,
+      { timeoutMs: 20000, message: 'bob added again at alice after Redis came back' });
+    await waitFor(() => bob.log.some((e) => e[0] === 'added' && e[1] === 'alice'),
+      { timeoutMs: 20000, message: 'alice added at bob after Redis came back' });
+    for (const api of [oneApi, twoApi]) {
+      assert.deepEqual(await getJson(api, '/channels/presence-room/users'), { users: [{ id: 'alice' }, { id: 'bob' }] });
+    }
+  } finally {
+    await h.cleanup();
+  }
+});
