@@ -44,6 +44,29 @@ void add_pusher_options(CLI::App& cmd, PusherConfig& c) {
   cmd.add_option("--pusher-presence-channels", c.presence_channels,
                  "Presence channels API clients may join (comma-separated; a trailing * matches a prefix)")
       ->delimiter(',')->envname("GENQ_PUSHER_PRESENCE_CHANNELS");
+  cmd.add_option("--pusher-node-timeout-ms", c.node_timeout_ms,
+                 "With --bus redis://: drop a silent node's connections and presence members after this long")
+      ->envname("GENQ_PUSHER_NODE_TIMEOUT_MS")->check(CLI::Range(std::int64_t{1000}, std::int64_t{600'000}))
+      ->capture_default_str();
+}
+
+std::unique_ptr<ws::RedisPusherCluster> make_pusher_cluster(ws::PusherServer& server, const bus::RedisEndpoint& endpoint,
+                                                            const std::string& node_id, const PusherConfig& config) {
+  bus::RedisNodeLinkOptions options;
+  options.endpoint = endpoint;
+  options.channel = "genq:" + std::to_string(endpoint.db) + ":pusher";
+  options.node_id = node_id;
+  options.node_timeout = Millis(config.node_timeout_ms);
+  options.heartbeat = Millis(config.node_timeout_ms / 4);
+  return std::make_unique<ws::RedisPusherCluster>(server, std::move(options));
+}
+
+void add_pusher_cluster_metrics(Metrics& metrics, const ws::RedisPusherCluster& cluster) {
+  using Samples = std::vector<std::pair<std::string, double>>;
+  metrics.add_gauge("genq_ws_cluster_nodes", "Nodes this node hears on the Pusher cluster channel, itself included.",
+                    [&cluster] { return Samples{{"", static_cast<double>(cluster.peers() + 1)}}; });
+  metrics.add_gauge("genq_ws_cluster_ready", "1 while the Pusher cluster's Redis connections are up.",
+                    [&cluster] { return Samples{{"", cluster.connected() ? 1.0 : 0.0}}; });
 }
 
 Result<ws::PusherOptions> resolve_pusher_options(const PusherConfig& c, const SecretSource& secrets) {

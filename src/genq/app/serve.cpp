@@ -264,6 +264,15 @@ int serve(const ServeConfig& config) {
   };
   // Pusher WebSockets share the API's port: GET /app/{key} with Upgrade: websocket.
   ws::PusherServer pusher(*pusher_options);
+  // With Redis, presence, channel queries and published events span the cluster.
+  ws::RedisPusherCluster* pusher_cluster = nullptr;
+  if (chosen_bus->redis) {
+    // choose_bus has parsed the same URL already.
+    auto cluster = make_pusher_cluster(pusher, *bus::parse_redis_url(config.bus), chosen_bus->redis->node_id(),
+                                       config.pusher);
+    pusher_cluster = cluster.get();
+    pusher.set_cluster(std::move(cluster));
+  }
   server_options.upgrade.wants = &ws::PusherServer::wants;
   server_options.upgrade.take = [&pusher](auto&& stream, auto&& request, std::shared_ptr<void> slot) {
     pusher.accept(std::move(stream), std::move(request), std::move(slot));
@@ -355,6 +364,7 @@ int serve(const ServeConfig& config) {
   bus.subscribe_jobs([&waiters](const JobSummary& change) { return waiters.wants(change); },
                      [&waiters](const Job& job) { waiters.on_job(job); });
   add_pusher_metrics(metrics, pusher);
+  if (pusher_cluster) add_pusher_cluster_metrics(metrics, *pusher_cluster);
   metrics.add_gauge("genq_bus_ready", "1 while the event bus reaches the other nodes (always 1 in-process).", [&bus] {
     return std::vector<std::pair<std::string, double>>{{"", bus.health().ready ? 1.0 : 0.0}};
   });

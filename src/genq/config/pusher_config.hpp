@@ -22,6 +22,9 @@ struct PusherConfig {
   std::size_t max_presence_members = 100;
   bool client_events = false;
   std::vector<std::string> presence_channels;
+  // With --bus redis://: a node not heard for this long is dropped from the cluster's
+  // channels and presence members; nodes send a heartbeat every quarter of it.
+  std::int64_t node_timeout_ms = 8000;
 };
 
 }  // namespace genq

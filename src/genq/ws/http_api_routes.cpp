@@ -109,11 +109,12 @@ TriggerResult parse_trigger(const PusherOptions& options, const json::object& bo
   return t;
 }
 
-// Publishes and returns the requested info per channel ({} when none was asked for).
+// Publishes (on every node of a cluster) and returns the requested info per channel
+// ({} when none was asked for).
 json::object publish(PusherServer& server, const Trigger& t) {
   json::object channels_info;
   for (const auto& channel : t.channels) {
-    server.broadcast(channel, make_frame(event_frame(channel, t.name, t.data)), t.socket_id);
+    server.publish(channel, event_frame(channel, t.name, t.data), t.socket_id);
     if (t.info.empty()) continue;
     auto info = server.registry().channel(channel);
     json::object entry;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "genq/ws/frames.hpp"
 #include "genq/ws/pusher_session.hpp"
 
 namespace genq::ws {
@@ -27,6 +28,7 @@ void PusherServer::start(boost::asio::io_context& io) {
   auto shortest = std::min<std::chrono::steady_clock::duration>(options_.activity_timeout, options_.pong_timeout);
   live_sessions_.start(io, std::clamp<std::chrono::steady_clock::duration>(shortest / 4, milliseconds(100),
                                                                            milliseconds(1000)));
+  cluster_->start();
 }
 
 void PusherServer::accept(boost::beast::tcp_stream&& stream,
@@ -51,6 +53,19 @@ std::size_t PusherServer::broadcast(std::string_view channel, const FramePtr& fr
   return reached;
 }
 
+void PusherServer::publish(std::string_view channel, std::string frame_text, std::string_view except) {
+  cluster_->relay(channel, frame_text, except);
+  broadcast(channel, make_frame(std::move(frame_text)), except);
+}
+
+void PusherServer::announce(const std::vector<ChannelRegistry::MemberChange>& changes) {
+  for (const auto& change : changes) {
+    broadcast(change.channel, make_frame(change.user_info
+                                             ? member_added_frame(change.channel, change.user_id, *change.user_info)
+                                             : member_removed_frame(change.channel, change.user_id)));
+  }
+}
+
 void PusherServer::close_all(int code, const std::string& reason) {
   stopping_.store(true);
   for (const auto& session : live_sessions_.established()) session->close_with(code, reason);
@@ -58,6 +73,7 @@ void PusherServer::close_all(int code, const std::string& reason) {
 
 void PusherServer::stop() {
   stopping_.store(true);
+  cluster_->stop();
   live_sessions_.stop();
   registry_.clear();
 }

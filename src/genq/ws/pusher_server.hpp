@@ -16,9 +16,11 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "genq/ws/channel_registry.hpp"
 #include "genq/ws/live_sessions.hpp"
+#include "genq/ws/pusher_cluster.hpp"
 #include "genq/ws/pusher_options.hpp"
 
 namespace genq::ws {
@@ -46,25 +48,34 @@ class PusherServer {
   ChannelRegistry& registry() { return registry_; }
   LiveSessions& live_sessions() { return live_sessions_; }
   PusherCounters& counters() { return counters_; }
+  PusherCluster& cluster() { return *cluster_; }
+  // Replaces the single-server default (LocalPusherCluster); before start().
+  void set_cluster(std::unique_ptr<PusherCluster> cluster) { cluster_ = std::move(cluster); }
 
   // Whether an upgrade request for `path` is ours: "/app/{anything}". The key and
   // protocol version are checked after the handshake, so a wrong one is answered with
   // pusher:error and a close code the client libraries understand.
   static bool wants(std::string_view path);
-  // Starts the activity sweep (pings, pong deadlines, close grace) on `io`.
+  // Starts the activity sweep (pings, pong deadlines, close grace) on `io`, and the cluster.
   void start(boost::asio::io_context& io);
   // Takes over a connection whose WebSocket upgrade request has been read.
   // `slot` (the connection caps' place for it) is held until the socket closes.
   void accept(boost::beast::tcp_stream&& stream, boost::beast::http::request<boost::beast::http::empty_body>&& request,
               std::shared_ptr<void> slot = nullptr);
 
-  // Queues `frame` for every subscriber of `channel` except the connection whose
-  // socket id is `except`. Returns how many connections it reached.
+  // Queues `frame` for every subscriber of `channel` on this node except the
+  // connection whose socket id is `except`. Returns how many connections it reached.
   std::size_t broadcast(std::string_view channel, const FramePtr& frame, std::string_view except = {});
+  // broadcast() here and on every other node of the cluster (HTTP API triggers,
+  // client events). Job events use broadcast(): each node hears them on the bus.
+  void publish(std::string_view channel, std::string frame_text, std::string_view except = {});
+  // Announces presence changes to this node's subscribers.
+  void announce(const std::vector<ChannelRegistry::MemberChange>& changes);
 
   // Asks every connection to close with `code` (4200 on shutdown: reconnect now).
   void close_all(int code, const std::string& reason);
-  // Ends the sweep and forgets every subscription. Requires: the I/O threads have stopped.
+  // Stops the cluster, ends the sweep and forgets every subscription. Requires: the
+  // I/O threads have stopped.
   void stop();
 
   std::size_t connection_count() const;
@@ -78,6 +89,7 @@ class PusherServer {
   std::uint32_t socket_id_prefix_;
   std::atomic<std::uint64_t> next_socket_serial_{1};
   LiveSessions live_sessions_;
+  std::unique_ptr<PusherCluster> cluster_ = std::make_unique<LocalPusherCluster>();
   std::atomic<bool> stopping_{false};
 };
 

@@ -235,6 +235,7 @@ void PusherSession::handle_subscribe(const Inbound& message) {
   }
   if (outcome.joined == ChannelRegistry::Joined::Subscribed) {
     subscriptions_.push_back(channel);
+    server_.cluster().channel_changed(channel);
   }
   send(subscription_succeeded_frame(channel, kind == ChannelKind::Presence ? outcome.presence_data : "{}"));
   if (outcome.member_added) {
@@ -254,6 +255,7 @@ void PusherSession::leave(const std::string& channel) {
   if (it == subscriptions_.end()) return;
   subscriptions_.erase(it);
   auto outcome = server_.registry().unsubscribe(channel, *this);
+  if (outcome.was_subscribed) server_.cluster().channel_changed(channel);
   if (outcome.member_removed) {
     server_.broadcast(channel, make_frame(member_removed_frame(channel, *outcome.member_removed)));
   }
@@ -281,10 +283,11 @@ void PusherSession::handle_client_event(const Inbound& message) {
     return reject("Client event rate limit exceeded (" + std::to_string(kClientEventsPerSecond) + " per second).");
   }
   // Presence: the sender's user id, which the registry keeps (empty on private channels).
-  server_.broadcast(message.channel,
-                    make_frame(client_event_frame(message.channel, message.event, message.data,
-                                                  server_.registry().member_id(message.channel, *this))),
-                    socket_id_);
+  // Other nodes' subscribers too; never back to the sender.
+  server_.publish(message.channel,
+                  client_event_frame(message.channel, message.event, message.data,
+                                     server_.registry().member_id(message.channel, *this)),
+                  socket_id_);
 }
 
 // ---- the writer: every frame goes through queue_; one gather write at a time ----
@@ -431,6 +434,7 @@ void PusherSession::finish() {
   subscriptions_.clear();
   for (const auto& channel : subscriptions) {
     auto outcome = server_.registry().unsubscribe(channel, *this);
+    if (outcome.was_subscribed) server_.cluster().channel_changed(channel);
     if (outcome.member_removed) {
       server_.broadcast(channel, make_frame(member_removed_frame(channel, *outcome.member_removed)));
     }
