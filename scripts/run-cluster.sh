@@ -14,9 +14,10 @@ source scripts/demo-lines.sh
 GENQ=${1:-build/genq}
 LISTEN=${GENQ_CLUSTER_LISTEN:-127.0.0.1:8080}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-S3RVER=tests/js/node_modules/s3rver/bin/s3rver.js
+# npm's s3rver with the SigV4 check it lacks (tests/js/support/s3rver_main.mjs)
+S3RVER=tests/js/support/s3rver_main.mjs
 [ -x "$GENQ" ] || { echo "run-cluster: $GENQ not built" >&2; exit 1; }
-[ -f "$S3RVER" ] || { echo "run-cluster: s3rver missing: run scripts/install-deps.sh" >&2; exit 1; }
+[ -d tests/js/node_modules/s3rver ] || { echo "run-cluster: s3rver missing: run scripts/install-deps.sh" >&2; exit 1; }
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/genq-cluster.XXXXXX")
 chmod 755 "$dir"  # the postgres user and nginx's workers read below it
@@ -69,10 +70,9 @@ bus="redis://127.0.0.1:$redis_port"
 
 s3_port=$(free_port)
 mkdir -p "$dir/s3"
-node "$S3RVER" --address 127.0.0.1 --port "$s3_port" --directory "$dir/s3" --configure-bucket genq --silent \
-  > "$dir/s3rver.log" 2>&1 &
+node "$S3RVER" --port "$s3_port" --directory "$dir/s3" --bucket genq > "$dir/s3rver.log" 2>&1 &
 pids+=($!)
-wait_for 30 s3rver port_open "$s3_port"
+wait_for 30 s3rver grep -q "s3rver ready on $s3_port" "$dir/s3rver.log"
 # s3rver's fixed credentials; a real deployment passes its own the same way.
 export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$s3_port" AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
