@@ -81,7 +81,9 @@ void PusherTestClient::send(const std::string& event, const std::string& channel
   auto text = std::make_shared<std::string>(json::serialize(message));
   auto written = std::make_shared<std::promise<void>>();
   auto done = written->get_future();
-  net::post(state_->io, [state = state_, text, written] {
+  // A raw pointer: a handler still queued when the I/O thread has ended (the server
+  // closed the socket) must not keep State, which owns the io_context, alive.
+  net::post(state_->io, [state = state_.get(), text, written] {
     beast::error_code ec;
     state->ws.write(net::buffer(*text), ec);
     written->set_value();
@@ -97,7 +99,7 @@ void PusherTestClient::subscribe(const std::string& channel, const std::string& 
 }
 
 void PusherTestClient::close() {
-  net::post(state_->io, [state = state_] {
+  net::post(state_->io, [state = state_.get()] {
     beast::error_code ec;
     state->ws.next_layer().shutdown(net::ip::tcp::socket::shutdown_both, ec);
     state->ws.next_layer().close(ec);
