@@ -64,6 +64,18 @@ test('models, embeddings, images, speech and transcription through the openai cl
       response_format: 'b64_json' });
     assert.deepEqual(pngSize(Buffer.from(inline.data[0].b64_json, 'base64')), { width: 256, height: 256 });
 
+    // An edit of the first generated picture, uploaded as a user would.
+    const photo = Buffer.from(await (await fetch(images.data[0].url)).arrayBuffer());
+    const edits = await openai.images.edit({ model: 'Flux_2_Klein_4B_BF16', prompt: 'as a watercolour', n: 2,
+      size: '384x256', image: await toFile(photo, 'photo.png', { type: 'image/png' }) });
+    assert.equal(edits.data.length, 2);
+    for (const image of edits.data) {
+      assert.deepEqual(pngSize(Buffer.from(await (await fetch(image.url)).arrayBuffer())), { width: 384, height: 256 });
+    }
+    await assert.rejects(openai.images.edit({ model: 'Flux_2_Klein_4B_BF16', prompt: 'x',
+      image: await toFile(photo, 'photo.png', { type: 'image/png' }), mask: await toFile(photo, 'mask.png', { type: 'image/png' }) }),
+    (e) => { assert.ok(e instanceof OpenAI.BadRequestError); assert.equal(e.param, 'mask'); return true; });
+
     const speech = await openai.audio.speech.create({ model: 'Kokoro', voice: 'af_bella', input: 'Hello from genq' });
     const audio = Buffer.from(await speech.arrayBuffer());
     assert.ok(audio.length > 1000, `${audio.length} bytes of audio`);

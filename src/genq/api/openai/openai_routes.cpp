@@ -180,44 +180,70 @@ struct ImageBatch {
   std::size_t left = 0;                  // GUARDED_BY(mutex)
 };
 
-// POST /v1/images/generations {"model","prompt","n":1-10,"size":"WxH","response_format":"url"|"b64_json"}
-void handle_image_generations(Services& services, http::Request& request, http::Reply reply, const Client& client) {
-  auto body = parse_json_object(request.body);
-  if (!body) return reply(openai_error(400, body.error().message, "invalid_request_error"));
-  const std::string format = string_field(*body, "response_format").value_or("url");
-  if (format != "url" && format != "b64_json") {
-    return reply(openai_error(400, "response_format must be url or b64_json.", "invalid_request_error",
-                              "response_format"));
-  }
+using RunBlocking = std::function<void(std::function<void()>)>;
+
+// What images/generations and images/edits share: their options (n, size,
+// response_format), read from JSON or form fields alike.
+struct ImageOptions {
   std::int64_t n = 1;
-  if (const json::value* count = field(*body, "n"); count != nullptr && !count->is_null()) {
-    if (!count->is_int64() || count->as_int64() < 1 || count->as_int64() > 10) {
-      return reply(openai_error(400, "n must be an integer from 1 to 10.", "invalid_request_error", "n"));
+  std::string format = "url";
+};
+
+// Reads n, size and response_format out of `fields` (size becomes width and height);
+// nullopt after answering a refusal.
+std::optional<ImageOptions> take_image_options(json::object& fields, const http::Reply& reply) {
+  ImageOptions options;
+  const auto text_of = [](const json::value& v) {
+    return v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+  };
+  if (const json::value* format = fields.if_contains("response_format"); format && !format->is_null()) {
+    options.format = text_of(*format);
+  }
+  if (options.format != "url" && options.format != "b64_json") {
+    reply(openai_error(400, "response_format must be url or b64_json.", "invalid_request_error", "response_format"));
+    return std::nullopt;
+  }
+  if (const json::value* count = fields.if_contains("n"); count != nullptr && !count->is_null()) {
+    const std::string text = text_of(*count);
+    char* end = nullptr;
+    const long long n = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || n < 1 || n > 10) {
+      reply(openai_error(400, "n must be an integer from 1 to 10.", "invalid_request_error", "n"));
+      return std::nullopt;
     }
-    n = count->as_int64();
+    options.n = n;
   }
-  SubmitBody submit;
-  for (const char* name : {"model", "prompt", "negative_prompt", "seed", "steps", "guidance"}) {
-    if (const json::value* v = field(*body, name)) submit.fields[name] = *v;
-  }
-  if (auto size = string_field(*body, "size")) {
+  if (const json::value* size = fields.if_contains("size"); size != nullptr && !size->is_null()) {
     unsigned width = 0, height = 0;
     char tail = 0;
-    if (std::sscanf(size->c_str(), "%ux%u%c", &width, &height, &tail) != 2) {
-      return reply(openai_error(400, "size must look like 1024x1024.", "invalid_request_error", "size"));
+    if (std::sscanf(text_of(*size).c_str(), "%ux%u%c", &width, &height, &tail) != 2) {
+      reply(openai_error(400, "size must look like 1024x1024.", "invalid_request_error", "size"));
+      return std::nullopt;
     }
-    submit.fields["width"] = width;
-    submit.fields["height"] = height;
+    fields["width"] = width;
+    fields["height"] = height;
   }
+  for (const char* name : {"n", "size", "response_format", "quality", "style", "user", "background", "output_format"}) {
+    fields.erase(name);
+  }
+  return options;
+}
+
+// Submits options.n jobs of `task` from `body`, run in parallel, and answers
+// {"created","data":[{"url"}|{"b64_json"}]} once all are done. Files are read on
+// `run_blocking`, off the thread that publishes the jobs' ends.
+void generate_images(Services& services, http::Request& request, const http::Reply& reply, const Client& client,
+                     const std::string& task, const SubmitBody& body, const ImageOptions& options,
+                     RunBlocking run_blocking) {
   auto batch = std::make_shared<ImageBatch>();
-  batch->jobs.resize(static_cast<std::size_t>(n));
-  batch->left = static_cast<std::size_t>(n);
+  batch->jobs.resize(static_cast<std::size_t>(options.n));
+  batch->left = static_cast<std::size_t>(options.n);
   auto once = std::make_shared<ReplyOnce>(reply);
   const http::Reply answer = [once](http::Response r) { (*once)(std::move(r)); };
-  const std::function<void(std::function<void()>)> run_blocking = request.run_blocking;
-  for (std::int64_t i = 0; i < n; ++i) {
+  const std::string format = options.format;
+  for (std::int64_t i = 0; i < options.n; ++i) {
     submit_and_wait(
-        services, client, "txt2img", submit, request, answer,
+        services, client, task, body, request, answer,
         [&services, batch, answer, format, run_blocking, i](std::optional<Job> job) {
           if (auto failed = unfinished(job, services, "The image")) return answer(std::move(*failed));
           {
@@ -225,7 +251,6 @@ void handle_image_generations(Services& services, http::Request& request, http::
             batch->jobs[static_cast<std::size_t>(i)] = std::move(job);
             if (--batch->left > 0) return;
           }
-          // The last image: files are read off the thread that published the job's end.
           run_blocking([&services, batch, answer, format] {
             json::array data;
             for (const auto& done : batch->jobs) {
@@ -236,8 +261,9 @@ void handle_image_generations(Services& services, http::Request& request, http::
                 continue;
               }
               auto bytes = services.jobs.blobs().read(done->result_blob);
-              if (!bytes) return answer(openai_error(500, "The image could not be read: " + bytes.error().message,
-                                                     "server_error"));
+              if (!bytes) {
+                return answer(openai_error(500, "The image could not be read: " + bytes.error().message, "server_error"));
+              }
               data.push_back(json::object{{"b64_json", crypto::base64_encode(*bytes)}});
             }
             answer(http::json_response(
@@ -245,6 +271,42 @@ void handle_image_generations(Services& services, http::Request& request, http::
           });
         });
   }
+}
+
+// POST /v1/images/generations {"model","prompt","n":1-10,"size":"WxH","response_format":"url"|"b64_json"}
+void handle_image_generations(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  auto body = parse_json_object(request.body);
+  if (!body) return reply(openai_error(400, body.error().message, "invalid_request_error"));
+  auto options = take_image_options(*body, reply);
+  if (!options) return;
+  SubmitBody submit;
+  submit.fields = std::move(*body);
+  generate_images(services, request, reply, client, "txt2img", submit, *options, request.run_blocking);
+}
+
+// POST /v1/images/edits (multipart: image or image[] files, prompt, model, n, size,
+// response_format) -> n img2img jobs. A mask is refused: no shipped model inpaints.
+void handle_image_edits(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  RunBlocking pool = request.run_blocking;  // run_submit makes the request's own run inline
+  run_submit(request, [&services, &request, reply, client, pool] {
+    auto body = parse_submit_body(request);
+    if (!body) return reply(openai_error(400, body.error().message, "invalid_request_error"));
+    if (body->file("mask") != nullptr) {
+      return reply(openai_error(400, "mask is not supported: no model here inpaints; send the image and a prompt.",
+                                "invalid_request_error", "mask"));
+    }
+    std::size_t images = 0;
+    for (http::FormPart& part : body->files) {
+      if (part.name == "image[]" || part.name == "image") part.name = images++ == 0 ? "image" : "images";
+    }
+    if (images == 0) {
+      return reply(openai_error(400, "image is required: the picture to edit (multipart/form-data).",
+                                "invalid_request_error", "image"));
+    }
+    auto options = take_image_options(body->fields, reply);
+    if (!options) return;
+    generate_images(services, request, reply, client, "img2img", *body, *options, pool);
+  });
 }
 
 // POST /v1/audio/speech {"model","input","voice","response_format"}: the audio bytes.
@@ -343,6 +405,9 @@ void add_openai_routes(http::Router& router, Services& services) {
   router.add(openai_route(services, Verb::post, "/v1/embeddings", handle_embeddings, "openai-embeddings"));
   router.add(openai_route(services, Verb::post, "/v1/images/generations", handle_image_generations,
                           "openai-images-generations"));
+  http::Route edits = openai_route(services, Verb::post, "/v1/images/edits", handle_image_edits, "openai-images-edits");
+  edits.body_limit_for = [&services](const http::Request&) { return submit_body_limit(services, "img2img"); };
+  router.add(std::move(edits));
   router.add(openai_route(services, Verb::post, "/v1/audio/speech", handle_speech, "openai-audio-speech"));
   http::Route transcriptions = openai_route(services, Verb::post, "/v1/audio/transcriptions", handle_transcriptions,
                                             "openai-audio-transcriptions");

@@ -4,6 +4,7 @@
 //   GET  /v1/models
 //   POST /v1/embeddings            -> a txt2embedding job
 //   POST /v1/images/generations    -> n txt2img jobs
+//   POST /v1/images/edits          -> n img2img jobs (multipart image)
 //   POST /v1/audio/speech          -> a txt2audio job; answers the audio bytes
 //   POST /v1/audio/transcriptions  -> a transcribe job (multipart `file`)
 // Each call is a job like any other (queued, claimed by a worker, charged, visible in
