@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -151,6 +152,28 @@ void set_json_body(CURL* curl, HeaderList& headers, std::string_view json) {
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
 }
 
+// One request whose (small, JSON) answer is read into memory; `set_body` adds the
+// request body, if any, and its headers. What post_json, post_form, post_multipart and
+// get share.
+Result<HttpResponse> answer_in_memory(void* handle, const char* method, const std::string& url,
+                                      const RequestOptions& options,
+                                      const std::function<Status(CURL*, HeaderList&)>& set_body) {
+  auto* curl = static_cast<CURL*>(handle);
+  if (curl == nullptr) {
+    return fail(Error::internal("curl_easy_init failed"));
+  }
+  HttpResponse response;
+  BodySink sink{curl, &response.body};
+  HeaderList headers;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  prepare(curl, url, options, headers, sink, error_buffer);
+  if (set_body) {
+    if (Status set = set_body(curl, headers); !set) return fail(std::move(set.error()));
+  }
+  headers.add("Accept: application/json");
+  return perform(curl, method, url, headers, response, sink, error_buffer);
+}
+
 }  // namespace
 
 HttpClient::HttpClient() {
@@ -167,47 +190,32 @@ Result<HttpResponse> HttpClient::post_json(const std::string& url, std::string_v
 
 Result<HttpResponse> HttpClient::post_multipart(const std::string& url, const std::vector<FormPart>& parts,
                                                 const RequestOptions& options) {
-  auto* curl = static_cast<CURL*>(handle_);
-  if (curl == nullptr) {
-    return fail(Error::internal("curl_easy_init failed"));
-  }
-  HttpResponse response;
-  BodySink sink{curl, &response.body};
-  HeaderList headers;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  prepare(curl, url, options, headers, sink, error_buffer);
-  std::unique_ptr<curl_mime, decltype(&curl_mime_free)> mime(curl_mime_init(curl), &curl_mime_free);
-  for (const FormPart& part : parts) {
-    curl_mimepart* field = curl_mime_addpart(mime.get());
-    curl_mime_name(field, part.name.c_str());
-    if (part.file.empty()) {
-      curl_mime_data(field, part.value.data(), part.value.size());
-    } else if (curl_mime_filedata(field, part.file.c_str()) != CURLE_OK) {
-      return fail(Error::invalid("cannot read " + part.file.string()));
+  std::unique_ptr<curl_mime, decltype(&curl_mime_free)> mime(curl_mime_init(static_cast<CURL*>(handle_)),
+                                                             &curl_mime_free);
+  return answer_in_memory(handle_, "POST", url, options, [&](CURL* curl, HeaderList&) -> Status {
+    for (const FormPart& part : parts) {
+      curl_mimepart* field = curl_mime_addpart(mime.get());
+      curl_mime_name(field, part.name.c_str());
+      if (part.file.empty()) {
+        curl_mime_data(field, part.value.data(), part.value.size());
+      } else if (curl_mime_filedata(field, part.file.c_str()) != CURLE_OK) {
+        return fail(Error::invalid("cannot read " + part.file.string()));
+      }
     }
-  }
-  curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime.get());
-  headers.add("Accept: application/json");
-  return perform(curl, "POST", url, headers, response, sink, error_buffer);
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime.get());
+    return {};
+  });
 }
 
 Result<HttpResponse> HttpClient::post_form(const std::string& url, std::string_view form,
                                            const RequestOptions& options) {
-  auto* curl = static_cast<CURL*>(handle_);
-  if (curl == nullptr) {
-    return fail(Error::internal("curl_easy_init failed"));
-  }
-  HttpResponse response;
-  BodySink sink{curl, &response.body};
-  HeaderList headers;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  prepare(curl, url, options, headers, sink, error_buffer);
-  headers.add("Content-Type: application/x-www-form-urlencoded");
-  headers.add("Accept: application/json");
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(form.size()));
-  return perform(curl, "POST", url, headers, response, sink, error_buffer);
+  return answer_in_memory(handle_, "POST", url, options, [&](CURL* curl, HeaderList& headers) -> Status {
+    headers.add("Content-Type: application/x-www-form-urlencoded");
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(form.size()));
+    return {};
+  });
 }
 
 Result<HttpResponse> HttpClient::get(const std::string& url, const RequestOptions& options) {
@@ -216,20 +224,11 @@ Result<HttpResponse> HttpClient::get(const std::string& url, const RequestOption
 
 Result<HttpResponse> HttpClient::to_memory(const char* method, const std::string& url, const std::string_view* json,
                                            const RequestOptions& options) {
-  auto* curl = static_cast<CURL*>(handle_);
-  if (curl == nullptr) {
-    return fail(Error::internal("curl_easy_init failed"));
-  }
-  HttpResponse response;
-  BodySink sink{curl, &response.body};
-  HeaderList headers;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  prepare(curl, url, options, headers, sink, error_buffer);
-  if (json != nullptr) {
+  if (json == nullptr) return answer_in_memory(handle_, method, url, options, nullptr);
+  return answer_in_memory(handle_, method, url, options, [json](CURL* curl, HeaderList& headers) -> Status {
     set_json_body(curl, headers, *json);
-  }
-  headers.add("Accept: application/json");
-  return perform(curl, method, url, headers, response, sink, error_buffer);
+    return {};
+  });
 }
 
 Result<HttpResponse> HttpClient::put_file(const std::string& url, const std::filesystem::path& file,
