@@ -170,6 +170,40 @@ start_postgres() {
 }
 stop_postgres() { kill -INT "$pg_pid" 2>/dev/null || true; wait "$pg_pid" 2>/dev/null || true; }
 
+# The polling measures (status_poll.sh, postgres.sh):
+# polled_job: submits one txt2img job to $genq_url with $api_key and keeps its status
+# body in $work/body.json; sets and exports GENQ_API_KEY and GENQ_REQUEST_ID (read by
+# bench/status.lua), sets bytes (the body's size).
+polled_job() {
+  export GENQ_API_KEY=$api_key
+  local first
+  first=$(curl -s -X POST "$genq_url/api/v1/client/txt2img" -H "Authorization: Bearer $api_key" \
+    -H 'Content-Type: application/json' -d '{"prompt":"x","model":"Flux1schnell","width":256,"height":256}')
+  GENQ_REQUEST_ID=$(echo "$first" | sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p')
+  export GENQ_REQUEST_ID
+  curl -s "$genq_url/api/v1/client/request-status/$GENQ_REQUEST_ID" -H "Authorization: Bearer $api_key" > "$work/body.json"
+  bytes=$(stat -c %s "$work/body.json")
+}
+# nginx_with_status_body: nginx answering every path with a copy of $work/body.json
+# (checked byte for byte); sets nginx_pid, nginx_port.
+nginx_with_status_body() {
+  mkdir -p "$work/www"
+  cp "$work/body.json" "$work/www/status.json"
+  start_nginx "$work/www" 'default_type application/json; location / { try_files /status.json =404; }'
+  curl -s "http://127.0.0.1:$nginx_port/api/v1/client/request-status/$GENQ_REQUEST_ID" | cmp - "$work/body.json"
+}
+# poll_runs MEASURE SYSTEM URL SECONDS: BENCH_RUNS runs of
+# `wrk -t1 -c64 -s bench/status.lua` against URL, recorded in req/s.
+poll_runs() {
+  local i n us
+  for i in $(seq 1 "$BENCH_RUNS"); do
+    "${ON_LOAD[@]}" wrk -t1 -c64 -d"${4}s" -s bench/status.lua "$3" > "$work/wrk.out"
+    n=$(wrk_field "$work/wrk.out" requests); us=$(wrk_field "$work/wrk.out" duration_us)
+    record "$1" "$2" "$i" "$(per_s "$n" "$us")" "req/s" \
+      "{\"body_bytes\":$bytes,\"non2xx\":$(wrk_field "$work/wrk.out" errors_status),\"p50_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p50_us)" 'BEGIN{print v/1000}'),\"p99_ms\":$(awk -v v="$(wrk_field "$work/wrk.out" p99_us)" 'BEGIN{print v/1000}')}"
+  done
+}
+
 # record MEASURE SYSTEM RUN VALUE UNIT [EXTRA_JSON_OBJECT]
 record() {
   local extra=${6:-"{}"}
