@@ -11,6 +11,7 @@
 #  pg_e2e_jobs        end-to-end jobs/s (bench/anchors/genq_e2e.mjs) with 1, 2 and 3
 #                     nodes on one database and one redis-server (--bus redis://…):
 #                     submits take the nodes in turn, one no-op worker per node.
+# BENCH_PG_PARTS picks some of them ("status", "submits e2e"; default all three).
 # Servers (postgres, genq nodes, redis-server, nginx) on SERVER_CPU, clients on LOAD_CPU.
 # SERVER_CPU may name several CPUs ("0-7"): on a bigger machine the same script
 # measures how the nodes scale.
@@ -18,10 +19,13 @@ source "$(dirname "$0")/lib.sh"
 D=${BENCH_PG_DURATION:-${BENCH_DURATION:-10}}
 E2E_JOBS=${BENCH_PG_E2E_JOBS:-${BENCH_E2E_JOBS:-5000}}
 NODE_COUNTS=${BENCH_PG_NODES:-"1 2 3"}
+PARTS=" ${BENCH_PG_PARTS:-submits status e2e} "
+wanted() { [[ $PARTS == *" $1 "* ]]; }
 start_postgres
 psql_admin() { "$PG_BIN/psql" -q -h 127.0.0.1 -p "$pg_port" -U bench -d postgres -c "$1"; }
 db_url() { echo "postgres://bench@127.0.0.1:$pg_port/$1"; }
 
+if wanted submits; then
 for system in pg-boss graphile-worker; do
   psql_admin "CREATE DATABASE b_${system//-/_}"
 done
@@ -45,8 +49,10 @@ for i in $(seq 1 "$BENCH_RUNS"); do
       "{\"errors\":$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' "$work/pg.out"),\"in_flight\":64}"
   done
 done
+fi
 
 # Status polls: one pending job on a PostgreSQL node, then nginx with the same body.
+if wanted status; then
 psql_admin "CREATE DATABASE b_genq_poll"
 store=$(db_url b_genq_poll)
 rm -rf "$work/data"
@@ -59,8 +65,10 @@ stop_pid "$genq_pid"
 nginx_with_status_body
 poll_runs pg_status_polling nginx "http://127.0.0.1:$nginx_port" "$D"
 stop_pid "$nginx_pid"
+fi
 
 # End-to-end with 1, 2, 3 nodes: one database per run, one redis-server for the bus.
+if wanted e2e; then
 start_redis
 for i in $(seq 1 "$BENCH_RUNS"); do
   for nodes in $NODE_COUNTS; do
@@ -84,4 +92,5 @@ for i in $(seq 1 "$BENCH_RUNS"); do
   done
 done
 stop_redis
+fi
 stop_postgres

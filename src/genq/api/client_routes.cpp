@@ -24,13 +24,15 @@ const std::vector<std::string> kWebhookEvents = {"job.processing", "job.complete
 // 200 {"data":{...status document...}}; 404 for unknown ids and other clients' jobs.
 void handle_status(Services& services, http::Request& request, http::Reply reply, const Client& client) {
   // A second-dialect taskId ("task_<request_id>") names the same job.
-  auto job = services.jobs.get_for_client(job_id_from_task_id(request.param("request_id")), client.id);
-  if (!job) return reply(http::response_for(job.error().kind == ErrorKind::NotFound
-                                                ? Error::not_found("Request not found.")
-                                                : job.error()));
-  auto position = services.jobs.queue_position(*job);
-  reply(http::json_response(200, boost::json::object{
-      {"data", render_status(*job, services, position ? *position : std::nullopt)}}));
+  services.jobs.get_for_client(
+      job_id_from_task_id(request.param("request_id")), client.id, [&services, reply](Result<Job> job) {
+        if (!job) return reply(http::response_for(job.error().kind == ErrorKind::NotFound
+                                                      ? Error::not_found("Request not found.")
+                                                      : job.error()));
+        auto position = services.jobs.queue_position(*job);
+        reply(http::json_response(200, boost::json::object{
+                                           {"data", render_status(*job, services, position ? *position : std::nullopt)}}));
+      });
 }
 
 // POST /api/v1/client/request-cancel/{request_id}

@@ -217,16 +217,19 @@ void handle_status(Services& services, http::Request& request, http::Reply reply
   if (!model) return reply(task_error(404, "Model '" + request.param("model") + "' not found."));
   auto task_id = request.query_param("taskId");
   if (!task_id || task_id->empty()) return reply(task_error(422, "The taskId field is required."));
-  auto job = services.jobs.get_for_client(job_id_from_task_id(*task_id), client.id);
-  if (!job) {
-    if (job.error().kind == ErrorKind::NotFound) return reply(task_error(404, "Task '" + *task_id + "' not found."));
-    return reply(to_task_envelope(http::response_for(job.error())));
-  }
-  if (job->model != model->name) {
-    return reply(task_error(422, "Task '" + *task_id + "' was created with model " + job->model + ", not " +
-                                     model->name + "."));
-  }
-  reply(http::json_response(200, render_task_status(*job, services)));
+  services.jobs.get_for_client(
+      job_id_from_task_id(*task_id), client.id,
+      [&services, reply, task_id = *task_id, model_name = model->name](Result<Job> job) {
+        if (!job) {
+          if (job.error().kind == ErrorKind::NotFound) return reply(task_error(404, "Task '" + task_id + "' not found."));
+          return reply(to_task_envelope(http::response_for(job.error())));
+        }
+        if (job->model != model_name) {
+          return reply(task_error(422, "Task '" + task_id + "' was created with model " + job->model + ", not " +
+                                           model_name + "."));
+        }
+        reply(http::json_response(200, render_task_status(*job, services)));
+      });
 }
 
 using TaskRoute = void (*)(Services&, http::Request&, http::Reply, const Client&);

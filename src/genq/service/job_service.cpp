@@ -44,10 +44,11 @@ void JobService::submit(NewJob job, StoreDone<SubmitOutcome> done) {
   });
 }
 
-Result<Job> JobService::get_for_client(const std::string& job_id, const std::string& client_id) {
-  auto job = store_.get(job_id);
-  if (job && job->client_id != client_id) return fail(Error::not_found("no such request"));
-  return job;
+void JobService::get_for_client(std::string job_id, std::string client_id, StoreDone<Job> done) {
+  store_.get(std::move(job_id), [client_id = std::move(client_id), done = std::move(done)](Result<Job> job) {
+    if (job && job->client_id != client_id) return done(fail(Error::not_found("no such request")));
+    done(std::move(job));
+  });
 }
 
 void JobService::cancel(std::string job_id, std::string client_id, StoreDone<Job> done) {

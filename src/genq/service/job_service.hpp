@@ -35,7 +35,8 @@ class JobService {
 
   void submit(NewJob job, StoreDone<SubmitOutcome> done);
   // NotFound unless the job exists and belongs to client_id (SPEC §1: never a hint).
-  Result<Job> get_for_client(const std::string& job_id, const std::string& client_id);
+  // Never waits: `done` may run on a store thread (status polls, JobStore::get).
+  void get_for_client(std::string job_id, std::string client_id, StoreDone<Job> done);
   Result<Job> get(const std::string& job_id) { return store_.get(job_id); }
   // Pending jobs of the job's model ahead of it; nullopt unless it is pending. From
   // memory once load_queue() ran, else counted by the store.

@@ -100,6 +100,10 @@ class JobStore {
 
   // NotFound if no such job.
   virtual Result<Job> get(const std::string& job_id) = 0;
+  // The same read for callers that must not wait (an I/O thread answering a status
+  // poll): `done` may run on another thread. A store whose reads wait on a server
+  // batches them (PostgresStore); the default reads at once.
+  virtual void get(std::string job_id, StoreDone<Job> done) { done(get(job_id)); }
 
   // Pending jobs of the same model ahead of this one (0 = next); nullopt unless pending.
   // Counts index entries: JobService answers from memory (QueuePositions) instead.

@@ -18,13 +18,16 @@ async function clusterPort() {
   if (ownCluster) return ownCluster.port;
   const tool = join(dirname(GENQ), 'tests', 'genq_test_postgres');
   if (!existsSync(tool)) throw new Error(`no PostgreSQL for the tests: set GENQ_TEST_POSTGRES_PORT or build ${tool}`);
-  const proc = spawn(tool, [], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(tool, [], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.resume();
   process.once('exit', () => proc.kill('SIGTERM'));
   const port = await waitFor(() => Number(out.match(/^port (\d+)/m)?.[1]) || false,
     { timeoutMs: 90000, message: 'genq_test_postgres to print its port' });
+  // The cluster must not keep this process alive once its tests are done: the 'exit'
+  // handler above stops it.
+  proc.unref();
+  proc.stdout.unref();
   ownCluster = { port, proc };
   return port;
 }

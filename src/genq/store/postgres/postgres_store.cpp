@@ -7,6 +7,7 @@
 #include "genq/store/postgres/connection_pool.hpp"
 #include "genq/store/postgres/delivery_ops.hpp"
 #include "genq/store/postgres/job_ops.hpp"
+#include "genq/store/postgres/job_read_batcher.hpp"
 #include "genq/store/postgres/schema.hpp"
 #include "genq/store/postgres/write_queue.hpp"
 
@@ -26,6 +27,10 @@ constexpr CommitSync kToldToClients = CommitSync::Full;
 // Rows per sweep transaction: each holds its row locks for milliseconds, and a node
 // that dies mid-sweep leaves at most one batch to the next sweep.
 constexpr int kSweepBatch = 500;
+
+// Threads reading batches of jobs: while one waits on PostgreSQL, the next gathers what
+// arrived meanwhile. Each borrows a pool connection only for its statement.
+constexpr int kBatchedReaders = 2;
 
 }  // namespace
 
@@ -56,7 +61,10 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
 
 PostgresStore::PostgresStore(const Clock& clock, std::unique_ptr<postgres::WriteQueue> writes,
                              std::unique_ptr<postgres::ConnectionPool> pool)
-    : clock_(clock), pool_(std::move(pool)), writes_(std::move(writes)) {
+    : clock_(clock),
+      pool_(std::move(pool)),
+      writes_(std::move(writes)),
+      reads_(std::make_unique<postgres::JobReadBatcher>(*pool_, kBatchedReaders)) {
   writes_->on_batch_committed([this](Connection& connection) {
     if (connection.outbox_rows() == outbox_rows_seen_) {
       return;
@@ -71,6 +79,7 @@ PostgresStore::PostgresStore(const Clock& clock, std::unique_ptr<postgres::Write
 
 PostgresStore::~PostgresStore() {
   account_changes_.reset();
+  reads_.reset();
   writes_.reset();  // runs what is queued while the pool still exists
   pool_.reset();
 }
@@ -80,7 +89,10 @@ void PostgresStore::on_deliveries_queued(std::function<void()> wake) {
   deliveries_queued_ = std::move(wake);
 }
 
-void PostgresStore::drain() { writes_->drain(); }
+void PostgresStore::drain() {
+  reads_->drain();
+  writes_->drain();
+}
 std::uint64_t PostgresStore::commits() const { return writes_->commits(); }
 std::uint64_t PostgresStore::writes() const { return writes_->writes(); }
 
@@ -215,6 +227,8 @@ Result<Job> PostgresStore::get(const std::string& job_id) {
   }
   return std::move(**job);
 }
+
+void PostgresStore::get(std::string job_id, StoreDone<Job> done) { reads_->get(std::move(job_id), std::move(done)); }
 
 Result<std::optional<std::int64_t>> PostgresStore::queue_position(const Job& job) {
   return postgres::read<std::optional<std::int64_t>>(

@@ -17,6 +17,7 @@ namespace genq {
 namespace postgres {
 class ChangeListener;
 class ConnectionPool;
+class JobReadBatcher;
 class WriteQueue;
 enum class CommitSync;
 }  // namespace postgres
@@ -76,9 +77,12 @@ class PostgresStore final : public Store, public SecretStore {
   using JobStore::progress;
   using JobStore::record_upload;
   using JobStore::release;
+  using JobStore::get;
   using JobStore::submit;
   void submit(NewJob job, StoreDone<SubmitOutcome> done) override;
   Result<Job> get(const std::string& job_id) override;
+  // Batched with the other reads queued at the time (postgres::JobReadBatcher).
+  void get(std::string job_id, StoreDone<Job> done) override;
   Result<std::optional<std::int64_t>> queue_position(const Job& job) override;
   Result<std::vector<PendingEntry>> pending_entries() override;
   void claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) override;
@@ -149,6 +153,7 @@ class PostgresStore final : public Store, public SecretStore {
   std::function<void()> deliveries_queued_;  // GUARDED_BY(deliveries_queued_mutex_)
   std::unique_ptr<postgres::ConnectionPool> pool_;
   std::unique_ptr<postgres::WriteQueue> writes_;  // its thread stops before the pool goes
+  std::unique_ptr<postgres::JobReadBatcher> reads_;  // its threads stop before the pool goes
   std::unique_ptr<postgres::ChangeListener> account_changes_;  // null unless hear_account_changes; stops first
 };
 

@@ -72,6 +72,7 @@ class SqliteStore final : public Store {
   using JobStore::progress;
   using JobStore::record_upload;
   using JobStore::release;
+  using JobStore::get;
   using JobStore::submit;
   void submit(NewJob job, StoreDone<SubmitOutcome> done) override;
   Result<Job> get(const std::string& job_id) override;
