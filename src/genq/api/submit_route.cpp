@@ -8,8 +8,10 @@
 
 #include "genq/api/client_routes.hpp"
 #include "genq/api/job_creation.hpp"
+#include "genq/api/prefer_wait.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/sdk_fields.hpp"
+#include "genq/api/status_view.hpp"
 #include "genq/api/submission.hpp"
 #include "genq/api/upload_check.hpp"
 #include "genq/api/webhook_target.hpp"
@@ -209,13 +211,29 @@ void handle_price(Services& services, http::Request& request, http::Reply reply,
 }
 
 void handle_submit(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  auto wait = read_prefer_wait(request);
+  if (!wait) return reply(http::validation_error({{"Prefer", {wait.error().message}}}));
   if (auto refused = services.rate_limiter.acquire(client.id, request.param("task"), services.jobs.clock().now())) {
     return reply(http::too_many_requests(refused->retry_after, refused->window));
   }
-  run_submit(request, [&services, &request, reply, client] {
+  run_submit(request, [&services, &request, reply, client, wait = *wait] {
     submit_job(services, client, {request.param("task"), ""}, parse_submit_body(request), request, reply,
-               [reply](Job job) {
-                 reply(http::json_response(200, boost::json::object{{"data", boost::json::object{{"request_id", job.id}}}}));
+               [&services, reply, wait](Job job) {
+                 if (!wait) {
+                   return reply(
+                       http::json_response(200, boost::json::object{{"data", boost::json::object{{"request_id", job.id}}}}));
+                 }
+                 // Sync mode: the status document once final, or as it stands after the wait;
+                 // data.request_id is where the plain answer has it.
+                 hold_until_final(services, job.id, *wait, [&services, reply, wait](Result<Job> held, bool final) {
+                   if (!held) return reply(http::response_for(held.error()));
+                   auto position = final ? std::nullopt : services.jobs.queue_position(*held);
+                   http::Response response = http::json_response(
+                       200, boost::json::object{
+                                {"data", render_status(*held, services, position ? *position : std::nullopt)}});
+                   add_prefer_wait_headers(response, *wait, final, "/api/v1/client/request-status/" + held->id);
+                   reply(std::move(response));
+                 });
                });
   });
 }

@@ -17,6 +17,7 @@
 #include "genq/api/body_limits.hpp"
 #include "genq/api/guards.hpp"
 #include "genq/api/job_creation.hpp"
+#include "genq/api/prefer_wait.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/task_view.hpp"
 #include "genq/api/upload_check.hpp"
@@ -179,6 +180,8 @@ std::optional<TaskRequest> read_task_request(Services& services, http::Request& 
 }
 
 void handle_generate(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  auto wait = read_prefer_wait(request);
+  if (!wait) return reply(task_error(422, wait.error().message));
   auto task_request = read_task_request(services, request, reply);
   if (!task_request) return;
   const std::string& task = task_request->task->name;
@@ -204,11 +207,22 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   draft.idempotency_key = std::move(*idempotency_key);
   draft.dialect = Dialect::Task;
   // Answered from the commit: the pool thread is free again as soon as the job is queued.
-  create_job(services, client, std::move(draft), [reply](Result<SubmitOutcome> outcome) {
+  create_job(services, client, std::move(draft), [&services, reply, wait = *wait](Result<SubmitOutcome> outcome) {
     if (!outcome) return reply(to_task_envelope(http::response_for(outcome.error())));
-    reply(http::json_response(200, boost::json::object{{"code", 200},
-                                                       {"message", "success"},
-                                                       {"data", boost::json::object{{"taskId", task_id_for(outcome->job.id)}}}}));
+    if (!wait) {
+      return reply(http::json_response(
+          200, boost::json::object{{"code", 200},
+                                   {"message", "success"},
+                                   {"data", boost::json::object{{"taskId", task_id_for(outcome->job.id)}}}}));
+    }
+    // Sync mode: the statusTask body once final, or as it stands after the wait.
+    hold_until_final(services, outcome->job.id, *wait, [&services, reply, wait](Result<Job> held, bool final) {
+      if (!held) return reply(to_task_envelope(http::response_for(held.error())));
+      http::Response response = http::json_response(200, render_task_status(*held, services));
+      add_prefer_wait_headers(response, *wait, final,
+                              "/api/v1/statusTask/" + held->model + "?taskId=" + task_id_for(held->id));
+      reply(std::move(response));
+    });
   });
 }
 

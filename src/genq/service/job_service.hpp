@@ -38,6 +38,8 @@ class JobService {
   // Never waits: `done` may run on a store thread (status polls, JobStore::get).
   void get_for_client(std::string job_id, std::string client_id, StoreDone<Job> done);
   Result<Job> get(const std::string& job_id) { return store_.get(job_id); }
+  // The same read without waiting (JobStore::get with a callback).
+  void get(std::string job_id, StoreDone<Job> done) { store_.get(std::move(job_id), std::move(done)); }
   // Pending jobs of the job's model ahead of it; nullopt unless it is pending. From
   // memory once load_queue() ran, else counted by the store.
   Result<std::optional<std::int64_t>> queue_position(const Job& job);
