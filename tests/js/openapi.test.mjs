@@ -1,17 +1,19 @@
 // docs/openapi.json: linted by @redocly/cli, true to genq's routes in both directions,
-// served by genq at /openapi.json and rendered at /docs/api.
+// its examples valid against their own schemas, served by genq at /openapi.json, and
+// the strict checker every Node test's responses pass through able to fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GENQ, Harness } from './support/harness.mjs';
+import { DOCUMENT_PATH, OpenApiChecker, checkResponsesFrom, takeViolations } from './support/openapi_check.mjs';
 
 const execFileP = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DOCUMENT_PATH = join(ROOT, 'docs/openapi.json');
 const documentText = readFileSync(DOCUMENT_PATH, 'utf8');
 const doc = JSON.parse(documentText);
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -73,6 +75,29 @@ test('every operation has an id, a 2xx (the WebSocket upgrade a 101) and closed 
   };
   walk(doc.components.schemas, '#/components/schemas');
   assert.deepEqual(open, []);
+});
+
+test('every example in the document is valid against its own schema', () => {
+  const checker = new OpenApiChecker(doc);
+  let count = 0;
+  const check = (where, media) => {
+    if (!media?.schema || media.example === undefined) return;
+    const validate = checker.validator(`example ${where}`, media.schema);
+    assert.ok(validate(media.example), `${where}: ${JSON.stringify(validate.errors)}`);
+    count++;
+  };
+  for (const [name, response] of Object.entries(doc.components.responses)) {
+    check(`#/components/responses/${name}`, response.content?.['application/json']);
+  }
+  for (const { method, path, operation } of operations()) {
+    for (const [status, response] of Object.entries(operation.responses)) {
+      check(`${method} ${path} ${status}`, response.content?.['application/json']);
+    }
+  }
+  for (const [name, item] of Object.entries(doc.webhooks)) {
+    check(`webhook ${name}`, item.post.requestBody.content['application/json']);
+  }
+  assert.ok(count >= 40, `only ${count} examples`);
 });
 
 test('GET /openapi.json serves this document without credentials', async () => {
@@ -137,4 +162,63 @@ test('GET /docs/api serves the reference page: self-contained, nothing loaded fr
   } finally {
     await h.cleanup();
   }
+});
+
+// A stand-in for genq that answers what the test says, its origin registered like a
+// genq server's, to show the checker refusing what the document does not describe.
+async function impostor(answer) {
+  const server = createServer((req, res) => {
+    const { status, type = 'application/json', body } = answer(req);
+    res.writeHead(status, { 'Content-Type': type });
+    res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  checkResponsesFrom(url);
+  return { url, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+test('the checker refuses an undocumented field, a wrong type, status or media type, and an unknown route', async () => {
+  const good = { data: { request_id: '0192f0c4-5d1e-7a2b-8c3d-4e5f60718293' } };
+  const cases = [
+    { path: '/api/v1/client/txt2img', status: 200, body: JSON.stringify(good), ok: true },
+    { path: '/api/v1/client/txt2img', status: 200, body: JSON.stringify({ data: { ...good.data, extra: 1 } }),
+      problem: /must NOT have additional properties \(extra\)/ },
+    { path: '/api/v1/client/txt2img', status: 200, body: JSON.stringify({ data: { request_id: 42 } }),
+      problem: /request_id must be string/ },
+    { path: '/api/v1/client/txt2img', status: 418, body: '{"message":"teapot"}', problem: /status 418 is not documented/ },
+    { path: '/api/v1/client/txt2img', status: 200, type: 'text/html', body: '<p>ok</p>',
+      problem: /in text\/html is not documented/ },
+    { path: '/nowhere', status: 200, body: '{}', problem: /no operation.*status 200 is not documented/ },
+    { path: '/nowhere', status: 404, body: '{"message":"Not found."}', ok: true },
+  ];
+  for (const c of cases) {
+    const fake = await impostor(() => c);
+    try {
+      const attempt = fetch(`${fake.url}${c.path}`, { method: c.path === '/nowhere' ? 'GET' : 'POST' });
+      if (c.ok) {
+        assert.equal((await attempt).status, c.status);
+      } else {
+        await assert.rejects(attempt, c.problem);
+      }
+    } finally {
+      await fake.close();
+    }
+  }
+  const recorded = takeViolations();
+  assert.equal(recorded.length, 5, 'each refusal is also recorded for the harness\'s cleanup');
+});
+
+test('the checker refuses a webhook body or headers the document does not describe', () => {
+  const checker = new OpenApiChecker(doc);
+  const headers = { 'x-deapi-event': 'job.processing', 'x-deapi-delivery-id': 'd1', 'x-deapi-timestamp': '1',
+    'webhook-id': 'd1', 'webhook-timestamp': '1', 'user-agent': 'genq-webhooks/0.1.0' };
+  const body = { event: 'job.processing', delivery_id: 'd1', timestamp: '2026-01-15T10:30:00.000Z',
+    data: { job_request_id: '0192f0c4-5d1e-7a2b-8c3d-4e5f60718293', status: 'processing', previous_status: 'pending',
+      job_type: 'txt2img', started_at: '2026-01-15T10:30:00.000Z' } };
+  assert.deepEqual(checker.checkWebhook({ headers, body: JSON.stringify(body) }), []);
+  assert.match(checker.checkWebhook({ headers, body: JSON.stringify({ ...body, data: { ...body.data, result_url: null } }) })
+    .join(), /additional properties \(result_url\)/);
+  const { 'webhook-id': _, ...withoutId } = headers;
+  assert.match(checker.checkWebhook({ headers: withoutId, body: JSON.stringify(body) }).join(), /webhook-id is missing/);
 });
