@@ -7,11 +7,16 @@ import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { checkResponsesFrom, installFetchCheck, takeViolations } from './openapi_check.mjs';
 
 const execFileP = promisify(execFile);
 
 export const GENQ = process.env.GENQ_BINARY;
 if (!GENQ) throw new Error('GENQ_BINARY must name the genq binary (e.g. build/genq)');
+
+// Every answer a test fetches from a server started here is checked against
+// docs/openapi.json (support/openapi_check.mjs).
+installFetchCheck();
 
 // Fixed Pusher credentials for tests that pass them as flags.
 export const APP = { appId: '424242', key: 'genq-test-key', secret: 'genq-test-secret' };
@@ -70,6 +75,7 @@ export class Harness {
       proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`genq serve exited ${code}: ${stderr}`)); });
     });
     proc.removeAllListeners('exit');
+    checkResponsesFrom(url);
     const port = Number(new URL(url).port);
     return { url, port, proc, stderr: () => stderr };
   }
@@ -107,6 +113,10 @@ export class Harness {
     }
     await Promise.all(this.processes.map((p) => this.stop(p)));
     for (const dir of this.dirs) await rm(dir, { recursive: true, force: true });
+    const undocumented = takeViolations();
+    if (undocumented.length) {
+      throw new Error(`genq answered or sent what docs/openapi.json does not document:\n  ${undocumented.join('\n  ')}`);
+    }
   }
 }
 

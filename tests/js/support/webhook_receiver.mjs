@@ -6,10 +6,12 @@
 //      over "{X-DeAPI-Timestamp}.{raw body}" keyed by the secret's UTF-8 bytes, hex,
 //      compared in constant time after "sha256=", timestamps older or newer than
 //      300 s refused.
+// Each body and its headers are also checked against docs/openapi.json's `webhooks`.
 // The receiver answers what `respond` says, so tests can play failing receivers.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import { checkWebhookRequest } from './openapi_check.mjs';
 
 const TOLERANCE_S = 300;
 
@@ -98,6 +100,8 @@ export class WebhookReceiver {
         status,
         standardError: errorText(() => verifyStandard(this.secret, headers, body)),
         deapiError: errorText(() => verifyDeapi(this.secret, headers, body)),
+        // docs/openapi.json's `webhooks`; a problem also fails the harness's cleanup.
+        openapiProblems: checkWebhookRequest(headers, body),
       });
       res.writeHead(status, { 'Content-Type': 'text/plain', ...extraHeaders });
       res.end('ok');
