@@ -129,6 +129,12 @@ test('every documented operation answers as docs/openapi.json says', async () =>
     const cancelled = await submit();
     await expect(call(key, 'POST', `/api/v1/client/request-cancel/${cancelled}`), 200);
     await expect(call(key, 'POST', `/api/v1/client/request-cancel/${cancelled}`), 409);
+    // Retry the failed one, then purge it with whatever else is pending.
+    assert.equal((await expect(call(key, 'POST', `/api/v1/client/request-retry/${second}`), 200)).data.status, 'pending');
+    await expect(call(key, 'POST', `/api/v1/client/request-retry/${cancelled}`), 409);
+    await expect(call(key, 'POST', '/api/v1/client/request-retry/00000000-0000-7000-8000-000000000000'), 404);
+    await expect(call(key, 'POST', '/api/v1/client/queue/purge', { model: 'NoSuchModel' }), 422);
+    assert.deepEqual((await expect(call(key, 'POST', '/api/v1/client/queue/purge', { model: 'Flux1schnell' }), 200)).data.request_ids, [second]);
     await expect(call(admin, 'GET', `/api/v1/admin/jobs/${first}`), 200);
     await expect(call(admin, 'GET', '/api/v1/admin/jobs/nothing'), 404);
     await expect(call(key, 'GET', '/api/v1/client/usage?per_page=5'), 200);

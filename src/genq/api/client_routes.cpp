@@ -7,6 +7,7 @@
 #include "genq/api/body_limits.hpp"
 #include "genq/api/billing_routes.hpp"
 #include "genq/api/guards.hpp"
+#include "genq/api/job_control_routes.hpp"
 #include "genq/api/pagination.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
@@ -175,6 +176,7 @@ void add_client_routes(http::Router& router, Services& services) {
   router.add(
       for_clients(services, {Verb::post, "/api/v1/client/request-cancel/{request_id}",
                              client_route(services, handle_cancel), Exec::Inline, json, false, "request-cancel"}));
+  add_job_control_routes(router, services);
   router.add(
       for_clients(services, {Verb::get, "/api/v1/client/account/webhook", client_route(services, handle_get_webhook),
                              Exec::Inline, 0, false, "account-webhook"}));

@@ -64,6 +64,39 @@ void JobService::cancel(std::string job_id, std::string client_id, StoreDone<Job
   }));
 }
 
+void JobService::retry(std::string job_id, std::string client_id, StoreDone<Job> done) {
+  store_.get(job_id, [this, job_id, client_id = std::move(client_id), done = std::move(done)](Result<Job> before) mutable {
+    if (!before || before->client_id != client_id) return done(fail(Error::not_found("no such request")));
+    if (Status retryable = store_rules::check_retryable(*before); !retryable) return done(fail(retryable.error()));
+    if (before->finished_at && *before->finished_at + options_.result_ttl <= clock_.now()) {
+      return done(fail(Error::conflict("The request finished too long ago to be retried: its files were removed. "
+                                       "Submit it again.")));
+    }
+    std::vector<std::string> left_by_run;
+    if (!before->upload_blob.empty()) left_by_run.push_back(before->upload_blob);
+    if (!before->result_blob.empty()) left_by_run.push_back(before->result_blob);
+    store_.retry(std::move(job_id), std::move(client_id),
+                 publishing([this, left_by_run = std::move(left_by_run), done = std::move(done)](Result<Job> job) mutable {
+                   if (job) remover_.remove(std::move(left_by_run));
+                   done(std::move(job));
+                 }));
+  });
+}
+
+void JobService::purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) {
+  store_.purge_pending(std::move(request), [this, done = std::move(done)](Result<std::vector<Job>>&& jobs) {
+    if (!jobs) return done(fail(std::move(jobs.error())));
+    std::vector<Job> purged = std::move(*jobs);
+    std::vector<std::string> keys;
+    for (const Job& job : purged) {
+      publish(job);
+      store_rules::collect_input_keys(job.inputs_json, keys);
+    }
+    remover_.remove(std::move(keys));
+    done(std::move(purged));
+  });
+}
+
 void JobService::try_claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) {
   request.lease = options_.lease;
   store_.claim(std::move(request), [this, done = std::move(done)](Result<std::vector<Lease>>&& leases) {

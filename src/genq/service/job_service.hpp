@@ -52,6 +52,13 @@ class JobService {
   // Once cancelled, the job's files (inputs, a result uploaded before the cancel) are
   // removed in the background (BlobRemover).
   void cancel(std::string job_id, std::string client_id, StoreDone<Job> done);
+  // Client retry (JobStore::retry): also Conflict once retention may have removed the
+  // job's input files (finished more than result_ttl ago). Files the failed run left
+  // (an uploaded result) are removed in the background.
+  void retry(std::string job_id, std::string client_id, StoreDone<Job> done);
+  // Client purge (JobStore::purge_pending); the purged jobs' input files are removed
+  // in the background, as a cancel's.
+  void purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done);
 
   void try_claim(ClaimRequest request, StoreDone<std::vector<Lease>> done);
   void heartbeat(LeaseRef lease, StoreDone<TimePoint> done);

@@ -63,4 +63,12 @@ Result<Job> JobStore::cancel(const std::string& job_id, const std::string& clien
   return wait_for<Job>([&](StoreDone<Job> done) { cancel(job_id, client_id, std::move(done)); });
 }
 
+Result<Job> JobStore::retry(const std::string& job_id, const std::string& client_id) {
+  return wait_for<Job>([&](StoreDone<Job> done) { retry(job_id, client_id, std::move(done)); });
+}
+
+Result<std::vector<Job>> JobStore::purge_pending(const PurgeRequest& request) {
+  return wait_for<std::vector<Job>>([&](StoreDone<std::vector<Job>> done) { purge_pending(request, std::move(done)); });
+}
+
 }  // namespace genq

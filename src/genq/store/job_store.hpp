@@ -57,6 +57,13 @@ struct LeaseRef {
   std::string lease_id;
 };
 
+// Which of a client's pending jobs a purge cancels: all, or those of one task and/or model.
+struct PurgeRequest {
+  std::string client_id;
+  std::string task;   // empty = any
+  std::string model;  // empty = any
+};
+
 struct JobResult {
   std::string result_blob;  // may be empty for text-only results
   std::string result_mime;
@@ -151,6 +158,17 @@ class JobStore {
   // belongs to client_id; Conflict if already final.
   virtual void cancel(std::string job_id, std::string client_id, StoreDone<Job> done) = 0;
   Result<Job> cancel(const std::string& job_id, const std::string& client_id);
+
+  // Client retry: a job that ended in error goes back to pending with its id, params,
+  // inputs and queue place; attempts, error, progress, result, lease and times cleared.
+  // NotFound unless it belongs to client_id; Conflict unless it ended in error, or when
+  // it was cancelled (store_rules::check_retryable).
+  virtual void retry(std::string job_id, std::string client_id, StoreDone<Job> done) = 0;
+  Result<Job> retry(const std::string& job_id, const std::string& client_id);
+  // Client purge: the client's pending jobs (of the task/model when given) end in error
+  // "cancelled", each with its job.failed webhook. Returns them as they are now.
+  virtual void purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) = 0;
+  Result<std::vector<Job>> purge_pending(const PurgeRequest& request);
 
   // Leases that expired by `now` go back to pending, or to error once attempts are
   // used up. Returns the jobs as they are after the change.

@@ -103,4 +103,14 @@ Result<std::vector<std::string>> parse_json_array(const std::string& text, std::
   return items;
 }
 
+Status check_retryable(const Job& job) {
+  if (job.status != JobStatus::Error) {
+    return fail(Error::conflict("Only a request that ended in error can be retried."));
+  }
+  if (job.error == "cancelled") {
+    return fail(Error::conflict("A cancelled request cannot be retried: its input files were removed. Submit it again."));
+  }
+  return {};
+}
+
 }  // namespace genq::store_rules

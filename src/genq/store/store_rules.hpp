@@ -31,6 +31,10 @@ bool accepts_event(const std::string& events_json, std::string_view event);
 // left to the blob store's own sweep.
 void collect_input_keys(const std::string& inputs_json, std::vector<std::string>& keys);
 
+// Whether a client may retry `job`: Conflict unless it ended in error, and for a
+// cancelled one (cancel removed its input files; the client decided, and submits again).
+Status check_retryable(const Job& job);
+
 // Event names and model names are stored as JSON arrays of strings.
 std::string to_json_array(const std::vector<std::string>& items);
 Result<std::vector<std::string>> parse_json_array(const std::string& text, std::string_view what);

@@ -24,6 +24,9 @@ namespace genq::postgres {
 Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, TimePoint now);
 Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest& request, TimePoint now);
 Result<Job> cancel_job(Connection& connection, const std::string& job_id, const std::string& client_id, TimePoint now);
+// --- client retries and purges (job_retries.cpp) ---
+Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id);
+Result<std::vector<Job>> purge_pending_jobs(Connection& connection, const PurgeRequest& request, TimePoint now);
 
 // --- under a lease (lease_ops.cpp); Conflict("lease lost") unless the lease is current ---
 Result<TimePoint> heartbeat_lease(Connection& connection, const LeaseRef& lease, TimePoint now, Millis extend);

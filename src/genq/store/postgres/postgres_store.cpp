@@ -165,6 +165,18 @@ void PostgresStore::cancel(std::string job_id, std::string client_id, StoreDone<
             kToldToClients, std::move(done));
 }
 
+void PostgresStore::retry(std::string job_id, std::string client_id, StoreDone<Job> done) {
+  post<Job>([job_id = std::move(job_id), client_id = std::move(client_id)](
+                Connection& c) { return postgres::retry_job(c, job_id, client_id); },
+            kToldToClients, std::move(done));
+}
+
+void PostgresStore::purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) {
+  post<std::vector<Job>>([this, request = std::move(request)](
+                             Connection& c) { return postgres::purge_pending_jobs(c, request, clock_.now()); },
+                         kToldToClients, std::move(done));
+}
+
 Result<std::vector<Job>> PostgresStore::requeue_expired(TimePoint now) {
   std::vector<Job> changed;
   while (true) {

@@ -76,7 +76,9 @@ class PostgresStore final : public Store, public SecretStore {
   using JobStore::heartbeat;
   using JobStore::progress;
   using JobStore::record_upload;
+  using JobStore::purge_pending;
   using JobStore::release;
+  using JobStore::retry;
   using JobStore::get;
   using JobStore::submit;
   void submit(NewJob job, StoreDone<SubmitOutcome> done) override;
@@ -94,6 +96,8 @@ class PostgresStore final : public Store, public SecretStore {
   void release(LeaseRef lease, StoreDone<Job> done) override;
   void fail(LeaseRef lease, std::string message, bool retryable, std::string error_code, StoreDone<Job> done) override;
   void cancel(std::string job_id, std::string client_id, StoreDone<Job> done) override;
+  void retry(std::string job_id, std::string client_id, StoreDone<Job> done) override;
+  void purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) override;
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
   Result<std::vector<std::string>> expire_results(TimePoint before) override;
   Result<StatusCounts> count_by_status() override;

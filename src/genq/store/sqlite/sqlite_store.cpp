@@ -243,6 +243,22 @@ void SqliteStore::cancel(std::string job_id, std::string client_id, StoreDone<Jo
       kToldToClients, std::move(done));
 }
 
+void SqliteStore::retry(std::string job_id, std::string client_id, StoreDone<Job> done) {
+  post_jobs<Job>(
+      [job_id = std::move(job_id), client_id = std::move(client_id)](Connection& connection) {
+        return sqlite::retry_job(connection, job_id, client_id);
+      },
+      kToldToClients, std::move(done));
+}
+
+void SqliteStore::purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) {
+  post_jobs<std::vector<Job>>(
+      [this, request = std::move(request)](Connection& connection) {
+        return sqlite::purge_pending_jobs(connection, request, clock_.now());
+      },
+      kToldToClients, std::move(done));
+}
+
 Result<std::vector<Job>> SqliteStore::requeue_expired(TimePoint now) {
   return write_jobs<std::vector<Job>>(
       [&](Connection& connection) { return sqlite::requeue_expired_leases(connection, now); },
