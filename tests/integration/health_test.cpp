@@ -15,6 +15,22 @@ TEST_F(Operations, HealthAndReadinessAnswerOk) {
   EXPECT_EQ(server().http().get("/readyz").status, 200);
 }
 
+TEST_F(Operations, ReadinessReportsEachDependency) {
+  const auto response = server().http().get("/readyz");
+  ASSERT_EQ(response.status, 200) << response.describe();
+  const auto body = response.json();
+  EXPECT_EQ(text_at(body, "/status"), "ready");
+  for (const char* check : {"store", "bus", "blobs", "webhooks"}) {
+    EXPECT_EQ(text_at(body, "/checks/" + std::string(check) + "/status"), "ok") << check << ": " << response.body;
+    const auto* required = json_at(body, "/checks/" + std::string(check) + "/required");
+    ASSERT_TRUE(required && required->is_bool()) << check << ": " << response.body;
+    EXPECT_EQ(required->as_bool(), std::string(check) != "webhooks") << check;
+  }
+  EXPECT_EQ(text_at(body, "/checks/bus/detail"), "in-process");
+  EXPECT_NE(text_at(body, "/checks/blobs/detail").find("directory"), std::string::npos) << response.body;
+  EXPECT_EQ(json_at(body, "/message"), nullptr) << "a message only says what fails";
+}
+
 TEST_F(Operations, MetricsAreInPrometheusTextFormat) {
   submit(requests().minimal("txt2img"));
   const auto response = server().admin_http().get("/metrics");

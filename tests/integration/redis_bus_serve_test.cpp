@@ -24,6 +24,8 @@ TEST(RedisBusServe, ReadyzFollowsRedisAndTheNodeServesThroughAnOutage) {
       << "still ready with Redis down: " << bus_readyz_text(server);
   const auto down = server.http().get("/readyz");
   EXPECT_NE(down.body.find("event bus"), std::string::npos) << down.body;
+  EXPECT_EQ(text_at(down.json(), "/checks/bus/status"), "failing") << down.body;
+  EXPECT_EQ(text_at(down.json(), "/checks/store/status"), "ok") << down.body;
   EXPECT_EQ(server.http().get("/healthz").status, 200) << "the process itself is fine";
   const auto metrics = server.http().get("/metrics");
   EXPECT_NE(metrics.body.find("genq_bus_ready 0"), std::string::npos) << metrics.body;

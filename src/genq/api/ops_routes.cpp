@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "genq/api/readiness.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
 #include "genq/service/inline_result.hpp"
@@ -70,22 +71,13 @@ void add_ops_routes(http::Router& router, Services& services) {
                 reply(http::json_response(200, boost::json::object{{"status", "ok"}}));
               },
               Exec::Inline, 0, false, "healthz"});
-  // Ready when the store answers and the event bus reaches the other nodes (a node
-  // cut off from Redis still serves, but its clients miss other nodes' events: the
-  // load balancer should prefer the others).
+  // Ready when the store, the event bus (a node cut off from Redis still serves, but
+  // its clients miss other nodes' events: the load balancer should prefer the others)
+  // and the blob store answer (readiness.hpp).
   router.add({Verb::get, "/readyz",
               [&services](http::Request&, http::Reply reply) {
-                auto counts = services.jobs.counts();
-                if (!counts) {
-                  return reply(http::json_response(503, boost::json::object{{"status", "unavailable"},
-                                                                            {"message", counts.error().message}}));
-                }
-                BusHealth bus = services.bus.health();
-                if (!bus.ready) {
-                  return reply(http::json_response(
-                      503, boost::json::object{{"status", "unavailable"}, {"message", "event bus: " + bus.detail}}));
-                }
-                reply(http::json_response(200, boost::json::object{{"status", "ready"}, {"bus", bus.detail}}));
+                Readiness readiness = check_readiness(services);
+                reply(http::json_response(readiness.status, std::move(readiness.body)));
               },
               Exec::Pool, 0, false, "readyz"});
   router.add({Verb::get, "/metrics",

@@ -112,20 +112,30 @@ void add_pusher_metrics(Metrics& metrics, ws::PusherServer& server) {
   metrics.add_gauge("genq_ws_subscriptions", "Channel subscriptions over all connections.", [&server] {
     return Samples{{"", static_cast<double>(server.registry().subscription_count())}};
   });
-  metrics.add_gauge("genq_ws_events_total", "Pusher frames: published to channels, queued to connections, "
+  metrics.add_counter("genq_ws_events_total", "Pusher frames: published to channels, queued to connections, "
                                             "progress frames coalesced while queued.", [&server] {
     auto& c = server.counters();
     return Samples{{"kind=\"published\"", static_cast<double>(c.broadcasts.load())},
                    {"kind=\"delivered\"", static_cast<double>(c.deliveries.load())},
                    {"kind=\"coalesced\"", static_cast<double>(c.coalesced.load())}};
   });
-  metrics.add_gauge("genq_ws_closes_total", "Connections the server closed: over capacity (4100), no pong (4201).",
+  metrics.add_counter("genq_ws_closes_total",
+                      "Connections the server closed: slow clients over their buffer (over_capacity, 4100), "
+                      "no pong (pong_timeout, 4201).",
                     [&server] {
                       auto& c = server.counters();
                       return Samples{{"reason=\"over_capacity\"", static_cast<double>(c.overflow_closes.load())},
                                      {"reason=\"pong_timeout\"", static_cast<double>(c.pong_timeouts.load())}};
                     });
-  metrics.add_gauge("genq_ws_connections_total", "Pusher WebSocket connections accepted since start.", [&server] {
+  metrics.add_counter("genq_ws_messages_total",
+                      "WebSocket messages: received from clients (in), frames queued to clients (out: events and "
+                      "protocol replies).",
+                      [&server] {
+                        auto& c = server.counters();
+                        return Samples{{"direction=\"in\"", static_cast<double>(c.messages_in.load())},
+                                       {"direction=\"out\"", static_cast<double>(c.messages_out.load())}};
+                      });
+  metrics.add_counter("genq_ws_connections_total", "Pusher WebSocket connections accepted since start.", [&server] {
     return Samples{{"", static_cast<double>(server.counters().connections_total.load())}};
   });
 }

@@ -27,6 +27,7 @@
 #include "genq/app/cluster_secrets.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/data_dir.hpp"
+#include "genq/app/job_metrics_setup.hpp"
 #include "genq/app/pusher_setup.hpp"
 #include "genq/app/webhook_setup.hpp"
 #include "genq/app/blob_choice.hpp"
@@ -261,7 +262,7 @@ int serve(const ServeConfig& config) {
   server_options.connection_limits.max_per_address = config.max_connections_per_ip;
   server_options.upload_temp_path = [&blobs] { return (*blobs)->temp_path().string(); };
   server_options.on_request = [&metrics](const http::Route* route, unsigned status, std::chrono::microseconds latency) {
-    metrics.observe_request(route ? route->name : "unmatched", status, latency);
+    metrics.observe_request(route ? std::string_view(route->name) : std::string_view("unmatched"), status, latency);
   };
   // Pusher WebSockets share the API's port: GET /app/{key} with Upgrade: websocket.
   ws::PusherServer pusher(*pusher_options);
@@ -306,6 +307,7 @@ int serve(const ServeConfig& config) {
   // (the outbox); the engine sends them. result_url is signed afresh at every attempt.
   std::unique_ptr<webhook::DeliveryEngine> deliveries;
   WebhookService webhooks(**store, **store, [&deliveries] { deliveries->wake(); });
+  api_options.webhook_engine_problem = webhook_engine_problem(deliveries);
   // With Redis, the limits hold for the cluster: every node counts in the same windows.
   std::unique_ptr<bus::RedisRateWindows> shared_windows;
   if (chosen_bus->redis) shared_windows = std::make_unique<bus::RedisRateWindows>(*bus::parse_redis_url(config.bus));
@@ -330,26 +332,7 @@ int serve(const ServeConfig& config) {
     if (change.remote) jobs.on_remote_change(change);  // its own reach positions in publish
     if (change.status == JobStatus::Pending) claims.on_job_pending(change.model);
   });
-  metrics.add_gauge("genq_jobs", "Jobs in the store, by status.", [&jobs] {
-    std::vector<std::pair<std::string, double>> out;
-    if (auto c = jobs.counts()) {
-      out = {{"status=\"pending\"", static_cast<double>(c->pending)},
-             {"status=\"processing\"", static_cast<double>(c->processing)},
-             {"status=\"in_progress\"", static_cast<double>(c->in_progress)},
-             {"status=\"done\"", static_cast<double>(c->done)},
-             {"status=\"error\"", static_cast<double>(c->error)}};
-    }
-    return out;
-  });
-  metrics.add_gauge("genq_claim_waiters", "Worker long-polls waiting for a job.", [&claims] {
-    return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(claims.waiting())}};
-  });
-  metrics.add_gauge("genq_store_commits", "Store transactions committed (group commit batches).", [&store] {
-    return std::vector<std::pair<std::string, double>>{{"", static_cast<double>((*store)->commits())}};
-  });
-  metrics.add_gauge("genq_store_writes", "Store write operations (many share one commit).", [&store] {
-    return std::vector<std::pair<std::string, double>>{{"", static_cast<double>((*store)->writes())}};
-  });
+  add_job_metrics(metrics, jobs, claims, **store, *catalog);
 
   api::add_sdk_routes(router, services);
   api::openai::add_openai_routes(router, services);
@@ -376,13 +359,15 @@ int serve(const ServeConfig& config) {
         return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(redis->counters().*field)}};
       };
     };
-    metrics.add_gauge("genq_bus_published", "Job changes sent to Redis.", counter(&bus::RedisBusCounters::published));
-    metrics.add_gauge("genq_bus_received", "Other nodes' job changes received from Redis.",
-                      counter(&bus::RedisBusCounters::received));
-    metrics.add_gauge("genq_bus_dropped", "Job changes never sent (queue full or connection lost).",
-                      counter(&bus::RedisBusCounters::dropped));
-    metrics.add_gauge("genq_bus_loaded", "Jobs read from the store for other nodes' changes someone here wanted.",
-                      counter(&bus::RedisBusCounters::loaded));
+    metrics.add_counter("genq_bus_published_total", "Job changes sent to Redis.",
+                        counter(&bus::RedisBusCounters::published));
+    metrics.add_counter("genq_bus_received_total", "Other nodes' job changes received from Redis.",
+                        counter(&bus::RedisBusCounters::received));
+    metrics.add_counter("genq_bus_dropped_total", "Job changes never sent (queue full or connection lost).",
+                        counter(&bus::RedisBusCounters::dropped));
+    metrics.add_counter("genq_bus_loaded_total",
+                        "Jobs read from the store for other nodes' changes someone here wanted.",
+                        counter(&bus::RedisBusCounters::loaded));
   }
   // After the commit that queued them, so the delivery rows are there to read; only
   // then: waking the sender for every transition cost 6% of the CPU of a server whose

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+
 #include "genq/webhook/curl_sender.hpp"
 
 namespace genq::app {
@@ -87,6 +89,36 @@ void add_webhook_metrics(Metrics& metrics, const webhook::DeliveryEngine& engine
     if (auto n = webhooks.pending_count()) out = {{"", static_cast<double>(*n)}};
     return out;
   });
+  metrics.add_gauge("genq_webhook_oldest_due_age_seconds",
+                    "How long the most overdue pending delivery has been due; 0 when none is due.",
+                    [&webhooks, &engine] {
+                      Samples out;
+                      if (auto earliest = webhooks.earliest_pending()) {
+                        const TimePoint now = engine.clock().now();
+                        double age = 0;
+                        if (*earliest && **earliest < now) {
+                          age = std::chrono::duration<double>(now - **earliest).count();
+                        }
+                        out = {{"", age}};
+                      }
+                      return out;
+                    });
+  metrics.add_collector([&engine](Exposition& out) {
+    out.family("genq_webhook_attempt_seconds",
+               "Time from sending a webhook attempt to its answer (or its failure), every outcome.", "histogram");
+    out.histogram("genq_webhook_attempt_seconds", "", engine.attempt_seconds().snapshot());
+  });
+}
+
+std::function<std::optional<std::string>()> webhook_engine_problem(
+    const std::unique_ptr<webhook::DeliveryEngine>& engine) {
+  return [&engine]() -> std::optional<std::string> {
+    if (!engine) return "not started";
+    const webhook::EngineHealth health = engine->health();
+    if (!health.running) return "not running";
+    if (!health.recording) return "cannot record attempts in the store (deliveries are retried)";
+    return std::nullopt;
+  };
 }
 
 }  // namespace genq::app

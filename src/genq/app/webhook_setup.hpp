@@ -3,7 +3,10 @@
 // delivery engine on libcurl, and their metrics.
 #include <CLI/App.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "genq/config/serve_config.hpp"
 #include "genq/core/clock.hpp"
@@ -33,5 +36,9 @@ std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig&
 
 // genq_webhook_* counters and gauges on /metrics.
 void add_webhook_metrics(Metrics& metrics, const webhook::DeliveryEngine& engine, WebhookService& webhooks);
+// For /readyz (ApiOptions::webhook_engine_problem): reads the engine `engine` holds
+// when asked, so it may be made after this is.
+std::function<std::optional<std::string>()> webhook_engine_problem(
+    const std::unique_ptr<webhook::DeliveryEngine>& engine);
 
 }  // namespace genq::app

@@ -47,6 +47,9 @@ class BlobStore {
   virtual Result<std::filesystem::path> local_path(const std::string& key) = 0;
   // Describes where files go, for the start-up log ("directory /var/lib/genq/blobs").
   virtual std::string describe() const = 0;
+  // Whether files can be stored now (start-up, /readyz): the directory is there and
+  // writable, or the bucket answers with the credentials. Blocks (S3: one HEAD request).
+  virtual Status check() = 0;
 };
 
 // True for keys that cannot escape the store's root ("a/b.png": yes; "../x", "/x": no).

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -73,6 +75,15 @@ Result<fs::path> LocalBlobStore::local_path(const std::string& key) {
   std::error_code ec;
   if (!fs::is_regular_file(*path, ec)) return fail(Error::not_found("no such file"));
   return *path;
+}
+
+Status LocalBlobStore::check() {
+  std::error_code ec;
+  if (!fs::is_directory(root_, ec)) return fail(Error::unavailable(root_.string() + " is not a directory"));
+  if (::access(root_.c_str(), W_OK | X_OK) != 0) {
+    return fail(Error::unavailable(root_.string() + " is not writable: " + std::strerror(errno)));
+  }
+  return {};
 }
 
 Result<bool> LocalBlobStore::exists(const std::string& key) {

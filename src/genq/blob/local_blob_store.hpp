@@ -28,6 +28,7 @@ class LocalBlobStore final : public BlobStore {
                                         std::chrono::seconds ttl) const override;
   Result<std::filesystem::path> local_path(const std::string& key) override;
   std::string describe() const override { return "directory " + root_.string(); }
+  Status check() override;
   Result<std::string> read(const std::string& key) override;
 
  private:

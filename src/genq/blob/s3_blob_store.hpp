@@ -25,7 +25,7 @@ class S3BlobStore final : public BlobStore {
   // A round trip that proves the endpoint, bucket and credentials work (HEAD of a key
   // that need not exist): Unavailable when S3 cannot be reached, Forbidden when it
   // refuses the credentials, with S3's own error code in the message.
-  Status check();
+  Status check() override;
 
   Status put(const std::string& key, std::string_view data) override;
   std::filesystem::path temp_path() override { return spool_.next_path(); }

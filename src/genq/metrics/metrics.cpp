@@ -1,25 +1,17 @@
 #include "genq/metrics/metrics.hpp"
 
-#include <fmt/format.h>
+#include <algorithm>
 
 namespace genq {
 
-void Metrics::observe_request(const std::string& route, unsigned status, std::chrono::microseconds latency) {
-  std::lock_guard lock(mutex_);
-  auto& stats = routes_[route];
-  ++stats.by_status[status];
-  ++stats.count;
-  stats.seconds_sum += static_cast<double>(latency.count()) / 1e6;
+void Metrics::observe_request(std::string_view route, unsigned status, std::chrono::microseconds latency) {
+  RouteSeries& series = routes_.at(route);
+  series.statuses.add(status);
+  series.latency.observe(static_cast<double>(latency.count()) / 1e6);
 }
 
 void Metrics::count_transition(std::string_view status) {
-  std::lock_guard lock(mutex_);
-  auto it = transitions_.find(status);
-  if (it == transitions_.end()) {
-    transitions_.emplace(std::string(status), 1);
-  } else {
-    ++it->second;
-  }
+  transitions_.at(status).fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::add_gauge(std::string name, std::string help, GaugeFn fn) {
@@ -30,40 +22,35 @@ void Metrics::add_counter(std::string name, std::string help, GaugeFn fn) {
   gauges_.push_back({std::move(name), std::move(help), std::move(fn), "counter"});
 }
 
+void Metrics::add_collector(CollectFn fn) { collectors_.push_back(std::move(fn)); }
+
 std::string Metrics::render() const {
-  std::string out;
-  {
-    std::lock_guard lock(mutex_);
-    out += "# HELP genq_http_requests_total HTTP requests answered, by route and status.\n";
-    out += "# TYPE genq_http_requests_total counter\n";
-    for (const auto& [route, stats] : routes_) {
-      for (const auto& [status, n] : stats.by_status) {
-        out += fmt::format("genq_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", route, status, n);
-      }
+  Exposition out;
+  out.family("genq_http_requests_total", "HTTP requests answered, by route and status.", "counter");
+  routes_.for_each([&](const std::string& route, const RouteSeries& series) {
+    auto counts = series.statuses.counts();
+    std::sort(counts.begin(), counts.end());
+    for (const auto& [status, n] : counts) {
+      const std::string code = status == 0 ? "other" : std::to_string(status);
+      out.sample("genq_http_requests_total", label("route", route) + "," + label("status", code),
+                 static_cast<double>(n));
     }
-    out += "# HELP genq_http_request_seconds Time from request header to response, by route.\n";
-    out += "# TYPE genq_http_request_seconds summary\n";
-    for (const auto& [route, stats] : routes_) {
-      out += fmt::format("genq_http_request_seconds_sum{{route=\"{}\"}} {:.6f}\n", route, stats.seconds_sum);
-      out += fmt::format("genq_http_request_seconds_count{{route=\"{}\"}} {}\n", route, stats.count);
-    }
-    out += "# HELP genq_job_transitions_total Job status changes, by new status.\n";
-    out += "# TYPE genq_job_transitions_total counter\n";
-    for (const auto& [status, n] : transitions_) {
-      out += fmt::format("genq_job_transitions_total{{status=\"{}\"}} {}\n", status, n);
-    }
-  }
+  });
+  out.family("genq_http_request_duration_seconds", "Time from request header to response, by route.", "histogram");
+  routes_.for_each([&](const std::string& route, const RouteSeries& series) {
+    out.histogram("genq_http_request_duration_seconds", label("route", route), series.latency.snapshot());
+  });
+  out.family("genq_job_transitions_total", "Job status changes this node made, by new status.", "counter");
+  transitions_.for_each([&](const std::string& status, const std::atomic<std::uint64_t>& n) {
+    out.sample("genq_job_transitions_total", label("status", status),
+               static_cast<double>(n.load(std::memory_order_relaxed)));
+  });
   for (const auto& gauge : gauges_) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", gauge.name, gauge.help, gauge.name, gauge.type);
-    for (const auto& [labels, value] : gauge.fn()) {
-      if (labels.empty()) {
-        out += fmt::format("{} {}\n", gauge.name, value);
-      } else {
-        out += fmt::format("{}{{{}}} {}\n", gauge.name, labels, value);
-      }
-    }
+    out.family(gauge.name, gauge.help, gauge.type);
+    for (const auto& [labels, value] : gauge.fn()) out.sample(gauge.name, labels, value);
   }
-  return out;
+  for (const auto& collect : collectors_) collect(out);
+  return out.take();
 }
 
 }  // namespace genq

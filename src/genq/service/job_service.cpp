@@ -39,7 +39,10 @@ Status JobService::load_queue() {
 void JobService::submit(NewJob job, StoreDone<SubmitOutcome> done) {
   job.max_attempts = options_.max_attempts;
   store_.submit(std::move(job), [this, done = std::move(done)](Result<SubmitOutcome> outcome) {
-    if (outcome && outcome->created) publish(outcome->job);
+    if (outcome && outcome->created) {
+      metrics_.submitted(outcome->job);
+      publish(outcome->job);
+    }
     done(std::move(outcome));
   });
 }
@@ -54,6 +57,7 @@ void JobService::get_for_client(std::string job_id, std::string client_id, Store
 void JobService::cancel(std::string job_id, std::string client_id, StoreDone<Job> done) {
   store_.cancel(std::move(job_id), std::move(client_id), publishing([this, done = std::move(done)](Result<Job> job) {
     if (job) {
+      metrics_.cancelled(*job);
       // Retention would find these keys again later; removing an absent key is harmless.
       std::vector<std::string> keys;
       store_rules::collect_input_keys(job->inputs_json, keys);
@@ -99,10 +103,15 @@ void JobService::purge_pending(PurgeRequest request, StoreDone<std::vector<Job>>
 
 void JobService::try_claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) {
   request.lease = options_.lease;
+  workers_.claimed(request.worker_id, request.models, clock_.now());
   store_.claim(std::move(request), [this, done = std::move(done)](Result<std::vector<Lease>>&& leases) {
     if (!leases) return done(fail(std::move(leases.error())));
     std::vector<Lease> claimed = std::move(*leases);
-    for (const auto& lease : claimed) publish(lease.job);
+    const TimePoint now = clock_.now();
+    for (const auto& lease : claimed) {
+      metrics_.claimed(lease.job, now);
+      publish(lease.job);
+    }
     done(std::move(claimed));
   });
 }
@@ -113,7 +122,11 @@ void JobService::heartbeat(LeaseRef lease, StoreDone<TimePoint> done) {
 
 void JobService::progress(LeaseRef lease, double value, std::optional<std::string> preview_jpeg,
                           StoreDone<Job> done) {
-  store_.progress(std::move(lease), value, std::move(preview_jpeg), options_.lease, publishing(std::move(done)));
+  store_.progress(std::move(lease), value, std::move(preview_jpeg), options_.lease,
+                  publishing([this, done = std::move(done)](Result<Job> job) {
+                    if (job) workers_.reported(job->worker_id, job->model, clock_.now());
+                    done(std::move(job));
+                  }));
 }
 
 namespace {
@@ -195,16 +208,32 @@ void JobService::complete(const Job& current, LeaseRef lease, std::optional<std:
     result.result_mime = inline_is_json ? "application/json" : "text/plain";
     result.result_blob = inline_result_key(job->id, inline_is_json);
   }
-  store_.complete(std::move(lease), std::move(result), publishing(std::move(done)));
+  store_.complete(std::move(lease), std::move(result), publishing([this, done = std::move(done)](Result<Job> done_job) {
+                    if (done_job) {
+                      metrics_.completed(*done_job);
+                      workers_.reported(done_job->worker_id, done_job->model, clock_.now());
+                    }
+                    done(std::move(done_job));
+                  }));
 }
 
 void JobService::release(LeaseRef lease, StoreDone<Job> done) {
-  store_.release(std::move(lease), publishing(std::move(done)));
+  store_.release(std::move(lease), publishing([this, done = std::move(done)](Result<Job> job) {
+                   if (job) metrics_.released(*job);
+                   done(std::move(job));
+                 }));
 }
 
 void JobService::fail_job(LeaseRef lease, std::string message, bool retryable, std::string error_code,
                           StoreDone<Job> done) {
-  store_.fail(std::move(lease), std::move(message), retryable, std::move(error_code), publishing(std::move(done)));
+  store_.fail(std::move(lease), std::move(message), retryable, std::move(error_code),
+              publishing([this, done = std::move(done)](Result<Job> job) {
+                if (job) {
+                  metrics_.failed(*job);
+                  workers_.reported(job->worker_id, job->model, clock_.now());
+                }
+                done(std::move(job));
+              }));
 }
 
 Result<std::size_t> JobService::requeue_expired() {
@@ -212,6 +241,7 @@ Result<std::size_t> JobService::requeue_expired() {
   if (!jobs) return fail(jobs.error());
   for (const auto& job : *jobs) {
     spdlog::warn("job {} lease expired (worker {}): now {}", job.id, job.worker_id, to_string(job.status));
+    metrics_.lease_expired(job);
     publish(job);
   }
   return jobs->size();

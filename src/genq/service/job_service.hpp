@@ -15,7 +15,9 @@
 #include "genq/bus/event_bus.hpp"
 #include "genq/service/blob_remover.hpp"
 #include "genq/core/clock.hpp"
+#include "genq/metrics/job_metrics.hpp"
 #include "genq/service/queue_positions.hpp"
+#include "genq/service/worker_presence.hpp"
 #include "genq/store/job_store.hpp"
 
 namespace genq {
@@ -87,6 +89,12 @@ class JobService {
   Result<std::size_t> expire_results();
 
   Result<StatusCounts> counts() { return store_.count_by_status(); }
+  // Pending jobs and the oldest one's submit time, by model (/metrics).
+  Result<std::vector<ModelQueue>> queues() { return store_.pending_by_model(); }
+  // Counts and latencies of the transitions this node made, by model (/metrics).
+  JobMetrics& metrics() { return metrics_; }
+  // Workers that claimed or reported lately, by model (/metrics).
+  WorkerPresence& workers() { return workers_; }
   const ServiceOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }
   BlobStore& blobs() { return blobs_; }
@@ -102,6 +110,8 @@ class JobService {
   void publish(const Job& job);
 
   QueuePositions positions_;
+  JobMetrics metrics_;
+  WorkerPresence workers_;
   JobStore& store_;
   BlobStore& blobs_;
   EventBus& bus_;

@@ -40,6 +40,9 @@ struct ApiOptions {
   // When set, GET /metrics wants "Authorization: Bearer <this>" (queue depths and
   // request counts tell an outsider how busy the service is).
   std::string metrics_token;
+  // Why the webhook engine is not working (not running, cannot record attempts), or
+  // nullopt when it is: /readyz. Empty = not checked.
+  std::function<std::optional<std::string>()> webhook_engine_problem;
 };
 
 struct Services {

@@ -29,6 +29,9 @@ class WebhookService {
   Result<DeliveryRecord> redeliver(const std::string& delivery_id, const std::string& client_id);
 
   Result<std::int64_t> pending_count() { return deliveries_.count_pending_deliveries(); }
+  // The earliest next attempt of a pending delivery (due now if it has passed); the
+  // age of the oldest due one on /metrics.
+  Result<std::optional<TimePoint>> earliest_pending() { return deliveries_.next_delivery_time(TimePoint{}); }
 
  private:
   DeliveryStore& deliveries_;

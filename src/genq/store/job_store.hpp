@@ -76,6 +76,13 @@ struct PendingEntry {
   std::int64_t seq = 0;
 };
 
+// One model's queue: how many jobs are pending and when the oldest was submitted.
+struct ModelQueue {
+  std::string model;
+  std::int64_t pending = 0;
+  TimePoint oldest_created_at{};
+};
+
 struct StatusCounts {
   std::int64_t pending = 0, processing = 0, in_progress = 0, done = 0, error = 0;
 };
@@ -179,6 +186,10 @@ class JobStore {
   virtual Result<std::vector<std::string>> expire_results(TimePoint before) = 0;
 
   virtual Result<StatusCounts> count_by_status() = 0;
+  // Pending jobs by model, with the oldest one's submit time (queue depth and age on
+  // /metrics); models with nothing pending are left out. Reads the claim index, plus
+  // one row per model.
+  virtual Result<std::vector<ModelQueue>> pending_by_model() = 0;
 
   // Waits until every call made so far has been answered (its `done` has returned). At
   // shutdown, once nothing makes new calls: the callbacks use the HTTP sessions and

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "genq/metrics/histogram.hpp"
 #include "genq/store/account_store.hpp"
 #include "genq/store/delivery_store.hpp"
 #include "genq/store/job_store.hpp"
@@ -24,6 +25,9 @@ class Store : public JobStore, public AccountStore, public DeliveryStore {
   // concurrent writers commits() stays far below writes()).
   virtual std::uint64_t commits() const = 0;
   virtual std::uint64_t writes() const = 0;
+  // Writes per committed transaction and the time from BEGIN to COMMIT (/metrics).
+  virtual const Histogram& commit_batch_sizes() const = 0;
+  virtual const Histogram& commit_seconds() const = 0;
 };
 
 }  // namespace genq

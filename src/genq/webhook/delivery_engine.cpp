@@ -44,6 +44,7 @@ DeliveryEngine::~DeliveryEngine() { stop(); }
 
 void DeliveryEngine::start() {
   thread_ = std::thread([this] { run(); });
+  running_.store(true, std::memory_order_relaxed);
 }
 
 void DeliveryEngine::stop() {
@@ -55,6 +56,7 @@ void DeliveryEngine::stop() {
   if (thread_.joinable()) {
     thread_.join();
   }
+  running_.store(false, std::memory_order_relaxed);
   // Destroying the sender joins its thread: no completion can arrive after this.
   sender_.reset();
 }
@@ -220,6 +222,7 @@ std::vector<AttemptRecord> DeliveryEngine::settle(std::vector<Finished>& finishe
     record.claimant = claimant_;
     record.started_at = attempt.started_at;
     record.latency = f.result.latency;
+    attempt_seconds_.observe(std::chrono::duration<double>(f.result.latency).count());
     record.http_status = f.result.http_status;
     record.error = attempt_error(f.result);
     record.state = next.state;
@@ -251,9 +254,11 @@ void DeliveryEngine::record(std::vector<AttemptRecord> records) {
     // the claim expires: a receiver may see a delivery id twice, never zero times.
     record_errors_ += records.size();
     store_trouble_ = true;
+    recording_failed_.store(true, std::memory_order_relaxed);
     spdlog::error("webhooks: cannot record {} attempts: {}", records.size(), recorded.error().message);
     return;
   }
+  recording_failed_.store(false, std::memory_order_relaxed);
   for (const AttemptRecord& r : records) {
     switch (r.state) {
       case DeliveryState::Delivered: ++delivered_; break;

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "genq/core/clock.hpp"
+#include "genq/metrics/histogram.hpp"
 #include "genq/store/delivery_store.hpp"
 #include "genq/webhook/payload.hpp"
 #include "genq/webhook/retry_schedule.hpp"
@@ -68,6 +69,12 @@ struct DeliveryStats {
   std::size_t in_flight = 0;
 };
 
+// For /readyz: whether the engine runs and could record its last attempts.
+struct EngineHealth {
+  bool running = false;
+  bool recording = true;  // false: the last attempts could not be written to the store
+};
+
 class DeliveryEngine {
  public:
   DeliveryEngine(DeliveryStore& store, std::unique_ptr<WebhookSender> sender, const Clock& clock,
@@ -89,6 +96,12 @@ class DeliveryEngine {
   Millis run_once();
 
   DeliveryStats stats() const;
+  EngineHealth health() const {
+    return {running_.load(std::memory_order_relaxed), !recording_failed_.load(std::memory_order_relaxed)};
+  }
+  const Clock& clock() const { return clock_; }
+  // Seconds from sending an attempt to its answer (or its failure), every attempt.
+  const Histogram& attempt_seconds() const { return attempt_seconds_; }
   // The id this engine claims deliveries under (random per engine).
   const std::string& claimant() const { return claimant_; }
 
@@ -131,6 +144,9 @@ class DeliveryEngine {
   std::string claimant_;
   std::optional<TimePoint> next_prune_;
   bool store_trouble_ = false;  // the last recording failed: back off before sending more
+  std::atomic<bool> running_{false};
+  std::atomic<bool> recording_failed_{false};
+  Histogram attempt_seconds_{buckets::request_seconds()};
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;

@@ -35,6 +35,8 @@ struct PusherCounters {
   std::atomic<std::uint64_t> coalesced{0};           // progress frames replaced while queued
   std::atomic<std::uint64_t> overflow_closes{0};     // connections closed with 4100
   std::atomic<std::uint64_t> pong_timeouts{0};       // connections closed with 4201
+  std::atomic<std::uint64_t> messages_in{0};         // client messages received
+  std::atomic<std::uint64_t> messages_out{0};        // frames queued to connections: events and replies
 };
 
 class PusherServer {

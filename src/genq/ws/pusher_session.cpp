@@ -179,6 +179,7 @@ bool PusherSession::on_frame(const FrameEvent& event) {
 }
 
 void PusherSession::handle(std::string_view text) {
+  server_.counters().messages_in.fetch_add(1, std::memory_order_relaxed);
   auto message = parse_inbound(text);
   if (!message) return send(error_frame(std::nullopt, message.error().message));
   const std::string& event = message->event;
@@ -298,6 +299,7 @@ void PusherSession::deliver(const FramePtr& frame) {
   {
     std::lock_guard lock(mutex_);
     if (refusing_) return;
+    server_.counters().messages_out.fetch_add(1, std::memory_order_relaxed);
     switch (queue_.push(frame)) {
       case OutboundQueue::Push::Queued:
         post_write = !writing_;

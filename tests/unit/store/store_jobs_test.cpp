@@ -1,4 +1,5 @@
-// Every Store (SQLite and PostgreSQL): submit, get, claim, queue position, counts, cancel, reopen.
+// Every Store (SQLite and PostgreSQL): submit, get, claim, queue position, counts, queues by model, cancel,
+// reopen.
 #include <gtest/gtest.h>
 
 #include "unit/store/store_fixture.hpp"
@@ -169,6 +170,31 @@ TEST_P(StoreJobs, CountByStatusCountsEachStatus) {
   EXPECT_EQ(counts->in_progress, 1);
   EXPECT_EQ(counts->done, 1);
   EXPECT_EQ(counts->error, 1);
+}
+
+TEST_P(StoreJobs, PendingByModelGivesEachQueuesDepthAndOldestSubmit) {
+  const TimePoint first_submit = clock_.now();
+  submit(new_job("flux-1"));
+  clock_.advance(5s);
+  submit(new_job("sdxl-1", "SDXL"));
+  submit(new_job("flux-2"));
+  submit(new_job("flux-3"));
+  claim_one();  // takes flux-1: the oldest pending Flux job is now flux-2
+
+  Result<std::vector<ModelQueue>> queues = store_->pending_by_model();
+  ASSERT_TRUE(queues) << queues.error().message;
+  ASSERT_EQ(queues->size(), 2u);
+  EXPECT_EQ((*queues)[0].model, kModel);
+  EXPECT_EQ((*queues)[0].pending, 2);
+  EXPECT_EQ((*queues)[0].oldest_created_at, first_submit + 5s);
+  EXPECT_EQ((*queues)[1].model, "SDXL");
+  EXPECT_EQ((*queues)[1].pending, 1);
+
+  ASSERT_TRUE(store_->cancel("sdxl-1", "cl_1"));
+  queues = store_->pending_by_model();
+  ASSERT_TRUE(queues) << queues.error().message;
+  ASSERT_EQ(queues->size(), 1u) << "a model with nothing pending is left out";
+  EXPECT_EQ((*queues)[0].model, kModel);
 }
 
 TEST_P(StoreJobs, CancelPendingJobEndsInErrorCancelled) {

@@ -55,6 +55,7 @@ Result<std::int64_t> forget_idempotency_keys(Connection& connection, TimePoint n
 Result<std::optional<Job>> find_job(Connection& connection, const std::string& job_id);
 Result<std::optional<std::int64_t>> pending_ahead_of(Connection& connection, const std::string& job_id);
 Result<StatusCounts> count_jobs_by_status(Connection& connection);
+Result<std::vector<ModelQueue>> list_model_queues(Connection& connection);
 Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection);
 
 // --- the webhook outbox (outbox.cpp) ---

@@ -46,6 +46,24 @@ Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection) {
   return entries;
 }
 
+Result<std::vector<ModelQueue>> list_model_queues(Connection& connection) {
+  // The inner query walks the partial claim index (model, seq) WHERE pending; the join
+  // reads one row per model, its oldest pending job.
+  Result<Rows> rows = connection.query(
+      "SELECT q.model, q.pending, j.created_at FROM"
+      " (SELECT model, COUNT(*) AS pending, MIN(seq) AS first FROM jobs WHERE status = 'pending' GROUP BY model) q"
+      " JOIN jobs j ON j.seq = q.first ORDER BY q.model");
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  std::vector<ModelQueue> queues;
+  queues.reserve(static_cast<std::size_t>(rows->size()));
+  for (int row = 0; row < rows->size(); ++row) {
+    queues.push_back(ModelQueue{rows->text(row, 0), rows->int64(row, 1), rows->time(row, 2)});
+  }
+  return queues;
+}
+
 Result<StatusCounts> count_jobs_by_status(Connection& connection) {
   Result<Rows> rows = connection.query("SELECT status, COUNT(*) FROM jobs GROUP BY status");
   if (!rows) {

@@ -95,6 +95,8 @@ void PostgresStore::drain() {
 }
 std::uint64_t PostgresStore::commits() const { return writes_->commits(); }
 std::uint64_t PostgresStore::writes() const { return writes_->writes(); }
+const Histogram& PostgresStore::commit_batch_sizes() const { return writes_->batch_sizes(); }
+const Histogram& PostgresStore::commit_seconds() const { return writes_->commit_seconds(); }
 
 template <class T, class Fn>
 void PostgresStore::post(Fn fn, CommitSync sync, StoreDone<T> done) {
@@ -254,6 +256,11 @@ Result<std::vector<PendingEntry>> PostgresStore::pending_entries() {
 
 Result<StatusCounts> PostgresStore::count_by_status() {
   return postgres::read<StatusCounts>(*pool_, [](Connection& c) { return postgres::count_jobs_by_status(c); });
+}
+
+Result<std::vector<ModelQueue>> PostgresStore::pending_by_model() {
+  return postgres::read<std::vector<ModelQueue>>(*pool_,
+                                                 [](Connection& c) { return postgres::list_model_queues(c); });
 }
 
 }  // namespace genq

@@ -1,6 +1,7 @@
 #include "genq/store/postgres/write_queue.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <string>
 
@@ -101,6 +102,7 @@ void WriteQueue::run_batch(std::deque<Entry>& batch) {
 }
 
 bool WriteQueue::try_batch(std::deque<Entry>& batch, bool retry_deadlock, bool& deadlock_retry) {
+  const auto started = std::chrono::steady_clock::now();
   Connection& connection = *connection_;
   auto fail_unsettled = [&](const Error& error) {
     for (Entry& entry : batch) {
@@ -158,6 +160,8 @@ bool WriteQueue::try_batch(std::deque<Entry>& batch, bool retry_deadlock, bool& 
   }
   commits_.fetch_add(1, std::memory_order_relaxed);
   writes_.fetch_add(batch.size(), std::memory_order_relaxed);
+  batch_sizes_.observe(static_cast<double>(batch.size()));
+  commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (batch_committed_) {
     run_quietly([&] { batch_committed_(connection); });
   }

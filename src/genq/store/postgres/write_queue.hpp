@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "genq/core/error.hpp"
+#include "genq/metrics/histogram.hpp"
 #include "genq/store/postgres/pg_connection.hpp"
 
 namespace genq::postgres {
@@ -75,6 +76,10 @@ class WriteQueue {
 
   std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
   std::uint64_t writes() const { return writes_.load(std::memory_order_relaxed); }
+  // Writes per committed transaction, and how long each took from BEGIN to COMMIT
+  // (its fsync included): /metrics.
+  const Histogram& batch_sizes() const { return batch_sizes_; }
+  const Histogram& commit_seconds() const { return commit_seconds_; }
 
  private:
   struct Entry {
@@ -104,6 +109,8 @@ class WriteQueue {
 
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> writes_{0};
+  Histogram batch_sizes_{buckets::batch_sizes()};
+  Histogram commit_seconds_{buckets::commit_seconds()};
   std::thread thread_;  // last: starts once every other member exists
 };
 

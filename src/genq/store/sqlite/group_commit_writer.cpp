@@ -1,6 +1,7 @@
 #include "genq/store/sqlite/group_commit_writer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <string>
 
@@ -161,6 +162,7 @@ void GroupCommitWriter::run_batch(std::deque<Entry>& batch) {
 }
 
 bool GroupCommitWriter::try_transaction(std::deque<Entry>& batch) {
+  const auto started = std::chrono::steady_clock::now();
   Connection& connection = *connection_;
   auto fail_unsettled = [&](const Error& error) {
     for (Entry& entry : batch) {
@@ -217,6 +219,8 @@ bool GroupCommitWriter::try_transaction(std::deque<Entry>& batch) {
   }
   commits_.fetch_add(1, std::memory_order_relaxed);
   writes_.fetch_add(batch.size(), std::memory_order_relaxed);
+  batch_sizes_.observe(static_cast<double>(batch.size()));
+  commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   for (Entry& entry : batch) {
     if (entry.status && entry.after_commit) {
       run_quietly(entry.after_commit);

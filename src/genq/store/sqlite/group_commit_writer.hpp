@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "genq/core/error.hpp"
+#include "genq/metrics/histogram.hpp"
 #include "genq/store/sqlite/sqlite_connection.hpp"
 
 namespace genq::sqlite {
@@ -105,6 +106,10 @@ class GroupCommitWriter {
   // average batch size.
   std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
   std::uint64_t writes() const { return writes_.load(std::memory_order_relaxed); }
+  // Writes per committed transaction, and how long each took from BEGIN to COMMIT
+  // (its fsync included): /metrics.
+  const Histogram& batch_sizes() const { return batch_sizes_; }
+  const Histogram& commit_seconds() const { return commit_seconds_; }
   // Waits until every write queued so far (and any a completion queued meanwhile) has
   // run and been answered: at shutdown, before what the completions use is destroyed.
   void drain();
@@ -144,6 +149,8 @@ class GroupCommitWriter {
 
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> writes_{0};
+  Histogram batch_sizes_{buckets::batch_sizes()};
+  Histogram commit_seconds_{buckets::commit_seconds()};
   std::thread thread_;  // last: starts once every other member exists
 };
 

@@ -61,6 +61,7 @@ Result<std::optional<Job>> find_job(Connection& connection, const std::string& j
 // NotFound if no such job; nullopt if it is not pending.
 Result<std::optional<std::int64_t>> pending_ahead_of(Connection& connection, const std::string& job_id);
 Result<StatusCounts> count_jobs_by_status(Connection& connection);
+Result<std::vector<ModelQueue>> list_model_queues(Connection& connection);
 Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection);
 
 }  // namespace genq::sqlite

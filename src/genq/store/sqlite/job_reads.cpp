@@ -58,6 +58,30 @@ Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection) {
   }
 }
 
+Result<std::vector<ModelQueue>> list_model_queues(Connection& connection) {
+  // The inner query is covered by the claim index (status, model, seq); the join reads
+  // one row per model, its oldest pending job (seq is the rowid and submit order).
+  Result<Statement> statement = connection.prepare(
+      "SELECT q.model, q.pending, j.created_at FROM"
+      " (SELECT model, COUNT(*) AS pending, MIN(seq) AS first FROM jobs WHERE status = 'pending' GROUP BY model) q"
+      " JOIN jobs j ON j.seq = q.first ORDER BY q.model");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  std::vector<ModelQueue> queues;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return queues;
+    }
+    queues.push_back(ModelQueue{statement->column_text(0), statement->column_int64(1),
+                                from_unix_ms(statement->column_int64(2))});
+  }
+}
+
 Result<StatusCounts> count_jobs_by_status(Connection& connection) {
   Result<Statement> statement = connection.prepare("SELECT status, COUNT(*) FROM jobs GROUP BY status");
   if (!statement) {

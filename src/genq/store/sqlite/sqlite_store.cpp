@@ -109,6 +109,8 @@ void SqliteStore::drain() { writer_->drain(); }
 
 std::uint64_t SqliteStore::commits() const { return writer_->commits(); }
 std::uint64_t SqliteStore::writes() const { return writer_->writes(); }
+const Histogram& SqliteStore::commit_batch_sizes() const { return writer_->batch_sizes(); }
+const Histogram& SqliteStore::commit_seconds() const { return writer_->commit_seconds(); }
 
 // The jobs a job write returns, whatever shape its result has.
 namespace {
@@ -302,6 +304,11 @@ Result<std::vector<PendingEntry>> SqliteStore::pending_entries() {
 Result<StatusCounts> SqliteStore::count_by_status() {
   sqlite::ReadPool::Lease reader = readers_->acquire();
   return sqlite::count_jobs_by_status(*reader);
+}
+
+Result<std::vector<ModelQueue>> SqliteStore::pending_by_model() {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::list_model_queues(*reader);
 }
 
 Result<Client> SqliteStore::create_client(const Client& client, const std::string& api_key_hash) {

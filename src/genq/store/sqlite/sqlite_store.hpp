@@ -60,6 +60,8 @@ class SqliteStore final : public Store {
   // concurrent writers commits() stays far below writes().
   std::uint64_t commits() const override;
   std::uint64_t writes() const override;
+  const Histogram& commit_batch_sizes() const override;
+  const Histogram& commit_seconds() const override;
 
   void on_deliveries_queued(std::function<void()> wake) override;
 
@@ -95,6 +97,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
   Result<std::vector<std::string>> expire_results(TimePoint before) override;
   Result<StatusCounts> count_by_status() override;
+  Result<std::vector<ModelQueue>> pending_by_model() override;
   void drain() override;
 
   // AccountStore
