@@ -28,9 +28,11 @@ constexpr CommitSync kToldToClients = CommitSync::Full;
 // that dies mid-sweep leaves at most one batch to the next sweep.
 constexpr int kSweepBatch = 500;
 
-// Threads reading batches of jobs: while one waits on PostgreSQL, the next gathers what
-// arrived meanwhile. Each borrows a pool connection only for its statement.
-constexpr int kBatchedReaders = 2;
+// Threads reading batches of jobs, each borrowing a pool connection for its statement.
+// One: what arrives while its statement runs is the next batch. On a core shared with
+// PostgreSQL, two readers made batches half as big (3 reads instead of 6 at 64 polling
+// connections) and answered 31% fewer polls (21,500/s instead of 31,100/s); four, 58% fewer.
+constexpr int kBatchedReaders = 1;
 
 }  // namespace
 
