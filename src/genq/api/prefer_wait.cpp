@@ -63,10 +63,6 @@ void hold_until_final(Services& services, const std::string& job_id, std::chrono
           const bool final = job && is_final(job->status);
           answer(std::move(job), final);
         });
-      },
-      [&services, job_id]() -> std::optional<Job> {
-        auto current = services.jobs.get(job_id);
-        return current ? std::optional<Job>(std::move(*current)) : std::nullopt;
       });
 }
 

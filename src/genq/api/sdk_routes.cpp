@@ -109,10 +109,6 @@ void wait_for_prompt(Services& services, const std::string& id, const http::Repl
           return reply(http::error_response(502, "The prompt could not be generated: " + final->error));
         }
         reply(prompt_answer(*final));
-      },
-      [&services, &id]() -> std::optional<Job> {
-        auto current = services.jobs.get(id);
-        return current ? std::optional<Job>(std::move(*current)) : std::nullopt;
       });
 }
 

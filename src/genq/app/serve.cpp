@@ -136,17 +136,12 @@ std::optional<ChosenBus> choose_bus(const std::string& spec, bus::JobLoader load
 // Pub/sub is lossy (docs/scale-out.md, "Failures"): long-polls that heard nothing for
 // a while claim again, prompt waits re-read their jobs, and right after the bus
 // (re)connects everyone does, since the changes of the outage are gone.
-void recheck_lost_events(const EventBus& bus, bool& was_ready, ClaimDispatcher& claims, JobWaiters& waiters,
-                         JobService& jobs) {
+void recheck_lost_events(const EventBus& bus, bool& was_ready, ClaimDispatcher& claims, JobWaiters& waiters) {
   const bool ready = bus.health().ready;
   const bool reconnected = ready && !was_ready;
   was_ready = ready;
   claims.recheck(reconnected ? Millis(0) : Millis(5000));
-  waiters.recheck([&jobs](const std::string& id) -> std::optional<Job> {
-    auto job = jobs.get(id);
-    if (!job) return std::nullopt;
-    return std::move(*job);
-  });
+  waiters.recheck();
 }
 
 }  // namespace
@@ -313,7 +308,12 @@ int serve(const ServeConfig& config) {
   if (chosen_bus->redis) shared_windows = std::make_unique<bus::RedisRateWindows>(*bus::parse_redis_url(config.bus));
   RateLimiter rate_limiter({config.rate_limit_per_minute, config.rate_limit_per_day}, shared_windows.get());
   Billing billing(**store, config.billing, billing_currency);
-  JobWaiters waiters;
+  // Waits re-read their jobs without blocking: batched on PostgreSQL.
+  JobWaiters waiters([&jobs](const std::string& id, std::function<void(std::optional<Job>)> found) {
+    jobs.get(id, [found = std::move(found)](Result<Job> job) {
+      found(job ? std::optional<Job>(std::move(*job)) : std::nullopt);
+    });
+  });
   Services services{jobs,    accounts, claims,  *catalog, signer,     metrics, rate_limiter,
                     webhooks, billing,  waiters, bus,      api_options};
   auto result_url = [&blobs = **blobs, &signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
@@ -419,8 +419,8 @@ int serve(const ServeConfig& config) {
   PeriodicTask waiter_deadlines(server.io_context(), pool, Millis(1000), [&waiters, &clock] { waiters.expire(clock.now()); });
   waiter_deadlines.start();
   bool bus_was_ready = false;
-  PeriodicTask bus_recheck(server.io_context(), pool, Millis(1000), [&bus, &bus_was_ready, &claims, &waiters, &jobs] {
-    recheck_lost_events(bus, bus_was_ready, claims, waiters, jobs);
+  PeriodicTask bus_recheck(server.io_context(), pool, Millis(1000), [&bus, &bus_was_ready, &claims, &waiters] {
+    recheck_lost_events(bus, bus_was_ready, claims, waiters);
   });
   if (chosen_bus->redis) bus_recheck.start();  // the in-process bus loses nothing
   requeue.start();

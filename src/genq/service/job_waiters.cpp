@@ -4,15 +4,14 @@
 
 namespace genq {
 
-void JobWaiters::wait(const std::string& job_id, TimePoint deadline, Done done,
-                      const std::function<std::optional<Job>()>& read_now) {
+void JobWaiters::wait(const std::string& job_id, TimePoint deadline, Done done) {
   {
     std::lock_guard lock(mutex_);
     waiters_.emplace(job_id, Waiter{deadline, std::move(done)});
   }
-  if (std::optional<Job> job = read_now(); job && is_final(job->status)) {
-    while (auto waiter = take(job_id)) waiter->done(*job);
-  }
+  read_(job_id, [this](std::optional<Job> job) {
+    if (job) on_job(*job);
+  });
 }
 
 std::optional<JobWaiters::Waiter> JobWaiters::take(const std::string& job_id) {
@@ -35,7 +34,7 @@ void JobWaiters::on_job(const Job& job) {
   while (auto waiter = take(job.id)) waiter->done(job);
 }
 
-void JobWaiters::recheck(const std::function<std::optional<Job>(const std::string&)>& read) {
+void JobWaiters::recheck() {
   std::vector<std::string> ids;
   {
     std::lock_guard lock(mutex_);
@@ -44,7 +43,9 @@ void JobWaiters::recheck(const std::function<std::optional<Job>(const std::strin
     }
   }
   for (const auto& id : ids) {
-    if (std::optional<Job> job = read(id); job) on_job(*job);
+    read_(id, [this](std::optional<Job> job) {
+      if (job) on_job(*job);
+    });
   }
 }
 

@@ -5,6 +5,9 @@
 // EventBus, or until its deadline passes (expire(), called by a timer). The end of a
 // job run on another node comes over a lossy bus, so recheck() (also on a timer)
 // reads the jobs still waited on and answers those that ended unheard.
+// Reads go through the Read it is given, which answers later (JobStore::get with a
+// callback): thousands of waits (sync-mode submits) re-read in one go, in batches on
+// PostgreSQL, and a wait registered on a store thread never waits on the store.
 //
 // Thread-safe. Each callback runs exactly once, outside the lock, on the thread that
 // published the final event, called wait() or expire(): keep it short.
@@ -25,17 +28,21 @@ class JobWaiters {
  public:
   // The job once final; nullopt when the deadline passed first.
   using Done = std::function<void(std::optional<Job>)>;
+  // Reads a job and calls `found` with it (nullopt when there is none), now or later,
+  // on any thread.
+  using Read = std::function<void(const std::string& job_id, std::function<void(std::optional<Job>)> found)>;
 
-  // Registers the wait, then reads the job with `read_now`, so an end that came
-  // before the wait was registered is not missed.
-  void wait(const std::string& job_id, TimePoint deadline, Done done,
-            const std::function<std::optional<Job>()>& read_now);
+  explicit JobWaiters(Read read) : read_(std::move(read)) {}
+
+  // Registers the wait, then reads the job, so an end that came before the wait was
+  // registered is not missed.
+  void wait(const std::string& job_id, TimePoint deadline, Done done);
   // The EventBus subscription: only final changes of waited-on jobs are wanted.
   bool wants(const JobSummary& change) const;
   void on_job(const Job& job);
-  // Reads every job waited on with `read` and answers those found final: for ends
-  // the bus lost. Costs nothing when nothing waits. May block (store reads).
-  void recheck(const std::function<std::optional<Job>(const std::string&)>& read);
+  // Reads every job waited on and answers those found final: for ends the bus lost.
+  // Costs nothing when nothing waits.
+  void recheck();
   // Calls, with nullopt, every wait whose deadline is at or before `now`.
   void expire(TimePoint now);
   std::size_t waiting() const;
@@ -47,6 +54,7 @@ class JobWaiters {
   };
   std::optional<Waiter> take(const std::string& job_id);
 
+  const Read read_;
   mutable std::mutex mutex_;
   std::multimap<std::string, Waiter, std::less<>> waiters_;  // GUARDED_BY(mutex_); job id -> waits
 };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <vector>
 
 namespace genq {
@@ -21,15 +22,27 @@ struct Calls {
   }
 };
 
-std::function<std::optional<Job>()> reads(std::optional<Job> j) {
-  return [j] { return j; };
-}
+// The store the waits read from: each read answers at once with what `set` left.
+struct FakeJobs {
+  std::map<std::string, std::optional<Job>> jobs;
+  std::vector<std::string> read_ids;
+  void set(const std::string& id, std::optional<Job> job) { jobs[id] = std::move(job); }
+  JobWaiters::Read reader() {
+    return [this](const std::string& id, std::function<void(std::optional<Job>)> found) {
+      read_ids.push_back(id);
+      auto it = jobs.find(id);
+      found(it == jobs.end() ? std::nullopt : it->second);
+    };
+  }
+};
 
 TEST(JobWaiters, AFinalEventAnswersItsWaitOnce) {
-  JobWaiters waiters;
+  FakeJobs store;
+  JobWaiters waiters(store.reader());
   ManualClock clock;
   Calls calls;
-  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record(), reads(job_in("a", JobStatus::Pending)));
+  store.set("a", job_in("a", JobStatus::Pending));
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record());
   waiters.on_job(job_in("a", JobStatus::InProgress));
   EXPECT_TRUE(calls.seen.empty()) << "progress is not the end";
   waiters.on_job(job_in("b", JobStatus::Done));
@@ -45,21 +58,26 @@ TEST(JobWaiters, AFinalEventAnswersItsWaitOnce) {
 }
 
 TEST(JobWaiters, AJobThatEndedBeforeTheWaitIsAnsweredAtOnce) {
-  JobWaiters waiters;
+  FakeJobs store;
+  JobWaiters waiters(store.reader());
   ManualClock clock;
   Calls calls;
-  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record(), reads(job_in("a", JobStatus::Error)));
+  store.set("a", job_in("a", JobStatus::Error));
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record());
   ASSERT_EQ(calls.seen.size(), 1u);
   EXPECT_EQ(calls.seen[0]->status, JobStatus::Error);
   EXPECT_EQ(waiters.waiting(), 0u);
 }
 
 TEST(JobWaiters, DeadlinesAnswerWithNothing) {
-  JobWaiters waiters;
+  FakeJobs store;
+  JobWaiters waiters(store.reader());
   ManualClock clock;
   Calls early, late;
-  waiters.wait("a", clock.now() + std::chrono::seconds(1), early.record(), reads(job_in("a", JobStatus::Pending)));
-  waiters.wait("b", clock.now() + std::chrono::seconds(10), late.record(), reads(job_in("b", JobStatus::Pending)));
+  store.set("a", job_in("a", JobStatus::Pending));
+  waiters.wait("a", clock.now() + std::chrono::seconds(1), early.record());
+  store.set("b", job_in("b", JobStatus::Pending));
+  waiters.wait("b", clock.now() + std::chrono::seconds(10), late.record());
   waiters.expire(clock.now());
   EXPECT_TRUE(early.seen.empty());
   clock.advance(std::chrono::seconds(1));
@@ -73,21 +91,26 @@ TEST(JobWaiters, DeadlinesAnswerWithNothing) {
 }
 
 TEST(JobWaiters, TwoWaitsOnOneJobBothHearItsEnd) {
-  JobWaiters waiters;
+  FakeJobs store;
+  JobWaiters waiters(store.reader());
   ManualClock clock;
   Calls first, second;
-  waiters.wait("a", clock.now() + std::chrono::seconds(5), first.record(), reads(std::nullopt));
-  waiters.wait("a", clock.now() + std::chrono::seconds(5), second.record(), reads(std::nullopt));
+  store.set("a", std::nullopt);
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), first.record());
+  store.set("a", std::nullopt);
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), second.record());
   waiters.on_job(job_in("a", JobStatus::Done));
   EXPECT_EQ(first.seen.size(), 1u);
   EXPECT_EQ(second.seen.size(), 1u);
 }
 
 TEST(JobWaiters, WantsOnlyTheFinalChangesOfJobsWaitedOn) {
-  JobWaiters waiters;
+  FakeJobs store;
+  JobWaiters waiters(store.reader());
   ManualClock clock;
   Calls calls;
-  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record(), reads(std::nullopt));
+  store.set("a", std::nullopt);
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), calls.record());
   JobSummary change;
   change.id = "a";
   change.status = JobStatus::InProgress;
@@ -99,18 +122,21 @@ TEST(JobWaiters, WantsOnlyTheFinalChangesOfJobsWaitedOn) {
 }
 
 TEST(JobWaiters, RecheckAnswersAWaitWhoseEndTheBusLost) {
-  JobWaiters waiters;
+  FakeJobs store;
+  JobWaiters waiters(store.reader());
   ManualClock clock;
   Calls a_calls, b_calls;
-  waiters.wait("a", clock.now() + std::chrono::seconds(5), a_calls.record(), reads(job_in("a", JobStatus::Pending)));
-  waiters.wait("a", clock.now() + std::chrono::seconds(5), a_calls.record(), reads(job_in("a", JobStatus::Pending)));
-  waiters.wait("b", clock.now() + std::chrono::seconds(5), b_calls.record(), reads(job_in("b", JobStatus::Pending)));
-  std::vector<std::string> read_ids;
-  waiters.recheck([&read_ids](const std::string& id) -> std::optional<Job> {
-    read_ids.push_back(id);
-    return job_in(id, id == "a" ? JobStatus::Done : JobStatus::InProgress);
-  });
-  EXPECT_EQ(read_ids, (std::vector<std::string>{"a", "b"})) << "each waited-on job read once";
+  store.set("a", job_in("a", JobStatus::Pending));
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), a_calls.record());
+  store.set("a", job_in("a", JobStatus::Pending));
+  waiters.wait("a", clock.now() + std::chrono::seconds(5), a_calls.record());
+  store.set("b", job_in("b", JobStatus::Pending));
+  waiters.wait("b", clock.now() + std::chrono::seconds(5), b_calls.record());
+  store.read_ids.clear();
+  store.set("a", job_in("a", JobStatus::Done));
+  store.set("b", job_in("b", JobStatus::InProgress));
+  waiters.recheck();
+  EXPECT_EQ(store.read_ids, (std::vector<std::string>{"a", "b"})) << "each waited-on job read once";
   EXPECT_EQ(a_calls.seen.size(), 2u);
   EXPECT_TRUE(b_calls.seen.empty());
   EXPECT_EQ(waiters.waiting(), 1u);

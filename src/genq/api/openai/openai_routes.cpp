@@ -48,11 +48,7 @@ void submit_and_wait(Services& services, const Client& client, const std::string
   submit_job(services, client, SubmitTarget{task, ""}, Result<SubmitBody>(std::move(body)), request, reply,
              [&services, finished = std::move(finished)](Job job) {
                const std::string id = job.id;
-               services.waiters.wait(id, services.jobs.clock().now() + services.options.prompt_wait, finished,
-                                     [&services, id]() -> std::optional<Job> {
-                                       auto current = services.jobs.get(id);
-                                       return current ? std::optional<Job>(std::move(*current)) : std::nullopt;
-                                     });
+               services.waiters.wait(id, services.jobs.clock().now() + services.options.prompt_wait, finished);
              });
 }
 
