@@ -92,6 +92,9 @@ const ROWS = [
     anchor: 'nginx', anchorLabel: 'nginx serving the same file, sendfile on', target: { kind: 'ratio', op: '>=', value: 0.5 } },
   { id: 'result_upload', title: 'worker upload of a 200 MB result (PUT with Content-Length), MB/s (no target)' },
   { id: 'transfer_rss', title: 'genq peak RSS added while moving 200 MB results', target: { kind: 'absolute', op: '<', value: 64 } },
+  { id: 'sync_wait_held_rss', title: 'RSS while holding 10,000 `Prefer: wait` submits (no target)' },
+  { id: 'sync_wait_held_threads', title: 'threads while holding 10,000 `Prefer: wait` submits (no target)' },
+  { id: 'sync_wait_answered', title: 'held `Prefer: wait` submits answered/s once a worker runs their jobs (no target)' },
 ];
 
 const compare = (a, op, b) => ({ '>=': a >= b, '<=': a <= b, '<': a < b, '>': a > b })[op];
