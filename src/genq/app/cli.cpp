@@ -15,6 +15,7 @@
 #include "genq/app/config_file.hpp"
 #include "genq/app/pusher_setup.hpp"
 #include "genq/app/webhook_setup.hpp"
+#include "genq/logging/log_format.hpp"
 #include "genq/runner/worker_main.hpp"
 
 namespace genq::app {
@@ -110,6 +111,12 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_BILLING");
   cmd.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
       ->envname("GENQ_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
+  cmd.add_option("--log-format", c.log_format,
+                 "text (one readable line each) or json (one JSON object per line: time, level, msg, request_id)")
+      ->envname("GENQ_LOG_FORMAT")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd.add_flag("--access-log", c.access_log,
+               "Log a line per answered request: method, path, status, time, client address and request id")
+      ->envname("GENQ_ACCESS_LOG");
   cmd.add_option("--bus", c.bus,
                  "Job events between nodes: in-process (one server) or redis://[:PASSWORD@]HOST[:PORT][/DB] "
                  "(several nodes; pub/sub, docs/scale-out.md)")
@@ -285,6 +292,10 @@ int main(int argc, char** argv) {
 
   if (*serve_cmd) {
     spdlog::set_level(spdlog::level::from_str(serve_config.log_level));
+    if (auto format = logging::use_log_format(serve_config.log_format); !format) {
+      std::cerr << "genq serve: " << format.error().message << "\n";
+      return 2;
+    }
     return serve(serve_config);
   }
   if (auto code = run_client_command(client_commands, client_options)) return *code;

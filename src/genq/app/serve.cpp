@@ -36,6 +36,7 @@
 #include "genq/bus/redis/redis_rate_windows.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/service/download_url.hpp"
+#include "genq/http/access_log.hpp"
 #include "genq/http/server.hpp"
 #include "genq/app/store_choice.hpp"
 #include "genq/webhook/target_check.hpp"
@@ -256,8 +257,11 @@ int serve(const ServeConfig& config) {
       config.max_connections > 0 ? config.max_connections : default_max_connections(descriptors);
   server_options.connection_limits.max_per_address = config.max_connections_per_ip;
   server_options.upload_temp_path = [&blobs] { return (*blobs)->temp_path().string(); };
-  server_options.on_request = [&metrics](const http::Route* route, unsigned status, std::chrono::microseconds latency) {
+  server_options.on_request = [&metrics, access_log = config.access_log](const http::Route* route,
+                                                                         const http::Request& request, unsigned status,
+                                                                         std::chrono::microseconds latency) {
     metrics.observe_request(route ? std::string_view(route->name) : std::string_view("unmatched"), status, latency);
+    if (access_log) http::log_access(request, status, latency);
   };
   // Pusher WebSockets share the API's port: GET /app/{key} with Upgrade: websocket.
   ws::PusherServer pusher(*pusher_options);

@@ -57,6 +57,8 @@ struct ServeConfig {
   std::int64_t rate_limit_per_day = 0;
   bool billing = false;  // balances, charges and refusals (docs/api.md, "Balance and usage")
   std::string log_level = "info";
+  std::string log_format = "text";  // text | json (logging/log_format.hpp)
+  bool access_log = false;          // a line per answered request (http/access_log.hpp)
   // Job events between nodes: "in-process" (one server) or redis://[:PASSWORD@]HOST[:PORT][/DB].
   std::string bus = "in-process";
   PusherConfig pusher;

@@ -16,8 +16,10 @@
 #include <utility>
 
 #include "genq/http/file_sender.hpp"
+#include "genq/http/request_id.hpp"
 #include "genq/http/responses.hpp"
 #include "genq/http/target.hpp"
+#include "genq/logging/log_context.hpp"
 
 namespace genq::http {
 namespace beast = boost::beast;
@@ -104,6 +106,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     if (!addr_ec) remote_address_ = remote.address().to_string();
   }
   request_.remote_address = remote_address_;
+  request_.id = request_id_for(request_.header("X-Request-Id"));
   request_.run_blocking = [&pool = pool_](std::function<void()> work) { net::post(pool, std::move(work)); };
 
   if (!split_target(request_.target, request_.path, request_.query)) {
@@ -242,6 +245,7 @@ void HttpSession::dispatch() {
     });
   };
   auto run = [self = shared_from_this(), reply] {
+    const log_context::RequestScope scope(self->request_.id);
     try {
       self->match_.route->handler(self->request_, reply);
     } catch (const std::exception& e) {
@@ -291,7 +295,8 @@ void HttpSession::send(Response response) {
     stream_.socket().cancel(ignored);
   }
   if (options_.on_request) {
-    options_.on_request(match_.route, response.status,
+    const log_context::RequestScope scope(request_.id);
+    options_.on_request(match_.route, request_, response.status,
                         std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - started_));
   }
@@ -304,6 +309,7 @@ void HttpSession::send(Response response) {
     msg.set("X-Content-Type-Options", "nosniff");
     msg.set(bhttp::field::content_type, response.content_type);
     for (auto& [name, value] : response.headers) msg.set(name, value);
+    if (!request_.id.empty()) msg.set("X-Request-Id", request_.id);
   };
   stream_.expires_after(options_.read_timeout);
   if (!response.file_path.empty()) {

@@ -26,6 +26,9 @@ struct Request {
   std::string body_file;  // path of the streamed body, for upload routes
   std::map<std::string, std::string, std::less<>> path_params;  // {name} segments
   std::string remote_address;
+  // X-Request-Id: the client's, or one genq made (request_id.hpp). Sent back on the
+  // answer and printed on the request's log lines.
+  std::string id;
   // Set by an Exec::Inline handler that waits (a long-poll) before it replies: called
   // on the session's strand if the client hangs up first. The reply may then be
   // dropped; it is never written.

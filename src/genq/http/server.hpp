@@ -43,8 +43,10 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds idle_timeout{75'000};  // keep-alive connection with no request
   std::function<std::string()> upload_temp_path;   // where streamed bodies go
-  // Called once per finished request (metrics, access log). May be empty.
-  std::function<void(const Route* route, unsigned status, std::chrono::microseconds)> on_request;
+  // Called once per finished request (metrics, access log), on its session's thread
+  // with its request id current for log lines. May be empty.
+  std::function<void(const Route* route, const Request& request, unsigned status, std::chrono::microseconds)>
+      on_request;
   UpgradeHook upgrade;
   // Past a cap a new connection gets a 503 and is closed (docs/security.md).
   ConnectionLimitOptions connection_limits;
