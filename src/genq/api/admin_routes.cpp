@@ -75,8 +75,7 @@ void get_job(Services& services, http::Request& request, http::Reply reply) {
   auto job = services.jobs.get(request.param("request_id"));
   if (!job) return reply(http::response_for(job.error().kind == ErrorKind::NotFound ? Error::not_found("Request not found.")
                                                                                       : job.error()));
-  auto position = services.jobs.queue_position(*job);
-  auto data = render_status(*job, services, position ? *position : std::nullopt);
+  auto data = render_status(*job, services);
   data["client_id"] = job->client_id;
   data["worker_id"] = job->worker_id;
   reply(http::json_response(200, boost::json::object{{"data", std::move(data)}}));

@@ -30,9 +30,7 @@ void handle_status(Services& services, http::Request& request, http::Reply reply
         if (!job) return reply(http::response_for(job.error().kind == ErrorKind::NotFound
                                                       ? Error::not_found("Request not found.")
                                                       : job.error()));
-        auto position = services.jobs.queue_position(*job);
-        reply(http::json_response(200, boost::json::object{
-                                           {"data", render_status(*job, services, position ? *position : std::nullopt)}}));
+        reply(status_answer(*job, services));
       });
 }
 
@@ -50,7 +48,7 @@ void handle_cancel(Services& services, http::Request& request, http::Reply reply
                            }
                            return reply(http::response_for(job.error()));
                          }
-                         reply(http::json_response(200, boost::json::object{{"data", render_status(*job, services, std::nullopt)}}));
+                         reply(status_answer(*job, services));
                        });
 }
 

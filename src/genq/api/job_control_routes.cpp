@@ -23,10 +23,7 @@ void handle_retry(Services& services, http::Request& request, http::Reply reply,
                           }
                           return reply(http::response_for(job.error()));
                         }
-                        auto position = services.jobs.queue_position(*job);
-                        reply(http::json_response(
-                            200, boost::json::object{
-                                     {"data", render_status(*job, services, position ? *position : std::nullopt)}}));
+                        reply(status_answer(*job, services));
                       });
 }
 

@@ -1,7 +1,7 @@
 #include "genq/api/prefer_wait.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <boost/beast/core/string.hpp>
+
 #include <charconv>
 #include <string_view>
 
@@ -12,12 +12,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 Error bad_wait() {
@@ -37,7 +31,7 @@ Result<std::optional<std::chrono::seconds>> read_prefer_wait(const http::Request
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     preference = trim(preference.substr(0, preference.find(';')));
     const std::size_t equals = preference.find('=');
-    if (!equals_ignoring_case(trim(preference.substr(0, equals)), "wait")) continue;
+    if (!boost::beast::iequals(trim(preference.substr(0, equals)), "wait")) continue;
     if (equals == std::string_view::npos) return std::optional<std::chrono::seconds>(kLongestPreferWait);
     std::string_view value = trim(preference.substr(equals + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "genq/crypto/crypto.hpp"
+#include "genq/http/responses.hpp"
 #include "genq/service/download_url.hpp"
 
 namespace genq::api {
@@ -61,7 +62,9 @@ boost::json::value iso_or_null(const std::optional<TimePoint>& t) {
 
 }  // namespace
 
-boost::json::object render_status(const Job& job, Services& services, std::optional<std::int64_t> queue_position) {
+boost::json::object render_status(const Job& job, Services& services) {
+  // nullopt unless pending; a store that cannot count it leaves it null, not an error.
+  auto queue_position = services.jobs.queue_position(job);
   boost::json::object data;
   data["request_id"] = job.id;
   data["status"] = polled_status(job.status);
@@ -75,7 +78,8 @@ boost::json::object render_status(const Job& job, Services& services, std::optio
   data["error"] = job.status == JobStatus::Error ? boost::json::value(job.error) : boost::json::value(nullptr);
   data["task"] = job.task;
   data["model"] = job.model;
-  data["queue_position"] = queue_position ? boost::json::value(*queue_position) : boost::json::value(nullptr);
+  data["queue_position"] =
+      queue_position && *queue_position ? boost::json::value(**queue_position) : boost::json::value(nullptr);
   data["attempts"] = job.attempts;
   data["created_at"] = to_iso8601(job.created_at);
   data["started_at"] = iso_or_null(job.started_at);
@@ -86,6 +90,10 @@ boost::json::object render_status(const Job& job, Services& services, std::optio
     data["processing_time_ms"] = nullptr;
   }
   return data;
+}
+
+http::Response status_answer(const Job& job, Services& services) {
+  return http::json_response(200, boost::json::object{{"data", render_status(job, services)}});
 }
 
 }  // namespace genq::api

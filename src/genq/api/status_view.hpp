@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "genq/core/job.hpp"
+#include "genq/http/request.hpp"
 #include "genq/service/services.hpp"
 
 namespace genq::api {
@@ -33,6 +34,10 @@ boost::json::value inline_result(const Job& job);
 // The same, with JSON outputs parsed (the second dialect nests them in resultJson).
 boost::json::value inline_result_value(const Job& job, Services& services);
 
-boost::json::object render_status(const Job& job, Services& services, std::optional<std::int64_t> queue_position);
+// The document; queue_position looked up (JobService::queue_position) while pending.
+boost::json::object render_status(const Job& job, Services& services);
+// 200 {"data": render_status(job)}: the answer of request-status, cancel, retry and a
+// held (Prefer: wait) submit.
+http::Response status_answer(const Job& job, Services& services);
 
 }  // namespace genq::api

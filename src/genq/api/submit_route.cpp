@@ -227,10 +227,7 @@ void handle_submit(Services& services, http::Request& request, http::Reply reply
                  // data.request_id is where the plain answer has it.
                  hold_until_final(services, job.id, *wait, [&services, reply, wait](Result<Job> held, bool final) {
                    if (!held) return reply(http::response_for(held.error()));
-                   auto position = final ? std::nullopt : services.jobs.queue_position(*held);
-                   http::Response response = http::json_response(
-                       200, boost::json::object{
-                                {"data", render_status(*held, services, position ? *position : std::nullopt)}});
+                   http::Response response = status_answer(*held, services);
                    add_prefer_wait_headers(response, *wait, final, "/api/v1/client/request-status/" + held->id);
                    reply(std::move(response));
                  });
