@@ -99,6 +99,22 @@ if [ "$fp" -eq 0 ] && [ "$ff" -eq 0 ]; then ff=1; fi  # the build failed: nothin
 passed=$((passed + fp))
 failed=$((failed + ff))
 
+# The names of what failed come last: a CI log is often read from its tail only.
+list_failures() {
+  local log
+  for log in "$BUILD/ctest.log" "$BUILD_ASAN/ctest.log"; do
+    [ -f "$log" ] && sed -n '/The following tests FAILED:/,/^Errors while running/p' "$log" |
+      grep -E '^\s+[0-9]+ - ' | sed "s|^\s*|  ctest ($(dirname "$log")): |"
+  done
+  [ -f "$BUILD/node-tests.log" ] && grep -E '^\s*not ok ' "$BUILD/node-tests.log" | sed 's/^\s*/  node: /'
+  grep "FAILED" "$BUILD/fuzz.log" 2>/dev/null | sed 's/^/  /'
+  return 0
+}
+
 echo
+if [ "$failed" -ne 0 ]; then
+  echo "failed:"
+  list_failures | head -n 20
+fi
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
