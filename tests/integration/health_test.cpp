@@ -94,7 +94,7 @@ TEST(CommandLine, ServeHelpDescribesEveryFlag) {
         "--max-preview-bytes", "--max-result-bytes", "--result-ttl-s", "--url-ttl-s",
         "--sqlite-sync", "--threads", "--max-connections", "--max-connections-per-ip", "--metrics-token",
         "--blobs", "--s3-endpoint", "--s3-region", "--s3-access-key-id", "--s3-secret-access-key",
-        "--s3-path-style", "--retention-interval-s"}) {
+        "--s3-path-style", "--retention-interval-s", "--shutdown-timeout-s"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << "genq serve --help lacks " << flag;
   }
 }

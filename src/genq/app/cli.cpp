@@ -80,6 +80,10 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
                  "How often files past --result-ttl-s are deleted (and stale upload spool files swept)")
       ->envname("GENQ_RETENTION_INTERVAL_S")->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
       ->capture_default_str();
+  cmd.add_option("--shutdown-timeout-s", c.shutdown_timeout_s,
+                 "On SIGTERM/SIGINT, how long requests already read may take to be answered before genq exits anyway")
+      ->envname("GENQ_SHUTDOWN_TIMEOUT_S")->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}))
+      ->capture_default_str();
   cmd.add_option("--url-ttl-s", c.url_ttl_s, "Lifetime of signed download URLs")
       ->envname("GENQ_URL_TTL_S")->check(CLI::Range(int64_t{1}, int64_t{7 * 24 * 3600}))->capture_default_str();
   cmd.add_option("--sqlite-sync", c.sqlite_sync,

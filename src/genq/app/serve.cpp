@@ -137,6 +137,29 @@ std::optional<ChosenBus> choose_bus(const std::string& spec, bus::JobLoader load
 // Pub/sub is lossy (docs/scale-out.md, "Failures"): long-polls that heard nothing for
 // a while claim again, prompt waits re-read their jobs, and right after the bus
 // (re)connects everyone does, since the changes of the outage are gone.
+// A graceful stop: no new connections; every request already read is answered (a
+// committed submit gets its 200, so a client without an Idempotency-Key does not send
+// it again); long polls and held submits are answered at once; WebSockets are closed
+// with 4200, which tells Pusher clients to reconnect (to this server once it is back).
+// Returns when every connection has closed or `timeout` has passed.
+void drain_connections(http::Server& server, ClaimDispatcher& claims, JobWaiters& waiters, ws::PusherServer& pusher,
+                       std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  server.drain();
+  claims.stop_waiting();
+  waiters.stop_waiting();
+  pusher.close_all(ws::code::kReconnect, "Server is restarting");
+  while ((server.busy_sessions() > 0 || pusher.connection_count() > 0) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (server.busy_sessions() > 0 || pusher.connection_count() > 0) {
+    spdlog::warn("shutdown timeout ({} s) passed with {} HTTP and {} WebSocket connection(s) still open: closing them",
+                 timeout.count(), server.busy_sessions(), pusher.connection_count());
+  } else {
+    spdlog::info("every connection answered and closed");
+  }
+}
+
 void recheck_lost_events(const EventBus& bus, bool& was_ready, ClaimDispatcher& claims, JobWaiters& waiters) {
   const bool ready = bus.health().ready;
   const bool reconnected = ready && !was_ready;
@@ -439,12 +462,8 @@ int serve(const ServeConfig& config) {
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+  drain_connections(server, claims, waiters, pusher, std::chrono::seconds(config.shutdown_timeout_s));
   deliveries->stop();  // attempts in flight stay pending in the store and go out after a restart
-  // 4200 tells Pusher clients to reconnect at once (to this server once it is back).
-  pusher.close_all(ws::code::kReconnect, "Server is restarting");
-  for (int i = 0; i < 50 && pusher.connection_count() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
   server.stop();
   server.join();
   // Before the subscribers it calls (pusher, waiters, claims) go away.

@@ -52,14 +52,37 @@ std::string body_too_large_message(std::size_t limit) {
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, const ServerOptions& options, const Router& router,
-                         net::thread_pool& pool, std::shared_ptr<void> slot)
-    : stream_(std::move(socket)), options_(options), router_(router), pool_(pool), slot_(std::move(slot)) {}
+                         net::thread_pool& pool, std::shared_ptr<void> slot,
+                         std::shared_ptr<SessionRegistry> registry)
+    : stream_(std::move(socket)),
+      options_(options),
+      router_(router),
+      pool_(pool),
+      slot_(std::move(slot)),
+      registry_(std::move(registry)) {}
+
+HttpSession::~HttpSession() {
+  if (lingering_) registry_->remove_lingering();
+  if (registered_) registry_->remove(*registered_);
+}
 
 void HttpSession::run() {
+  registered_ = registry_->add(weak_from_this());
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
 }
 
+void HttpSession::drain() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->waiting_for_request_ && self->buffer_.size() == 0) {
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);  // on_read_header sees operation_aborted and closes
+    }
+  });
+}
+
 void HttpSession::do_read_header() {
+  if (registry_->draining()) return do_close();
+  waiting_for_request_ = true;
   header_parser_.emplace();
   header_parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
   // No limit while only the header is read: the route decides (body_limit() below), so
@@ -74,6 +97,7 @@ void HttpSession::do_read_header() {
 }
 
 void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
+  waiting_for_request_ = false;
   if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
       ec == net::error::operation_aborted || ec == beast::error::timeout ||
       ec == net::error::connection_reset) {
@@ -294,6 +318,7 @@ void HttpSession::send(Response response) {
     beast::error_code ignored;
     stream_.socket().cancel(ignored);
   }
+  if (registry_->draining()) keep_alive_ = false;  // the client's next request goes to the restarted server
   if (options_.on_request) {
     const log_context::RequestScope scope(request_.id);
     options_.on_request(match_.route, request_, response.status,
@@ -383,6 +408,10 @@ void HttpSession::do_close() {
   // reports "connection reset" instead of the 413. So drop what arrives until the
   // client closes, for a bounded time (nginx's lingering_close does the same).
   stream_.expires_after(kLingerTime);
+  if (!lingering_) {
+    lingering_ = true;
+    registry_->add_lingering();
+  }
   discard_until_eof();
 }
 

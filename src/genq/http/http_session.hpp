@@ -15,6 +15,7 @@
 
 #include "genq/http/router.hpp"
 #include "genq/http/server.hpp"
+#include "genq/http/session_registry.hpp"
 
 namespace genq::http {
 
@@ -22,8 +23,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   // `slot`: the connection's place under the connection caps, held while it is open.
   HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerOptions& options, const Router& router,
-              boost::asio::thread_pool& pool, std::shared_ptr<void> slot);
+              boost::asio::thread_pool& pool, std::shared_ptr<void> slot, std::shared_ptr<SessionRegistry> registry);
+  ~HttpSession();
   void run();
+  // The server is shutting down (SessionRegistry::drain): closes the connection now if
+  // it waits for a request of which nothing has arrived; otherwise the request being
+  // read or handled is answered, with Connection: close.
+  void drain();
 
  private:
   using HeaderParser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
@@ -73,6 +79,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool watching_hangup_ = false;         // an async_wait for readability is outstanding
   std::unique_ptr<char[]> linger_buffer_;  // only while closing (do_close)
   std::shared_ptr<void> slot_;             // moves to the WebSocket on an upgrade
+  std::shared_ptr<SessionRegistry> registry_;
+  std::optional<SessionRegistry::Handle> registered_;
+  bool waiting_for_request_ = false;  // in async_read_header (nothing of it may have come yet)
+  bool lingering_ = false;            // in do_close: answered, waiting for the client's end
 };
 
 }  // namespace genq::http

@@ -157,12 +157,17 @@ void Server::do_accept() {
       return do_accept();
     }
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(std::move(socket), options_, router_, pool_, std::move(slot))->run();
+    std::make_shared<HttpSession>(std::move(socket), options_, router_, pool_, std::move(slot), sessions_)->run();
     do_accept();
   });
 }
 
-void Server::stop() {
+void Server::drain() {
+  close_acceptor();
+  sessions_->drain();
+}
+
+void Server::close_acceptor() {
   if (acceptor_) {
     net::post(acceptor_->acceptor.get_executor(), [this] {
       boost::system::error_code ec;
@@ -170,6 +175,10 @@ void Server::stop() {
       acceptor_->acceptor.close(ec);
     });
   }
+}
+
+void Server::stop() {
+  close_acceptor();
   ioc_.stop();
 }
 

@@ -18,6 +18,7 @@
 #include "genq/core/error.hpp"
 #include "genq/http/connection_limits.hpp"
 #include "genq/http/router.hpp"
+#include "genq/http/session_registry.hpp"
 
 namespace genq::http {
 
@@ -53,7 +54,8 @@ struct ServerOptions {
 };
 
 // Owns the io_context and its threads. listen() binds and returns the bound port;
-// run() starts the I/O threads; stop() closes the acceptor and ends them. Not copyable.
+// run() starts the I/O threads; drain() winds connections down; stop() closes the
+// acceptor and ends the threads. Not copyable.
 class Server {
  public:
   Server(ServerOptions options, const Router& router, boost::asio::thread_pool& blocking_pool);
@@ -63,18 +65,26 @@ class Server {
 
   Result<unsigned short> listen();
   void run();
+  // The first step of a graceful stop: accepts no more connections, closes idle ones,
+  // and lets every request already read be answered (then its connection closes).
+  void drain();
+  // HTTP connections with a request still to answer (WebSocket ones are not counted:
+  // they left the server; nor are those that answered and only wait to be closed).
+  std::size_t busy_sessions() const { return sessions_->busy(); }
   void stop();
   void join();
   boost::asio::io_context& io_context() { return ioc_; }
 
  private:
   void do_accept();
+  void close_acceptor();
 
   ServerOptions options_;
   const Router& router_;
   boost::asio::thread_pool& pool_;
   boost::asio::io_context ioc_;
   std::shared_ptr<ConnectionLimits> limits_;
+  std::shared_ptr<SessionRegistry> sessions_ = std::make_shared<SessionRegistry>();
   struct Acceptor;
   std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::thread> threads_;

@@ -34,6 +34,7 @@ std::function<void()> ClaimDispatcher::claim(ClaimRequest request, Millis wait, 
   waiter->in_flight = true;
   {
     std::lock_guard lock(mutex_);
+    if (stopping_) wait = Millis(0);
     waiters_.push_back(waiter);
   }
   net::post(waiter->timer.get_executor(), [this, waiter, wait] {
@@ -171,6 +172,19 @@ std::size_t ClaimDispatcher::recheck(Millis quiet) {
 
 void ClaimDispatcher::remove(const std::shared_ptr<Waiter>& waiter) {
   waiters_.remove(waiter);
+}
+
+void ClaimDispatcher::stop_waiting() {
+  std::vector<std::shared_ptr<Waiter>> all;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    all.assign(waiters_.begin(), waiters_.end());
+  }
+  for (auto& w : all) {
+    net::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
+    on_timeout(w);
+  }
 }
 
 std::size_t ClaimDispatcher::waiting() const {

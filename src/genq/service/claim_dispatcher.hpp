@@ -34,6 +34,10 @@ class ClaimDispatcher {
   // Wakes every waiter whose last claim attempt is at least `quiet` old (all of them
   // with 0): for pending-job events a lossy bus may have dropped. Returns how many.
   std::size_t recheck(Millis quiet);
+  // The server is shutting down: every waiting claim is answered now (empty, as if its
+  // wait had passed) and later claims make one attempt without waiting, so that no
+  // long poll holds the server past its shutdown timeout.
+  void stop_waiting();
   std::size_t waiting() const;
 
  private:
@@ -51,6 +55,7 @@ class ClaimDispatcher {
   boost::asio::io_context& ioc_;
   mutable std::mutex mutex_;
   std::list<std::shared_ptr<Waiter>> waiters_;  // GUARDED_BY(mutex_), oldest first
+  bool stopping_ = false;                       // GUARDED_BY(mutex_)
 };
 
 }  // namespace genq

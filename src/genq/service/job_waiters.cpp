@@ -6,7 +6,11 @@ namespace genq {
 
 void JobWaiters::wait(const std::string& job_id, TimePoint deadline, Done done) {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+      lock.unlock();
+      return done(std::nullopt);
+    }
     waiters_.emplace(job_id, Waiter{deadline, std::move(done)});
   }
   read_(job_id, [this](std::optional<Job> job) {
@@ -63,6 +67,14 @@ void JobWaiters::expire(TimePoint now) {
     }
   }
   for (auto& done : due) done(std::nullopt);
+}
+
+void JobWaiters::stop_waiting() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  expire(TimePoint::max());
 }
 
 std::size_t JobWaiters::waiting() const {

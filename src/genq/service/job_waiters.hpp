@@ -45,6 +45,9 @@ class JobWaiters {
   void recheck();
   // Calls, with nullopt, every wait whose deadline is at or before `now`.
   void expire(TimePoint now);
+  // The server is shutting down: every wait ends now with nullopt, and so does every
+  // later one at once, so that held requests are answered before the server exits.
+  void stop_waiting();
   std::size_t waiting() const;
 
  private:
@@ -57,6 +60,7 @@ class JobWaiters {
   const Read read_;
   mutable std::mutex mutex_;
   std::multimap<std::string, Waiter, std::less<>> waiters_;  // GUARDED_BY(mutex_); job id -> waits
+  bool stopping_ = false;                                    // GUARDED_BY(mutex_)
 };
 
 }  // namespace genq
