@@ -15,6 +15,8 @@ apt_packages=(
   ffmpeg jq
   # Real servers the scale-out tests start (never mocks): Redis for the event bus.
   redis-server
+  # strace: a test reads the server's system calls to check that results are fsynced.
+  strace
   # libFuzzer targets (fuzz/): clang 16 is the first Debian clang that compiles
   # libstdc++'s std::expected.
   clang-16 libclang-rt-16-dev

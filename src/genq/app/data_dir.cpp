@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "genq/blob/durable_files.hpp"
+
 namespace genq::app {
 namespace fs = std::filesystem;
 
@@ -61,6 +63,7 @@ Result<std::string> read_or_create_secret(const DataDir& dir, const std::string&
   bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) return fail(Error::unavailable("cannot write " + path.string()));
+  if (auto named = sync_directory(dir.root); !named) return fail(named.error());  // the new name, too
   return value;
 }
 

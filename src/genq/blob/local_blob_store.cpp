@@ -1,12 +1,13 @@
 #include "genq/blob/local_blob_store.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "genq/blob/durable_files.hpp"
 
 namespace genq {
 namespace fs = std::filesystem;
@@ -55,17 +56,13 @@ Status LocalBlobStore::put(const std::string& key, std::string_view data) {
 Status LocalBlobStore::put_file(const std::string& key, const fs::path& temp_file) {
   auto path = resolve(key);
   if (!path) return fail(path.error());
-  std::error_code ec;
-  fs::create_directories(path->parent_path(), ec);
-  if (ec) return fail(Error::unavailable("cannot create " + path->parent_path().string()));
-  // Results must survive a crash once a job is reported done: sync the file first.
-  int fd = ::open(temp_file.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
+  // A job is reported done only once its result survives a crash: its bytes and its
+  // name (docs/reliability.md).
+  if (auto moved = durable_rename(temp_file, *path); !moved) {
+    std::error_code ignored;
+    fs::remove(temp_file, ignored);
+    return moved;
   }
-  fs::rename(temp_file, *path, ec);
-  if (ec) return fail(Error::unavailable("cannot move upload into place: " + ec.message()));
   return {};
 }
 
