@@ -76,8 +76,11 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
       ->envname("GENQ_READ_TIMEOUT_MS")->capture_default_str();
   cmd.add_option("--result-ttl-s", c.result_ttl_s, "How long result and input files are kept after a job ends")
       ->envname("GENQ_RESULT_TTL_S")->capture_default_str();
+  cmd.add_option("--job-retention-s", c.job_retention_s,
+                 "How long a finished job (its row, status, delivery log) is kept; its files go at --result-ttl-s, or with it when sooner")
+      ->envname("GENQ_JOB_RETENTION_S")->check(CLI::PositiveNumber)->capture_default_str();
   cmd.add_option("--retention-interval-s", c.retention_interval_s,
-                 "How often files past --result-ttl-s are deleted (and stale upload spool files swept)")
+                 "How often files past --result-ttl-s and jobs past --job-retention-s are deleted (and stale upload spool files swept)")
       ->envname("GENQ_RETENTION_INTERVAL_S")->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
       ->capture_default_str();
   cmd.add_option("--shutdown-timeout-s", c.shutdown_timeout_s,

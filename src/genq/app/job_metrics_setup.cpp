@@ -29,14 +29,12 @@ Samples by_model(const std::map<std::string, double>& values) {
 
 void add_job_metrics(Metrics& metrics, JobService& jobs, ClaimDispatcher& claims, const Store& store,
                      const catalog::Catalog& catalog) {
-  metrics.add_gauge("genq_jobs", "Jobs in the store, by status.", [&jobs] {
+  metrics.add_gauge("genq_jobs", "Jobs not yet final in the store, by status.", [&jobs] {
     Samples out;
     if (auto c = jobs.counts()) {
       out = {{"status=\"pending\"", static_cast<double>(c->pending)},
              {"status=\"processing\"", static_cast<double>(c->processing)},
-             {"status=\"in_progress\"", static_cast<double>(c->in_progress)},
-             {"status=\"done\"", static_cast<double>(c->done)},
-             {"status=\"error\"", static_cast<double>(c->error)}};
+             {"status=\"in_progress\"", static_cast<double>(c->in_progress)}};
     }
     return out;
   });

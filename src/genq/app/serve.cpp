@@ -262,6 +262,7 @@ int serve(const ServeConfig& config) {
   service_options.url_ttl = std::chrono::seconds(config.url_ttl_s);
   service_options.max_preview_bytes = config.max_preview_bytes;
   service_options.result_ttl = std::chrono::seconds(config.result_ttl_s);
+  service_options.job_retention = std::chrono::seconds(config.job_retention_s);
   JobService jobs(**store, **blobs, bus, clock, service_options);
   AccountService accounts(**store, *admin, clock);
   UrlSigner signer(*signing_key, "");
@@ -438,6 +439,11 @@ int serve(const ServeConfig& config) {
       spdlog::warn("retention sweep failed: {}", n.error().message);
     } else if (*n > 0) {
       spdlog::info("retention: deleted {} expired files", *n);
+    }
+    if (auto n = jobs.delete_old_jobs(); !n) {
+      spdlog::warn("job retention sweep failed: {}", n.error().message);
+    } else if (*n > 0) {
+      spdlog::info("retention: deleted {} finished jobs past --job-retention-s", *n);
     }
     if (std::size_t n = (*blobs)->remove_stale_temp_files(std::chrono::minutes(10)); n > 0) {
       spdlog::info("removed {} upload spool file(s) idle for 10 minutes", n);

@@ -43,6 +43,7 @@ struct ServeConfig {
   std::string metrics_token;  // empty: /metrics is open
   std::int64_t result_ttl_s = 7 * 24 * 3600;
   std::int64_t retention_interval_s = 60;  // how often expired files are deleted
+  std::int64_t job_retention_s = 30 * 24 * 3600;  // finished job rows are deleted after it
   std::int64_t shutdown_timeout_s = 10;   // SIGTERM: time allowed to answer what was read
   std::int64_t url_ttl_s = 3600;
   std::string sqlite_sync = "full";  // full | normal

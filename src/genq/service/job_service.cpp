@@ -248,12 +248,24 @@ Result<std::size_t> JobService::requeue_expired() {
 }
 
 Result<std::size_t> JobService::expire_results() {
-  auto keys = store_.expire_results(clock_.now() - options_.result_ttl);
+  // Files go at result_ttl, or with their row when rows are kept for less.
+  auto keys = store_.expire_results(clock_.now() - std::min(options_.result_ttl, options_.job_retention));
   if (!keys) return fail(keys.error());
   for (const auto& key : *keys) {
     if (auto s = blobs_.remove(key); !s) spdlog::warn("cannot remove expired blob {}: {}", key, s.error().message);
   }
   return keys->size();
+}
+
+Result<std::size_t> JobService::delete_old_jobs() {
+  constexpr int kBatch = 500;  // one short transaction each: submits wait behind none for long
+  std::size_t total = 0;
+  while (true) {
+    auto deleted = store_.delete_finished_jobs(clock_.now() - options_.job_retention, kBatch);
+    if (!deleted) return fail(deleted.error());
+    total += static_cast<std::size_t>(*deleted);
+    if (*deleted < kBatch) return total;
+  }
 }
 
 }  // namespace genq

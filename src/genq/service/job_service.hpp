@@ -28,6 +28,7 @@ struct ServiceOptions {
   std::chrono::seconds url_ttl{3600};
   std::size_t max_preview_bytes = 256 * 1024;
   std::chrono::seconds result_ttl{7 * 24 * 3600};
+  std::chrono::seconds job_retention{30 * 24 * 3600};  // finished rows are deleted after it
 };
 
 class JobService {
@@ -87,6 +88,8 @@ class JobService {
   // Housekeeping, called by timers: returns how many jobs/blobs were affected.
   Result<std::size_t> requeue_expired();
   Result<std::size_t> expire_results();
+  // Deletes finished jobs past job_retention (their files went first, in expire_results).
+  Result<std::size_t> delete_old_jobs();
 
   Result<StatusCounts> counts() { return store_.count_by_status(); }
   // Pending jobs and the oldest one's submit time, by model (/metrics).

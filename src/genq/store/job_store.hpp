@@ -83,8 +83,9 @@ struct ModelQueue {
   TimePoint oldest_created_at{};
 };
 
+// Jobs not yet final, by status (finished ones are counted by the metrics' counters).
 struct StatusCounts {
-  std::int64_t pending = 0, processing = 0, in_progress = 0, done = 0, error = 0;
+  std::int64_t pending = 0, processing = 0, in_progress = 0;
 };
 
 // How an asynchronous store call answers: exactly once, after the write is durable
@@ -184,8 +185,11 @@ class JobStore {
   // Final jobs finished before `before` lose their blob references; returns the blob
   // keys (results, uploads and inputs) the caller should delete, each once.
   virtual Result<std::vector<std::string>> expire_results(TimePoint before) = 0;
+  // Deletes up to `limit` jobs finished before `before` that hold no files any more
+  // (expire_results took them), with their webhook deliveries; returns how many.
+  virtual Result<std::int64_t> delete_finished_jobs(TimePoint before, int limit) = 0;
 
-  virtual Result<StatusCounts> count_by_status() = 0;
+  virtual Result<StatusCounts> count_by_status() = 0;  // from indexes: O(live jobs)
   // Pending jobs by model, with the oldest one's submit time (queue depth and age on
   // /metrics); models with nothing pending are left out. Reads the claim index, plus
   // one row per model.

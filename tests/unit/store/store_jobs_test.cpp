@@ -152,7 +152,7 @@ TEST_P(StoreJobs, QueuePositionOfUnknownJobIsNotFound) {
   EXPECT_EQ(position.error().kind, ErrorKind::NotFound);
 }
 
-TEST_P(StoreJobs, CountByStatusCountsEachStatus) {
+TEST_P(StoreJobs, CountByStatusCountsEachLiveStatus) {
   for (const char* id : {"a", "b", "c", "d", "e"}) {
     submit(new_job(id));
   }
@@ -167,9 +167,7 @@ TEST_P(StoreJobs, CountByStatusCountsEachStatus) {
   ASSERT_TRUE(counts) << counts.error().message;
   EXPECT_EQ(counts->pending, 1);
   EXPECT_EQ(counts->processing, 1);
-  EXPECT_EQ(counts->in_progress, 1);
-  EXPECT_EQ(counts->done, 1);
-  EXPECT_EQ(counts->error, 1);
+  EXPECT_EQ(counts->in_progress, 1);  // the done and the cancelled job are not counted
 }
 
 TEST_P(StoreJobs, PendingByModelGivesEachQueuesDepthAndOldestSubmit) {

@@ -78,5 +78,49 @@ TEST_P(StoreResults, MalformedInputsAreClearedWithoutKeys) {
   EXPECT_EQ(get("job-1").inputs_json, "{}");
 }
 
+TEST_P(StoreResults, DeleteFinishedJobsTakesOnlyOldFinishedRowsWhoseFilesAreGone) {
+  finish("old", R"({"image":"in/old.png"})", "out/old.png");
+  clock_.advance(2h);
+  finish("recent", "{}", "out/recent.png");
+  submit(new_job("waiting"));
+  clock_.advance(1h);
+
+  Result<std::int64_t> none = store_->delete_finished_jobs(clock_.now() - 90min, 100);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_EQ(*none, 0) << "a row that still names files must not go before them";
+  EXPECT_EQ(expire(clock_.now() - 90min), (std::vector<std::string>{"in/old.png", "out/old.png"}));
+
+  Result<std::int64_t> deleted = store_->delete_finished_jobs(clock_.now() - 90min, 100);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_EQ(*deleted, 1);
+  Result<Job> gone = store_->get("old");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(get("recent").status, JobStatus::Done);
+  EXPECT_EQ(get("waiting").status, JobStatus::Pending);
+  EXPECT_EQ(store_->delete_finished_jobs(clock_.now() - 90min, 100).value(), 0);
+}
+
+TEST_P(StoreResults, DeleteFinishedJobsTakesTheirDeliveriesAndHonoursTheLimit) {
+  for (const char* id : {"a", "b", "c"}) {
+    NewJob job = new_job(id);
+    job.webhook_url = "https://hooks.example.com/genq";
+    submit(job);
+    ASSERT_TRUE(store_->cancel(id, "cl_1"));  // ends in error and queues job.failed
+  }
+  ASSERT_EQ(store_->deliveries_for_job("a", "cl_1").value().size(), 1u);
+  clock_.advance(1h);
+
+  EXPECT_EQ(store_->delete_finished_jobs(clock_.now(), 2).value(), 2);
+  EXPECT_EQ(store_->delete_finished_jobs(clock_.now(), 2).value(), 1);
+  for (const char* id : {"a", "b", "c"}) {
+    EXPECT_FALSE(store_->get(id)) << id;
+    EXPECT_TRUE(store_->deliveries_for_job(id, "cl_1").value().empty()) << id << "'s delivery log outlived it";
+  }
+  Result<std::int64_t> pending = store_->count_pending_deliveries();
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(*pending, 0);
+}
+
 }  // namespace
 }  // namespace genq

@@ -50,6 +50,9 @@ Result<std::vector<Job>> requeue_expired_batch(Connection& connection, TimePoint
 Result<int> expire_results_batch(Connection& connection, TimePoint before, int limit, std::vector<std::string>& keys);
 // Idempotency keys past their window; returns how many went.
 Result<std::int64_t> forget_idempotency_keys(Connection& connection, TimePoint now, int limit);
+// Deletes up to `limit` jobs finished before `before` that hold no files any more,
+// with their webhook deliveries; returns how many.
+Result<std::int64_t> delete_finished_jobs_batch(Connection& connection, TimePoint before, int limit, TimePoint now);
 
 // --- reads (job_reads.cpp) ---
 Result<std::optional<Job>> find_job(Connection& connection, const std::string& job_id);

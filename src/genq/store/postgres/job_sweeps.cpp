@@ -92,4 +92,29 @@ Result<std::int64_t> forget_idempotency_keys(Connection& connection, TimePoint n
   return rows->affected();
 }
 
+Result<std::int64_t> delete_finished_jobs_batch(Connection& connection, TimePoint before, int limit, TimePoint now) {
+  // Only rows whose files expire_results_batch already took, oldest first from the
+  // jobs_finished index; SKIP LOCKED lets nodes sweep side by side. Attempts go with
+  // their deliveries (ON DELETE CASCADE).
+  static const std::string kDoomed =
+      "WITH doomed AS ("
+      "  SELECT seq, id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < $1"
+      "    AND result_blob = '' AND inputs_json = '{}' AND upload_blob = ''"
+      "  ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED),"
+      " deliveries AS (DELETE FROM webhook_deliveries WHERE job_id IN (SELECT id FROM doomed))";
+  // A key younger than its window still answers replays: when jobs are kept for less
+  // than that window, the keys of the deleted ones go with them.
+  const bool keys_may_outlive_jobs = before > now - store_rules::kIdempotencyWindow;
+  const std::string sql = kDoomed +
+                          (keys_may_outlive_jobs
+                               ? ", keys AS (DELETE FROM idempotency_keys WHERE job_id IN (SELECT id FROM doomed))"
+                               : "") +
+                          " DELETE FROM jobs WHERE seq IN (SELECT seq FROM doomed)";
+  Result<Rows> rows = connection.query(sql, Params().time(before).int64(limit));
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  return rows->affected();
+}
+
 }  // namespace genq::postgres

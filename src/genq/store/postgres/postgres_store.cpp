@@ -232,6 +232,12 @@ Result<std::vector<std::string>> PostgresStore::expire_results(TimePoint before)
   return keys;
 }
 
+Result<std::int64_t> PostgresStore::delete_finished_jobs(TimePoint before, int limit) {
+  return postgres::transact<std::int64_t>(*pool_, [&](Connection& c) {
+    return postgres::delete_finished_jobs_batch(c, before, limit, clock_.now());
+  });
+}
+
 Result<Job> PostgresStore::get(const std::string& job_id) {
   Result<std::optional<Job>> job =
       postgres::read<std::optional<Job>>(*pool_, [&](Connection& c) { return postgres::find_job(c, job_id); });

@@ -102,6 +102,7 @@ class PostgresStore final : public Store, public SecretStore {
   void purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) override;
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
   Result<std::vector<std::string>> expire_results(TimePoint before) override;
+  Result<std::int64_t> delete_finished_jobs(TimePoint before, int limit) override;
   Result<StatusCounts> count_by_status() override;
   Result<std::vector<ModelQueue>> pending_by_model() override;
   void drain() override;

@@ -54,6 +54,9 @@ Result<Job> release_job(Connection& connection, const LeaseRef& lease);
 Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoint now);
 // `now` is the wall clock, used to drop idempotency keys past their window.
 Result<std::vector<std::string>> expire_job_results(Connection& connection, TimePoint before, TimePoint now);
+// Deletes up to `limit` jobs finished before `before` that hold no files any more,
+// with their webhook deliveries and attempts; returns how many.
+Result<std::int64_t> delete_finished_jobs(Connection& connection, TimePoint before, int limit, TimePoint now);
 
 // --- reads (job_reads.cpp); any connection, no transaction needed ---
 // nullopt if no such job.

@@ -149,4 +149,54 @@ Result<std::vector<std::string>> expire_job_results(Connection& connection, Time
   return keys;
 }
 
+Result<std::int64_t> delete_finished_jobs(Connection& connection, TimePoint before, int limit, TimePoint now) {
+  // Only rows whose files expire_job_results already took: a deleted row must not
+  // leave a file nobody knows of. From the jobs_finished index, oldest first.
+  Result<Statement> candidates = connection.prepare(
+      "SELECT seq, id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?1"
+      "   AND result_blob = '' AND inputs_json = '{}' AND upload_blob = ''"
+      " ORDER BY finished_at LIMIT ?2");
+  if (!candidates) {
+    return fail(std::move(candidates.error()));
+  }
+  candidates->bind_int64(1, to_unix_ms(before));
+  candidates->bind_int64(2, limit);
+  std::vector<std::pair<std::int64_t, std::string>> doomed;
+  while (true) {
+    Result<bool> row = candidates->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      break;
+    }
+    doomed.emplace_back(candidates->column_int64(0), candidates->column_text(1));
+  }
+  // A key younger than its window still answers replays: when jobs are kept for less
+  // than that window, the keys of the deleted ones go with them (no index on job_id:
+  // the rare setting pays the scan, not every deployment).
+  const bool keys_may_outlive_jobs = before > now - kIdempotencyWindow;
+  std::vector<std::string> statements = {
+      "DELETE FROM webhook_attempts WHERE delivery_seq IN"
+      " (SELECT seq FROM webhook_deliveries WHERE job_id = ?2)",
+      "DELETE FROM webhook_deliveries WHERE job_id = ?2",
+      "DELETE FROM jobs WHERE seq = ?1 AND id = ?2",
+  };
+  if (keys_may_outlive_jobs) statements.push_back("DELETE FROM idempotency_keys WHERE job_id = ?2");
+  for (const auto& [seq, id] : doomed) {
+    for (const std::string& sql : statements) {
+      Result<Statement> statement = connection.prepare(sql);  // cached by the connection
+      if (!statement) {
+        return fail(std::move(statement.error()));
+      }
+      // ?2 alone leaves ?1 unused but bindable (the parameter count is the highest index).
+      statement->bind_int64(1, seq).bind_text(2, id);
+      if (Status ran = statement->run(); !ran) {
+        return fail(std::move(ran.error()));
+      }
+    }
+  }
+  return static_cast<std::int64_t>(doomed.size());
+}
+
 }  // namespace genq::sqlite

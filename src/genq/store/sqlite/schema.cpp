@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -181,6 +181,10 @@ CREATE INDEX jobs_blob_expiry ON jobs (finished_at)
     // (delivery_store.hpp), as on PostgreSQL where several nodes send. NULL: unclaimed.
     R"sql(
 ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
+)sql",
+    // Version 8: retention deletes finished jobs past --job-retention-s, oldest first.
+    R"sql(
+CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
 )sql",
 };
 

@@ -32,6 +32,12 @@ constexpr std::size_t kRecentJobsBytes = std::size_t{8} << 20;
 // Pragmas of the writer connection. journal_mode=WAL is persistent (stored in the
 // file), so the read-only connections and other processes inherit it.
 Status configure_writer(Connection& connection, const SqliteOptions& options) {
+  // Pages freed by retention go back to the file system (incremental_vacuum after each
+  // deletion) instead of staying in the file. Takes effect only on a database created
+  // with it; an older one keeps its pages until a `VACUUM` (docs/reliability.md).
+  if (Status vacuum = connection.exec("PRAGMA auto_vacuum = INCREMENTAL"); !vacuum) {
+    return vacuum;
+  }
   Result<Statement> wal = connection.prepare("PRAGMA journal_mode = WAL");
   if (!wal) {
     return fail(std::move(wal.error()));
@@ -274,6 +280,21 @@ Result<std::vector<std::string>> SqliteStore::expire_results(TimePoint before) {
         return sqlite::expire_job_results(connection, before, clock_.now());
       },
       [this](const std::vector<std::string>&) { recent_jobs_->clear(); });
+}
+
+Result<std::int64_t> SqliteStore::delete_finished_jobs(TimePoint before, int limit) {
+  return writer_->write_result<std::int64_t>(
+      [&](Connection& connection) -> Result<std::int64_t> {
+        recent_jobs_->clear();  // before the commit, like write_jobs()
+        Result<std::int64_t> deleted = sqlite::delete_finished_jobs(connection, before, limit, clock_.now());
+        if (deleted && *deleted > 0) {
+          if (Status vacuumed = connection.exec("PRAGMA incremental_vacuum"); !vacuumed) {
+            return genq::fail(std::move(vacuumed.error()));
+          }
+        }
+        return deleted;
+      },
+      [this](const std::int64_t&) { recent_jobs_->clear(); });
 }
 
 Result<Job> SqliteStore::get(const std::string& job_id) {
