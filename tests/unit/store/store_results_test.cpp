@@ -122,5 +122,26 @@ TEST_P(StoreResults, DeleteFinishedJobsTakesTheirDeliveriesAndHonoursTheLimit) {
   EXPECT_EQ(*pending, 0);
 }
 
+TEST_P(StoreResults, AJobKeepsNoPreviewOnceFinal) {
+  submit(new_job("done"));
+  LeaseRef done = claim_one();
+  ASSERT_TRUE(store_->progress(done, 50, std::string("\xff\xd8 preview"), 30s));
+  ASSERT_EQ(get("done").preview_jpeg, "\xff\xd8 preview");
+  ASSERT_TRUE(store_->complete(done, JobResult{"out/done.png", "image/png", std::nullopt}));
+  EXPECT_EQ(get("done").preview_jpeg, "") << "complete";
+
+  submit(new_job("failed"));
+  LeaseRef failed = claim_one();
+  ASSERT_TRUE(store_->progress(failed, 50, std::string("preview"), 30s));
+  ASSERT_TRUE(store_->fail(failed, "out of memory", false, ""));
+  EXPECT_EQ(get("failed").preview_jpeg, "") << "final failure";
+
+  submit(new_job("cancelled"));
+  LeaseRef cancelled = claim_one();
+  ASSERT_TRUE(store_->progress(cancelled, 50, std::string("preview"), 30s));
+  ASSERT_TRUE(store_->cancel("cancelled", "cl_1"));
+  EXPECT_EQ(get("cancelled").preview_jpeg, "") << "cancel";
+}
+
 }  // namespace
 }  // namespace genq

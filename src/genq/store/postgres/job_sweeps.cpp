@@ -26,7 +26,7 @@ Result<std::vector<Job>> requeue_expired_batch(Connection& connection, TimePoint
       "          THEN 'worker lost: lease expired after ' || attempts || ' attempts' ELSE error END,"
       "  finished_at = CASE WHEN attempts >= max_attempts THEN $1::bigint ELSE NULL END,"
       "  progress = CASE WHEN attempts >= max_attempts THEN progress ELSE NULL END,"
-      "  preview_jpeg = CASE WHEN attempts >= max_attempts THEN preview_jpeg ELSE '\\x' END,"
+      "  preview_jpeg = '\\x',"
       "  lease_id = '', lease_expires_at = NULL, version = version + 1"
       " FROM expired WHERE jobs.seq = expired.seq"
       " RETURNING " +

@@ -202,7 +202,7 @@ Result<Job> cancel_job(Connection& connection, const std::string& job_id, const 
   // Clearing the lease is what stops the worker: its next heartbeat gets "lease lost".
   static const std::string kSql =
       "UPDATE jobs SET status = 'error', error = 'cancelled', lease_id = '', lease_expires_at = NULL,"
-      "  finished_at = $2, version = version + 1"
+      "  finished_at = $2, preview_jpeg = '\\x', version = version + 1"
       " WHERE id = $1 RETURNING " +
       job_columns();
   Result<Rows> rows = connection.query(kSql, Params().text(job_id).time(now));

@@ -109,7 +109,8 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
   }
   static const std::string kSql = returning(
       "UPDATE jobs SET status = 'done', progress = 100, result_blob = $3, result_mime = $4, result_text = $5,"
-      "  error = '', finished_at = $6, lease_id = '', lease_expires_at = NULL, version = version + 1");
+      "  error = '', finished_at = $6, lease_id = '', lease_expires_at = NULL, preview_jpeg = '\\x',"
+      "  version = version + 1");
   Result<Job> done = update_leased(connection, kSql,
                                    Params()
                                        .text(lease.job_id)
@@ -162,7 +163,7 @@ Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::s
       "  status = CASE WHEN $3::boolean AND attempts < max_attempts THEN 'pending' ELSE 'error' END,"
       "  finished_at = CASE WHEN $3::boolean AND attempts < max_attempts THEN NULL ELSE $5::bigint END,"
       "  progress = CASE WHEN $3::boolean AND attempts < max_attempts THEN NULL ELSE progress END,"
-      "  preview_jpeg = CASE WHEN $3::boolean AND attempts < max_attempts THEN '\\x' ELSE preview_jpeg END,"
+      "  preview_jpeg = '\\x',"  // a retry starts afresh; a final job keeps no preview
       "  error = $4, lease_id = '', lease_expires_at = NULL, version = version + 1");
   Result<Job> failed = update_leased(
       connection, kSql, Params().text(lease.job_id).text(lease.lease_id).boolean(retryable).text(message).time(now));

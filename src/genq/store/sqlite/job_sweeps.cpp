@@ -52,7 +52,7 @@ Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoin
   static const std::string kExhausted =
       "UPDATE jobs SET version = version + 1, status = 'error',"
       "  error = 'worker lost: lease expired after ' || attempts || ' attempts',"
-      "  lease_id = '', lease_expires_at = NULL, finished_at = ?1"
+      "  lease_id = '', lease_expires_at = NULL, finished_at = ?1, preview_jpeg = x''"
       " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
       "   AND attempts >= max_attempts"
       " RETURNING " +

@@ -239,7 +239,7 @@ Result<Job> cancel_job(Connection& connection, const std::string& job_id, const 
   // Clearing the lease is what stops the worker: its next heartbeat gets "lease lost".
   static const std::string kSql =
       "UPDATE jobs SET version = version + 1, status = 'error', error = 'cancelled', lease_id = '', lease_expires_at = NULL,"
-      "  finished_at = ?2"
+      "  finished_at = ?2, preview_jpeg = x''"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
   Result<Statement> statement = connection.prepare(kSql);

@@ -113,7 +113,7 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
   }
   static const std::string kSql =
       "UPDATE jobs SET version = version + 1, status = 'done', progress = 100, result_blob = ?2, result_mime = ?3,"
-      "  result_text = ?4, error = '', finished_at = ?5, lease_id = '', lease_expires_at = NULL"
+      "  result_text = ?4, error = '', finished_at = ?5, lease_id = '', lease_expires_at = NULL, preview_jpeg = x''"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
   Result<Job> done = update_job(connection, kSql, job->seq, [&](Statement& statement) {
@@ -176,7 +176,7 @@ Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::s
   }
   static const std::string kFinal =
       "UPDATE jobs SET version = version + 1, status = 'error', error = ?2, lease_id = '', lease_expires_at = NULL,"
-      "  finished_at = ?3"
+      "  finished_at = ?3, preview_jpeg = x''"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
   Result<Job> failed = update_job(connection, kFinal, job->seq, [&](Statement& statement) {
