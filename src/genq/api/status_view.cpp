@@ -84,6 +84,11 @@ boost::json::object render_status(const Job& job, Services& services) {
   data["created_at"] = to_iso8601(job.created_at);
   data["started_at"] = iso_or_null(job.started_at);
   data["finished_at"] = iso_or_null(job.finished_at);
+  // When retention deletes the job's files (result, inputs): a client knows how long
+  // result_url works, and why it is null afterwards (docs/api.md).
+  const auto& options = services.jobs.options();
+  data["result_expires_at"] =
+      job.finished_at ? iso_or_null(*job.finished_at + std::min(options.result_ttl, options.job_retention)) : nullptr;
   if (job.started_at && job.finished_at) {
     data["processing_time_ms"] = (*job.finished_at - *job.started_at).count();
   } else {

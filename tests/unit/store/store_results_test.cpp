@@ -143,5 +143,14 @@ TEST_P(StoreResults, AJobKeepsNoPreviewOnceFinal) {
   EXPECT_EQ(get("cancelled").preview_jpeg, "") << "cancel";
 }
 
+TEST_P(StoreResults, AnInlineResultExpiresWithTheFiles) {
+  submit(new_job("text"));
+  ASSERT_TRUE(store_->complete(claim_one(), JobResult{"out/text.txt", "text/plain", std::string("a transcript")}));
+  ASSERT_EQ(get("text").result_text, std::optional<std::string>("a transcript"));
+  clock_.advance(1h);
+  EXPECT_EQ(expire(clock_.now()), std::vector<std::string>{"out/text.txt"});
+  EXPECT_EQ(get("text").result_text, std::nullopt);
+}
+
 }  // namespace
 }  // namespace genq

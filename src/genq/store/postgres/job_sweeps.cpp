@@ -62,7 +62,8 @@ Result<int> expire_results_batch(Connection& connection, TimePoint before, int l
       "  WHERE finished_at IS NOT NULL AND (result_blob <> '' OR inputs_json <> '{}' OR upload_blob <> '')"
       "    AND finished_at < $1"
       "  ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
-      " UPDATE jobs SET result_blob = '', inputs_json = '{}', upload_blob = '' FROM old WHERE jobs.seq = old.seq"
+      " UPDATE jobs SET result_blob = '', inputs_json = '{}', upload_blob = '', result_text = NULL"
+      " FROM old WHERE jobs.seq = old.seq"
       " RETURNING old.result_blob, old.inputs_json, old.upload_blob";
   Result<Rows> rows = connection.query(kSql, Params().time(before).int64(limit));
   if (!rows) {

@@ -126,7 +126,8 @@ Result<std::vector<std::string>> expire_job_results(Connection& connection, Time
 
   for (std::int64_t seq : seqs) {
     Result<Statement> clear =
-        connection.prepare("UPDATE jobs SET result_blob = '', inputs_json = '{}', upload_blob = '' WHERE seq = ?1");
+        connection.prepare("UPDATE jobs SET result_blob = '', inputs_json = '{}', upload_blob = '', result_text = NULL"
+                           " WHERE seq = ?1");
     if (!clear) {
       return fail(std::move(clear.error()));
     }
