@@ -34,6 +34,45 @@ TEST_F(WorkerAccess, MissingOrWrongTokenIsUnauthenticated) {
   EXPECT_EQ(status->at("progress").to_number<double>(), 0.0) << "an unauthenticated progress was applied";
 }
 
+TEST_F(WorkerAccess, ALeaseWorksOnlyUnderTheTokenThatClaimedIt) {
+  const std::string id = submit(requests().minimal("txt2img"));
+  const ManualWorker owner = manual_worker();
+  const auto job = owner.claim_job(id, kJobDeadline);
+  ASSERT_TRUE(job);
+  // Another valid token that knows the job id and its lease id (a leaked log line).
+  const ManualWorker other = manual_worker();
+  auto expect_lease_lost = [](const HttpResponse& response, const char* call) {
+    EXPECT_EQ(response.status, 409) << call << ": " << response.describe();
+    if (response.status == 409) {
+      EXPECT_EQ(text_at(response.json(), "/code"), "lease_lost") << call;
+    }
+  };
+  expect_lease_lost(other.heartbeat(*job), "heartbeat");
+  expect_lease_lost(other.progress(*job, 60), "progress");
+  expect_lease_lost(other.upload(*job, "not the result", "image/png"), "upload");
+  expect_lease_lost(other.complete(*job), "complete");
+  expect_lease_lost(other.fail(*job, "sabotage", false), "fail");
+  const auto batch = other.http().post_json(
+      "/api/v1/worker/complete",
+      boost::json::object{
+          {"jobs", boost::json::array{boost::json::object{{"job_id", job->job_id}, {"lease_id", job->lease_id}}}}});
+  ASSERT_EQ(batch.status, 200) << batch.describe();
+  EXPECT_EQ(text_at(batch.json(), "/jobs/0/status"), "refused") << batch.body;
+  EXPECT_EQ(text_at(batch.json(), "/jobs/0/code"), "lease_lost") << batch.body;
+  const auto released = other.http().post_json("/api/v1/worker/jobs/" + job->job_id + "/release",
+                                                boost::json::object{{"lease_id", job->lease_id}});
+  expect_lease_lost(released, "release");
+
+  // None of it touched the job: its owner still holds the lease and finishes it.
+  const auto status = status_of(id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(field(*status, "status"), "processing");
+  EXPECT_EQ(status->at("progress").to_number<double>(), 0.0);
+  const auto finished = owner.finish(*job);
+  ASSERT_EQ(finished.status, 200) << finished.describe();
+  EXPECT_TRUE(poll_status(api(), id, status_is("done"), kJobDeadline));
+}
+
 TEST_F(WorkerAccess, TokenLimitedToModelsOnlyGetsThoseModels) {
   const auto* image_model = requests().model_for("txt2img");
   const auto* audio_model = requests().model_for("txt2audio");

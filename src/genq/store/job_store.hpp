@@ -42,6 +42,7 @@ struct SubmitOutcome {
 
 struct ClaimRequest {
   std::string worker_id;
+  std::string token_id;  // the worker token claiming: its leases name it (store_rules::new_lease_id)
   std::vector<std::string> models;  // models the worker serves (already intersected with its token)
   int max_jobs = 1;
   Millis lease{30'000};

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "genq/crypto/crypto.hpp"
 #include "genq/store/delivery_store.hpp"
 
 namespace genq::store_rules {
@@ -111,6 +112,17 @@ Status check_retryable(const Job& job) {
     return fail(Error::conflict("A cancelled request cannot be retried: its input files were removed. Submit it again."));
   }
   return {};
+}
+
+std::string lease_tag(std::string_view token_id) { return crypto::sha256_hex(token_id).substr(0, 12); }
+
+std::string new_lease_id(std::string_view token_id) {
+  return crypto::random_token("ls_" + lease_tag(token_id) + "_", 16);
+}
+
+bool lease_issued_to(std::string_view lease_id, std::string_view token_id) {
+  const std::string prefix = "ls_" + lease_tag(token_id) + "_";
+  return lease_id.size() > prefix.size() && crypto::constant_time_equal(lease_id.substr(0, prefix.size()), prefix);
 }
 
 }  // namespace genq::store_rules

@@ -35,6 +35,14 @@ void collect_input_keys(const std::string& inputs_json, std::vector<std::string>
 // cancelled one (cancel removed its input files; the client decided, and submits again).
 Status check_retryable(const Job& job);
 
+// A lease id names the worker token that claimed it, "ls_<tag>_<random>" with the tag
+// taken from the token's id, so that a call under another token cannot use the lease
+// even when it learned the id (docs/security.md). The tag is not a secret: the check
+// is against the token the caller authenticated with.
+std::string lease_tag(std::string_view token_id);
+std::string new_lease_id(std::string_view token_id);
+bool lease_issued_to(std::string_view lease_id, std::string_view token_id);
+
 // Event names and model names are stored as JSON arrays of strings.
 std::string to_json_array(const std::vector<std::string>& items);
 Result<std::vector<std::string>> parse_json_array(const std::string& text, std::string_view what);

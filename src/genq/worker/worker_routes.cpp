@@ -14,6 +14,7 @@
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
 #include "genq/service/download_url.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq::worker {
 namespace {
@@ -116,6 +117,7 @@ void claim(Services& services, http::Request& request, http::Reply reply, const 
   }
   claim_request.models = std::move(models);
   claim_request.max_jobs = static_cast<int>(*max_jobs);
+  claim_request.token_id = token.id;
   // A worker that hangs up mid-wait (stopped, crashed, timed out) gets no lease.
   request.on_client_gone = services.claims.claim(std::move(claim_request), Millis(*wait_ms),
                         [&services, reply](Result<std::vector<Lease>>&& leases) {
@@ -130,8 +132,18 @@ void claim(Services& services, http::Request& request, http::Reply reply, const 
                         });
 }
 
-// Reads {"lease_id": "..."} and the job id; on failure answers and returns nullopt.
-std::optional<std::pair<LeaseRef, json::object>> lease_body(http::Request& request, http::Reply& reply) {
+// A lease used under a token other than the one that claimed it is answered as a lost
+// lease, the same answer as a wrong lease id: it tells the caller nothing more.
+bool refuse_foreign_lease(const LeaseRef& lease, const WorkerToken& token, http::Reply& reply) {
+  if (store_rules::lease_issued_to(lease.lease_id, token.id)) return false;
+  reply(lease_error(Error::conflict("lease lost")));
+  return true;
+}
+
+// Reads {"lease_id": "..."} and the job id, and checks the lease is the caller's; on
+// failure answers and returns nullopt.
+std::optional<std::pair<LeaseRef, json::object>> lease_body(http::Request& request, http::Reply& reply,
+                                                            const WorkerToken& token) {
   auto body = api::parse_json_object(request.body);
   if (!body) {
     reply(http::error_response(400, body.error().message));
@@ -143,6 +155,7 @@ std::optional<std::pair<LeaseRef, json::object>> lease_body(http::Request& reque
     return std::nullopt;
   }
   LeaseRef lease{request.param("job_id"), std::string(it->value().as_string())};
+  if (refuse_foreign_lease(lease, token, reply)) return std::nullopt;
   return std::make_pair(std::move(lease), std::move(*body));
 }
 
@@ -151,8 +164,8 @@ json::object lease_ms_document(Services& services) {
 }
 
 // POST /api/v1/worker/jobs/{job_id}/heartbeat {"lease_id"} -> {"lease_ms"}; 409 lease lost.
-void heartbeat(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
-  auto parsed = lease_body(request, reply);
+void heartbeat(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
+  auto parsed = lease_body(request, reply, token);
   if (!parsed) return;
   services.jobs.heartbeat(std::move(parsed->first), [&services, reply](Result<TimePoint> extended) {
     if (!extended) return reply(lease_error(extended.error()));
@@ -161,8 +174,8 @@ void heartbeat(Services& services, http::Request& request, http::Reply reply, co
 }
 
 // POST /api/v1/worker/jobs/{job_id}/progress {"lease_id","progress","preview"?}
-void progress(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
-  auto parsed = lease_body(request, reply);
+void progress(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
+  auto parsed = lease_body(request, reply, token);
   if (!parsed) return;
   auto& [lease, body] = *parsed;
   auto it = body.find("progress");
@@ -196,11 +209,12 @@ void progress(Services& services, http::Request& request, http::Reply reply, con
 }
 
 // PUT /api/v1/worker/jobs/{job_id}/result?lease_id=... (raw body, streamed to disk)
-void upload(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+void upload(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
   auto lease_id = request.query_param("lease_id");
   if (!lease_id || lease_id->empty()) {
     return reply(http::validation_error({{"lease_id", {"The lease_id query parameter is required."}}}));
   }
+  if (refuse_foreign_lease({request.param("job_id"), *lease_id}, token, reply)) return;
   if (request.body_file.empty()) return reply(http::validation_error({{"body", {"The result file is empty."}}}));
   std::error_code ec;
   auto size = std::filesystem::file_size(request.body_file, ec);
@@ -243,8 +257,8 @@ void complete_one(Services& services, LeaseRef lease, const json::object& body,
 }
 
 // POST /api/v1/worker/jobs/{job_id}/complete {"lease_id","result"?}
-void complete(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
-  auto parsed = lease_body(request, reply);
+void complete(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
+  auto parsed = lease_body(request, reply, token);
   if (!parsed) return;
   auto& [lease, body] = *parsed;
   complete_one(services, std::move(lease), body, [reply](std::optional<http::Response> refused) {
@@ -257,7 +271,7 @@ void complete(Services& services, http::Request& request, http::Reply reply, con
 // 200 {"jobs":[{"job_id","status":"done"} | {"job_id","status":"refused","http_status",
 // "message",…}]} in the order sent, once every completion has committed (usually all in
 // one commit). A worker finishing many short jobs at once saves a round trip per job.
-void complete_batch(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
+void complete_batch(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
   auto body = api::parse_json_object(request.body);
   if (!body) return reply(http::error_response(400, body.error().message));
   const json::value* jobs = body->if_contains("jobs");
@@ -299,8 +313,7 @@ void complete_batch(Services& services, http::Request& request, http::Reply repl
   pending->left = items.size();
   for (const auto& [lease, item] : items) pending->results.push_back(json::object{{"job_id", lease.job_id}});
   for (std::size_t i = 0; i < items.size(); ++i) {
-    complete_one(services, std::move(items[i].first), items[i].second,
-                 [pending, reply, i](std::optional<http::Response> refused) {
+    auto answer = [pending, reply, i](std::optional<http::Response> refused) {
                    std::unique_lock lock(pending->mutex);
                    json::object& result = pending->results[i].as_object();
                    if (!refused) {
@@ -318,13 +331,18 @@ void complete_batch(Services& services, http::Request& request, http::Reply repl
                    json::array results = std::move(pending->results);
                    lock.unlock();
                    reply(http::json_response(200, json::object{{"jobs", std::move(results)}}));
-                 });
+    };
+    if (!store_rules::lease_issued_to(items[i].first.lease_id, token.id)) {
+      answer(lease_error(Error::conflict("lease lost")));  // not this token's lease
+      continue;
+    }
+    complete_one(services, std::move(items[i].first), items[i].second, std::move(answer));
   }
 }
 
 // POST /api/v1/worker/jobs/{job_id}/fail {"lease_id","error","retryable"?,"error_code"?}
-void fail_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
-  auto parsed = lease_body(request, reply);
+void fail_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
+  auto parsed = lease_body(request, reply, token);
   if (!parsed) return;
   auto& [lease, body] = *parsed;
   std::string message = "worker failed";
@@ -350,8 +368,8 @@ void fail_job(Services& services, http::Request& request, http::Reply reply, con
 // POST /api/v1/worker/jobs/{job_id}/release {"lease_id"}
 // The worker gives the job back without a verdict (it is stopping, or has no free
 // slot): pending again, the attempt not counted. 200 {"status":"pending"}.
-void release_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken&) {
-  auto parsed = lease_body(request, reply);
+void release_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
+  auto parsed = lease_body(request, reply, token);
   if (!parsed) return;
   services.jobs.release(std::move(parsed->first), [reply](Result<Job> job) {
     if (!job) return reply(lease_error(job.error()));
@@ -379,6 +397,10 @@ void add_worker_routes(http::Router& router, Services& services) {
     auto lease_id = request.query_param("lease_id");
     if (!lease_id || lease_id->empty()) {
       return http::validation_error({{"lease_id", {"The lease_id query parameter is required."}}});
+    }
+    const auto* token = std::any_cast<WorkerToken>(&request.principal);
+    if (token == nullptr || !store_rules::lease_issued_to(*lease_id, token->id)) {
+      return lease_error(Error::conflict("lease lost"));
     }
     if (Status current = services.jobs.check_lease({request.param("job_id"), *lease_id}); !current) {
       return lease_error(current.error());

@@ -145,7 +145,7 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
       "                      ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) c"
       "  ORDER BY c.seq LIMIT $2)"
       " UPDATE jobs SET status = 'processing', attempts = attempts + 1, version = version + 1,"
-      "   lease_id = 'ls_' || replace(gen_random_uuid()::text, '-', ''),"
+      "   lease_id = 'ls_' || $6 || '_' || replace(gen_random_uuid()::text, '-', ''),"
       "   lease_expires_at = $3, worker_id = $4, started_at = COALESCE(started_at, $5),"
       "   progress = NULL, preview_jpeg = '\\x'"
       " FROM candidates WHERE jobs.seq = candidates.seq RETURNING " +
@@ -166,7 +166,13 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
   }
   array += '}';
   Result<Rows> rows = connection.query(
-      kClaim, Params().text(array).int64(request.max_jobs).time(now + request.lease).text(request.worker_id).time(now));
+      kClaim, Params()
+                  .text(array)
+                  .int64(request.max_jobs)
+                  .time(now + request.lease)
+                  .text(request.worker_id)
+                  .time(now)
+                  .text(store_rules::lease_tag(request.token_id)));
   if (!rows) {
     return fail(std::move(rows.error()));
   }

@@ -6,6 +6,7 @@
 #include "genq/store/sqlite/job_row.hpp"
 #include "genq/store/sqlite/outbox.hpp"
 #include "genq/store/delivery_store.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq::sqlite {
 namespace {
@@ -137,7 +138,7 @@ Result<Job> lease_job(Connection& connection, std::int64_t seq, const ClaimReque
     return fail(std::move(statement.error()));
   }
   statement->bind_int64(1, seq)
-      .bind_text(2, crypto::random_token("ls_", 16))
+      .bind_text(2, store_rules::new_lease_id(request.token_id))
       .bind_int64(3, to_unix_ms(now + request.lease))
       .bind_text(4, request.worker_id)
       .bind_int64(5, to_unix_ms(now));
