@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -169,6 +169,27 @@ CREATE TABLE cluster_secrets (
   name       text   PRIMARY KEY,
   value      text   NOT NULL,
   created_at bigint NOT NULL
+);
+)sql",
+    // Version 4: job lists (GET /api/v1/client/jobs, /api/v1/admin/jobs), newest first,
+    // and worker presence (docs/operations.md, "Worker presence"). One index per filter
+    // the lists offer, each ending in seq: a page is read in order from it and its
+    // total counted from it. jobs_status also serves the live queue by model (its
+    // processing counts; the claim index holds pending jobs only).
+    R"sql(
+CREATE INDEX jobs_client ON jobs (client_id, seq);
+CREATE INDEX jobs_client_status ON jobs (client_id, status, seq);
+CREATE INDEX jobs_client_task ON jobs (client_id, task, seq);
+CREATE INDEX jobs_status ON jobs (status, seq);
+CREATE INDEX jobs_task ON jobs (task, seq);
+
+-- The last call of each worker id seen in the last 24 hours, from any node.
+CREATE TABLE workers (
+  worker_id    text   PRIMARY KEY,
+  token_id     text   NOT NULL,
+  token_name   text   NOT NULL,
+  models       text   NOT NULL DEFAULT '[]',  -- JSON array: what it last asked to claim
+  last_seen_at bigint NOT NULL
 );
 )sql",
 };
