@@ -65,6 +65,38 @@ TEST_F(PostgresStoreServers, AJobSubmittedOnOneNodeIsRunByAWorkerOfTheOther) {
   EXPECT_EQ(field(*done, "status"), "done") << boost::json::serialize(*done);
 }
 
+// The dashboard's lists read the shared store: a worker that claimed through node 1 and
+// the jobs it holds are listed the same by node 2.
+TEST_F(PostgresStoreServers, EveryNodeListsTheSameJobsWorkersAndQueue) {
+  std::unique_ptr<GenqServer> node1 = start_node();
+  std::unique_ptr<GenqServer> node2 = start_node();
+  const std::string api_key = text_at(admin({"create-client", "--name", "shared"}), "/api_key");
+  const std::string token = text_at(admin({"create-worker-token"}), "/token");
+  const std::string id = request_id_of(requests_->minimal("txt2img").submit(node1->http().with_bearer(api_key)));
+  const ManualWorker worker(node1->http(), token, "node1-worker");
+  ASSERT_EQ(worker.claim().size(), 1u);
+
+  // With a shared store the admin token lives in the database, not in a file.
+  const HttpClient admin2 = node2->http().with_bearer(text_at(admin({"admin-token"}), "/admin_token"));
+  const auto jobs = node2->http().with_bearer(api_key).get("/api/v1/client/jobs?status=processing");
+  ASSERT_EQ(jobs.status, 200) << jobs.describe();
+  EXPECT_EQ(text_at(jobs.json(), "/data/0/request_id"), id);
+  const auto admin_jobs = admin2.get("/api/v1/admin/jobs");
+  ASSERT_EQ(admin_jobs.status, 200) << admin_jobs.describe();
+  EXPECT_EQ(text_at(admin_jobs.json(), "/data/0/worker_id"), "node1-worker");
+  const auto queue = admin2.get("/api/v1/admin/queue");
+  ASSERT_EQ(queue.status, 200) << queue.describe();
+  EXPECT_EQ(text_at(queue.json(), "/data/0/processing"), "1");
+  EXPECT_EQ(admin2.get("/api/v1/admin/worker-tokens").json().at("data").as_array().size(), 1u);
+  // Presence reaches the store within a flush period of node 1.
+  EXPECT_TRUE(wait_until(kJobDeadline, [&] {
+    const auto workers = admin2.get("/api/v1/admin/workers");
+    return workers.status == 200 && text_at(workers.json(), "/data/0/worker_id") == "node1-worker" &&
+           text_at(workers.json(), "/data/0/current_jobs/0") == id &&
+           text_at(workers.json(), "/data/0/online") == "true";
+  })) << admin2.get("/api/v1/admin/workers").body;
+}
+
 TEST_F(PostgresStoreServers, AnUnreachableStoreStopsTheServerWithAClearMessage) {
   std::vector<std::string> argv = {GENQ_BINARY, "admin", "create-client", "--name", "x",
                                    "--store", "postgres://genq@127.0.0.1:1/none"};

@@ -140,6 +140,31 @@ test('every documented operation answers as docs/openapi.json says', async () =>
     await expect(call(key, 'GET', '/api/v1/client/usage?per_page=5'), 200);
     await expect(call(key, 'GET', '/api/v1/client/usage?per_page=500'), 422);
 
+    // The lists the dashboard reads: jobs (the client's and anyone's), workers, the
+    // queue, worker tokens.
+    const listed = await expect(call(key, 'GET', '/api/v1/client/jobs?per_page=2&task=txt2img'), 200);
+    assert.equal(listed.data.length, 2);
+    assert.ok(listed.links.next.endsWith('?page=2&per_page=2&task=txt2img'), listed.links.next);
+    assert.deepEqual((await expect(call(key, 'GET', '/api/v1/client/jobs?status=done'), 200)).data.map((j) => j.request_id), [third, first]);
+    await expect(call(key, 'GET', '/api/v1/client/jobs?status=running'), 422);
+    await expect(call(null, 'GET', '/api/v1/client/jobs'), 401);
+    const anyJobs = await expect(call(admin, 'GET', `/api/v1/admin/jobs?status=done&client_id=${id}`), 200);
+    assert.equal(anyJobs.data[0].worker_id, 'contract');
+    await expect(call(admin, 'GET', '/api/v1/admin/jobs?task=nothing'), 422);
+    await expect(call(key, 'GET', '/api/v1/admin/jobs'), 401);
+    await expect(call(admin, 'GET', '/api/v1/admin/queue'), 200);
+    await expect(call(admin, 'GET', '/api/v1/admin/worker-tokens'), 200);
+    await expect(call(null, 'GET', '/api/v1/admin/workers'), 401);
+    // Presence is flushed to the store every few seconds.
+    const deadline = Date.now() + 20_000;
+    let workers;
+    for (;;) {
+      workers = (await expect(call(admin, 'GET', '/api/v1/admin/workers'), 200)).data;
+      if (workers.some((w) => w.worker_id === 'contract') || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(workers.some((w) => w.worker_id === 'contract' && w.online), JSON.stringify(workers));
+
     // Webhooks: the deliveries of the done job, a redelivery, a rotation.
     const deliveries = (await expect(call(key, 'GET', `/api/v1/client/webhook-deliveries?request_id=${first}`), 200)).data;
     assert.ok(deliveries.length >= 2, 'processing and completed');

@@ -2,8 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include "genq/api/admin_overview_routes.hpp"
 #include "genq/api/billing_routes.hpp"
 #include "genq/api/guards.hpp"
+#include "genq/api/job_list_routes.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
 #include "genq/http/responses.hpp"
@@ -107,6 +109,8 @@ void add_admin_routes(http::Router& router, Services& services) {
                                    false, "admin-worker-tokens"}));
   router.add(for_admins(
       services, {Verb::get, "/api/v1/admin/jobs/{request_id}", admin(get_job), Exec::Inline, 0, false, "admin-job"}));
+  add_admin_job_list_routes(router, services);
+  add_admin_overview_routes(router, services);
   add_admin_billing_routes(router, services);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Admin API (Bearer admin token): clients, worker tokens, any job.
+// Admin API (Bearer admin token): clients, worker tokens, any job, the job list and
+// the dashboard's overviews (workers, queue).
 #include "genq/http/router.hpp"
 #include "genq/service/services.hpp"
 

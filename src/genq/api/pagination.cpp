@@ -1,5 +1,8 @@
 #include "genq/api/pagination.hpp"
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <optional>
@@ -46,6 +49,9 @@ boost::json::object paginated(boost::json::array data, const PageRequest& page, 
     if (k < 1 || k > last_page) return nullptr;
     std::string url = path + "?page=" + std::to_string(k);
     if (page.per_page_given) url += "&per_page=" + std::to_string(n);
+    for (const auto& [name, value] : page.filters) {
+      url += "&" + name + "=" + boost::urls::encode(value, boost::urls::unreserved_chars);
+    }
     return boost::json::string(url);
   };
   const auto count = static_cast<std::int64_t>(data.size());

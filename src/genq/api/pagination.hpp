@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "genq/http/request.hpp"
 #include "genq/http/responses.hpp"
@@ -16,6 +18,9 @@ struct PageRequest {
   std::int64_t page = 1;
   std::int64_t per_page = 15;
   bool per_page_given = false;  // links repeat per_page only when the client sent it
+  // The list's filters as the client sent them (status=error): the links repeat them,
+  // after page and per_page, so "next" stays within the filtered list.
+  std::vector<std::pair<std::string, std::string>> filters;
   // Rows to skip; capped far past any real end, so a huge page cannot overflow.
   std::int64_t offset() const;
 };

@@ -449,6 +449,12 @@ int serve(const ServeConfig& config) {
       spdlog::info("removed {} upload spool file(s) idle for 10 minutes", n);
     }
   });
+  // Worker presence reaches the store here, off the claim path (worker_sightings.hpp).
+  PeriodicTask worker_sightings(server.io_context(), pool, WorkerSightings::kFlushPeriod, [&jobs, &clock] {
+    if (auto flushed = jobs.sightings().flush(clock.now()); !flushed) {
+      spdlog::warn("worker presence: {}", flushed.error().message);
+    }
+  });
   PeriodicTask waiter_deadlines(server.io_context(), pool, Millis(1000), [&waiters, &clock] { waiters.expire(clock.now()); });
   waiter_deadlines.start();
   bool bus_was_ready = false;
@@ -459,6 +465,7 @@ int serve(const ServeConfig& config) {
   requeue.start();
   retention.start();
   queue_resync.start();
+  worker_sightings.start();
   server.run();
 
   spdlog::info("genq {} serving {} (data {}, catalog: {} models)", GENQ_VERSION, public_url, dir->root.string(),

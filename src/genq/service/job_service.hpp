@@ -18,6 +18,7 @@
 #include "genq/metrics/job_metrics.hpp"
 #include "genq/service/queue_positions.hpp"
 #include "genq/service/worker_presence.hpp"
+#include "genq/service/worker_sightings.hpp"
 #include "genq/store/job_store.hpp"
 
 namespace genq {
@@ -34,7 +35,7 @@ struct ServiceOptions {
 class JobService {
  public:
   JobService(JobStore& store, BlobStore& blobs, EventBus& bus, const Clock& clock, ServiceOptions options)
-      : store_(store), blobs_(blobs), bus_(bus), clock_(clock), options_(options), remover_(blobs) {}
+      : sightings_(store), store_(store), blobs_(blobs), bus_(bus), clock_(clock), options_(options), remover_(blobs) {}
 
   void submit(NewJob job, StoreDone<SubmitOutcome> done);
   // NotFound unless the job exists and belongs to client_id (SPEC §1: never a hint).
@@ -98,6 +99,9 @@ class JobService {
   JobMetrics& metrics() { return metrics_; }
   // Workers that claimed or reported lately, by model (/metrics).
   WorkerPresence& workers() { return workers_; }
+  // Worker presence across nodes, recorded in the store (GET /api/v1/admin/workers).
+  WorkerSightings& sightings() { return sightings_; }
+  JobStore& store() { return store_; }
   const ServiceOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }
   BlobStore& blobs() { return blobs_; }
@@ -115,6 +119,7 @@ class JobService {
   QueuePositions positions_;
   JobMetrics metrics_;
   WorkerPresence workers_;
+  WorkerSightings sightings_;
   JobStore& store_;
   BlobStore& blobs_;
   EventBus& bus_;

@@ -30,6 +30,7 @@ struct WorkerToken {
   std::string name;
   std::vector<std::string> models;  // empty = may serve every model
   bool disabled = false;
+  TimePoint created_at{};  // set by the store
 };
 
 // A client's balance and usage ledger (docs/api.md, "Balance and usage"). Amounts are
@@ -93,6 +94,8 @@ class AccountStore {
                                                   const std::string& token_hash) = 0;
   // NotFound for unknown or disabled tokens.
   virtual Result<WorkerToken> find_worker_by_token(const std::string& token_hash) = 0;
+  // Every token (never its hash), oldest first.
+  virtual Result<std::vector<WorkerToken>> list_worker_tokens() = 0;
 };
 
 }  // namespace genq

@@ -84,6 +84,48 @@ struct ModelQueue {
   TimePoint oldest_created_at{};
 };
 
+// One page of a job list (GET /api/v1/client/jobs, /api/v1/admin/jobs), newest
+// (highest seq) first. Jobs come without their preview: a list never carries one.
+struct JobListQuery {
+  std::string client_id;             // empty = every client's (admin)
+  std::vector<JobStatus> statuses;   // empty = any status
+  std::string task;                  // empty = any task
+  std::int64_t offset = 0;
+  std::int64_t limit = 15;
+};
+
+struct JobPage {
+  std::vector<Job> jobs;
+  std::int64_t total = 0;  // jobs matching the query in all
+};
+
+// One model's live work (GET /api/v1/admin/queue): pending and leased jobs, and when
+// the oldest pending one was submitted (nullopt when none is pending).
+struct ModelLoad {
+  std::string model;
+  std::int64_t pending = 0;
+  std::int64_t processing = 0;  // processing and in_progress
+  std::optional<TimePoint> oldest_pending_at;
+};
+
+// A worker's call as the server records it (docs/operations.md, "Worker presence").
+struct WorkerSighting {
+  std::string worker_id;
+  std::string token_id;
+  std::string token_name;
+  std::vector<std::string> models;  // what it last asked to claim; empty = unchanged
+  TimePoint seen_at{};
+};
+
+struct WorkerRecord {
+  std::string worker_id;
+  std::string token_id;
+  std::string token_name;
+  std::vector<std::string> models;
+  TimePoint last_seen_at{};
+  std::vector<std::string> current_jobs;  // ids of jobs whose live lease it holds
+};
+
 // Jobs not yet final, by status (finished ones are counted by the metrics' counters).
 struct StatusCounts {
   std::int64_t pending = 0, processing = 0, in_progress = 0;
@@ -195,6 +237,19 @@ class JobStore {
   // /metrics); models with nothing pending are left out. Reads the claim index, plus
   // one row per model.
   virtual Result<std::vector<ModelQueue>> pending_by_model() = 0;
+
+  // A page of jobs and the total, from one snapshot, answered from indexes
+  // (docs/architecture.md, "Job lists").
+  virtual Result<JobPage> list_jobs(const JobListQuery& query) = 0;
+  // Pending and leased jobs by model, models with neither left out, by model name.
+  virtual Result<std::vector<ModelLoad>> load_by_model() = 0;
+
+  // Worker presence: upserts each sighting (a newer seen_at wins; empty models keep
+  // the stored ones) and forgets workers last seen before `forget_before`.
+  virtual Status record_workers(const std::vector<WorkerSighting>& sightings, TimePoint forget_before) = 0;
+  // Workers seen since `since`, most recently seen first, each with the jobs whose
+  // lease is live at `now`.
+  virtual Result<std::vector<WorkerRecord>> list_workers(TimePoint since, TimePoint now) = 0;
 
   // Waits until every call made so far has been answered (its `done` has returned). At
   // shutdown, once nothing makes new calls: the callbacks use the HTTP sessions and

@@ -118,6 +118,7 @@ void claim(Services& services, http::Request& request, http::Reply reply, const 
   claim_request.models = std::move(models);
   claim_request.max_jobs = static_cast<int>(*max_jobs);
   claim_request.token_id = token.id;
+  services.jobs.sightings().seen(claim_request.worker_id, token, &claim_request.models, services.jobs.clock().now());
   // A worker that hangs up mid-wait (stopped, crashed, timed out) gets no lease.
   request.on_client_gone = services.claims.claim(std::move(claim_request), Millis(*wait_ms),
                         [&services, reply](Result<std::vector<Lease>>&& leases) {
@@ -202,10 +203,12 @@ void progress(Services& services, http::Request& request, http::Reply reply, con
     }
     preview = std::move(decoded);
   }
-  services.jobs.progress(std::move(lease), value, std::move(preview), [&services, reply](Result<Job> job) {
-    if (!job) return reply(lease_error(job.error()));
-    reply(http::json_response(200, lease_ms_document(services)));
-  });
+  services.jobs.progress(std::move(lease), value, std::move(preview),
+                         [&services, reply, token](Result<Job> job) {
+                           if (!job) return reply(lease_error(job.error()));
+                           services.jobs.sightings().seen(job->worker_id, token, nullptr, services.jobs.clock().now());
+                           reply(http::json_response(200, lease_ms_document(services)));
+                         });
 }
 
 // PUT /api/v1/worker/jobs/{job_id}/result?lease_id=... (raw body, streamed to disk)

@@ -156,7 +156,9 @@ Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToke
   if (inserted->affected() == 0) {
     return fail(Error::conflict("worker token " + token.id + " or its hash already exists"));
   }
-  return token;
+  WorkerToken stored = token;
+  stored.created_at = now;
+  return stored;
 }
 
 Result<Client> find_client_by_key_hash(Connection& connection, const std::string& api_key_hash) {
@@ -208,6 +210,29 @@ Result<WorkerToken> find_enabled_worker_token(Connection& connection, const std:
   token.models = std::move(*models);
   token.disabled = rows->boolean(0, 3);
   return token;
+}
+
+Result<std::vector<WorkerToken>> all_worker_tokens(Connection& connection) {
+  Result<Rows> rows =
+      connection.query("SELECT id, name, models, disabled, created_at FROM worker_tokens ORDER BY created_at, id");
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  std::vector<WorkerToken> tokens;
+  for (int row = 0; row < rows->size(); ++row) {
+    WorkerToken token;
+    token.id = rows->text(row, 0);
+    token.name = rows->text(row, 1);
+    Result<std::vector<std::string>> models = parse_json_array(rows->text(row, 2), "models of " + token.id);
+    if (!models) {
+      return fail(std::move(models.error()));
+    }
+    token.models = std::move(*models);
+    token.disabled = rows->boolean(row, 3);
+    token.created_at = rows->time(row, 4);
+    tokens.push_back(std::move(token));
+  }
+  return tokens;
 }
 
 }  // namespace genq::postgres

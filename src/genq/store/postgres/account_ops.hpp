@@ -26,6 +26,8 @@ Result<Client> find_client_by_key_hash(Connection& connection, const std::string
 Result<Client> find_client(Connection& connection, const std::string& client_id);
 Result<std::vector<Client>> all_clients(Connection& connection);
 Result<WorkerToken> find_enabled_worker_token(Connection& connection, const std::string& token_hash);
+// Every token, oldest first; never the hash.
+Result<std::vector<WorkerToken>> all_worker_tokens(Connection& connection);
 
 Result<Balance> read_balance(Connection& connection, const std::string& client_id);
 Result<Balance> add_top_up(Connection& connection, const std::string& client_id, std::int64_t amount_nanos,

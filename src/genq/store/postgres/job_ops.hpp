@@ -61,6 +61,15 @@ Result<StatusCounts> count_jobs_by_status(Connection& connection);
 Result<std::vector<ModelQueue>> list_model_queues(Connection& connection);
 Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection);
 
+// --- lists (job_lists.cpp); one transaction, so a page agrees with its total ---
+Result<JobPage> list_jobs(Connection& connection, const JobListQuery& query);
+Result<std::vector<ModelLoad>> list_model_loads(Connection& connection);
+
+// --- worker presence (worker_sightings.cpp) ---
+// Requires: an open transaction.
+Status upsert_workers(Connection& connection, const std::vector<WorkerSighting>& sightings, TimePoint forget_before);
+Result<std::vector<WorkerRecord>> read_workers(Connection& connection, TimePoint since, TimePoint now);
+
 // --- the webhook outbox (outbox.cpp) ---
 // Inserts the delivery of a transition into `job`'s current status, if it reports
 // one and has a target. In the transition's own transaction.

@@ -42,6 +42,16 @@ const std::string& job_columns() {
   return kList;
 }
 
+const std::string& listed_job_columns() {
+  static const std::string kList = [] {
+    std::string columns = job_columns("");
+    const std::string preview = "preview_jpeg";
+    columns.replace(columns.find(preview), preview.size(), "''::bytea AS preview_jpeg");
+    return columns;
+  }();
+  return kList;
+}
+
 std::string_view to_column(Dialect dialect) { return dialect == Dialect::Task ? "task" : "client"; }
 
 Result<Job> read_job(const Rows& rows, int row) {

@@ -13,6 +13,9 @@ namespace genq::postgres {
 const std::string& job_columns();
 // The same columns qualified by a table alias ("j." ...), for joins and UPDATE ... FROM.
 std::string job_columns(std::string_view alias);
+// The columns with preview_jpeg read as empty: job lists never carry previews, so a
+// page does not read them.
+const std::string& listed_job_columns();
 
 std::string_view to_column(Dialect dialect);
 

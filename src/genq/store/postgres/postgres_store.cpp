@@ -271,4 +271,36 @@ Result<std::vector<ModelQueue>> PostgresStore::pending_by_model() {
                                                  [](Connection& c) { return postgres::list_model_queues(c); });
 }
 
+Result<JobPage> PostgresStore::list_jobs(const JobListQuery& query) {
+  // One snapshot for the total and the page (read committed would give each its own).
+  return postgres::transact<JobPage>(*pool_, [&](Connection& c) -> Result<JobPage> {
+    if (Status snapshot = c.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); !snapshot) {
+      return genq::fail(std::move(snapshot.error()));
+    }
+    return postgres::list_jobs(c, query);
+  });
+}
+
+Result<std::vector<ModelLoad>> PostgresStore::load_by_model() {
+  return postgres::read<std::vector<ModelLoad>>(*pool_, [](Connection& c) { return postgres::list_model_loads(c); });
+}
+
+Status PostgresStore::record_workers(const std::vector<WorkerSighting>& sightings, TimePoint forget_before) {
+  Result<bool> recorded = postgres::transact<bool>(*pool_, [&](Connection& c) -> Result<bool> {
+    if (Status upserted = postgres::upsert_workers(c, sightings, forget_before); !upserted) {
+      return genq::fail(std::move(upserted.error()));
+    }
+    return true;
+  });
+  if (!recorded) {
+    return genq::fail(std::move(recorded.error()));
+  }
+  return {};
+}
+
+Result<std::vector<WorkerRecord>> PostgresStore::list_workers(TimePoint since, TimePoint now) {
+  return postgres::read<std::vector<WorkerRecord>>(
+      *pool_, [&](Connection& c) { return postgres::read_workers(c, since, now); });
+}
+
 }  // namespace genq

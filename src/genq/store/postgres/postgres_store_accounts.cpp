@@ -117,6 +117,10 @@ Result<WorkerToken> PostgresStore::create_worker_token(const WorkerToken& token,
       *pool_, [&](Connection& c) { return postgres::insert_worker_token(c, token, token_hash, clock_.now()); });
 }
 
+Result<std::vector<WorkerToken>> PostgresStore::list_worker_tokens() {
+  return postgres::read<std::vector<WorkerToken>>(*pool_, [](Connection& c) { return postgres::all_worker_tokens(c); });
+}
+
 Result<Client> PostgresStore::find_client_by_key(const std::string& api_key_hash) {
   return clients_by_key_.find_or_read(api_key_hash, [&] {
     return postgres::read<Client>(*pool_,

@@ -171,9 +171,28 @@ CREATE TABLE cluster_secrets (
   created_at bigint NOT NULL
 );
 )sql",
-    // Version 4: retention deletes finished jobs past --job-retention-s, oldest first.
+    // Version 4: job lists (GET /api/v1/client/jobs, /api/v1/admin/jobs), newest first,
+    // worker presence (docs/operations.md, "Worker presence") and retention. One index per filter
+    // the lists offer, each ending in seq: a page is read in order from it and its
+    // total counted from it. jobs_status also serves the live queue by model (its
+    // processing counts; the claim index holds pending jobs only).
     R"sql(
+CREATE INDEX jobs_client ON jobs (client_id, seq);
+CREATE INDEX jobs_client_status ON jobs (client_id, status, seq);
+CREATE INDEX jobs_client_task ON jobs (client_id, task, seq);
+CREATE INDEX jobs_status ON jobs (status, seq);
+CREATE INDEX jobs_task ON jobs (task, seq);
+-- Retention deletes finished jobs past --job-retention-s, oldest first.
 CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+
+-- The last call of each worker id seen in the last 24 hours, from any node.
+CREATE TABLE workers (
+  worker_id    text   PRIMARY KEY,
+  token_id     text   NOT NULL,
+  token_name   text   NOT NULL,
+  models       text   NOT NULL DEFAULT '[]',  -- JSON array: what it last asked to claim
+  last_seen_at bigint NOT NULL
+);
 )sql",
 };
 

@@ -181,7 +181,9 @@ Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToke
     }
     return fail(std::move(inserted.error()));
   }
-  return token;
+  WorkerToken stored = token;
+  stored.created_at = now;
+  return stored;
 }
 
 Result<Client> find_client_by_key_hash(Connection& connection, const std::string& api_key_hash) {
@@ -255,6 +257,35 @@ Result<WorkerToken> find_enabled_worker_token(Connection& connection, const std:
   token.models = std::move(*models);
   token.disabled = statement->column_int64(3) != 0;
   return token;
+}
+
+Result<std::vector<WorkerToken>> all_worker_tokens(Connection& connection) {
+  Result<Statement> statement =
+      connection.prepare("SELECT id, name, models, disabled, created_at FROM worker_tokens ORDER BY created_at, id");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  std::vector<WorkerToken> tokens;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return tokens;
+    }
+    WorkerToken token;
+    token.id = statement->column_text(0);
+    token.name = statement->column_text(1);
+    Result<std::vector<std::string>> models = parse_json_array(statement->column_text(2), "models of " + token.id);
+    if (!models) {
+      return fail(std::move(models.error()));
+    }
+    token.models = std::move(*models);
+    token.disabled = statement->column_int64(3) != 0;
+    token.created_at = from_unix_ms(statement->column_int64(4));
+    tokens.push_back(std::move(token));
+  }
 }
 
 }  // namespace genq::sqlite

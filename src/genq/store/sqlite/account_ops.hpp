@@ -35,5 +35,7 @@ Result<Client> find_client(Connection& connection, const std::string& client_id)
 Result<std::vector<Client>> all_clients(Connection& connection);
 // NotFound for unknown and disabled tokens.
 Result<WorkerToken> find_enabled_worker_token(Connection& connection, const std::string& token_hash);
+// Every token, oldest first; never the hash.
+Result<std::vector<WorkerToken>> all_worker_tokens(Connection& connection);
 
 }  // namespace genq::sqlite

@@ -67,4 +67,13 @@ Result<StatusCounts> count_jobs_by_status(Connection& connection);
 Result<std::vector<ModelQueue>> list_model_queues(Connection& connection);
 Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection);
 
+// --- lists (job_lists.cpp); any connection ---
+Result<JobPage> list_jobs(Connection& connection, const JobListQuery& query);
+Result<std::vector<ModelLoad>> list_model_loads(Connection& connection);
+
+// --- worker presence (worker_sightings.cpp) ---
+// Requires: an open write transaction.
+Status upsert_workers(Connection& connection, const std::vector<WorkerSighting>& sightings, TimePoint forget_before);
+Result<std::vector<WorkerRecord>> read_workers(Connection& connection, TimePoint since, TimePoint now);
+
 }  // namespace genq::sqlite

@@ -14,6 +14,16 @@ const std::string& job_columns() {
   return kColumns;
 }
 
+const std::string& listed_job_columns() {
+  static const std::string kColumns = [] {
+    std::string columns = job_columns();
+    const std::string preview = "preview_jpeg";
+    columns.replace(columns.find(preview), preview.size(), "x'' AS preview_jpeg");
+    return columns;
+  }();
+  return kColumns;
+}
+
 std::string_view to_column(Dialect dialect) { return dialect == Dialect::Task ? "task" : "client"; }
 
 Result<Job> read_job(const Statement& row) {

@@ -14,6 +14,9 @@ namespace genq::sqlite {
 // Every column of a job, in the order read_job() expects; for SELECT lists and
 // RETURNING clauses: "SELECT " + job_columns() + " FROM jobs ...".
 const std::string& job_columns();
+// The same columns with preview_jpeg read as empty: job lists never carry previews,
+// so a page does not read them.
+const std::string& listed_job_columns();
 
 // Reads the job from the current row, whose first columns are job_columns().
 // Internal error if the stored status or dialect is not one genq knows.

@@ -182,9 +182,29 @@ CREATE INDEX jobs_blob_expiry ON jobs (finished_at)
     R"sql(
 ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
 )sql",
-    // Version 8: retention deletes finished jobs past --job-retention-s, oldest first.
+    // Version 8: job lists (GET /api/v1/client/jobs, /api/v1/admin/jobs), newest first,
+    // worker presence (docs/operations.md, "Worker presence") and retention. One index per filter
+    // the lists offer, each ending in seq: a page is read in order from it and its
+    // total counted from it alone. Admin lists filtered by status alone use
+    // jobs_status: the claim index (status, model, seq) is not in seq order across
+    // models.
     R"sql(
+CREATE INDEX jobs_client ON jobs (client_id, seq);
+CREATE INDEX jobs_client_status ON jobs (client_id, status, seq);
+CREATE INDEX jobs_client_task ON jobs (client_id, task, seq);
+CREATE INDEX jobs_status ON jobs (status, seq);
+CREATE INDEX jobs_task ON jobs (task, seq);
+-- Retention deletes finished jobs past --job-retention-s, oldest first.
 CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+
+-- The last call of each worker id seen in the last 24 hours.
+CREATE TABLE workers (
+  worker_id    TEXT    PRIMARY KEY,
+  token_id     TEXT    NOT NULL,
+  token_name   TEXT    NOT NULL,
+  models       TEXT    NOT NULL DEFAULT '[]',  -- JSON array: what it last asked to claim
+  last_seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

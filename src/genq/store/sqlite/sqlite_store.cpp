@@ -332,6 +332,28 @@ Result<std::vector<ModelQueue>> SqliteStore::pending_by_model() {
   return sqlite::list_model_queues(*reader);
 }
 
+Result<JobPage> SqliteStore::list_jobs(const JobListQuery& query) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::list_jobs(*reader, query);
+}
+
+Result<std::vector<ModelLoad>> SqliteStore::load_by_model() {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::list_model_loads(*reader);
+}
+
+Status SqliteStore::record_workers(const std::vector<WorkerSighting>& sightings, TimePoint forget_before) {
+  // Presence is advisory: a write lost to a crash is repeated by the next flush.
+  return writer_->write(
+      [&](Connection& connection) { return sqlite::upsert_workers(connection, sightings, forget_before); }, {},
+      kWorkerBookkeeping);
+}
+
+Result<std::vector<WorkerRecord>> SqliteStore::list_workers(TimePoint since, TimePoint now) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::read_workers(*reader, since, now);
+}
+
 Result<Client> SqliteStore::create_client(const Client& client, const std::string& api_key_hash) {
   return writer_->write_result<Client>([&](Connection& connection) {
     return sqlite::insert_client(connection, client, api_key_hash, clock_.now());
@@ -417,6 +439,11 @@ Result<WorkerToken> SqliteStore::find_worker_by_token(const std::string& token_h
     sqlite::ReadPool::Lease reader = readers_->acquire();
     return sqlite::find_enabled_worker_token(*reader, token_hash);
   });
+}
+
+Result<std::vector<WorkerToken>> SqliteStore::list_worker_tokens() {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::all_worker_tokens(*reader);
 }
 
 // The sender's reads go to the pool like status reads: they never wait for a commit.

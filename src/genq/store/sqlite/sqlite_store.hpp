@@ -99,6 +99,10 @@ class SqliteStore final : public Store {
   Result<std::int64_t> delete_finished_jobs(TimePoint before, int limit) override;
   Result<StatusCounts> count_by_status() override;
   Result<std::vector<ModelQueue>> pending_by_model() override;
+  Result<JobPage> list_jobs(const JobListQuery& query) override;
+  Result<std::vector<ModelLoad>> load_by_model() override;
+  Status record_workers(const std::vector<WorkerSighting>& sightings, TimePoint forget_before) override;
+  Result<std::vector<WorkerRecord>> list_workers(TimePoint since, TimePoint now) override;
   void drain() override;
 
   // AccountStore
@@ -118,6 +122,7 @@ class SqliteStore final : public Store {
   Result<LedgerPage> list_ledger(const std::string& client_id, std::int64_t offset, std::int64_t limit) override;
   Result<WorkerToken> create_worker_token(const WorkerToken& token, const std::string& token_hash) override;
   Result<WorkerToken> find_worker_by_token(const std::string& token_hash) override;
+  Result<std::vector<WorkerToken>> list_worker_tokens() override;
 
   // DeliveryStore
   Result<std::vector<std::string>> due_hosts(TimePoint now) override;
