@@ -31,7 +31,7 @@ using namespace std::chrono_literals;
 // Long enough for a loaded 2-core CI box; a passing run takes a fraction of it.
 inline constexpr std::chrono::milliseconds kJobDeadline = 30s;
 
-inline std::string catalog_path() { return std::string(GENQ_SOURCE_DIR) + "/config/models.json"; }
+inline std::string catalog_path() { return GENQ_SOURCE_DIR "/config/models.json"; }
 
 inline ServerOptions server_options(std::vector<std::string> args = {}, EnvVars env = {}) {
   ServerOptions options;
