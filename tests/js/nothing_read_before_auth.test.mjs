@@ -143,7 +143,7 @@ test('result uploads are spooled only under a current lease; aborted ones are de
       [put(`/api/v1/worker/jobs/${jobId}/result?lease_id=${lease.lease_id}`, 'wrong-token'), 'HTTP/1.1 401 Unauthorized'],
       [put(`/api/v1/worker/jobs/${jobId}/result?lease_id=ls_not_the_lease`, token), 'HTTP/1.1 409 Conflict'],
       [put(`/api/v1/worker/jobs/${jobId}/result`, token), 'HTTP/1.1 422 Unprocessable Entity'],
-      [put(`/api/v1/worker/jobs/00000000-0000-7000-8000-000000000000/result?lease_id=x`, token),
+      [put(`/api/v1/worker/jobs/00000000-0000-7000-8000-000000000000/result?lease_id=${lease.lease_id}`, token),
         'HTTP/1.1 404 Not Found'],
     ];
     for (const [head, status] of refusals) {

@@ -29,7 +29,7 @@ function routesInSource(dir = join(ROOT, 'src/genq')) {
     if (statSync(path).isDirectory()) {
       for (const r of routesInSource(path)) found.add(r);
     } else if (name.endsWith('.cpp')) {
-      for (const m of readFileSync(path, 'utf8').matchAll(/Verb::(get|post|put|delete|patch), "(\/[^"]*)"/g)) {
+      for (const m of readFileSync(path, 'utf8').matchAll(/Verb::(get|post|put|delete|patch)_?, "(\/[^"]*)"/g)) {
         found.add(`${m[1]} ${m[2]}`);
       }
     }

@@ -104,7 +104,7 @@ test('every documented operation answers as docs/openapi.json says', async () =>
     await expect(call(worker, 'POST', `${jobPath}/heartbeat`, { lease_id: job.lease_id }), 200);
     await expect(call(worker, 'POST', `${jobPath}/progress`, { lease_id: job.lease_id, progress: 50 }), 200);
     await expect(call(worker, 'POST', `${jobPath}/progress`, { lease_id: job.lease_id, progress: 150 }), 422);
-    await expect(call(worker, 'POST', '/api/v1/worker/jobs/00000000-0000-7000-8000-000000000000/heartbeat', { lease_id: 'x' }), 404);
+    await expect(call(worker, 'POST', '/api/v1/worker/jobs/00000000-0000-7000-8000-000000000000/heartbeat', { lease_id: job.lease_id }), 404);
     await expect(call(worker, 'PUT', `${jobPath}/result?lease_id=${job.lease_id}`, PNG, { 'Content-Type': 'image/png' }), 200);
     await expect(call(worker, 'POST', `${jobPath}/complete`, { lease_id: job.lease_id }), 200);
     await expect(call(worker, 'POST', `${jobPath}/complete`, { lease_id: job.lease_id }), 409);
@@ -155,6 +155,21 @@ test('every documented operation answers as docs/openapi.json says', async () =>
     await expect(call(admin, 'GET', '/api/v1/admin/queue'), 200);
     await expect(call(admin, 'GET', '/api/v1/admin/worker-tokens'), 200);
     await expect(call(null, 'GET', '/api/v1/admin/workers'), 401);
+    // Credentials' lifecycle: a key added works, and is refused once revoked.
+    assert.equal((await expect(call(admin, 'GET', `/api/v1/admin/clients/${id}/api-keys`), 200)).data.length, 1);
+    const added = await expect(call(admin, 'POST', `/api/v1/admin/clients/${id}/api-keys`), 200);
+    await expect(call(added.api_key, 'GET', '/api/v1/client/balance'), 200);
+    await expect(call(admin, 'DELETE', `/api/v1/admin/clients/${id}/api-keys/${added.id}`), 200);
+    await expect(call(added.api_key, 'GET', '/api/v1/client/balance'), 401);
+    await expect(call(admin, 'DELETE', `/api/v1/admin/clients/${id}/api-keys/${added.id}`), 404);
+    await expect(call(admin, 'GET', '/api/v1/admin/clients/nobody/api-keys'), 404);
+    await expect(call(admin, 'POST', '/api/v1/admin/worker-tokens', { name: 'spare' }), 200);
+    const spare = (await expect(call(admin, 'GET', '/api/v1/admin/worker-tokens'), 200)).data.find((t) => t.name === 'spare');
+    assert.equal((await expect(call(admin, 'POST', `/api/v1/admin/worker-tokens/${spare.id}/disable`), 200)).disabled, true);
+    assert.equal((await expect(call(admin, 'POST', `/api/v1/admin/worker-tokens/${spare.id}/enable`), 200)).disabled, false);
+    await expect(call(admin, 'DELETE', `/api/v1/admin/worker-tokens/${spare.id}`), 200);
+    await expect(call(admin, 'DELETE', `/api/v1/admin/worker-tokens/${spare.id}`), 404);
+    await expect(call(admin, 'POST', '/api/v1/admin/worker-tokens/nothing/disable'), 404);
     // Presence is flushed to the store every few seconds.
     const deadline = Date.now() + 20_000;
     let workers;

@@ -70,6 +70,7 @@ void list_worker_tokens(Services& services, http::Request&, http::Reply reply) {
     data.push_back(boost::json::object{{"id", token.id},
                                        {"name", token.name},
                                        {"models", string_array(token.models)},
+                                       {"disabled", token.disabled},
                                        {"created_at", to_iso8601(token.created_at)}});
   }
   reply(http::json_response(200, boost::json::object{{"data", std::move(data)}}));

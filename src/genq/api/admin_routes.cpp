@@ -4,6 +4,7 @@
 
 #include "genq/api/admin_overview_routes.hpp"
 #include "genq/api/billing_routes.hpp"
+#include "genq/api/credential_routes.hpp"
 #include "genq/api/guards.hpp"
 #include "genq/api/job_list_routes.hpp"
 #include "genq/api/request_body.hpp"
@@ -111,6 +112,7 @@ void add_admin_routes(http::Router& router, Services& services) {
       services, {Verb::get, "/api/v1/admin/jobs/{request_id}", admin(get_job), Exec::Inline, 0, false, "admin-job"}));
   add_admin_job_list_routes(router, services);
   add_admin_overview_routes(router, services);
+  add_credential_routes(router, services);
   add_admin_billing_routes(router, services);
 }
 

@@ -121,4 +121,80 @@ int admin_show_admin_token(const AdminStore& where) {
   });
 }
 
+namespace {
+
+// Prints `answer` as one JSON line, or the failure on stderr (exit 1).
+template <class T, class Render>
+int print_or_fail(const Result<T>& result, Render render) {
+  if (!result) {
+    std::cerr << "genq admin: " << result.error().message << "\n";
+    return 1;
+  }
+  std::cout << boost::json::serialize(render(*result)) << std::endl;
+  return 0;
+}
+
+Result<bool> as_result(Status status) {
+  if (!status) return fail(status.error());
+  return true;
+}
+
+}  // namespace
+
+int admin_add_api_key(const AdminStore& where, const std::string& client_id) {
+  return with_accounts(where, [&](AccountService& accounts) {
+    return print_or_fail(accounts.add_api_key(client_id), [](const NewApiKey& key) {
+      return boost::json::object{{"id", key.id}, {"api_key", key.key}};
+    });
+  });
+}
+
+int admin_list_api_keys(const AdminStore& where, const std::string& client_id) {
+  return with_accounts(where, [&](AccountService& accounts) {
+    return print_or_fail(accounts.store().list_api_keys(client_id), [](const std::vector<ApiKeyInfo>& keys) {
+      boost::json::array data;
+      for (const auto& key : keys) data.push_back({{"id", key.id}, {"created_at", to_iso8601(key.created_at)}});
+      return boost::json::object{{"data", std::move(data)}};
+    });
+  });
+}
+
+int admin_revoke_api_key(const AdminStore& where, const std::string& client_id, const std::string& key_id) {
+  return with_accounts(where, [&](AccountService& accounts) {
+    return print_or_fail(as_result(accounts.store().revoke_api_key(client_id, key_id)),
+                         [&](bool) { return boost::json::object{{"id", key_id}, {"revoked", true}}; });
+  });
+}
+
+int admin_list_worker_tokens(const AdminStore& where) {
+  return with_accounts(where, [&](AccountService& accounts) {
+    return print_or_fail(accounts.store().list_worker_tokens(), [](const std::vector<WorkerToken>& tokens) {
+      boost::json::array data;
+      for (const auto& token : tokens) {
+        boost::json::array models(token.models.begin(), token.models.end());
+        data.push_back({{"id", token.id},
+                        {"name", token.name},
+                        {"models", std::move(models)},
+                        {"disabled", token.disabled},
+                        {"created_at", to_iso8601(token.created_at)}});
+      }
+      return boost::json::object{{"data", std::move(data)}};
+    });
+  });
+}
+
+int admin_set_worker_token_disabled(const AdminStore& where, const std::string& token_id, bool disabled) {
+  return with_accounts(where, [&](AccountService& accounts) {
+    return print_or_fail(as_result(accounts.store().set_worker_token_disabled(token_id, disabled)),
+                         [&](bool) { return boost::json::object{{"id", token_id}, {"disabled", disabled}}; });
+  });
+}
+
+int admin_delete_worker_token(const AdminStore& where, const std::string& token_id) {
+  return with_accounts(where, [&](AccountService& accounts) {
+    return print_or_fail(as_result(accounts.store().delete_worker_token(token_id)),
+                         [&](bool) { return boost::json::object{{"id", token_id}, {"deleted", true}}; });
+  });
+}
+
 }  // namespace genq::app

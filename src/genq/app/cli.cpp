@@ -175,42 +175,65 @@ int main(int argc, char** argv) {
   admin->require_subcommand(1);
   document_config(*admin);
   AdminStore admin_store{"./data", ""};
+  // Every admin command works on a data directory's SQLite or on the servers' PostgreSQL.
+  auto add_store_options = [&admin_store](CLI::App& command) {
+    command.add_option("--data", admin_store.data_dir, "Data directory of the server")
+        ->envname("GENQ_DATA")
+        ->capture_default_str();
+    command.add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
+        ->envname("GENQ_STORE");
+  };
   std::string name = "client", worker_name = "worker";
   std::vector<std::string> models;
   auto* create_client = admin->add_subcommand("create-client", "Create a client; prints {client_id, api_key, webhook_secret}");
-  create_client->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
-  create_client->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
-      ->envname("GENQ_STORE");
+  add_store_options(*create_client);
   create_client->add_option("--name", name, "Client name")->required();
   auto* create_token = admin->add_subcommand("create-worker-token", "Create a worker token; prints {token}");
-  create_token->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
-  create_token->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
-      ->envname("GENQ_STORE");
+  add_store_options(*create_token);
   create_token->add_option("--models", models, "Only these models (comma-separated); default all")->delimiter(',');
   create_token->add_option("--name", worker_name, "Token name")->capture_default_str();
 
   std::string client_id, note;
   double amount = 0;
   auto* top_up = admin->add_subcommand("top-up", "Add to a client's balance; prints {client_id, balance, unlimited}");
-  top_up->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
-  top_up->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
-      ->envname("GENQ_STORE");
+  add_store_options(*top_up);
   top_up->add_option("--client", client_id, "Client id")->required();
   top_up->add_option("--amount", amount, "Amount in the catalog's currency (negative to correct)")->required();
   top_up->add_option("--note", note, "Note kept in the usage ledger");
   bool unlimited = true;
   auto* set_unlimited = admin->add_subcommand(
       "set-unlimited", "Let a client run jobs whatever its balance (or not); prints {client_id, balance, unlimited}");
-  set_unlimited->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
-  set_unlimited->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data's SQLite")
-      ->envname("GENQ_STORE");
+  add_store_options(*set_unlimited);
   set_unlimited->add_option("--client", client_id, "Client id")->required();
   set_unlimited->add_option("--unlimited", unlimited, "true or false")->capture_default_str();
 
   auto* show_admin_token = admin->add_subcommand("admin-token", "Print the servers' admin token; prints {admin_token}");
-  show_admin_token->add_option("--data", admin_store.data_dir, "Data directory of the server")->envname("GENQ_DATA")->capture_default_str();
-  show_admin_token->add_option("--store", admin_store.store_url, "The servers' postgres:// store, instead of --data")
-      ->envname("GENQ_STORE");
+  add_store_options(*show_admin_token);
+
+  // Credentials' lifecycle (docs/security.md).
+  std::string key_id, token_id;
+  auto* add_key = admin->add_subcommand("add-api-key", "Add an API key to a client; prints {id, api_key}");
+  add_store_options(*add_key);
+  add_key->add_option("--client", client_id, "Client id")->required();
+  auto* list_keys = admin->add_subcommand("list-api-keys", "List a client's API keys; prints {data: [{id, created_at}]}");
+  add_store_options(*list_keys);
+  list_keys->add_option("--client", client_id, "Client id")->required();
+  auto* revoke_key = admin->add_subcommand("revoke-api-key", "Revoke one of a client's API keys; prints {id, revoked}");
+  add_store_options(*revoke_key);
+  revoke_key->add_option("--client", client_id, "Client id")->required();
+  revoke_key->add_option("--key", key_id, "Key id, as list-api-keys shows it (key_…)")->required();
+  auto* list_tokens = admin->add_subcommand(
+      "list-worker-tokens", "List the worker tokens; prints {data: [{id, name, models, disabled, created_at}]}");
+  add_store_options(*list_tokens);
+  auto* disable_token = admin->add_subcommand("disable-worker-token", "Disable a worker token; prints {id, disabled}");
+  add_store_options(*disable_token);
+  disable_token->add_option("--token-id", token_id, "Token id, as list-worker-tokens shows it")->required();
+  auto* enable_token = admin->add_subcommand("enable-worker-token", "Enable a disabled worker token; prints {id, disabled}");
+  add_store_options(*enable_token);
+  enable_token->add_option("--token-id", token_id, "Token id, as list-worker-tokens shows it")->required();
+  auto* delete_token = admin->add_subcommand("delete-worker-token", "Delete a worker token; prints {id, deleted}");
+  add_store_options(*delete_token);
+  delete_token->add_option("--token-id", token_id, "Token id, as list-worker-tokens shows it")->required();
 
   runner::WorkerOptions worker_options;
   auto* worker = app.add_subcommand("worker", "Run a worker: claim jobs from a server and run a backend");
@@ -311,6 +334,13 @@ int main(int argc, char** argv) {
   if (*top_up) return admin_top_up(admin_store, client_id, amount, note);
   if (*set_unlimited) return admin_set_unlimited(admin_store, client_id, unlimited);
   if (*show_admin_token) return admin_show_admin_token(admin_store);
+  if (*add_key) return admin_add_api_key(admin_store, client_id);
+  if (*list_keys) return admin_list_api_keys(admin_store, client_id);
+  if (*revoke_key) return admin_revoke_api_key(admin_store, client_id, key_id);
+  if (*list_tokens) return admin_list_worker_tokens(admin_store);
+  if (*disable_token) return admin_set_worker_token_disabled(admin_store, token_id, true);
+  if (*enable_token) return admin_set_worker_token_disabled(admin_store, token_id, false);
+  if (*delete_token) return admin_delete_worker_token(admin_store, token_id);
   if (*worker) {
     auto catalog = load_catalog(worker_catalog);
     if (!catalog) {

@@ -24,6 +24,14 @@ int admin_set_unlimited(const AdminStore& where, const std::string& client_id, b
 // Prints {admin_token}: the token the servers on this store accept on the admin API
 // (GENQ_ADMIN_TOKEN when set). With --store, the cluster's, shared by every node.
 int admin_show_admin_token(const AdminStore& where);
+// Credentials' lifecycle: each prints one JSON line, and exits 1 (with the reason on
+// stderr) for an unknown client, key or token.
+int admin_add_api_key(const AdminStore& where, const std::string& client_id);
+int admin_list_api_keys(const AdminStore& where, const std::string& client_id);
+int admin_revoke_api_key(const AdminStore& where, const std::string& client_id, const std::string& key_id);
+int admin_list_worker_tokens(const AdminStore& where);
+int admin_set_worker_token_disabled(const AdminStore& where, const std::string& token_id, bool disabled);
+int admin_delete_worker_token(const AdminStore& where, const std::string& token_id);
 // Parses argv and runs the chosen subcommand.
 int main(int argc, char** argv);
 

@@ -1,6 +1,7 @@
 #include "genq/service/account_service.hpp"
 
 #include "genq/crypto/crypto.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq {
 namespace {
@@ -36,6 +37,14 @@ Result<std::string> AccountService::create_worker_token(const std::string& name,
   auto created = store_.create_worker_token(token, crypto::sha256_hex(secret));
   if (!created) return fail(created.error());
   return secret;
+}
+
+Result<NewApiKey> AccountService::add_api_key(const std::string& client_id) {
+  if (auto client = store_.get_client(client_id); !client) return fail(client.error());
+  std::string key = crypto::random_token("gq_", 24);
+  const std::string hash = crypto::sha256_hex(key);
+  if (auto added = store_.add_api_key(client_id, hash); !added) return fail(added.error());
+  return NewApiKey{store_rules::api_key_id(hash), std::move(key)};
 }
 
 Result<Client> AccountService::authenticate_client(const std::string& bearer) {

@@ -17,6 +17,11 @@ struct NewClientCredentials {
 };
 
 // deAPI's message for a suspended account.
+struct NewApiKey {
+  std::string id;   // store_rules::api_key_id: what lists and revocation name it by
+  std::string key;  // the key itself, shown once
+};
+
 inline constexpr std::string_view kAccountSuspended = "Your account has been suspended.";
 
 class AccountService {
@@ -30,6 +35,10 @@ class AccountService {
   Result<Client> rotate_webhook_secret(const std::string& client_id, Millis overlap);
   // Returns the token (shown once).
   Result<std::string> create_worker_token(const std::string& name, const std::vector<std::string>& models);
+  // Another API key for an existing client (shown once), beside its others: a key is
+  // replaced by adding the new one, moving the callers, then revoking the old one.
+  // NotFound for an unknown client.
+  Result<NewApiKey> add_api_key(const std::string& client_id);
 
   // NotFound for a missing or unknown key; Forbidden (kAccountSuspended) for the key
   // of a disabled client, which deAPI answers 403 (its SDK's AccountSuspendedError).

@@ -33,6 +33,13 @@ struct WorkerToken {
   TimePoint created_at{};  // set by the store
 };
 
+// An API key as the admin sees it: never the key nor its hash, only an id (store_rules::
+// api_key_id, from the hash) and when it was made.
+struct ApiKeyInfo {
+  std::string id;
+  TimePoint created_at{};
+};
+
 // A client's balance and usage ledger (docs/api.md, "Balance and usage"). Amounts are
 // integer nano-units of the catalog's currency (1e-9), so sums never drift.
 struct Balance {
@@ -96,6 +103,14 @@ class AccountStore {
   virtual Result<WorkerToken> find_worker_by_token(const std::string& token_hash) = 0;
   // Every token (never its hash), oldest first.
   virtual Result<std::vector<WorkerToken>> list_worker_tokens() = 0;
+
+  // Credentials' lifecycle (docs/security.md). A revoked, disabled or deleted
+  // credential stops working at once on this node and within the credential cache's
+  // time to live (5 s) on the others. NotFound for an unknown client, key or token.
+  virtual Result<std::vector<ApiKeyInfo>> list_api_keys(const std::string& client_id) = 0;  // oldest first
+  virtual Status revoke_api_key(const std::string& client_id, const std::string& key_id) = 0;
+  virtual Status set_worker_token_disabled(const std::string& token_id, bool disabled) = 0;
+  virtual Status delete_worker_token(const std::string& token_id) = 0;
 };
 
 }  // namespace genq

@@ -125,4 +125,15 @@ bool lease_issued_to(std::string_view lease_id, std::string_view token_id) {
   return lease_id.size() > prefix.size() && crypto::constant_time_equal(lease_id.substr(0, prefix.size()), prefix);
 }
 
+std::string api_key_id(std::string_view key_hash) {
+  return "key_" + std::string(key_hash.substr(0, kApiKeyIdDigits));
+}
+
+std::string api_key_hash_prefix(std::string_view key_id) {
+  if (!key_id.starts_with("key_") || key_id.size() != 4 + kApiKeyIdDigits) return {};
+  std::string_view digits = key_id.substr(4);
+  const bool hex = std::all_of(digits.begin(), digits.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return hex ? std::string(digits) : std::string();
+}
+
 }  // namespace genq::store_rules

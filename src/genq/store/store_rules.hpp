@@ -43,6 +43,13 @@ std::string lease_tag(std::string_view token_id);
 std::string new_lease_id(std::string_view token_id);
 bool lease_issued_to(std::string_view lease_id, std::string_view token_id);
 
+// The id an API key is listed and revoked by: "key_" and the first 16 hex digits of
+// its SHA-256 (api_keys.hash), so neither the key nor its whole hash is ever shown.
+inline constexpr std::size_t kApiKeyIdDigits = 16;
+std::string api_key_id(std::string_view key_hash);
+// The hash prefix an id names, or empty when `key_id` is not one.
+std::string api_key_hash_prefix(std::string_view key_id);
+
 // Event names and model names are stored as JSON arrays of strings.
 std::string to_json_array(const std::vector<std::string>& items);
 Result<std::vector<std::string>> parse_json_array(const std::string& text, std::string_view what);

@@ -1,6 +1,8 @@
 // Every Store (SQLite and PostgreSQL) as AccountStore: clients, API keys, account webhooks, worker tokens.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "unit/store/store_fixture.hpp"
 
 namespace genq {
@@ -191,6 +193,46 @@ TEST_P(StoreAccounts, ClientCreatedByAnotherProcessIsSeenAtOnce) {
   Result<Client> found = store_->find_client_by_key("hash-new");
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->id, "cl_new");
+}
+
+TEST_P(StoreAccounts, ApiKeysAreListedByIdAndARevokedOneIsNotFound) {
+  const std::string first(64, 'a'), second = std::string(16, 'b') + std::string(48, 'c');
+  ASSERT_TRUE(store_->create_client(client("cl_1"), first));
+  ASSERT_TRUE(store_->add_api_key("cl_1", second));
+  Result<std::vector<ApiKeyInfo>> keys = store_->list_api_keys("cl_1");
+  ASSERT_TRUE(keys) << keys.error().message;
+  ASSERT_EQ(keys->size(), 2u);
+  std::vector<std::string> ids = {keys->at(0).id, keys->at(1).id};
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"key_aaaaaaaaaaaaaaaa", "key_bbbbbbbbbbbbbbbb"}));
+
+  ASSERT_TRUE(store_->find_client_by_key(first));  // cached now: revocation must clear it
+  ASSERT_TRUE(store_->revoke_api_key("cl_1", "key_aaaaaaaaaaaaaaaa"));
+  EXPECT_FALSE(store_->find_client_by_key(first));
+  EXPECT_TRUE(store_->find_client_by_key(second));
+  EXPECT_EQ(store_->revoke_api_key("cl_1", "key_aaaaaaaaaaaaaaaa").error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(store_->revoke_api_key("cl_2", "key_bbbbbbbbbbbbbbbb").error().kind, ErrorKind::NotFound)
+      << "another client's key";
+  EXPECT_EQ(store_->revoke_api_key("cl_1", "key_%").error().kind, ErrorKind::NotFound);
+
+  ASSERT_TRUE(store_->revoke_api_key("cl_1", "key_bbbbbbbbbbbbbbbb"));
+  EXPECT_TRUE(store_->list_api_keys("cl_1").value().empty()) << "a client with no key left is still listed";
+  EXPECT_EQ(store_->list_api_keys("nobody").error().kind, ErrorKind::NotFound);
+}
+
+TEST_P(StoreAccounts, WorkerTokensAreDisabledEnabledAndDeleted) {
+  ASSERT_TRUE(store_->create_worker_token(token("wt_1"), "thash-1"));
+  ASSERT_TRUE(store_->find_worker_by_token("thash-1"));  // cached now
+  ASSERT_TRUE(store_->set_worker_token_disabled("wt_1", true));
+  EXPECT_FALSE(store_->find_worker_by_token("thash-1"));
+  EXPECT_TRUE(store_->list_worker_tokens().value().at(0).disabled);
+  ASSERT_TRUE(store_->set_worker_token_disabled("wt_1", false));
+  EXPECT_TRUE(store_->find_worker_by_token("thash-1"));
+  ASSERT_TRUE(store_->delete_worker_token("wt_1"));
+  EXPECT_FALSE(store_->find_worker_by_token("thash-1"));
+  EXPECT_TRUE(store_->list_worker_tokens().value().empty());
+  EXPECT_EQ(store_->delete_worker_token("wt_1").error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(store_->set_worker_token_disabled("wt_1", true).error().kind, ErrorKind::NotFound);
 }
 
 }  // namespace

@@ -235,4 +235,58 @@ Result<std::vector<WorkerToken>> all_worker_tokens(Connection& connection) {
   return tokens;
 }
 
+Result<std::vector<ApiKeyInfo>> client_api_keys(Connection& connection, const std::string& client_id) {
+  Result<Rows> rows = connection.query(
+      "SELECT k.hash, k.created_at FROM clients c LEFT JOIN api_keys k ON k.client_id = c.id"
+      " WHERE c.id = $1 ORDER BY k.created_at, k.hash",
+      Params().text(client_id));
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  if (rows->size() == 0) {
+    return fail(Error::not_found("client not found"));
+  }
+  std::vector<ApiKeyInfo> keys;
+  for (int row = 0; row < rows->size(); ++row) {
+    if (rows->is_null(row, 0)) continue;  // a client whose every key was revoked
+    keys.push_back({store_rules::api_key_id(rows->text(row, 0)), rows->time(row, 1)});
+  }
+  return keys;
+}
+
+namespace {
+
+Status change_one_row(Connection& connection, const std::string& sql, const Params& params, const char* what) {
+  Result<Rows> rows = connection.query(sql, params);
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  if (rows->affected() == 0) {
+    return fail(Error::not_found(std::string(what) + " not found"));
+  }
+  return {};
+}
+
+}  // namespace
+
+Status delete_api_key(Connection& connection, const std::string& client_id, const std::string& key_id) {
+  const std::string prefix = store_rules::api_key_hash_prefix(key_id);
+  if (prefix.empty()) {
+    return fail(Error::not_found("API key not found"));
+  }
+  return change_one_row(connection, "DELETE FROM api_keys WHERE client_id = $1 AND left(hash, $3) = $2",
+                        Params().text(client_id).text(prefix).int64(static_cast<std::int64_t>(prefix.size())),
+                        "API key");
+}
+
+Status update_worker_token_disabled(Connection& connection, const std::string& token_id, bool disabled) {
+  return change_one_row(connection, "UPDATE worker_tokens SET disabled = $2 WHERE id = $1",
+                        Params().text(token_id).boolean(disabled), "worker token");
+}
+
+Status delete_worker_token(Connection& connection, const std::string& token_id) {
+  return change_one_row(connection, "DELETE FROM worker_tokens WHERE id = $1", Params().text(token_id),
+                        "worker token");
+}
+
 }  // namespace genq::postgres

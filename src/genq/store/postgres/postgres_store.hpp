@@ -129,6 +129,10 @@ class PostgresStore final : public Store, public SecretStore {
   Result<WorkerToken> create_worker_token(const WorkerToken& token, const std::string& token_hash) override;
   Result<WorkerToken> find_worker_by_token(const std::string& token_hash) override;
   Result<std::vector<WorkerToken>> list_worker_tokens() override;
+  Result<std::vector<ApiKeyInfo>> list_api_keys(const std::string& client_id) override;
+  Status revoke_api_key(const std::string& client_id, const std::string& key_id) override;
+  Status set_worker_token_disabled(const std::string& token_id, bool disabled) override;
+  Status delete_worker_token(const std::string& token_id) override;
 
   // DeliveryStore
   Result<std::vector<std::string>> due_hosts(TimePoint now) override;

@@ -121,6 +121,26 @@ Result<std::vector<WorkerToken>> PostgresStore::list_worker_tokens() {
   return postgres::read<std::vector<WorkerToken>>(*pool_, [](Connection& c) { return postgres::all_worker_tokens(c); });
 }
 
+Result<std::vector<ApiKeyInfo>> PostgresStore::list_api_keys(const std::string& client_id) {
+  return postgres::read<std::vector<ApiKeyInfo>>(*pool_,
+                                                 [&](Connection& c) { return postgres::client_api_keys(c, client_id); });
+}
+
+Status PostgresStore::revoke_api_key(const std::string& client_id, const std::string& key_id) {
+  return as_status(
+      change_accounts<bool>(as_result([&](Connection& c) { return postgres::delete_api_key(c, client_id, key_id); })));
+}
+
+Status PostgresStore::set_worker_token_disabled(const std::string& token_id, bool disabled) {
+  return as_status(change_accounts<bool>(
+      as_result([&](Connection& c) { return postgres::update_worker_token_disabled(c, token_id, disabled); })));
+}
+
+Status PostgresStore::delete_worker_token(const std::string& token_id) {
+  return as_status(
+      change_accounts<bool>(as_result([&](Connection& c) { return postgres::delete_worker_token(c, token_id); })));
+}
+
 Result<Client> PostgresStore::find_client_by_key(const std::string& api_key_hash) {
   return clients_by_key_.find_or_read(api_key_hash, [&] {
     return postgres::read<Client>(*pool_,

@@ -288,4 +288,83 @@ Result<std::vector<WorkerToken>> all_worker_tokens(Connection& connection) {
   }
 }
 
+Result<std::vector<ApiKeyInfo>> client_api_keys(Connection& connection, const std::string& client_id) {
+  Result<Statement> statement = connection.prepare(
+      "SELECT k.hash, k.created_at FROM clients c LEFT JOIN api_keys k ON k.client_id = c.id"
+      " WHERE c.id = ?1 ORDER BY k.created_at, k.hash");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, client_id);
+  std::vector<ApiKeyInfo> keys;
+  bool client_found = false;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      break;
+    }
+    client_found = true;
+    if (!statement->is_null(0)) {  // a client whose every key was revoked: one row of NULLs
+      keys.push_back({store_rules::api_key_id(statement->column_text(0)), from_unix_ms(statement->column_int64(1))});
+    }
+  }
+  if (!client_found) {
+    return fail(Error::not_found("client not found"));
+  }
+  return keys;
+}
+
+Status delete_api_key(Connection& connection, const std::string& client_id, const std::string& key_id) {
+  const std::string prefix = store_rules::api_key_hash_prefix(key_id);
+  if (prefix.empty()) {
+    return fail(Error::not_found("API key not found"));
+  }
+  Result<Statement> statement =
+      connection.prepare("DELETE FROM api_keys WHERE client_id = ?1 AND substr(hash, 1, ?3) = ?2");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, client_id).bind_text(2, prefix).bind_int64(3, static_cast<std::int64_t>(prefix.size()));
+  if (Status ran = statement->run(); !ran) {
+    return ran;
+  }
+  if (connection.changes() == 0) {
+    return fail(Error::not_found("API key not found"));
+  }
+  return {};
+}
+
+Status update_worker_token_disabled(Connection& connection, const std::string& token_id, bool disabled) {
+  Result<Statement> statement = connection.prepare("UPDATE worker_tokens SET disabled = ?2 WHERE id = ?1");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, token_id).bind_int64(2, disabled ? 1 : 0);
+  if (Status ran = statement->run(); !ran) {
+    return ran;
+  }
+  if (connection.changes() == 0) {
+    return fail(Error::not_found("worker token not found"));
+  }
+  return {};
+}
+
+Status delete_worker_token(Connection& connection, const std::string& token_id) {
+  Result<Statement> statement = connection.prepare("DELETE FROM worker_tokens WHERE id = ?1");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, token_id);
+  if (Status ran = statement->run(); !ran) {
+    return ran;
+  }
+  if (connection.changes() == 0) {
+    return fail(Error::not_found("worker token not found"));
+  }
+  return {};
+}
+
 }  // namespace genq::sqlite

@@ -37,5 +37,9 @@ Result<std::vector<Client>> all_clients(Connection& connection);
 Result<WorkerToken> find_enabled_worker_token(Connection& connection, const std::string& token_hash);
 // Every token, oldest first; never the hash.
 Result<std::vector<WorkerToken>> all_worker_tokens(Connection& connection);
+Result<std::vector<ApiKeyInfo>> client_api_keys(Connection& connection, const std::string& client_id);
+Status delete_api_key(Connection& connection, const std::string& client_id, const std::string& key_id);
+Status update_worker_token_disabled(Connection& connection, const std::string& token_id, bool disabled);
+Status delete_worker_token(Connection& connection, const std::string& token_id);
 
 }  // namespace genq::sqlite

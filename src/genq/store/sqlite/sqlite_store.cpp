@@ -446,6 +446,27 @@ Result<std::vector<WorkerToken>> SqliteStore::list_worker_tokens() {
   return sqlite::all_worker_tokens(*reader);
 }
 
+Result<std::vector<ApiKeyInfo>> SqliteStore::list_api_keys(const std::string& client_id) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::client_api_keys(*reader, client_id);
+}
+
+Status SqliteStore::revoke_api_key(const std::string& client_id, const std::string& key_id) {
+  return writer_->write([&](Connection& connection) { return sqlite::delete_api_key(connection, client_id, key_id); },
+                        [this] { clients_by_key_.clear(); });
+}
+
+Status SqliteStore::set_worker_token_disabled(const std::string& token_id, bool disabled) {
+  return writer_->write(
+      [&](Connection& connection) { return sqlite::update_worker_token_disabled(connection, token_id, disabled); },
+      [this] { workers_by_token_.clear(); });
+}
+
+Status SqliteStore::delete_worker_token(const std::string& token_id) {
+  return writer_->write([&](Connection& connection) { return sqlite::delete_worker_token(connection, token_id); },
+                        [this] { workers_by_token_.clear(); });
+}
+
 // The sender's reads go to the pool like status reads: they never wait for a commit.
 // Its claims are writes.
 
