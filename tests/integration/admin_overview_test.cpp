@@ -103,7 +103,8 @@ TEST_F(AdminOverview, WorkerTokensAreListedWithoutTheTokenItself) {
   const boost::json::value body = listed.json();
   const auto& data = body.at("data").as_array();
   ASSERT_EQ(data.size(), 1u);
-  EXPECT_EQ(data[0].as_object().size(), 4u) << boost::json::serialize(data[0]);
+  EXPECT_EQ(data[0].as_object().size(), 5u) << boost::json::serialize(data[0]);
+  EXPECT_FALSE(data[0].as_object().at("disabled").as_bool());
   EXPECT_EQ(text_at(data[0], "/name"), "gpu fleet");
   EXPECT_EQ(text_at(data[0], "/models"), "[\"" + image_model->name + "\"]");
   EXPECT_TRUE(text_at(data[0], "/created_at").ends_with("Z"));

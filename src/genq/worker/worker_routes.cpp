@@ -133,12 +133,13 @@ void claim(Services& services, http::Request& request, http::Reply reply, const 
                         });
 }
 
-// A lease used under a token other than the one that claimed it is answered as a lost
-// lease, the same answer as a wrong lease id: it tells the caller nothing more.
-bool refuse_foreign_lease(const LeaseRef& lease, const WorkerToken& token, http::Reply& reply) {
-  if (store_rules::lease_issued_to(lease.lease_id, token.id)) return false;
-  reply(lease_error(Error::conflict("lease lost")));
-  return true;
+// A lease used under a token other than the one that claimed it counts as a wrong
+// lease id: the store answers lost lease (409), or 404 when there is no such job, as
+// for any other caller. No real lease id starts like this one.
+constexpr std::string_view kNotTheCallersLease = "not-the-callers-lease";
+std::string callers_lease_id(std::string lease_id, const WorkerToken& token) {
+  if (store_rules::lease_issued_to(lease_id, token.id)) return lease_id;
+  return std::string(kNotTheCallersLease);
 }
 
 // Reads {"lease_id": "..."} and the job id, and checks the lease is the caller's; on
@@ -155,8 +156,7 @@ std::optional<std::pair<LeaseRef, json::object>> lease_body(http::Request& reque
     reply(http::validation_error({{"lease_id", {"The lease_id field is required."}}}));
     return std::nullopt;
   }
-  LeaseRef lease{request.param("job_id"), std::string(it->value().as_string())};
-  if (refuse_foreign_lease(lease, token, reply)) return std::nullopt;
+  LeaseRef lease{request.param("job_id"), callers_lease_id(std::string(it->value().as_string()), token)};
   return std::make_pair(std::move(lease), std::move(*body));
 }
 
@@ -217,13 +217,13 @@ void upload(Services& services, http::Request& request, http::Reply reply, const
   if (!lease_id || lease_id->empty()) {
     return reply(http::validation_error({{"lease_id", {"The lease_id query parameter is required."}}}));
   }
-  if (refuse_foreign_lease({request.param("job_id"), *lease_id}, token, reply)) return;
   if (request.body_file.empty()) return reply(http::validation_error({{"body", {"The result file is empty."}}}));
   std::error_code ec;
   auto size = std::filesystem::file_size(request.body_file, ec);
   if (ec || size == 0) return reply(http::validation_error({{"body", {"The result file is empty."}}}));
   std::string mime = request.header("Content-Type");
-  auto attached = services.jobs.attach_upload({request.param("job_id"), *lease_id}, request.body_file, mime);
+  auto attached =
+      services.jobs.attach_upload({request.param("job_id"), callers_lease_id(*lease_id, token)}, request.body_file, mime);
   if (!attached) return reply(lease_error(attached.error()));
   reply(http::json_response(200, json::object{{"bytes", size}}));
 }
@@ -335,10 +335,7 @@ void complete_batch(Services& services, http::Request& request, http::Reply repl
                    lock.unlock();
                    reply(http::json_response(200, json::object{{"jobs", std::move(results)}}));
     };
-    if (!store_rules::lease_issued_to(items[i].first.lease_id, token.id)) {
-      answer(lease_error(Error::conflict("lease lost")));  // not this token's lease
-      continue;
-    }
+    items[i].first.lease_id = callers_lease_id(std::move(items[i].first.lease_id), token);
     complete_one(services, std::move(items[i].first), items[i].second, std::move(answer));
   }
 }
@@ -402,10 +399,9 @@ void add_worker_routes(http::Router& router, Services& services) {
       return http::validation_error({{"lease_id", {"The lease_id query parameter is required."}}});
     }
     const auto* token = std::any_cast<WorkerToken>(&request.principal);
-    if (token == nullptr || !store_rules::lease_issued_to(*lease_id, token->id)) {
-      return lease_error(Error::conflict("lease lost"));
-    }
-    if (Status current = services.jobs.check_lease({request.param("job_id"), *lease_id}); !current) {
+    if (token == nullptr) return http::unauthenticated();
+    if (Status current = services.jobs.check_lease({request.param("job_id"), callers_lease_id(*lease_id, *token)});
+        !current) {
       return lease_error(current.error());
     }
     return std::nullopt;

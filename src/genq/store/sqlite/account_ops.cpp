@@ -317,54 +317,50 @@ Result<std::vector<ApiKeyInfo>> client_api_keys(Connection& connection, const st
   return keys;
 }
 
+namespace {
+
+// Runs a statement that must change one row; NotFound naming `what` when it changed none.
+template <class Bind>
+Status change_one_row(Connection& connection, const char* sql, Bind&& bind, const char* what) {
+  Result<Statement> statement = connection.prepare(sql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  bind(*statement);
+  if (Status ran = statement->run(); !ran) {
+    return ran;
+  }
+  if (connection.changes() == 0) {
+    return fail(Error::not_found(std::string(what) + " not found"));
+  }
+  return {};
+}
+
+}  // namespace
+
 Status delete_api_key(Connection& connection, const std::string& client_id, const std::string& key_id) {
   const std::string prefix = store_rules::api_key_hash_prefix(key_id);
   if (prefix.empty()) {
     return fail(Error::not_found("API key not found"));
   }
-  Result<Statement> statement =
-      connection.prepare("DELETE FROM api_keys WHERE client_id = ?1 AND substr(hash, 1, ?3) = ?2");
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind_text(1, client_id).bind_text(2, prefix).bind_int64(3, static_cast<std::int64_t>(prefix.size()));
-  if (Status ran = statement->run(); !ran) {
-    return ran;
-  }
-  if (connection.changes() == 0) {
-    return fail(Error::not_found("API key not found"));
-  }
-  return {};
+  return change_one_row(
+      connection, "DELETE FROM api_keys WHERE client_id = ?1 AND substr(hash, 1, ?3) = ?2",
+      [&](Statement& statement) {
+        statement.bind_text(1, client_id).bind_text(2, prefix).bind_int64(3, static_cast<std::int64_t>(prefix.size()));
+      },
+      "API key");
 }
 
 Status update_worker_token_disabled(Connection& connection, const std::string& token_id, bool disabled) {
-  Result<Statement> statement = connection.prepare("UPDATE worker_tokens SET disabled = ?2 WHERE id = ?1");
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind_text(1, token_id).bind_int64(2, disabled ? 1 : 0);
-  if (Status ran = statement->run(); !ran) {
-    return ran;
-  }
-  if (connection.changes() == 0) {
-    return fail(Error::not_found("worker token not found"));
-  }
-  return {};
+  return change_one_row(
+      connection, "UPDATE worker_tokens SET disabled = ?2 WHERE id = ?1",
+      [&](Statement& statement) { statement.bind_text(1, token_id).bind_int64(2, disabled ? 1 : 0); }, "worker token");
 }
 
 Status delete_worker_token(Connection& connection, const std::string& token_id) {
-  Result<Statement> statement = connection.prepare("DELETE FROM worker_tokens WHERE id = ?1");
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind_text(1, token_id);
-  if (Status ran = statement->run(); !ran) {
-    return ran;
-  }
-  if (connection.changes() == 0) {
-    return fail(Error::not_found("worker token not found"));
-  }
-  return {};
+  return change_one_row(
+      connection, "DELETE FROM worker_tokens WHERE id = ?1",
+      [&](Statement& statement) { statement.bind_text(1, token_id); }, "worker token");
 }
 
 }  // namespace genq::sqlite
