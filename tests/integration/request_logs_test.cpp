@@ -86,5 +86,24 @@ TEST_F(RequestLogs, EveryLineOfARunIsJson) {
   }
 }
 
+TEST_F(RequestLogs, AWorkerLogsJsonLinesToo) {
+  const std::string id = submit(requests().minimal("txt2img"));
+  auto worker = server().start_worker({"--log-format", "json", "--step-delay-ms", "0"});
+  ASSERT_TRUE(poll_status(api(), id, status_is("done"), kJobDeadline));
+  worker->kill(SIGTERM);
+  ASSERT_TRUE(worker->wait_exit(20s));
+  std::istringstream in(worker->output());
+  int lines = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(line, ec);
+    ASSERT_FALSE(ec) << "not a JSON line: " << line;
+    ASSERT_TRUE(v.is_object() && v.as_object().contains("msg") && v.as_object().contains("level")) << line;
+    ++lines;
+  }
+  EXPECT_GE(lines, 2) << "the worker said nothing: " << worker->output();
+}
+
 }  // namespace
 }  // namespace genq::testing

@@ -268,6 +268,12 @@ int main(int argc, char** argv) {
       ->envname("GENQ_SYNTHETIC_NOISE");
   worker->add_option("--worker-id", worker_options.worker_id, "Name shown in logs and job status; default HOST-PID")
       ->envname("GENQ_WORKER_ID");
+  std::string worker_log_level = "info", worker_log_format = "text";
+  worker->add_option("--log-level", worker_log_level, "trace, debug, info, warn, error")
+      ->envname("GENQ_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
+  worker->add_option("--log-format", worker_log_format,
+                     "text (one readable line each) or json (one JSON object per line: time, level, msg)")
+      ->envname("GENQ_LOG_FORMAT")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   worker->add_option("--wait-ms", worker_options.wait_ms, "Long-poll wait per claim")
       ->envname("GENQ_WAIT_MS")->check(CLI::Range(0, 60'000))->capture_default_str();
   worker->add_option("--grace-ms", worker_options.shutdown_grace_ms,
@@ -342,6 +348,11 @@ int main(int argc, char** argv) {
   if (*enable_token) return admin_set_worker_token_disabled(admin_store, token_id, false);
   if (*delete_token) return admin_delete_worker_token(admin_store, token_id);
   if (*worker) {
+    spdlog::set_level(spdlog::level::from_str(worker_log_level));
+    if (auto format = logging::use_log_format(worker_log_format); !format) {
+      std::cerr << "genq worker: " << format.error().message << "\n";
+      return 2;
+    }
     auto catalog = load_catalog(worker_catalog);
     if (!catalog) {
       std::cerr << "genq worker: " << catalog.error().message << "\n";
