@@ -136,4 +136,8 @@ std::string api_key_hash_prefix(std::string_view key_id) {
   return hex ? std::string(digits) : std::string();
 }
 
+bool could_name_a_job(std::string_view id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
 }  // namespace genq::store_rules

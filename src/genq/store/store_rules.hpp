@@ -35,6 +35,12 @@ void collect_input_keys(const std::string& inputs_json, std::vector<std::string>
 // cancelled one (cancel removed its input files; the client decided, and submits again).
 Status check_retryable(const Job& job);
 
+// Whether `id` could name a job: the ids genq makes are printable ASCII (UUIDs, "task_"
+// ones). Anything else (a NUL, bytes that are not UTF-8) names none, and sent to
+// PostgreSQL it would make it refuse the statement (a 500, and in a batched read the
+// failure of every other read of the batch): such an id is "not found" without a query.
+bool could_name_a_job(std::string_view id);
+
 // A lease id names the worker token that claimed it, "ls_<tag>_<random>" with the tag
 // taken from the token's id, so that a call under another token cannot use the lease
 // even when it learned the id (docs/security.md). The tag is not a secret: the check

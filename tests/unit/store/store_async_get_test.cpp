@@ -79,6 +79,15 @@ TEST_P(StoreAsyncGet, ReadsQueuedTogetherEachGetTheirOwnJob) {
   }
 }
 
+TEST_P(StoreAsyncGet, TheBlockingReadFindsNoJobForAnIdNoJobCanHave) {
+  submit(new_job("job-1"));
+  for (const std::string& id : {std::string("nul\0byte", 8), std::string("not utf-8 \xff\xfe"), std::string()}) {
+    Result<Job> job = store_->get(id);
+    ASSERT_FALSE(job);
+    EXPECT_EQ(job.error().kind, ErrorKind::NotFound) << job.error().message;
+  }
+}
+
 TEST_P(StoreAsyncGet, ReadSeesWhatWasCommittedBeforeItWasQueued) {
   submit(new_job("job-1"));
   ASSERT_EQ(get_all({"job-1"})[0]->value().status, JobStatus::Pending);

@@ -5,16 +5,10 @@
 #include <unordered_map>
 
 #include "genq/store/postgres/job_row.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq::postgres {
 namespace {
-
-// Ids genq makes are printable ASCII (UUIDs, "task_" ones). Anything else (a NUL, bytes
-// that are not UTF-8) names no job, and sent along it would make PostgreSQL refuse the
-// whole statement, failing the other polls of the batch with it.
-bool could_name_a_job(std::string_view id) {
-  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
-}
 
 // A text[] literal: {"a","b"}, each element quoted, with '"' and '\' escaped.
 std::string array_literal(const std::vector<std::string_view>& ids) {
@@ -52,7 +46,7 @@ JobReadBatcher::~JobReadBatcher() {
 }
 
 void JobReadBatcher::get(std::string job_id, Done done) {
-  if (!could_name_a_job(job_id)) {
+  if (!store_rules::could_name_a_job(job_id)) {
     return done(fail(Error::not_found("job not found")));
   }
   {

@@ -1,10 +1,14 @@
 // Job reads: get, queue position, pending entries, status counts.
 #include "genq/store/postgres/job_ops.hpp"
 #include "genq/store/postgres/job_row.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq::postgres {
 
 Result<std::optional<Job>> find_job(Connection& connection, const std::string& job_id) {
+  if (!store_rules::could_name_a_job(job_id)) {
+    return std::optional<Job>();
+  }
   static const std::string kSql = "SELECT " + job_columns() + " FROM jobs WHERE id = $1";
   Result<Rows> rows = connection.query(kSql, Params().text(job_id));
   if (!rows) {
