@@ -5,14 +5,10 @@
 #include <charconv>
 #include <string_view>
 
+#include "genq/core/text.hpp"
+
 namespace genq::api {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 Error bad_wait() {
   return Error::invalid("The Prefer header's wait must be a whole number of seconds from 1 to 60, as in "
@@ -29,11 +25,11 @@ Result<std::optional<std::chrono::seconds>> read_prefer_wait(const http::Request
     const std::size_t comma = rest.find(',');
     std::string_view preference = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    preference = trim(preference.substr(0, preference.find(';')));
+    preference = trim_blanks(preference.substr(0, preference.find(';')));
     const std::size_t equals = preference.find('=');
-    if (!boost::beast::iequals(trim(preference.substr(0, equals)), "wait")) continue;
+    if (!boost::beast::iequals(trim_blanks(preference.substr(0, equals)), "wait")) continue;
     if (equals == std::string_view::npos) return std::optional<std::chrono::seconds>(kLongestPreferWait);
-    std::string_view value = trim(preference.substr(equals + 1));
+    std::string_view value = trim_blanks(preference.substr(equals + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     long long seconds = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);

@@ -8,6 +8,8 @@
 #include <optional>
 #include <system_error>
 
+#include "genq/core/text.hpp"
+
 namespace genq::catalog::detail {
 namespace json = boost::json;
 
@@ -16,21 +18,11 @@ namespace {
 // int64 holds every integral double strictly inside (-2^63, 2^63).
 constexpr double kInt64Bound = 9223372036854775808.0;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // Parses the whole of `text` as T; a leading '+' is accepted (form values such as
 // "+5" are valid numbers to Laravel's filter_var).
 template <class T>
 std::optional<T> parse_whole(std::string_view text) {
-  text = trim(text);
+  text = trim_blanks(text);
   if (!text.empty() && text.front() == '+') {
     text.remove_prefix(1);
     if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
@@ -120,7 +112,7 @@ std::optional<json::value> coerce_boolean(const json::value& v, bool from_form) 
     return json::value(v.to_number<double>() == 1);
   }
   if (from_form && v.is_string()) {
-    std::string_view text = trim(v.get_string());
+    std::string_view text = trim_blanks(v.get_string());
     if (text == "true" || text == "1") {
       return json::value(true);
     }

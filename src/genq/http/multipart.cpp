@@ -3,13 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "genq/core/text.hpp"
+
 namespace genq::http {
 namespace {
 
+// A header line's value: blanks around it and a stray CR at its end dropped.
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
+  while (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  return trim_blanks(s);
 }
 
 bool iequals(std::string_view a, std::string_view b) {
