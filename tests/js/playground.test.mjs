@@ -10,6 +10,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { GENQ, Harness, waitFor } from './support/harness.mjs';
+import { png } from './support/deapi_sdk.mjs';
 import { WebhookReceiver } from './support/webhook_receiver.mjs';
 
 const CHROMIUM = [process.env.GENQ_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']
@@ -263,6 +264,68 @@ test('without pusher-js the playground follows a job by polling', { skip: SKIP }
     assert.deepEqual(size, [256, 264]);
     assert.deepEqual(sockets, [], 'no WebSocket without pusher-js');
     failed = false;
+  } finally {
+    await h.cleanup();
+  }
+});
+
+// A real PNG: image inputs are decoded by the synthetic worker.
+const PNG = png(32, 32);
+
+test('each result shows as what it is: an image from an uploaded file, audio, text and an embedding', { skip: SKIP }, async () => {
+  const h = new Harness();
+  try {
+    const { server, client } = await startGenq(h);
+    const browser = await launch(h);
+    const { page, seen } = await openPage(browser, server.url);
+    await signIn(page, client.api_key);
+
+    // Picks a task and model, fills the fields (files as {name, mimeType, buffer}), submits
+    // and waits for the job to end.
+    const run = async (task, model, fields, files = {}) => {
+      await page.selectOption('#task-select', task);
+      await page.selectOption('#model-select', model);
+      for (const [name, value] of Object.entries(fields)) await page.fill(`#param-${name}`, value);
+      for (const [name, file] of Object.entries(files)) await page.setInputFiles(`#param-${name}`, file);
+      const before = await page.textContent('#job-panel');
+      await page.click('#submit-job');
+      await page.waitForFunction((old) => {
+        const status = document.querySelector('#job-status');
+        return status && document.querySelector('#job-panel').textContent !== old && status.dataset.final;
+      }, before, { timeout: WAIT }).catch(async (e) => {
+        const problems = await page.evaluate(() => [...document.querySelectorAll('#job-form .error')].map((n) => n.textContent).filter(Boolean));
+        throw new Error(`${task}: ${e.message}; form: ${problems.join(' | ')}; panel: ${await page.textContent('#job-panel')}`);
+      });
+      assert.equal(await page.getAttribute('#job-status', 'data-final'), 'done', `${task}: ${await page.textContent('#job-panel')}`);
+    };
+
+    // img2img: the form sends multipart with the file; the output at the requested size.
+    await run('img2img', 'QwenImageEdit_Plus_NF4', { prompt: 'make it blue', width: '272', height: '256' },
+      { image: { name: 'in.png', mimeType: 'image/png', buffer: PNG } });
+    const size = await page.waitForFunction(() => {
+      const img = document.querySelector('#job-result img.result-image');
+      return img && img.complete && img.naturalWidth > 0 && [img.naturalWidth, img.naturalHeight];
+    }, null, { timeout: WAIT }).then((handle) => handle.jsonValue());
+    assert.deepEqual(size, [272, 256]);
+
+    // txt2audio: a player the browser can read the length of.
+    await run('txt2audio', 'Kokoro', { text: 'hello from the playground' });
+    const duration = await page.waitForFunction(() => {
+      const audio = document.querySelector('#job-result audio.result-audio');
+      return audio && audio.readyState >= 1 && audio.duration > 0 && audio.duration;
+    }, null, { timeout: WAIT }).then((handle) => handle.jsonValue());
+    assert.ok(duration > 0);
+
+    // img2txt: the text itself.
+    await run('img2txt', 'Nanonets_Ocr_S_F16', {}, { image: { name: 'scan.png', mimeType: 'image/png', buffer: PNG } });
+    assert.ok((await page.textContent('#job-result .result-text')).trim().length > 0, 'the text result');
+
+    // txt2embedding: its length and first values, not a wall of numbers.
+    await run('txt2embedding', 'Bge_M3_FP16', { input: 'hello' });
+    assert.match(await page.textContent('#job-result .result-embedding'), /^Embedding of \d+ values$/);
+    assert.match(await page.textContent('#job-result .result-text'), /^\[-?\d+\.\d{6}(, -?\d+\.\d{6}){0,7}(, …)?\]$/);
+    await shot(page, 'playground-embedding');
+    assert.deepEqual(seen.errors.filter((e) => !/status of (404|405|422)/.test(e)), [], 'no script errors or policy violations');
   } finally {
     await h.cleanup();
   }
