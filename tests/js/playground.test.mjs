@@ -41,8 +41,8 @@ async function launch(h) {
 
 // A page that records what could leak the key or break the policy: every URL it
 // requests, every WebSocket, console errors (CSP violations are reported there).
-async function openPage(browser, url, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, colorScheme: 'light' });
+async function openPage(browser, url, viewport = { width: 1280, height: 900 }, colorScheme = 'light') {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const seen = { urls: [], sockets: [], errors: [] };
   page.on('request', (r) => seen.urls.push(r.url()));
@@ -155,11 +155,15 @@ test('the playground signs in, shows a 422 beside its field, runs txt2img live t
       t.diagnostic('this genq was built without pusher-js: the job was followed by polling');
     }
 
-    // A narrow screen: the playground fits without sideways scrolling.
-    const narrow = await openPage(browser, server.url, { width: 390, height: 844 });
+    // A narrow screen in dark mode: the playground fits without sideways scrolling, and
+    // takes the dark colours (the first page asked for light).
+    const narrow = await openPage(browser, server.url, { width: 390, height: 844 }, 'dark');
     await signIn(narrow.page, client.api_key);
     assert.ok(await narrow.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1),
       'no horizontal overflow at 390 px');
+    const background = (p) => p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(await background(page), 'rgb(255, 255, 255)');
+    assert.equal(await background(narrow.page), 'rgb(17, 20, 24)');
     await shot(narrow.page, 'playground-narrow');
     await narrow.context.close();
 
