@@ -276,7 +276,7 @@ test('without pusher-js the playground follows a job by polling', { skip: SKIP }
 // A real PNG: image inputs are decoded by the synthetic worker.
 const PNG = png(32, 32);
 
-test('each result shows as what it is: an image from an uploaded file, audio, text and an embedding', { skip: SKIP }, async () => {
+test('each result shows as what it is (an image from an uploaded file, audio, text, an embedding), and a running job cancels', { skip: SKIP }, async () => {
   const h = new Harness();
   try {
     const { server, client } = await startGenq(h);
@@ -329,6 +329,18 @@ test('each result shows as what it is: an image from an uploaded file, audio, te
     assert.match(await page.textContent('#job-result .result-embedding'), /^Embedding of \d+ values$/);
     assert.match(await page.textContent('#job-result .result-text'), /^\[-?\d+\.\d{6}(, -?\d+\.\d{6}){0,7}(, …)?\]$/);
     await shot(page, 'playground-embedding');
+
+    // A running job is cancelled from its panel: it ends in error, "cancelled".
+    await page.selectOption('#task-select', 'txt2img');
+    await page.selectOption('#model-select', 'Flux1schnell');
+    await page.fill('#param-prompt', 'a long one');
+    await page.fill('#param-steps', '10');
+    await page.click('#submit-job');
+    await page.waitForFunction(() => document.querySelector('#job-progress')?.value > 0, null, { timeout: WAIT });
+    await page.click('#job-cancel');
+    await page.waitForFunction(() => document.querySelector('#job-status')?.dataset.final, null, { timeout: WAIT });
+    assert.equal(await page.getAttribute('#job-status', 'data-final'), 'error');
+    assert.match(await page.textContent('#job-status'), /cancelled/);
     assert.deepEqual(seen.errors.filter((e) => !/status of (404|405|422)/.test(e)), [], 'no script errors or policy violations');
   } finally {
     await h.cleanup();
