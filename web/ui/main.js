@@ -87,5 +87,14 @@ function signOut() {
 window.addEventListener('hashchange', route);
 $('signin-form').addEventListener('submit', signIn);
 $('sign-out').addEventListener('click', signOut);
-if (credentials.apiKey) start().catch(() => { credentials.clear(); show('signin'); });
+// A kept key that the server no longer accepts is forgotten; any other failure (the
+// server is down) keeps it for the next load.
+if (credentials.apiKey) {
+  start().catch((e) => {
+    if (e.status === 401 || e.status === 403) credentials.clear();
+    $('nav').hidden = true;
+    show('signin');
+    $('signin-error').textContent = e.message;
+  });
+}
 else { show('signin'); $('signin-key').focus(); }
