@@ -5,6 +5,8 @@ print_demo_lines() {
   ws_host=$(echo "$url" | sed -E 's#^https?://\[?([^]/]*)\]?:[0-9]+.*#\1#')
   ws_port=$(echo "$url" | sed -E 's#^https?://.*:([0-9]+).*#\1#')
   cat <<MSG
+Web playground: $url/  (sign in by pasting the API key below; docs/playground.md)
+
   client_id: $client_id
   API key:   $api_key
 

@@ -23,6 +23,8 @@ apt_packages=(
   # Tools behind the catalog's exec models (EspeakNg, Tesseract5, Pocketsphinx*,
   # Ffmpeg*); the font renders text for the OCR test.
   espeak-ng tesseract-ocr tesseract-ocr-eng pocketsphinx pocketsphinx-en-us fonts-dejavu-core
+  # The web playground's browser test (tests/js/playground.test.mjs) drives it headless.
+  chromium
 )
 # Node.js runs the test clients (pusher-js and friends); a machine that already has
 # a node with npm keeps it.
@@ -31,6 +33,15 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 
 scripts/apt-install-missing.sh install-deps "${apt_packages[@]}"
+
+# pusher-js for the web playground, pinned by web/package-lock.json; the build compiles
+# its browser file into genq (docs/playground.md). Without it the page polls instead.
+if [ -f web/package.json ]; then
+  if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    echo "install-deps: npm ci in web"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error) || echo "install-deps: npm ci in web failed: the playground will poll" >&2
+  fi
+fi
 
 # npm packages for the test clients, pinned by tests/js/package-lock.json.
 if [ -f tests/js/package.json ]; then

@@ -41,6 +41,15 @@ if [ -f tests/js/package-lock.json ] && command -v npm >/dev/null &&
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the S3 tests will be skipped" >&2
 fi
 
+# pusher-js for the playground (web/package-lock.json), as the tests expect it in the
+# build: `make deps` installs it before the release build; a checkout run without make
+# gets it here, for the sanitizer build below.
+if [ -f web/package-lock.json ] && command -v npm >/dev/null &&
+   [ ! -f web/node_modules/pusher-js/package.json ]; then
+  echo "== npm ci in web"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci in web failed: the playground is built without pusher-js" >&2
+fi
+
 # One PostgreSQL cluster for every test process of the run: started once here, each
 # store test takes a fresh database from it (tests/tools/test_postgres.cpp). Without
 # it every PostgreSQL test process would start a cluster of its own.

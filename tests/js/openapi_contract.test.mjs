@@ -226,7 +226,8 @@ test('every documented operation answers as docs/openapi.json says', async () =>
     await expect(call(null, 'GET', `/app/${APP.key}`), 404);
 
     // Operations.
-    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs/api']) await expect(call(null, 'GET', path), 200);
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs/api', '/', '/ui/main.js', '/ui/style.css']) await expect(call(null, 'GET', path), 200);
+    await expect(call(null, 'GET', '/ui/nope.js'), 404);
     await expect(call(null, 'GET', '/nowhere'), 404);
     await expect(call(null, 'DELETE', '/healthz'), 405);
 

@@ -17,6 +17,7 @@
 
 #include "genq/api/admin_routes.hpp"
 #include "genq/api/api_docs_routes.hpp"
+#include "genq/api/web_app_routes.hpp"
 #include "genq/api/client_routes.hpp"
 #include "genq/api/ops_routes.hpp"
 #include "genq/api/sdk_routes.hpp"
@@ -370,6 +371,7 @@ int serve(const ServeConfig& config) {
   api::add_admin_routes(router, services);
   api::add_ops_routes(router, services);
   api::add_api_docs_routes(router);
+  api::add_web_app_routes(router);
   ws::add_pusher_routes(router, services, pusher);
   ws::JobEventPublisher job_events(pusher, services);
   bus.subscribe_jobs([&job_events](const JobSummary& change) { return job_events.wants(change); },
