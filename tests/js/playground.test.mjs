@@ -216,7 +216,7 @@ test('the playground signs in, shows a 422 beside its field, runs txt2img live t
         st.skip('GET /api/v1/admin/workers is not on this server');
         return;
       }
-      await page.locator('#admin-workers tr', { hasText: 'online' }).waitFor({ timeout: WAIT });
+      await page.locator('#admin-workers tbody tr', { hasText: 'online' }).waitFor({ timeout: WAIT });
       assert.match(await page.textContent('#admin-workers'), /Flux1schnell/);
     });
 
