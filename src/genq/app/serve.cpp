@@ -17,13 +17,13 @@
 
 #include "genq/api/admin_routes.hpp"
 #include "genq/api/api_docs_routes.hpp"
-#include "genq/api/web_app_routes.hpp"
 #include "genq/api/client_routes.hpp"
 #include "genq/api/ops_routes.hpp"
 #include "genq/api/sdk_routes.hpp"
 #include "genq/api/openai/openai_routes.hpp"
 #include "genq/api/task_routes.hpp"
 #include "genq/api/task_view.hpp"
+#include "genq/api/web_app_routes.hpp"
 #include "genq/app/catalog_source.hpp"
 #include "genq/app/cluster_secrets.hpp"
 #include "genq/app/commands.hpp"
@@ -135,9 +135,6 @@ std::optional<ChosenBus> choose_bus(const std::string& spec, bus::JobLoader load
   return chosen;
 }
 
-// Pub/sub is lossy (docs/scale-out.md, "Failures"): long-polls that heard nothing for
-// a while claim again, prompt waits re-read their jobs, and right after the bus
-// (re)connects everyone does, since the changes of the outage are gone.
 // A graceful stop: no new connections; every request already read is answered (a
 // committed submit gets its 200, so a client without an Idempotency-Key does not send
 // it again); long polls and held submits are answered at once; WebSockets are closed
@@ -150,10 +147,11 @@ void drain_connections(http::Server& server, ClaimDispatcher& claims, JobWaiters
   claims.stop_waiting();
   waiters.stop_waiting();
   pusher.close_all(ws::code::kReconnect, "Server is restarting");
-  while ((server.busy_sessions() > 0 || pusher.connection_count() > 0) && std::chrono::steady_clock::now() < deadline) {
+  auto open = [&] { return server.busy_sessions() + pusher.connection_count(); };
+  while (open() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (server.busy_sessions() > 0 || pusher.connection_count() > 0) {
+  if (open() > 0) {
     spdlog::warn("shutdown timeout ({} s) passed with {} HTTP and {} WebSocket connection(s) still open: closing them",
                  timeout.count(), server.busy_sessions(), pusher.connection_count());
   } else {
@@ -161,6 +159,9 @@ void drain_connections(http::Server& server, ClaimDispatcher& claims, JobWaiters
   }
 }
 
+// Pub/sub is lossy (docs/scale-out.md, "Failures"): long-polls that heard nothing for
+// a while claim again, prompt waits re-read their jobs, and right after the bus
+// (re)connects everyone does, since the changes of the outage are gone.
 void recheck_lost_events(const EventBus& bus, bool& was_ready, ClaimDispatcher& claims, JobWaiters& waiters) {
   const bool ready = bus.health().ready;
   const bool reconnected = ready && !was_ready;
