@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "genq/api/credential_view.hpp"
 #include "genq/api/guards.hpp"
 #include "genq/http/responses.hpp"
 
@@ -12,9 +13,7 @@ namespace genq::api {
 namespace {
 
 boost::json::array string_array(const std::vector<std::string>& items) {
-  boost::json::array out;
-  for (const auto& item : items) out.emplace_back(item);
-  return out;
+  return boost::json::array(items.begin(), items.end());
 }
 
 // GET /api/v1/admin/workers -> {"data":[{"worker_id","token_name","models","current_jobs",
@@ -60,33 +59,22 @@ void queue(Services& services, http::Request&, http::Reply reply) {
   reply(http::json_response(200, boost::json::object{{"data", std::move(data)}}));
 }
 
-// GET /api/v1/admin/worker-tokens -> {"data":[{"id","name","models","created_at"}]}, oldest
+// GET /api/v1/admin/worker-tokens -> {"data":[worker_token_view…]}, oldest
 // first. The token was shown once, at creation; not even its hash leaves the store.
 void list_worker_tokens(Services& services, http::Request&, http::Reply reply) {
   auto tokens = services.accounts.store().list_worker_tokens();
   if (!tokens) return reply(http::response_for(tokens.error()));
   boost::json::array data;
-  for (const WorkerToken& token : *tokens) {
-    data.push_back(boost::json::object{{"id", token.id},
-                                       {"name", token.name},
-                                       {"models", string_array(token.models)},
-                                       {"disabled", token.disabled},
-                                       {"created_at", to_iso8601(token.created_at)}});
-  }
+  for (const WorkerToken& token : *tokens) data.push_back(worker_token_view(token));
   reply(http::json_response(200, boost::json::object{{"data", std::move(data)}}));
 }
-
-using AdminRoute = void (*)(Services&, http::Request&, http::Reply);
 
 }  // namespace
 
 void add_admin_overview_routes(http::Router& router, Services& services) {
   using http::Exec;
   using http::Verb;
-  auto admin = [&services](AdminRoute route) {
-    return admin_only(services,
-                      [&services, route](http::Request& r, http::Reply reply) { route(services, r, std::move(reply)); });
-  };
+  auto admin = [&services](AdminRoute route) { return admin_route(services, route); };
   // Pool: each reads the database.
   router.add(for_admins(services,
                         {Verb::get, "/api/v1/admin/workers", admin(list_workers), Exec::Pool, 0, false, "admin-workers"}));

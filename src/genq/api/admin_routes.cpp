@@ -89,9 +89,7 @@ void get_job(Services& services, http::Request& request, http::Reply reply) {
 void add_admin_routes(http::Router& router, Services& services) {
   using http::Exec;
   using http::Verb;
-  auto admin = [&services](void (*fn)(Services&, http::Request&, http::Reply)) {
-    return admin_only(services, [&services, fn](http::Request& r, http::Reply reply) { fn(services, r, std::move(reply)); });
-  };
+  auto admin = [&services](AdminRoute route) { return admin_route(services, route); };
   router.add(for_admins(
       services, {Verb::get, "/api/v1/admin/clients", admin(list_clients), Exec::Pool, 0, false, "admin-clients"}));
   router.add(for_admins(

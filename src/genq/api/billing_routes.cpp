@@ -119,8 +119,6 @@ void admin_unlimited(Services& services, http::Request& request, http::Reply rep
   reply_balance(services, client_id, services.billing.store().set_unlimited(client_id, unlimited->as_bool()), reply);
 }
 
-using AdminRoute = void (*)(Services&, http::Request&, http::Reply);
-
 }  // namespace
 
 void add_client_billing_routes(http::Router& router, Services& services) {
@@ -137,9 +135,7 @@ void add_client_billing_routes(http::Router& router, Services& services) {
 void add_admin_billing_routes(http::Router& router, Services& services) {
   using http::Exec;
   using http::Verb;
-  auto admin = [&services](AdminRoute route) {
-    return admin_only(services, [&services, route](http::Request& r, http::Reply reply) { route(services, r, std::move(reply)); });
-  };
+  auto admin = [&services](AdminRoute route) { return admin_route(services, route); };
   router.add(for_admins(services, {Verb::get, "/api/v1/admin/clients/{client_id}/balance", admin(admin_balance),
                                    Exec::Pool, 0, false, "admin-client-balance"}));
   router.add(for_admins(services, {Verb::post, "/api/v1/admin/clients/{client_id}/top-up", admin(admin_top_up),

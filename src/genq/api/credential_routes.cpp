@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "genq/api/credential_view.hpp"
 #include "genq/api/guards.hpp"
 #include "genq/http/responses.hpp"
 
@@ -19,9 +20,7 @@ void list_api_keys(Services& services, http::Request& request, http::Reply reply
   auto keys = services.accounts.store().list_api_keys(request.param("client_id"));
   if (!keys) return reply(not_found_or(keys.error(), "Client"));
   boost::json::array data;
-  for (const ApiKeyInfo& key : *keys) {
-    data.push_back(boost::json::object{{"id", key.id}, {"created_at", to_iso8601(key.created_at)}});
-  }
+  for (const ApiKeyInfo& key : *keys) data.push_back(api_key_view(key));
   reply(http::json_response(200, boost::json::object{{"data", std::move(data)}}));
 }
 
@@ -64,10 +63,7 @@ void delete_token(Services& services, http::Request& request, http::Reply reply)
 void add_credential_routes(http::Router& router, Services& services) {
   using http::Exec;
   using http::Verb;
-  using Fn = void (*)(Services&, http::Request&, http::Reply);
-  auto admin = [&services](Fn fn) {
-    return admin_only(services, [&services, fn](http::Request& r, http::Reply reply) { fn(services, r, std::move(reply)); });
-  };
+  auto admin = [&services](AdminRoute route) { return admin_route(services, route); };
   // Pool: each reads or writes the database.
   router.add(for_admins(services, {Verb::get, "/api/v1/admin/clients/{client_id}/api-keys", admin(list_api_keys),
                                    Exec::Pool, 0, false, "admin-api-keys"}));

@@ -43,6 +43,11 @@ http::Handler client_route(Services& services, ClientRoute route) {
   });
 }
 
+http::Handler admin_route(Services& services, AdminRoute route) {
+  return admin_only(services,
+                    [&services, route](http::Request& r, http::Reply reply) { route(services, r, std::move(reply)); });
+}
+
 http::Handler worker_only(Services& services, WorkerHandler handler) {
   return [&services, handler = std::move(handler)](http::Request& request, http::Reply reply) {
     auto worker = worker_of(services, request);

@@ -22,6 +22,9 @@ http::Handler admin_only(Services& services, http::Handler handler);
 // authenticated client. client_route wraps one in client_only.
 using ClientRoute = void (*)(Services&, http::Request&, http::Reply, const Client&);
 http::Handler client_route(Services& services, ClientRoute route);
+// The same for the admin API: a plain function given the services, behind admin_only.
+using AdminRoute = void (*)(Services&, http::Request&, http::Reply);
+http::Handler admin_route(Services& services, AdminRoute route);
 
 // The same checks from the headers alone, as Route::admit, so that a request without
 // valid credentials is answered before any body byte is read (docs/security.md). What

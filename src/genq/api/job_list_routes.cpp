@@ -102,11 +102,7 @@ void add_client_job_list_routes(http::Router& router, Services& services) {
 }
 
 void add_admin_job_list_routes(http::Router& router, Services& services) {
-  router.add(for_admins(services, {http::Verb::get, "/api/v1/admin/jobs",
-                                   admin_only(services,
-                                              [&services](http::Request& r, http::Reply reply) {
-                                                handle_admin_jobs(services, r, std::move(reply));
-                                              }),
+  router.add(for_admins(services, {http::Verb::get, "/api/v1/admin/jobs", admin_route(services, handle_admin_jobs),
                                    http::Exec::Pool, 0, false, "admin-jobs"}));
 }
 

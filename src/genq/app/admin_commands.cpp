@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "genq/api/credential_view.hpp"
 #include "genq/app/cluster_secrets.hpp"
 #include "genq/app/commands.hpp"
 #include "genq/app/data_dir.hpp"
@@ -153,7 +154,7 @@ int admin_list_api_keys(const AdminStore& where, const std::string& client_id) {
   return with_accounts(where, [&](AccountService& accounts) {
     return print_or_fail(accounts.store().list_api_keys(client_id), [](const std::vector<ApiKeyInfo>& keys) {
       boost::json::array data;
-      for (const auto& key : keys) data.push_back({{"id", key.id}, {"created_at", to_iso8601(key.created_at)}});
+      for (const auto& key : keys) data.push_back(api::api_key_view(key));
       return boost::json::object{{"data", std::move(data)}};
     });
   });
@@ -170,14 +171,7 @@ int admin_list_worker_tokens(const AdminStore& where) {
   return with_accounts(where, [&](AccountService& accounts) {
     return print_or_fail(accounts.store().list_worker_tokens(), [](const std::vector<WorkerToken>& tokens) {
       boost::json::array data;
-      for (const auto& token : tokens) {
-        boost::json::array models(token.models.begin(), token.models.end());
-        data.push_back({{"id", token.id},
-                        {"name", token.name},
-                        {"models", std::move(models)},
-                        {"disabled", token.disabled},
-                        {"created_at", to_iso8601(token.created_at)}});
-      }
+      for (const auto& token : tokens) data.push_back(api::worker_token_view(token));
       return boost::json::object{{"data", std::move(data)}};
     });
   });
