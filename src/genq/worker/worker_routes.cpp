@@ -301,6 +301,7 @@ void complete_batch(Services& services, http::Request& request, http::Reply repl
         *out = std::string(v->as_string());
       }
     }
+    lease.lease_id = callers_lease_id(std::move(lease.lease_id), token);
     items.emplace_back(std::move(lease), item.is_object() ? item.as_object() : json::object{});
   }
   if (!problems.empty()) return reply(http::validation_error(problems));
@@ -316,7 +317,8 @@ void complete_batch(Services& services, http::Request& request, http::Reply repl
   pending->left = items.size();
   for (const auto& [lease, item] : items) pending->results.push_back(json::object{{"job_id", lease.job_id}});
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto answer = [pending, reply, i](std::optional<http::Response> refused) {
+    complete_one(services, std::move(items[i].first), items[i].second,
+                 [pending, reply, i](std::optional<http::Response> refused) {
                    std::unique_lock lock(pending->mutex);
                    json::object& result = pending->results[i].as_object();
                    if (!refused) {
@@ -334,9 +336,7 @@ void complete_batch(Services& services, http::Request& request, http::Reply repl
                    json::array results = std::move(pending->results);
                    lock.unlock();
                    reply(http::json_response(200, json::object{{"jobs", std::move(results)}}));
-    };
-    items[i].first.lease_id = callers_lease_id(std::move(items[i].first.lease_id), token);
-    complete_one(services, std::move(items[i].first), items[i].second, std::move(answer));
+                 });
   }
 }
 
