@@ -105,5 +105,54 @@ TEST_F(RequestLogs, AWorkerLogsJsonLinesToo) {
   EXPECT_GE(lines, 2) << "the worker said nothing: " << worker->output();
 }
 
+// The submit's id is carried into the job: the server's lines about the job's lease and
+// completion and the worker's lines about running it all carry it, and the worker
+// sends it back as X-Request-Id on its calls (docs/operations.md, "Logs").
+TEST_F(RequestLogs, AJobsLinesOnServerAndWorkerCarryTheSubmitsRequestId) {
+  const std::string trace = "trace-job.42";
+  const std::string id = submit(requests().minimal("txt2img"), {{"X-Request-Id", trace}});
+  auto worker = server().start_worker({"--log-format", "json", "--step-delay-ms", "0"});
+  ASSERT_TRUE(poll_status(api(), id, status_is("done"), kJobDeadline));
+  worker->kill(SIGTERM);
+  ASSERT_TRUE(worker->wait_exit(20s));
+
+  auto messages_for = [&](const std::vector<boost::json::object>& lines) {
+    std::vector<std::string> found;
+    for (const auto& line : lines) {
+      const std::string msg(line.at("msg").as_string());
+      if (msg.find(id) == std::string::npos) continue;
+      EXPECT_TRUE(line.contains("request_id")) << msg;
+      if (line.contains("request_id")) EXPECT_EQ(line.at("request_id").as_string(), trace) << msg;
+      found.push_back(msg);
+    }
+    return found;
+  };
+  std::vector<boost::json::object> worker_lines;
+  std::istringstream in(worker->output());
+  for (std::string line; std::getline(in, line);) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(line, ec);
+    if (!ec && v.is_object()) worker_lines.push_back(v.as_object());
+  }
+  const auto on_worker = messages_for(worker_lines);
+  EXPECT_GE(on_worker.size(), 2u) << "claimed and done: " << worker->output();
+
+  // The server logs the completion as it answers; wait for that line, then check all.
+  ASSERT_TRUE(wait_until(5s, [&] { return server().logs().find("job " + id + " done") != std::string::npos; }))
+      << server().logs();
+  const auto on_server = messages_for(log_lines());
+  bool leased = false;
+  bool done = false;
+  for (const auto& msg : on_server) {
+    leased = leased || msg.find("leased to") != std::string::npos;
+    done = done || msg == "job " + id + " done";
+  }
+  EXPECT_TRUE(leased && done) << server().logs();
+
+  const HttpResponse view = server().admin_http().get("/api/v1/admin/jobs/" + id);
+  ASSERT_EQ(view.status, 200) << view.body;
+  EXPECT_EQ(boost::json::parse(view.body).at("data").at("submit_request_id").as_string(), trace);
+}
+
 }  // namespace
 }  // namespace genq::testing

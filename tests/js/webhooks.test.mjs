@@ -106,6 +106,45 @@ test('500 twice then 200: three attempts with one webhook-id, one success in the
   assert.equal(receiver.withEvent('job.completed', requestId).length, 3);
 }));
 
+// The submit's X-Request-Id is carried into the job: every attempt of every webhook of
+// the job sends it back, so a receiver's logs join the client's and genq's on one id.
+test('every attempt of a job\'s webhooks carries the submit\'s X-Request-Id', () => withHarness(async (h) => {
+  const { client, receiver, server } = await setup(h, { respond: (_, attempt) => (attempt <= 1 ? 503 : 200) });
+  const traceId = `trace-${Date.now()}.webhooks`;
+  const res = await fetch(`${server.url}/api/v1/client/txt2img`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${client.api_key}`, 'Content-Type': 'application/json', 'X-Request-Id': traceId },
+    body: JSON.stringify({ model: 'Flux1schnell', prompt: 'x', width: 256, height: 256, steps: 2,
+      webhook_url: receiver.url() }),
+  });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-request-id'), traceId);
+  const requestId = (await res.json()).data.request_id;
+  const completed = await waitFor(() => {
+    const hits = receiver.withEvent('job.completed', requestId);
+    return hits.length >= 2 && hits;
+  }, { message: 'two job.completed attempts' });
+  const processing = receiver.withEvent('job.processing', requestId);
+  assert.ok(processing.length >= 1, 'job.processing arrived');
+  for (const r of [...processing, ...completed]) assert.equal(r.headers['x-request-id'], traceId, r.event);
+  // A job submitted without one still gets genq's own id, the one its answer named.
+  const other = await fetch(`${server.url}/api/v1/client/txt2img`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${client.api_key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'Flux1schnell', prompt: 'x', width: 256, height: 256, steps: 2,
+      webhook_url: receiver.url() }),
+  });
+  const madeId = other.headers.get('x-request-id');
+  assert.ok(madeId);
+  const otherId = (await other.json()).data.request_id;
+  const hits = await waitFor(() => {
+    const found = receiver.withEvent('job.completed', otherId).filter((r) => r.status === 200);
+    return found.length >= 1 && found;
+  }, { message: 'the second job\'s job.completed' });
+  assert.equal(hits[0].headers['x-request-id'], madeId);
+  assertAllVerified(receiver);
+}));
+
 // deAPI counts a receiver's 3xx as a failure; genq does not follow the redirect.
 test('a redirect is a failed attempt, retried at the same URL and never followed', () => withHarness(async (h) => {
   let elsewhere = null;

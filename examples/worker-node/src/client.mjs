@@ -121,6 +121,8 @@ export class ProtocolClient {
 
   async #call(method, path, { json, body, contentType, signal, job, what, timeoutMs = kCallTimeoutMs }) {
     const headers = { Authorization: `Bearer ${this.token}` };
+    // The submit's request id: the server's lines about this call join the client's.
+    if (job?.submit_request_id) headers['X-Request-Id'] = job.submit_request_id;
     if (json !== undefined) {
       body = JSON.stringify(json);
       headers['Content-Type'] = 'application/json';

@@ -78,9 +78,7 @@ void get_job(Services& services, http::Request& request, http::Reply reply) {
   auto job = services.jobs.get(request.param("request_id"));
   if (!job) return reply(http::response_for(job.error().kind == ErrorKind::NotFound ? Error::not_found("Request not found.")
                                                                                       : job.error()));
-  auto data = render_status(*job, services);
-  data["client_id"] = job->client_id;
-  data["worker_id"] = job->worker_id;
+  auto data = render_admin_status(*job, services);
   reply(http::json_response(200, boost::json::object{{"data", std::move(data)}}));
 }
 

@@ -80,6 +80,7 @@ void create_job(Services& services, const Client& client, JobDraft draft, StoreD
   job.webhook_url = draft.webhook_url;
   job.webhook_secret = draft.webhook_secret;
   job.idempotency_key = draft.idempotency_key;
+  job.submit_request_id = std::move(draft.submit_request_id);
   job.price_nanos = draft.price_nanos;
   if (!draft.idempotency_key.empty()) job.request_hash = request_digest(draft);
 

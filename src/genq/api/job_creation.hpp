@@ -23,6 +23,7 @@ struct JobDraft {
   std::string webhook_url;      // the job's own target (callback_url in the second dialect)
   std::string webhook_secret;
   std::string idempotency_key;  // empty = none
+  std::string submit_request_id;  // the submit's X-Request-Id (Job::submit_request_id)
   Dialect dialect = Dialect::Client;
   std::optional<std::int64_t> price_nanos;  // from billed_price(); nullopt = not billed
 };

@@ -44,8 +44,7 @@ JobListQuery read_list_query(Services& services, const http::Request& request, P
   return query;
 }
 
-// One page of `query` as the list answers it; `admin` items also name the job's client
-// and worker.
+// One page of `query` as the list answers it; `admin` items as the admin job view.
 http::Response list_answer(Services& services, JobListQuery query, const PageRequest& page, bool admin,
                            const std::string& path) {
   query.offset = page.offset();
@@ -55,12 +54,8 @@ http::Response list_answer(Services& services, JobListQuery query, const PageReq
   boost::json::array data;
   data.reserve(listed->jobs.size());
   for (const Job& job : listed->jobs) {
-    boost::json::object item = render_status(job, services);
+    boost::json::object item = admin ? render_admin_status(job, services) : render_status(job, services);
     item["preview"] = nullptr;  // a list never carries base64 previews
-    if (admin) {
-      item["client_id"] = job.client_id;
-      item["worker_id"] = job.worker_id;
-    }
     data.push_back(std::move(item));
   }
   return http::json_response(200, paginated(std::move(data), page, listed->total, services.signer.public_base() + path));

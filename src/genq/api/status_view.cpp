@@ -97,6 +97,14 @@ boost::json::object render_status(const Job& job, Services& services) {
   return data;
 }
 
+boost::json::object render_admin_status(const Job& job, Services& services) {
+  boost::json::object data = render_status(job, services);
+  data["client_id"] = job.client_id;
+  data["worker_id"] = job.worker_id;
+  data["submit_request_id"] = job.submit_request_id;
+  return data;
+}
+
 http::Response status_answer(const Job& job, Services& services) {
   return http::json_response(200, boost::json::object{{"data", render_status(job, services)}});
 }

@@ -36,6 +36,9 @@ boost::json::value inline_result_value(const Job& job, Services& services);
 
 // The document; queue_position looked up (JobService::queue_position) while pending.
 boost::json::object render_status(const Job& job, Services& services);
+// render_status plus what only an operator sees: the job's client, its worker and its
+// submit's request id (GET /api/v1/admin/jobs and /api/v1/admin/jobs/{request_id}).
+boost::json::object render_admin_status(const Job& job, Services& services);
 // 200 {"data": render_status(job)}: the answer of request-status, cancel, retry and a
 // held (Prefer: wait) submit.
 http::Response status_answer(const Job& job, Services& services);

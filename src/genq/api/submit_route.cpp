@@ -173,8 +173,8 @@ void submit_job(Services& services, const Client& client, const SubmitTarget& ta
 
   auto s = std::make_shared<Submission>(std::move(*prepared));
   const bool blocks = !s->urls.empty() || !s->body.files.empty();
-  auto store = [&services, client, task = target.task, s, key = std::move(*idempotency_key), reply,
-                stored = std::move(stored)] {
+  auto store = [&services, client, task = target.task, s, key = std::move(*idempotency_key),
+                request_id = request.id, reply, stored = std::move(stored)] {
     if (!fetch_url_inputs(services, *s, reply)) return;
     auto price = billed_price(services, client, s->validated);
     if (!price) return reply(std::move(price.error()));
@@ -185,6 +185,7 @@ void submit_job(Services& services, const Client& client, const SubmitTarget& ta
     draft.webhook_url = std::move(s->webhook_url);
     draft.webhook_secret = std::move(s->webhook_secret);
     draft.idempotency_key = key;
+    draft.submit_request_id = request_id;
     draft.task = task;
     create_job(services, client, std::move(draft), [reply, stored](Result<SubmitOutcome> outcome) {
       if (!outcome) return reply(http::response_for(outcome.error()));

@@ -205,6 +205,7 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   draft.body = std::move(task_request->body);
   draft.webhook_url = std::move(task_request->callback_url);
   draft.idempotency_key = std::move(*idempotency_key);
+  draft.submit_request_id = request.id;
   draft.dialect = Dialect::Task;
   // Answered from the commit: the pool thread is free again as soon as the job is queued.
   create_job(services, client, std::move(draft), [&services, reply, wait = *wait](Result<SubmitOutcome> outcome) {

@@ -50,6 +50,9 @@ struct Job {
 
   std::string webhook_url;     // per-job target; empty = account webhook
   std::string webhook_secret;  // per-job signing secret; empty = account secret
+  // The submit's X-Request-Id (http/request_id.hpp): carried into the webhook attempts'
+  // and the worker's calls and log lines, so one id joins everything about the job.
+  std::string submit_request_id;
 
   TimePoint created_at{};
   // 1 at submit, +1 with every stored change that is published (claim, progress,

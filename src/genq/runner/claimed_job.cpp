@@ -43,6 +43,7 @@ Result<ClaimedJob> parse_job(const json::value& value) {
   ClaimedJob job;
   job.lease.job_id = string_field(object, "job_id");
   job.lease.lease_id = string_field(object, "lease_id");
+  job.lease.request_id = string_field(object, "submit_request_id");
   if (job.lease.job_id.empty() || job.lease.lease_id.empty()) {
     return fail(Error::internal("claim answer: a job lacks job_id or lease_id"));
   }

@@ -21,6 +21,9 @@ namespace genq::runner {
 struct Lease {
   std::string job_id;
   std::string lease_id;
+  // The submit's request id (submit_request_id): sent as X-Request-Id on every call
+  // about the job, and the request_id of this worker's log lines about it.
+  std::string request_id;
 };
 
 struct ClaimedJob {

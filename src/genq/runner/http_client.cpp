@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -112,6 +113,12 @@ void prepare(CURL* curl, const std::string& url, const RequestOptions& options, 
   // curl waits up to a second for "100 Continue" before sending a large body; the
   // server reads bodies without asking, so skip the wait.
   headers.add("Expect:");
+  // Visible ASCII only: an id from a server's answer must not inject a header.
+  const bool printable = std::all_of(options.request_id.begin(), options.request_id.end(),
+                                     [](char c) { return c > ' ' && c < 0x7f; });
+  if (!options.request_id.empty() && printable) {
+    headers.add("X-Request-Id: " + options.request_id);
+  }
   if (!options.bearer_token.empty()) {
     headers.add("Authorization: Bearer " + options.bearer_token);
   }

@@ -28,6 +28,7 @@ struct RequestOptions {
   std::chrono::milliseconds timeout{30'000};
   // Polled while the transfer runs; when it turns true the request stops early.
   const std::atomic<bool>* abort = nullptr;
+  std::string request_id;  // sent as X-Request-Id; empty = none
 };
 
 class HttpClient {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 
+#include "genq/logging/log_context.hpp"
 #include "genq/runner/lease_keeper.hpp"
 #include "genq/runner/retry.hpp"
 
@@ -82,6 +83,8 @@ JobRunner::JobRunner(ServerEndpoint server, Backend& backend, std::filesystem::p
     : server_(std::move(server)), backend_(backend), temp_root_(std::move(temp_root)), job_(std::move(job)) {}
 
 void JobRunner::run() {
+  // This thread's lines about the job carry the submit's request id, as the server's do.
+  const log_context::RequestScope scope(job_.lease.request_id);
   started_ = std::chrono::steady_clock::now();
   spdlog::info("job {} claimed: {} with {} (attempt {}/{})", job_id(), job_.task, job_.model, job_.attempt,
                job_.max_attempts);

@@ -102,9 +102,9 @@ std::string WorkerApi::endpoint(const Lease& lease, std::string_view action) con
 }
 
 Result<json::value> WorkerApi::post(const std::string& url, const json::value& body,
-                                    std::chrono::milliseconds timeout,
-                                    const std::atomic<bool>* abort) {
-  RequestOptions options{token_, timeout, abort};
+                                    std::chrono::milliseconds timeout, const std::atomic<bool>* abort,
+                                    const std::string& request_id) {
+  RequestOptions options{token_, timeout, abort, request_id};
   auto response = http_.post_json(url, json::serialize(body), options);
   if (!response) {
     return genq::fail(response.error());
@@ -143,19 +143,19 @@ Status WorkerApi::progress(const Lease& lease, double percent, std::string_view 
   if (!preview_jpeg.empty()) {
     body["preview"] = crypto::base64_encode(preview_jpeg);
   }
-  return as_status(post(endpoint(lease, "progress"), body, kLeaseCallTimeout, abort));
+  return as_status(post(endpoint(lease, "progress"), body, kLeaseCallTimeout, abort, lease.request_id));
 }
 
 Status WorkerApi::heartbeat(const Lease& lease, const std::atomic<bool>* abort) {
   json::object body;
   body["lease_id"] = lease.lease_id;
-  return as_status(post(endpoint(lease, "heartbeat"), body, kLeaseCallTimeout, abort));
+  return as_status(post(endpoint(lease, "heartbeat"), body, kLeaseCallTimeout, abort, lease.request_id));
 }
 
 Status WorkerApi::upload_result(const Lease& lease, const std::filesystem::path& file,
                                 std::string_view content_type, const std::atomic<bool>* abort) {
   const std::string url = endpoint(lease, "result") + "?lease_id=" + http_.escape(lease.lease_id);
-  RequestOptions options{token_, std::chrono::milliseconds::zero(), abort};
+  RequestOptions options{token_, std::chrono::milliseconds::zero(), abort, lease.request_id};
   auto response = http_.put_file(url, file, content_type, options);
   if (!response) {
     return genq::fail(response.error());
@@ -172,7 +172,7 @@ Status WorkerApi::complete(const Lease& lease, const std::optional<json::value>&
   if (result) {
     body["result"] = *result;
   }
-  return as_status(post(endpoint(lease, "complete"), body, kFinishCallTimeout, nullptr));
+  return as_status(post(endpoint(lease, "complete"), body, kFinishCallTimeout, nullptr, lease.request_id));
 }
 
 Result<std::string> WorkerApi::fail_job(const Lease& lease, std::string_view error, bool retryable,
@@ -182,12 +182,12 @@ Result<std::string> WorkerApi::fail_job(const Lease& lease, std::string_view err
   body["error"] = utf8_prefix(error, kMaxErrorChars);
   body["error_code"] = error_code;
   body["retryable"] = retryable;
-  return status_of(post(endpoint(lease, "fail"), body, kFinishCallTimeout, nullptr));
+  return status_of(post(endpoint(lease, "fail"), body, kFinishCallTimeout, nullptr, lease.request_id));
 }
 
 Result<std::string> WorkerApi::release(const Lease& lease) {
   return status_of(post(endpoint(lease, "release"), json::object{{"lease_id", lease.lease_id}}, kFinishCallTimeout,
-                        nullptr));
+                        nullptr, lease.request_id));
 }
 
 Status WorkerApi::download(const std::string& url, const std::filesystem::path& file,

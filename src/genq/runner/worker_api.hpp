@@ -58,7 +58,8 @@ class WorkerApi {
  private:
   std::string endpoint(const Lease& lease, std::string_view action) const;
   Result<boost::json::value> post(const std::string& url, const boost::json::value& body,
-                                  std::chrono::milliseconds timeout, const std::atomic<bool>* abort);
+                                  std::chrono::milliseconds timeout, const std::atomic<bool>* abort,
+                                  const std::string& request_id = {});
 
   std::string server_url_;
   std::string token_;

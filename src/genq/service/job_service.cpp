@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "genq/logging/log_context.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/service/inline_result.hpp"
 #include "genq/store/store_rules.hpp"
@@ -240,6 +241,7 @@ Result<std::size_t> JobService::requeue_expired() {
   auto jobs = store_.requeue_expired(clock_.now());
   if (!jobs) return fail(jobs.error());
   for (const auto& job : *jobs) {
+    const log_context::RequestScope scope(job.submit_request_id);
     spdlog::warn("job {} lease expired (worker {}): now {}", job.id, job.worker_id, to_string(job.status));
     metrics_.lease_expired(job);
     publish(job);

@@ -89,6 +89,7 @@ struct DueDelivery {
   JobStatus status = JobStatus::Pending;
   JobStatus previous_status = JobStatus::Pending;
   std::string error_code;  // job.failed only
+  std::string submit_request_id;  // the job's (core/job.hpp): the attempt's X-Request-Id
 
   // The job as it is now (final states do not change, so this is the reported state).
   std::string task;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "genq/logging/log_context.hpp"
 #include "genq/webhook/signer.hpp"
 
 namespace genq::webhook {
@@ -24,6 +25,25 @@ std::string attempt_error(const SendResult& result) {
     return {};
   }
   return "HTTP " + std::to_string(*result.http_status);
+}
+
+// One line per attempt that did not deliver, under the submit's request id.
+void log_failed_attempt(const AttemptRecord& record, const std::string& job_id, const std::string& submit_request_id,
+                        int number) {
+  if (record.state == DeliveryState::Delivered) {
+    return;
+  }
+  log_context::RequestScope scope(submit_request_id);
+  if (record.state == DeliveryState::Pending) {
+    spdlog::info("webhook {} of job {}: attempt {} failed ({}), retried later", record.delivery_id, job_id,
+                 number, record.error);
+  } else if (record.state == DeliveryState::Gone) {
+    spdlog::warn("webhook {} of job {}: attempt {} answered {}: the receiver is gone, no retry", record.delivery_id,
+                 job_id, number, record.error);
+  } else {
+    spdlog::warn("webhook {} of job {} failed after its last retry (attempt {}): {}", record.delivery_id,
+                 job_id, number, record.error);
+  }
 }
 
 }  // namespace
@@ -180,8 +200,13 @@ void DeliveryEngine::send(const DueDelivery& delivery, TimePoint now) {
   request.headers =
       signed_headers(delivery.event, delivery.id, timestamp, body, signing_secrets(delivery, now));
   request.body = body;
+  // The submit's request id: the receiver's logs join the client's and genq's on it.
+  if (!delivery.submit_request_id.empty()) {
+    request.headers.emplace_back("X-Request-Id", delivery.submit_request_id);
+  }
 
-  in_flight_[delivery.id] = InFlight{delivery.host, delivery.version, delivery.series_attempts, now};
+  in_flight_[delivery.id] = InFlight{delivery.host,  delivery.version, delivery.series_attempts,
+                                     now,            delivery.job_id,  delivery.submit_request_id};
   ++per_host_[delivery.host];
   in_flight_count_.store(in_flight_.size());
   sender_->send(std::move(request), [this, id = delivery.id](SendResult result) {
@@ -227,6 +252,7 @@ std::vector<AttemptRecord> DeliveryEngine::settle(std::vector<Finished>& finishe
     record.error = attempt_error(f.result);
     record.state = next.state;
     record.next_attempt_at = next.next_attempt_at;
+    log_failed_attempt(record, attempt.job_id, attempt.submit_request_id, attempt.series_attempts + 1);
     records.push_back(std::move(record));
 
     if (!f.result.http_status) {
@@ -262,10 +288,7 @@ void DeliveryEngine::record(std::vector<AttemptRecord> records) {
   for (const AttemptRecord& r : records) {
     switch (r.state) {
       case DeliveryState::Delivered: ++delivered_; break;
-      case DeliveryState::Failed:
-        ++failed_;
-        spdlog::warn("webhook {} failed after its last retry: {}", r.delivery_id, r.error);
-        break;
+      case DeliveryState::Failed: ++failed_; break;
       case DeliveryState::Gone: ++gone_; break;
       case DeliveryState::Pending: break;
     }

@@ -111,6 +111,8 @@ class DeliveryEngine {
     std::int64_t version = 0;
     int series_attempts = 0;
     TimePoint started_at{};
+    std::string job_id;
+    std::string submit_request_id;  // the attempt's log lines carry it as request_id
   };
   struct Finished {
     std::string delivery_id;

@@ -13,6 +13,7 @@
 #include "genq/api/request_body.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
+#include "genq/logging/log_context.hpp"
 #include "genq/service/download_url.hpp"
 #include "genq/store/store_rules.hpp"
 
@@ -69,7 +70,8 @@ json::object lease_document(const Lease& lease, Services& services) {
           {"inputs", std::move(inputs)},
           {"output", task ? catalog::output_kind_text(task->output) : "image"},
           {"attempt", job.attempts},
-          {"max_attempts", job.max_attempts}};
+          {"max_attempts", job.max_attempts},
+          {"submit_request_id", job.submit_request_id}};
 }
 
 // POST /api/v1/worker/claim {"worker_id","models","max_jobs","wait_ms"}
@@ -125,6 +127,7 @@ void claim(Services& services, http::Request& request, http::Reply reply, const 
                           if (!leases) return reply(http::response_for(leases.error()));
                           json::array jobs;
                           for (const auto& lease : *leases) {
+                            const log_context::RequestScope scope(lease.job.submit_request_id);
                             spdlog::info("job {} leased to {} (attempt {})", lease.job.id, lease.job.worker_id,
                                          lease.job.attempts);
                             jobs.push_back(lease_document(lease, services));
@@ -254,6 +257,7 @@ void complete_one(Services& services, LeaseRef lease, const json::object& body,
                              }
                              return done(lease_error(job.error()));
                            }
+                           const log_context::RequestScope scope(job->submit_request_id);
                            spdlog::info("job {} done", job->id);
                            done(std::nullopt);
                          });
@@ -360,6 +364,7 @@ void fail_job(Services& services, http::Request& request, http::Reply reply, con
   services.jobs.fail_job(std::move(lease), message, retryable, std::move(error_code),
                          [reply, message](Result<Job> job) {
                            if (!job) return reply(lease_error(job.error()));
+                           const log_context::RequestScope scope(job->submit_request_id);
                            spdlog::info("job {} failed ({}): {}", job->id, to_string(job->status), message);
                            reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
                          });
@@ -373,6 +378,7 @@ void release_job(Services& services, http::Request& request, http::Reply reply, 
   if (!parsed) return;
   services.jobs.release(std::move(parsed->first), [reply](Result<Job> job) {
     if (!job) return reply(lease_error(job.error()));
+    const log_context::RequestScope scope(job->submit_request_id);
     spdlog::info("job {} released by its worker: pending again (attempts {})", job->id, job->attempts);
     reply(http::json_response(200, json::object{{"status", to_string(job->status)}}));
   });

@@ -45,6 +45,7 @@ Result<DueDelivery> read_due(const Rows& rows, int row) {
   d.previous_account_secret = rows.text(row, 18);
   d.previous_secret_until = rows.optional_time(row, 19);
   d.callback = rows.boolean(row, 20);
+  d.submit_request_id = rows.text(row, 21);
   return d;
 }
 
@@ -202,7 +203,8 @@ Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, con
       "       COALESCE(j.result_blob, ''), j.started_at, j.finished_at, COALESCE(j.webhook_secret, ''),"
       "       COALESCE(c.webhook_secret, ''), COALESCE(c.webhook_secret_previous, ''),"
       "       c.webhook_secret_previous_until,"
-      "       COALESCE(j.dialect = 'task' AND j.webhook_url <> '' AND d.url = j.webhook_url, false)"
+      "       COALESCE(j.dialect = 'task' AND j.webhook_url <> '' AND d.url = j.webhook_url, false),"
+      "       COALESCE(j.submit_request_id, '')"
       " FROM claimed d"
       " LEFT JOIN jobs j ON j.id = d.job_id"
       " LEFT JOIN clients c ON c.id = d.client_id"

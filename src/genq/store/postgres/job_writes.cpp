@@ -59,8 +59,8 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   // whole batch transaction, this only returns no row.
   Result<Rows> inserted = connection.query(
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status, max_attempts,"
-      "                  webhook_url, webhook_secret, created_at, price_nanos)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12)"
+      "                  webhook_url, webhook_secret, created_at, price_nanos, submit_request_id)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13)"
       " ON CONFLICT (id) DO NOTHING RETURNING seq",
       Params()
           .text(job.id)
@@ -74,7 +74,8 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
           .text(job.webhook_url)
           .text(job.webhook_secret)
           .time(now)
-          .optional_int64(job.price_nanos));
+          .optional_int64(job.price_nanos)
+          .text(job.submit_request_id));
   if (!inserted) {
     return fail(std::move(inserted.error()));
   }
@@ -94,6 +95,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.max_attempts = job.max_attempts;
   out.webhook_url = job.webhook_url;
   out.webhook_secret = job.webhook_secret;
+  out.submit_request_id = job.submit_request_id;
   out.created_at = now;
   out.version = 1;  // the column's default
   return out;

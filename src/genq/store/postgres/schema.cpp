@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -191,6 +191,11 @@ CREATE TABLE workers (
   models       text   NOT NULL DEFAULT '[]',  -- JSON array: what it last asked to claim
   last_seen_at bigint NOT NULL
 );
+)sql",
+    // Version 5: the submit's X-Request-Id (core/job.hpp), for webhook attempts and
+    // worker calls to carry. '' for jobs submitted before.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN submit_request_id text NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -61,8 +61,9 @@ Status remember_idempotency_key(Connection& connection, const NewJob& job, TimeP
 Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now) {
   static const std::string kSql =
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status,"
-      "                  max_attempts, webhook_url, webhook_secret, created_at, price_nanos)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12)";
+      "                  max_attempts, webhook_url, webhook_secret, created_at, price_nanos,"
+      "                  submit_request_id)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13)";
   Result<Statement> statement = connection.prepare(kSql);
   if (!statement) {
     return fail(std::move(statement.error()));
@@ -80,7 +81,8 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
       .bind_text(9, job.webhook_url)
       .bind_text(10, job.webhook_secret)
       .bind_int64(11, created_ms)
-      .bind_optional_int64(12, job.price_nanos);
+      .bind_optional_int64(12, job.price_nanos)
+      .bind_text(13, job.submit_request_id);
   if (Status inserted = statement->run(); !inserted) {
     if (inserted.error().kind == ErrorKind::Conflict) {
       return fail(Error::conflict("job id " + job.id + " already exists"));
@@ -100,6 +102,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.max_attempts = job.max_attempts;
   out.webhook_url = job.webhook_url;
   out.webhook_secret = job.webhook_secret;
+  out.submit_request_id = job.submit_request_id;
   out.created_at = from_unix_ms(created_ms);
   out.version = 1;
   return out;

@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -202,6 +202,11 @@ CREATE TABLE workers (
   models       TEXT    NOT NULL DEFAULT '[]',  -- JSON array: what it last asked to claim
   last_seen_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // Version 9: the submit's X-Request-Id (core/job.hpp), for webhook attempts and
+    // worker calls to carry. '' for jobs submitted before.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN submit_request_id TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
