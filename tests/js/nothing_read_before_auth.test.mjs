@@ -100,6 +100,40 @@ test('unauthenticated 63 MiB submits are refused from their headers and cost no 
   }
 });
 
+// With a valid key the body is read (it is the submit), but its parts are capped
+// (docs/security.md, "Multipart caps"): a 63 MiB body of empty parts once took +337 MiB.
+test('a 63 MiB multipart body of empty parts is refused at its 257th part, costing little beyond the body', async () => {
+  const h = new Harness();
+  try {
+    const dir = await h.tempDir();
+    const server = await h.startServer(dir);
+    const client = await h.createClient(dir);
+    const part = Buffer.from('--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\n\r\n');
+    const count = Math.floor(63 * MiB / part.length);
+    const body = Buffer.concat([Buffer.alloc(part.length * count, part), Buffer.from('--XX--\r\n')]);
+    const before = await rssBytes(server.proc.pid);
+    let peak = before;
+    const sampler = setInterval(async () => {
+      try { peak = Math.max(peak, await rssBytes(server.proc.pid)); } catch { /* exited */ }
+    }, 20);
+    const res = await fetch(`${server.url}/api/v1/client/txt2img`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${client.api_key}`, 'Content-Type': 'multipart/form-data; boundary=XX' },
+      body,
+    });
+    const answer = await res.json();
+    clearInterval(sampler);
+    peak = Math.max(peak, await rssBytes(server.proc.pid));
+    console.log(`${count} empty parts in ${(body.length / MiB).toFixed(1)} MiB: ${res.status}, ` +
+      `genq RSS ${(before / MiB).toFixed(1)} -> peak ${(peak / MiB).toFixed(1)} MiB`);
+    assert.equal(res.status, 422, JSON.stringify(answer));
+    assert.match(answer.message, /more than 256 parts/);
+    assert.ok(peak - before < 2 * 64 * MiB, `genq grew by ${((peak - before) / MiB).toFixed(1)} MiB`);
+  } finally {
+    await h.cleanup();
+  }
+});
+
 test('a wrong key with Expect: 100-continue gets its 401 instead of 100 Continue', async () => {
   const h = new Harness();
   try {

@@ -53,12 +53,16 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
   if (boundary.empty() || boundary.size() > 70) return fail(Error::invalid("missing or bad multipart boundary"));
   const std::string delimiter = "--" + std::string(boundary);
   std::vector<FormPart> parts;
+  std::size_t field_bytes = 0;
   std::size_t pos = body.find(delimiter);
   if (pos == std::string_view::npos) return fail(Error::invalid("multipart body has no boundary"));
   pos += delimiter.size();
   while (true) {
     if (body.substr(pos, 2) == "--") return parts;  // closing delimiter
     if (body.substr(pos, 2) != "\r\n") return fail(Error::invalid("malformed multipart delimiter"));
+    if (parts.size() == kMaxFormParts) {
+      return fail(Error::invalid("more than " + std::to_string(kMaxFormParts) + " parts"));
+    }
     pos += 2;
     std::size_t headers_end = body.find("\r\n\r\n", pos);
     if (headers_end == std::string_view::npos) return fail(Error::invalid("multipart part without headers"));
@@ -86,6 +90,13 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
     std::size_t data_start = headers_end + 4;
     std::size_t next = body.find("\r\n" + delimiter, data_start);
     if (next == std::string_view::npos) return fail(Error::invalid("multipart part is not terminated"));
+    if (!part.is_file()) {
+      field_bytes += next - data_start;
+      if (field_bytes > kMaxFormFieldBytes) {
+        return fail(Error::invalid("the fields other than files exceed " + std::to_string(kMaxFormFieldBytes / 1024) +
+                                   " KiB together"));
+      }
+    }
     part.data = std::string(body.substr(data_start, next - data_start));
     parts.push_back(std::move(part));
     pos = next + 2 + delimiter.size();
