@@ -67,6 +67,48 @@ test('pusher-js sees rising progress with previews and a final done whose result
   }
 });
 
+// The Pusher protocol has no replay: genq sends a new subscriber of a client channel the
+// state of that client's leased and recently ended jobs (docs/api.md, "Reconnects"),
+// so a client that was away when its job ended still gets the `done`.
+test('a job that ended while pusher-js was disconnected arrives as done on the next subscription', async () => {
+  const h = new Harness();
+  try {
+    const dir = await h.tempDir();
+    const { url, port } = await h.startServer(dir, { args: pusherFlags() });
+    const client = await h.createClient(dir);
+    const channelName = `private-client.${client.client_id}`;
+
+    const first = connect(h, port, url, client.api_key);
+    await subscribed(first.subscribe(channelName));
+    const requestId = await submitJob(url, client.api_key, { steps: 2 });
+    first.disconnect();
+
+    await h.startWorker(url, dir);
+    await waitFor(async () => {
+      const res = await fetch(`${url}/api/v1/client/request-status/${requestId}`,
+        { headers: { Authorization: `Bearer ${client.api_key}` } });
+      return (await res.json()).data.status === 'done';
+    }, { message: 'the job to finish while no one listens' });
+
+    const second = connect(h, port, url, client.api_key);
+    const channel = second.subscribe(channelName);
+    const events = [];
+    channel.bind('request.status.updated', (data) => events.push(data));
+    await subscribed(channel);
+    const done = await waitFor(() => events.find((e) => e.request_id === requestId && e.status === 'done'),
+      { message: 'the replayed done event' });
+    assert.equal(done.progress, '100.00');
+    const download = await fetch(done.result_url);
+    assert.equal(download.status, 200);
+    // Sent once: no second copy arrives with the next job's events.
+    const next = await submitJob(url, client.api_key, { steps: 2 });
+    await waitFor(() => events.some((e) => e.request_id === next && e.status === 'done'), { message: 'the next job' });
+    assert.equal(events.filter((e) => e.request_id === requestId).length, 1, JSON.stringify(events));
+  } finally {
+    await h.cleanup();
+  }
+});
+
 test("subscribing to another client's channel is refused with 403", async () => {
   const h = new Harness();
   try {

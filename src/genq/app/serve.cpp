@@ -374,7 +374,11 @@ int serve(const ServeConfig& config) {
   api::add_api_docs_routes(router);
   api::add_web_app_routes(router);
   ws::add_pusher_routes(router, services, pusher);
-  ws::JobEventPublisher job_events(pusher, services);
+  ws::JobEventPublisher job_events(pusher, services, bus,
+                                   [&pool](std::function<void()> work) { boost::asio::post(pool, std::move(work)); });
+  pusher.set_subscribed_hook([&job_events](const std::string& channel, std::shared_ptr<ws::Subscriber> subscriber) {
+    job_events.replay(channel, std::move(subscriber));
+  });
   bus.subscribe_jobs([&job_events](const JobSummary& change) { return job_events.wants(change); },
                      [&job_events](const Job& job) { job_events.on_job(job); });
   bus.subscribe_jobs([&waiters](const JobSummary& change) { return waiters.wants(change); },

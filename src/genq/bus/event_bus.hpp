@@ -64,6 +64,11 @@ class EventBus {
   // every change and must be cheap (a map lookup); the job it is then given may be
   // newer than the summary it accepted (read from the store later).
   virtual void subscribe_jobs(JobWanted wanted, JobHandler handler) = 0;
+  // Calls `handler` with `job`, a state read from the store for one listener (a client
+  // reconnecting to its channel), unless a newer change of the job was already
+  // delivered to job subscribers; ordered with those deliveries, so it never arrives
+  // after a newer change. On the calling thread.
+  virtual void deliver_current(const Job& job, const JobHandler& handler) = 0;
   virtual BusHealth health() const = 0;
 };
 

@@ -9,6 +9,7 @@ namespace genq {
 class InProcessEventBus final : public EventBus {
  public:
   void publish(const Job& job) override { fanout_.deliver_local(job); }
+  void deliver_current(const Job& job, const JobHandler& handler) override { fanout_.deliver_current(job, handler); }
   void subscribe_summaries(SummaryHandler handler) override { fanout_.add_summary_handler(std::move(handler)); }
   void subscribe_jobs(JobWanted wanted, JobHandler handler) override {
     fanout_.add_job_handler(std::move(wanted), std::move(handler));

@@ -74,4 +74,10 @@ void JobFanout::deliver_loaded(const Job& job) {
   }
 }
 
+void JobFanout::deliver_current(const Job& job, const EventBus::JobHandler& handler) {
+  StripeHold hold(stripe_for(job.id));
+  if (jobs_.admitted_newer(job.id, job.version)) return;
+  handler(job);
+}
+
 }  // namespace genq

@@ -32,6 +32,10 @@ class JobFanout {
   bool deliver_remote(const JobSummary& summary);
   // The job read from the store for a remote change (it may be newer than the change).
   void deliver_loaded(const Job& job);
+  // Calls `handler` with `job` unless job subscribers were already given a newer change
+  // of it, in order with those deliveries: a state read from the store and sent to one
+  // listener (EventBus::deliver_current) never overtakes a newer change.
+  void deliver_current(const Job& job, const EventBus::JobHandler& handler);
 
  private:
   struct JobSubscriber {

@@ -33,6 +33,12 @@ bool VersionGate::would_admit(std::string_view job_id, std::int64_t version) con
   return it == last_.end() || newer(it->second, version);
 }
 
+bool VersionGate::admitted_newer(std::string_view job_id, std::int64_t version) const {
+  std::lock_guard lock(mutex_);
+  auto it = last_.find(job_id);
+  return it != last_.end() && version != 0 && it->second.version > version;
+}
+
 std::size_t VersionGate::size() const {
   std::lock_guard lock(mutex_);
   return last_.size();

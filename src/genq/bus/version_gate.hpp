@@ -26,6 +26,8 @@ class VersionGate {
   bool admit(std::string_view job_id, std::int64_t version, bool final);
   // Whether admit() would accept the change now; remembers nothing.
   bool would_admit(std::string_view job_id, std::int64_t version) const;
+  // Whether a change newer than `version` was admitted (an equal one is not newer).
+  bool admitted_newer(std::string_view job_id, std::int64_t version) const;
   std::size_t size() const;
 
  private:

@@ -242,6 +242,11 @@ class JobStore {
   // A page of jobs and the total, from one snapshot, answered from indexes
   // (docs/architecture.md, "Job lists").
   virtual Result<JobPage> list_jobs(const JobListQuery& query) = 0;
+  // A client's leased jobs and those that ended at or after `ended_since`, newest
+  // first, at most `limit`: what a client reconnecting to its channel may have missed
+  // (ws/job_events.hpp). Reads the leased and the recently ended jobs of every client
+  // (the lease and finished indexes), never all of this client's history.
+  virtual Result<std::vector<Job>> jobs_to_replay(const std::string& client_id, TimePoint ended_since, int limit) = 0;
   // Pending and leased jobs by model, models with neither left out, by model name.
   virtual Result<std::vector<ModelLoad>> load_by_model() = 0;
 

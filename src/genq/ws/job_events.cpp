@@ -1,6 +1,7 @@
 #include "genq/ws/job_events.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
 
 #include "genq/api/status_view.hpp"
 #include "genq/ws/channel_name.hpp"
@@ -43,6 +44,26 @@ void JobEventPublisher::on_job(const Job& job) {
   if (job.status == JobStatus::Pending || job.client_id.empty()) return;
   std::string channel = client_channel(job.client_id);
   if (auto frame = job_status_frame(job, services_)) server_.broadcast(channel, frame);
+}
+
+void JobEventPublisher::replay(const std::string& channel, std::shared_ptr<Subscriber> subscriber) {
+  constexpr std::string_view kPrefix = "private-client.";
+  if (!channel.starts_with(kPrefix)) return;
+  run_blocking_([this, client_id = channel.substr(kPrefix.size()), subscriber = std::move(subscriber)] {
+    const TimePoint since = services_.jobs.clock().now() - kReplayWindow;
+    auto jobs = services_.jobs.store().jobs_to_replay(client_id, since, kReplayLimit);
+    if (!jobs) {
+      spdlog::warn("cannot replay the jobs of client {} to a new subscriber: {}", client_id, jobs.error().message);
+      return;
+    }
+    // Oldest first, as they happened; each unless a newer change of it already went
+    // out on the bus (which this subscriber, subscribed before the read, then got).
+    for (auto job = jobs->rbegin(); job != jobs->rend(); ++job) {
+      bus_.deliver_current(*job, [&](const Job& current) {
+        if (auto frame = job_status_frame(current, services_)) subscriber->deliver(frame);
+      });
+    }
+  });
 }
 
 }  // namespace genq::ws

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +85,14 @@ class PusherServer {
 
   std::string next_socket_id();
 
+  // Told of every new subscription (not a repeated subscribe), on the connection's
+  // strand, after subscription_succeeded went out: must not block. Set before start().
+  using SubscribedHook = std::function<void(const std::string& channel, std::shared_ptr<Subscriber> subscriber)>;
+  void set_subscribed_hook(SubscribedHook hook) { subscribed_hook_ = std::move(hook); }
+  void subscribed(const std::string& channel, std::shared_ptr<Subscriber> subscriber) const {
+    if (subscribed_hook_) subscribed_hook_(channel, std::move(subscriber));
+  }
+
  private:
   PusherOptions options_;
   ChannelRegistry registry_;
@@ -93,6 +102,7 @@ class PusherServer {
   LiveSessions live_sessions_;
   std::unique_ptr<PusherCluster> cluster_ = std::make_unique<LocalPusherCluster>();
   std::atomic<bool> stopping_{false};
+  SubscribedHook subscribed_hook_;
 };
 
 }  // namespace genq::ws

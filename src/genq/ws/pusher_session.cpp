@@ -239,6 +239,7 @@ void PusherSession::handle_subscribe(const Inbound& message) {
     server_.cluster().channel_changed(channel);
   }
   send(subscription_succeeded_frame(channel, kind == ChannelKind::Presence ? outcome.presence_data : "{}"));
+  if (outcome.joined == ChannelRegistry::Joined::Subscribed) server_.subscribed(channel, shared_from_this());
   if (outcome.member_added) {
     server_.broadcast(channel, make_frame(member_added_frame(channel, member->user_id, member->user_info)),
                       socket_id_);

@@ -68,6 +68,7 @@ class RedisEventBus final : public EventBus {
   void stop();
 
   void publish(const Job& job) override;
+  void deliver_current(const Job& job, const JobHandler& handler) override { fanout_.deliver_current(job, handler); }
   void subscribe_summaries(SummaryHandler handler) override { fanout_.add_summary_handler(std::move(handler)); }
   void subscribe_jobs(JobWanted wanted, JobHandler handler) override {
     fanout_.add_job_handler(std::move(wanted), std::move(handler));

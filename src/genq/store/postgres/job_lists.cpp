@@ -61,6 +61,24 @@ Result<JobPage> list_jobs(Connection& connection, const JobListQuery& query) {
   return page;
 }
 
+Result<std::vector<Job>> list_jobs_to_replay(Connection& connection, const std::string& client_id, TimePoint ended_since,
+                                             int limit) {
+  // The leased jobs (jobs_lease) and the recently ended ones (jobs_finished), not the
+  // client's whole history.
+  Result<Rows> rows = connection.query("SELECT " + listed_job_columns() +
+                                           " FROM jobs WHERE lease_expires_at IS NOT NULL"
+                                           "   AND status IN ('processing', 'in_progress') AND client_id = $1"
+                                           " UNION ALL SELECT " +
+                                           listed_job_columns() +
+                                           " FROM jobs WHERE finished_at >= $2 AND client_id = $1"
+                                           " ORDER BY seq DESC LIMIT $3",
+                                       Params().text(client_id).time(ended_since).int64(limit));
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+  return read_jobs(*rows);
+}
+
 Result<std::vector<ModelLoad>> list_model_loads(Connection& connection) {
   // Live jobs only: the status index (status, seq) holds them apart from the history;
   // the join reads one row per model with pending work, its oldest pending job.

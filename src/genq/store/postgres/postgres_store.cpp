@@ -281,6 +281,12 @@ Result<JobPage> PostgresStore::list_jobs(const JobListQuery& query) {
   });
 }
 
+Result<std::vector<Job>> PostgresStore::jobs_to_replay(const std::string& client_id, TimePoint ended_since,
+                                                       int limit) {
+  return postgres::read<std::vector<Job>>(
+      *pool_, [&](Connection& c) { return postgres::list_jobs_to_replay(c, client_id, ended_since, limit); });
+}
+
 Result<std::vector<ModelLoad>> PostgresStore::load_by_model() {
   return postgres::read<std::vector<ModelLoad>>(*pool_, [](Connection& c) { return postgres::list_model_loads(c); });
 }

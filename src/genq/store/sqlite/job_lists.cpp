@@ -69,6 +69,24 @@ Result<JobPage> list_jobs(Connection& connection, const JobListQuery& query) {
   return page;
 }
 
+Result<std::vector<Job>> list_jobs_to_replay(Connection& connection, const std::string& client_id, TimePoint ended_since,
+                                             int limit) {
+  // `+client_id` keeps the planner off jobs_client (all of the client's history): the
+  // leased jobs come from jobs_lease, the recently ended ones from jobs_finished.
+  static const std::string kSql = "SELECT " + listed_job_columns() +
+                                  " FROM jobs WHERE lease_expires_at IS NOT NULL"
+                                  "   AND status IN ('processing', 'in_progress') AND +client_id = ?1"
+                                  " UNION ALL SELECT " + listed_job_columns() +
+                                  " FROM jobs WHERE finished_at >= ?2 AND +client_id = ?1"
+                                  " ORDER BY seq DESC LIMIT ?3";
+  Result<Statement> statement = connection.prepare(kSql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, client_id).bind_int64(2, to_unix_ms(ended_since)).bind_int64(3, limit);
+  return step_jobs(*statement);
+}
+
 Result<std::vector<ModelLoad>> list_model_loads(Connection& connection) {
   // The inner query is covered by the claim index (status, model, seq) over live jobs
   // only; the join reads one row per model with pending work, its oldest pending job.

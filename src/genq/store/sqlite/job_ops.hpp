@@ -69,6 +69,8 @@ Result<std::vector<PendingEntry>> list_pending_entries(Connection& connection);
 
 // --- lists (job_lists.cpp); any connection ---
 Result<JobPage> list_jobs(Connection& connection, const JobListQuery& query);
+Result<std::vector<Job>> list_jobs_to_replay(Connection& connection, const std::string& client_id, TimePoint ended_since,
+                                             int limit);
 Result<std::vector<ModelLoad>> list_model_loads(Connection& connection);
 
 // --- worker presence (worker_sightings.cpp) ---

@@ -337,6 +337,11 @@ Result<JobPage> SqliteStore::list_jobs(const JobListQuery& query) {
   return sqlite::list_jobs(*reader, query);
 }
 
+Result<std::vector<Job>> SqliteStore::jobs_to_replay(const std::string& client_id, TimePoint ended_since, int limit) {
+  sqlite::ReadPool::Lease reader = readers_->acquire();
+  return sqlite::list_jobs_to_replay(*reader, client_id, ended_since, limit);
+}
+
 Result<std::vector<ModelLoad>> SqliteStore::load_by_model() {
   sqlite::ReadPool::Lease reader = readers_->acquire();
   return sqlite::list_model_loads(*reader);

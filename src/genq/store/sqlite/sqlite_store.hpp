@@ -100,6 +100,7 @@ class SqliteStore final : public Store {
   Result<StatusCounts> count_by_status() override;
   Result<std::vector<ModelQueue>> pending_by_model() override;
   Result<JobPage> list_jobs(const JobListQuery& query) override;
+  Result<std::vector<Job>> jobs_to_replay(const std::string& client_id, TimePoint ended_since, int limit) override;
   Result<std::vector<ModelLoad>> load_by_model() override;
   Status record_workers(const std::vector<WorkerSighting>& sightings, TimePoint forget_before) override;
   Result<std::vector<WorkerRecord>> list_workers(TimePoint since, TimePoint now) override;
