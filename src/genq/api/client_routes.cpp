@@ -9,6 +9,7 @@
 #include "genq/api/guards.hpp"
 #include "genq/api/job_control_routes.hpp"
 #include "genq/api/job_list_routes.hpp"
+#include "genq/api/queue_routes.hpp"
 #include "genq/api/pagination.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/status_view.hpp"
@@ -171,6 +172,7 @@ void add_client_routes(http::Router& router, Services& services) {
                                     Exec::Inline, 0, false, "models"}));
   add_client_billing_routes(router, services);
   add_client_job_list_routes(router, services);
+  add_client_queue_routes(router, services);
   router.add(for_clients(services, {Verb::get, "/api/v1/client/request-status/{request_id}",
                                     client_route(services, handle_status), Exec::Inline, 0, false, "request-status"}));
   router.add(

@@ -80,6 +80,10 @@ boost::json::object render_status(const Job& job, Services& services) {
   data["model"] = job.model;
   data["queue_position"] =
       queue_position && *queue_position ? boost::json::value(**queue_position) : boost::json::value(nullptr);
+  // From the model's recent rate (docs/api.md, "Queue and ETA"); null when not pending
+  // or when no job of the model was done lately.
+  const auto wait = queue_position ? services.jobs.estimated_wait_s(job, *queue_position) : std::nullopt;
+  data["estimated_wait_s"] = wait ? boost::json::value(*wait) : boost::json::value(nullptr);
   data["attempts"] = job.attempts;
   data["created_at"] = to_iso8601(job.created_at);
   data["started_at"] = iso_or_null(job.started_at);

@@ -13,6 +13,7 @@ namespace genq {
 
 void JobService::publish(const Job& job) {
   positions_.on_transition(job);
+  if (job.status == JobStatus::Done) throughput_.done(job.model, clock_.now());
   bus_.publish(job);
 }
 
@@ -31,6 +32,13 @@ Result<std::optional<std::int64_t>> JobService::queue_position(const Job& job) {
 
 void JobService::on_remote_change(const JobSummary& change) {
   if (change.seq > 0) positions_.on_change(change.model, change.seq, change.status);  // 0: an older node's message
+  if (change.status == JobStatus::Done) throughput_.done(change.model, clock_.now());
+}
+
+std::optional<double> JobService::estimated_wait_s(const Job& job, std::optional<std::int64_t> queue_position) {
+  if (job.status != JobStatus::Pending || !queue_position) return std::nullopt;
+  // The jobs ahead, and then this one, each take a slot at the model's rate.
+  return throughput_.seconds_for(job.model, *queue_position + 1, clock_.now());
 }
 
 Status JobService::load_queue() {

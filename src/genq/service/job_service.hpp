@@ -17,6 +17,7 @@
 #include "genq/core/clock.hpp"
 #include "genq/metrics/job_metrics.hpp"
 #include "genq/service/queue_positions.hpp"
+#include "genq/service/model_throughput.hpp"
 #include "genq/service/worker_presence.hpp"
 #include "genq/service/worker_sightings.hpp"
 #include "genq/store/job_store.hpp"
@@ -99,6 +100,11 @@ class JobService {
   JobMetrics& metrics() { return metrics_; }
   // Workers that claimed or reported lately, by model (/metrics).
   WorkerPresence& workers() { return workers_; }
+  // Jobs done lately by model, on every node (queue ETAs).
+  ModelThroughput& throughput() { return throughput_; }
+  // Seconds until a pending job is claimed at its model's recent rate; nullopt unless
+  // it is pending and the rate is known.
+  std::optional<double> estimated_wait_s(const Job& job, std::optional<std::int64_t> queue_position);
   // Worker presence across nodes, recorded in the store (GET /api/v1/admin/workers).
   WorkerSightings& sightings() { return sightings_; }
   JobStore& store() { return store_; }
@@ -119,6 +125,7 @@ class JobService {
   QueuePositions positions_;
   JobMetrics metrics_;
   WorkerPresence workers_;
+  ModelThroughput throughput_;
   WorkerSightings sightings_;
   JobStore& store_;
   BlobStore& blobs_;
