@@ -20,6 +20,7 @@
 #include "genq/api/client_routes.hpp"
 #include "genq/api/ops_routes.hpp"
 #include "genq/api/sdk_routes.hpp"
+#include "genq/api/status_stream_routes.hpp"
 #include "genq/api/openai/openai_routes.hpp"
 #include "genq/api/task_routes.hpp"
 #include "genq/api/task_view.hpp"
@@ -141,13 +142,14 @@ std::optional<ChosenBus> choose_bus(const std::string& spec, bus::JobLoader load
 // with 4200, which tells Pusher clients to reconnect (to this server once it is back).
 // Returns when every connection has closed or `timeout` has passed.
 void drain_connections(http::Server& server, ClaimDispatcher& claims, JobWaiters& waiters, ws::PusherServer& pusher,
-                       std::chrono::seconds timeout) {
+                       api::StatusStreams& streams, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   server.drain();
   claims.stop_waiting();
   waiters.stop_waiting();
   pusher.close_all(ws::code::kReconnect, "Server is restarting");
-  auto open = [&] { return server.busy_sessions() + pusher.connection_count(); };
+  streams.close_all();  // EventSource clients reconnect and resume from their last event
+  auto open = [&] { return server.busy_sessions() + pusher.connection_count() + streams.count(); };
   while (open() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -364,6 +366,8 @@ int serve(const ServeConfig& config) {
   });
   add_job_metrics(metrics, jobs, claims, **store, *catalog);
 
+  api::StatusStreams status_streams(services);
+  api::add_status_stream_routes(router, services, status_streams, bus);
   api::add_sdk_routes(router, services);
   api::openai::add_openai_routes(router, services);
   api::add_client_routes(router, services);
@@ -381,6 +385,8 @@ int serve(const ServeConfig& config) {
   });
   bus.subscribe_jobs([&job_events](const JobSummary& change) { return job_events.wants(change); },
                      [&job_events](const Job& job) { job_events.on_job(job); });
+  bus.subscribe_jobs([&status_streams](const JobSummary& change) { return status_streams.wants(change); },
+                     [&status_streams](const Job& job) { status_streams.on_job(job); });
   bus.subscribe_jobs([&waiters](const JobSummary& change) { return waiters.wants(change); },
                      [&waiters](const Job& job) { waiters.on_job(job); });
   add_pusher_metrics(metrics, pusher);
@@ -482,7 +488,7 @@ int serve(const ServeConfig& config) {
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
-  drain_connections(server, claims, waiters, pusher, std::chrono::seconds(config.shutdown_timeout_s));
+  drain_connections(server, claims, waiters, pusher, status_streams, std::chrono::seconds(config.shutdown_timeout_s));
   deliveries->stop();  // attempts in flight stay pending in the store and go out after a restart
   server.stop();
   server.join();

@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 
+#include "genq/http/event_stream_connection.hpp"
 #include "genq/http/file_sender.hpp"
 #include "genq/http/request_id.hpp"
 #include "genq/http/responses.hpp"
@@ -337,6 +338,7 @@ void HttpSession::send(Response response) {
     if (!request_.id.empty()) msg.set("X-Request-Id", request_.id);
   };
   stream_.expires_after(options_.read_timeout);
+  if (response.stream && request_.method != bhttp::verb::head) return send_stream(std::move(response), fill);
   if (!response.file_path.empty()) {
     const int fd = ::open(response.file_path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat info {};
@@ -385,6 +387,25 @@ void HttpSession::send_file(const Response& response, int fd, std::uint64_t size
     FileSender::start(self->stream_.socket(), fd, size, self->options_.read_timeout,
                       [self, close](beast::error_code sent_ec) { self->on_write(close, sent_ec, 0); });
   });
+}
+
+template <typename Fill>
+void HttpSession::send_stream(Response response, const Fill& fill) {
+  keep_alive_ = false;  // the body ends with the connection
+  auto header = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(response.status),
+                                                                     version_);
+  fill(*header);
+  header->set(bhttp::field::cache_control, "no-cache");
+  // nginx and other proxies would buffer the stream without it.
+  header->set("X-Accel-Buffering", "no");
+  pending_write_ = header;
+  bhttp::async_write(stream_, *header,
+                     [self = shared_from_this(), take = std::move(response.stream)](beast::error_code ec, std::size_t) {
+                       self->pending_write_.reset();
+                       if (ec) return self->do_close();
+                       // The stream owns the connection from here; this session ends.
+                       take(adopt_event_stream(std::move(self->stream_), std::move(self->slot_)));
+                     });
 }
 
 void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {

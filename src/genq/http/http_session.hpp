@@ -52,6 +52,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // A download: Beast writes the header, FileSender the body (sendfile). Owns `fd`.
   template <typename Fill>
   void send_file(const Response& response, int fd, std::uint64_t size, const Fill& fill);
+  // An event stream: Beast writes the header, then the connection goes to the
+  // response's stream callback (event_stream_connection.hpp) and this session ends.
+  template <typename Fill>
+  void send_stream(Response response, const Fill& fill);
   void on_write(bool close, boost::beast::error_code ec, std::size_t);
   void finish_with_error(unsigned status, std::string message);
   void do_close();

@@ -7,6 +7,7 @@
 #include <any>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -50,12 +51,18 @@ struct Request {
   const std::string& param(std::string_view name) const;
 };
 
+class EventStream;
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::string file_path;  // when set, the file's bytes are the body (downloads)
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, an endless body (Server-Sent Events): the status and headers go out
+  // with Connection: close and no length, then the connection is handed to `stream`
+  // (http/event_stream.hpp), which writes the body for as long as it wants.
+  std::function<void(std::shared_ptr<EventStream>)> stream;
 };
 
 // Answers a request exactly once, from any thread.

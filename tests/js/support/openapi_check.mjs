@@ -204,9 +204,11 @@ export function installFetchCheck() {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     if (!genqOrigins.has(url.origin)) return response;
     const method = requestMethod(input, init).toUpperCase();
-    const body = method === 'HEAD' ? '' : await response.clone().text();
-    const exchange = { method, path: url.pathname, status: response.status,
-      contentType: response.headers.get('content-type'), body };
+    const contentType = response.headers.get('content-type');
+    // An event stream has no end to wait for: its media type is checked, not its body.
+    const streamed = mediaType(contentType) === 'text/event-stream';
+    const body = method === 'HEAD' || streamed ? '' : await response.clone().text();
+    const exchange = { method, path: url.pathname, status: response.status, contentType, body };
     if (process.env.GENQ_OPENAPI_RECORD) {
       appendFileSync(process.env.GENQ_OPENAPI_RECORD, `${JSON.stringify({ ...exchange, query: url.search })}\n`);
     }
