@@ -19,6 +19,7 @@
 
 #include "genq/bus/event_bus.hpp"
 #include "genq/service/services.hpp"
+#include "genq/ws/channel_registry.hpp"
 #include "genq/ws/outbound_queue.hpp"
 
 namespace genq::ws {
