@@ -338,7 +338,7 @@ void HttpSession::send(Response response) {
     if (!request_.id.empty()) msg.set("X-Request-Id", request_.id);
   };
   stream_.expires_after(options_.read_timeout);
-  if (response.stream && request_.method != bhttp::verb::head) return send_stream(std::move(response), fill);
+  if (response.stream && request_.method != bhttp::verb::head) return send_stream(response, fill);
   if (!response.file_path.empty()) {
     const int fd = ::open(response.file_path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat info {};
@@ -390,7 +390,7 @@ void HttpSession::send_file(const Response& response, int fd, std::uint64_t size
 }
 
 template <typename Fill>
-void HttpSession::send_stream(Response response, const Fill& fill) {
+void HttpSession::send_stream(Response& response, const Fill& fill) {
   keep_alive_ = false;  // the body ends with the connection
   auto header = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(response.status),
                                                                      version_);
@@ -399,6 +399,7 @@ void HttpSession::send_stream(Response response, const Fill& fill) {
   // nginx and other proxies would buffer the stream without it.
   header->set("X-Accel-Buffering", "no");
   pending_write_ = header;
+  // `fill` read `response`: only now may its callback move out.
   bhttp::async_write(stream_, *header,
                      [self = shared_from_this(), take = std::move(response.stream)](beast::error_code ec, std::size_t) {
                        self->pending_write_.reset();

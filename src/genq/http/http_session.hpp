@@ -55,7 +55,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // An event stream: Beast writes the header, then the connection goes to the
   // response's stream callback (event_stream_connection.hpp) and this session ends.
   template <typename Fill>
-  void send_stream(Response response, const Fill& fill);
+  void send_stream(Response& response, const Fill& fill);
   void on_write(bool close, boost::beast::error_code ec, std::size_t);
   void finish_with_error(unsigned status, std::string message);
   void do_close();
