@@ -116,7 +116,8 @@ test('a 63 MiB multipart body of empty parts is refused at its 257th part, costi
     const sampler = setInterval(async () => {
       try { peak = Math.max(peak, await rssBytes(server.proc.pid)); } catch { /* exited */ }
     }, 20);
-    const res = await fetch(`${server.url}/api/v1/client/txt2img`, {
+    // vid2txt: a video field, so an 80 MiB body limit (txt2img's, without files, is 1 MiB).
+    const res = await fetch(`${server.url}/api/v1/client/vid2txt`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${client.api_key}`, 'Content-Type': 'multipart/form-data; boundary=XX' },
       body,
