@@ -122,7 +122,9 @@ TEST_F(RequestLogs, AJobsLinesOnServerAndWorkerCarryTheSubmitsRequestId) {
       const std::string msg(line.at("msg").as_string());
       if (msg.find(id) == std::string::npos) continue;
       EXPECT_TRUE(line.contains("request_id")) << msg;
-      if (line.contains("request_id")) EXPECT_EQ(line.at("request_id").as_string(), trace) << msg;
+      if (line.contains("request_id")) {
+        EXPECT_EQ(line.at("request_id").as_string(), trace) << msg;
+      }
       found.push_back(msg);
     }
     return found;

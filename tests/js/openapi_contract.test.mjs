@@ -110,6 +110,12 @@ test('every documented operation answers as docs/openapi.json says', async () =>
     await expect(call(worker, 'POST', `${jobPath}/complete`, { lease_id: job.lease_id }), 409);
     const done = (await expect(call(key, 'GET', `/api/v1/client/request-status/${first}`), 200)).data;
     assert.equal(done.status, 'done');
+    // Streams that end: the final state already had (204), and no key (401). The
+    // streams' 200 answers are held to the document in status_streams.test.mjs.
+    await expect(call(key, 'GET', `/api/v1/client/request-status/${first}/stream`, undefined,
+      { 'Last-Event-ID': '1000000' }), 204);
+    await expect(call(null, 'GET', '/api/v1/client/events/stream'), 401);
+    await expect(call(key, 'GET', '/api/v1/client/queue'), 200);
     await expect(call(null, 'GET', new URL(done.result_url).pathname + new URL(done.result_url).search), 200);
     await expect(call(null, 'GET', `${new URL(done.result_url).pathname}?expires=1&signature=00`), 403);
 
