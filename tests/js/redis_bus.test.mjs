@@ -22,17 +22,12 @@ test('a job is served end to end over the Redis bus, each change announced on th
 
     const pusher = new Pusher(APP.key, seedOptions(port, url, client.api_key));
     h.onCleanup(() => pusher.disconnect());
-    let updates = [];
+    const updates = [];
     const sub = pusher.subscribe(`private-client.${client.client_id}`);
     let subscribed = false;
     sub.bind('pusher:subscription_succeeded', () => { subscribed = true; });
     sub.bind('request.status.updated', (data) => updates.push(data));
     await waitFor(() => subscribed, { message: 'the private channel subscription' });
-    // A new subscriber first gets its recently ended jobs (docs/api.md, "Reconnects"),
-    // read from the store; what follows is the remote change alone.
-    await waitFor(() => updates.length === 2, { message: 'the two jobs replayed on subscribe' });
-    assert.deepEqual(updates.map((u) => [u.request_id, u.status]).sort(), [[id, 'done'], [later, 'done']].sort());
-    updates = [];
 
     const id = await submitJob(url, client.api_key);
     await waitFor(() => updates.some((u) => u.request_id === id && u.status === 'done'), { message: 'done over pusher-js' });
@@ -122,12 +117,17 @@ test("another node's change reaches pusher-js here, read whole from the store", 
     await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { message: 'ready with Redis' });
     const pusher = new Pusher(APP.key, seedOptions(port, url, client.api_key));
     h.onCleanup(() => pusher.disconnect());
-    const updates = [];
+    let updates = [];
     const sub = pusher.subscribe(`private-client.${client.client_id}`);
     let subscribed = false;
     sub.bind('pusher:subscription_succeeded', () => { subscribed = true; });
     sub.bind('request.status.updated', (data) => updates.push(data));
     await waitFor(() => subscribed, { message: 'the private channel subscription' });
+    // A new subscriber first gets its recently ended jobs (docs/api.md, "Reconnects"),
+    // read from the store; what follows is the remote change alone.
+    await waitFor(() => updates.length === 2, { message: 'the two jobs replayed on subscribe' });
+    assert.deepEqual(updates.map((u) => [u.request_id, u.status]).sort(), [[id, 'done'], [later, 'done']].sort());
+    updates = [];
 
     const change = { o: 'another-node', i: id, c: client.client_id, m: 'Flux1schnell', s: 'done', v: 99 };
     const receivers = await redisPublish(redis.port, 'genq:0:jobs', JSON.stringify(change));
