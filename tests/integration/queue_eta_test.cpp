@@ -13,7 +13,8 @@ class QueueEta : public GenqTest {
     const auto answer = api().get("/api/v1/client/queue");
     EXPECT_EQ(answer.status, 200) << answer.describe();
     if (answer.status != 200) return {};
-    for (const auto& item : answer.json().at("data").as_array()) {
+    const boost::json::value body = answer.json();
+    for (const auto& item : body.at("data").as_array()) {
       if (item.at("model").as_string() == model) return item.as_object();
     }
     ADD_FAILURE() << model << " is not listed: " << answer.body;

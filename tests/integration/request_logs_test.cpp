@@ -120,7 +120,8 @@ TEST_F(RequestLogs, AJobsLinesOnServerAndWorkerCarryTheSubmitsRequestId) {
     std::vector<std::string> found;
     for (const auto& line : lines) {
       const std::string msg(line.at("msg").as_string());
-      if (msg.find(id) == std::string::npos) continue;
+      // The lines about the job itself (not the access lines of status polls naming it).
+      if (!msg.starts_with("job " + id)) continue;
       EXPECT_TRUE(line.contains("request_id")) << msg;
       if (line.contains("request_id")) {
         EXPECT_EQ(line.at("request_id").as_string(), trace) << msg;
