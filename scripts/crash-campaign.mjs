@@ -13,8 +13,8 @@ const seed = Number(process.argv[4] ?? Date.now() % 1e9);
 const { runCrashCampaign, describeFigures } = await import('../tests/js/support/crash_campaign.mjs');
 const started = Date.now();
 const figures = await runCrashCampaign({
-  kills, workerKills, seed, loadMs: [800, 3000], drainTimeoutMs: 120000,
-  log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
+  kills, workerKills, seed, loadMs: [800, 3000], drainTimeoutMs: 900000, stallMs: 60000, workerLog: process.env.WORKER_LOG,
+  log: (line) => console.log(line),
 });
 console.log(describeFigures(figures));
 console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);

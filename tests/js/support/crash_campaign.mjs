@@ -10,6 +10,7 @@
 //   - nothing is left pending or processing once the load stops (leases expire, requeue).
 // Used by tests/js/crash_campaign.test.mjs (3 kills) and scripts/crash-campaign.mjs
 // (the long form). Processes are killed by pid only.
+import { appendFileSync } from 'node:fs';
 import Pusher from 'pusher-js';
 import { APP, Harness, pusherFlags, seedOptions, waitFor } from './harness.mjs';
 import { WebhookReceiver } from './webhook_receiver.mjs';
@@ -40,18 +41,20 @@ export async function runCrashCampaign({
   loadMs = [600, 1500], // load between two kills, random in this range
   downMs = [0, 300],    // how long the server stays dead
   leaseMs = 1000,
-  drainTimeoutMs = 45000,
+  drainTimeoutMs = 45000, // for the backlog to drain
+  stallMs = 30000,      // without any job ending: stuck
   seed = Date.now(),
   log = () => {},
+  workerLog,            // a file for the workers' stderr (diagnosis), if given
 } = {}) {
   const random = rng(seed);
   const started = Date.now();
   const note = (line) => log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${line}`);
   const h = new Harness();
   const figures = { seed, kills: 0, workerKills: 0, acknowledged: 0, submitErrors: 0, jobsInStore: 0, done: 0, error: 0,
-    wsFinalSeen: 0, wsRepeatedFinals: 0, webhookFinalDelivered: 0, webhookRequests: 0, webhookRetries: 0, polls: 0, violations: [] };
+    wsFinalSeen: 0, wsRepeatedFinals: 0, wsSubscriptions: 0, wsSubscriptionErrors: 0, webhookFinalDelivered: 0, webhookRequests: 0, webhookRetries: 0, polls: 0, violations: [] };
   const violation = (text) => { if (figures.violations.length < 50) figures.violations.push(text); };
-  const stopping = { load: false };
+  const stopping = { load: false, done: false };
   const pushers = [];
   try {
     const dir = await h.tempDir();
@@ -73,6 +76,8 @@ export async function runCrashCampaign({
     const workerProcs = [];
     const startWorker = async () => {
       const proc = await h.startWorker(url, dir, { stepDelayMs: 20 });
+      const n = workerProcs.length + figures.workerKills;
+      if (workerLog) proc.stderr.on('data', (d) => appendFileSync(workerLog, `[${Date.now() - started} ms worker ${n}] ${d}`));
       workerProcs.push(proc);
       return proc;
     };
@@ -85,12 +90,29 @@ export async function runCrashCampaign({
       return seen.get(id);
     };
 
-    // Two pusher-js subscribers on the client's private channel; they reconnect by themselves.
+    // Two pusher-js subscribers on the client's private channel; they reconnect by
+    // themselves. A subscription whose authorisation failed (the server died under it)
+    // is not retried by pusher-js until the next reconnection, so it is made again here,
+    // as an application would.
+    const channelName = `private-client.${client.client_id}`;
     for (let i = 0; i < 2; i += 1) {
       const pusher = new Pusher(APP.key, seedOptions(port, url, client.api_key));
       pushers.push(pusher);
-      const channel = pusher.subscribe(`private-client.${client.client_id}`);
-      channel.bind('request.status.updated', (data) => record(data.request_id).ws[i].push(data.status));
+      const subscribe = () => {
+        const channel = pusher.subscribe(channelName);
+        channel.unbind();
+        channel.bind('request.status.updated', (data) => record(data.request_id).ws[i].push(data.status));
+        channel.bind('pusher:subscription_succeeded', () => { figures.wsSubscriptions += 1; });
+        channel.bind('pusher:subscription_error', () => {
+          figures.wsSubscriptionErrors += 1;
+          setTimeout(() => {
+            if (stopping.done) return;
+            pusher.unsubscribe(channelName);
+            subscribe();
+          }, 300);
+        });
+      };
+      subscribe();
     }
 
     const headers = { Authorization: `Bearer ${client.api_key}`, 'Content-Type': 'application/json' };
@@ -167,9 +189,30 @@ export async function runCrashCampaign({
     figures.acknowledged = acknowledged.length;
     note(`load stopped: ${acknowledged.length} acknowledged, ${figures.submitErrors} submits failed`);
 
+    const listTotal = async (status) => {
+      const query = status ? `?status=${status}&per_page=1` : '?per_page=1';
+      const res = await fetch(`${url}/api/v1/client/jobs${query}`, { headers });
+      const body = await res.json();
+      return body.meta.total;
+    };
     // Every acknowledged job exists and ends.
     const finalOf = new Map();
+    let lastNote = Date.now();
+    let lastProgress = Date.now();
+    let finalCount = 0;
     await waitFor(async () => {
+      // A backlog drains at the workers' pace; a job that no longer moves is stuck.
+      if (finalOf.size > finalCount) {
+        finalCount = finalOf.size;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > stallMs) {
+        throw new Error(`no job ended for ${stallMs} ms`);
+      }
+      if (Date.now() - lastNote > 10000) {
+        lastNote = Date.now();
+        note(`${finalOf.size} of ${acknowledged.length} final; ${await listTotal('pending')} pending, ` +
+          `${await listTotal('processing')} processing; workers alive: ${workerProcs.filter((p) => p.exitCode === null).length}`);
+      }
       for (const id of acknowledged) {
         if (finalOf.has(id)) continue;
         const status = await poll(id);
@@ -188,12 +231,6 @@ export async function runCrashCampaign({
     note('every acknowledged job final');
     // Nothing stuck: the store holds no job pending or processing (jobs committed but
     // unanswered when the server died included), and how many jobs it holds.
-    const listTotal = async (status) => {
-      const query = status ? `?status=${status}&per_page=1` : '?per_page=1';
-      const res = await fetch(`${url}/api/v1/client/jobs${query}`, { headers });
-      const body = await res.json();
-      return body.meta.total;
-    };
     await waitFor(async () => (await listTotal('pending')) === 0 && (await listTotal('processing')) === 0,
       { timeoutMs: drainTimeoutMs, message: 'no job pending or processing' }).catch(async () => {
       violation(`stuck: ${await listTotal('pending')} pending, ${await listTotal('processing')} processing`);
@@ -248,6 +285,7 @@ export async function runCrashCampaign({
     return figures;
   } finally {
     stopping.load = true;
+    stopping.done = true;
     for (const p of pushers) p.disconnect();
     await h.cleanup();
   }
@@ -257,9 +295,11 @@ export async function runCrashCampaign({
 export function describeFigures(f) {
   return [
     `seed ${f.seed}: ${f.kills} server kills and ${f.workerKills} worker kills survived`,
-    `${f.acknowledged} submits acknowledged (${f.submitErrors} failed with the server), ${f.jobsInStore} jobs in the store`,
+    `${f.acknowledged} submits acknowledged (${f.submitErrors} failed with the server), ${f.jobsInStore} jobs in the store ` +
+      `(${f.jobsInStore - f.acknowledged} committed but never answered: the server died first)`,
     `${f.done} done, ${f.error} error; ${f.polls} status polls`,
     `final status over WebSocket seen for ${f.wsFinalSeen} of ${f.acknowledged} (events while the server is down are lost; polling and webhooks are not); ${f.wsRepeatedFinals} ends announced twice, always the same`,
+    `pusher-js: ${f.wsSubscriptions} subscriptions made (2 at the start, again after each reconnection), ${f.wsSubscriptionErrors} failed and were made again`,
     `final webhook delivered for ${f.webhookFinalDelivered} of ${f.acknowledged}; ${f.webhookRequests} webhook requests, ${f.webhookRetries} of them retries`,
     f.violations.length ? `VIOLATIONS:\n  ${f.violations.join('\n  ')}` : 'no violation',
   ].join('\n');
