@@ -23,6 +23,8 @@ apt_packages=(
   # Tools behind the catalog's exec models (EspeakNg, Tesseract5, Pocketsphinx*,
   # Ffmpeg*); the font renders text for the OCR test.
   espeak-ng tesseract-ocr tesseract-ocr-eng pocketsphinx pocketsphinx-en-us fonts-dejavu-core
+  # A second WebSocket client for the RFC 6455 conformance test (tests/conformance/).
+  python3 python3-websockets
   # The web playground's browser test (tests/js/playground.test.mjs) drives it headless.
   chromium
 )

@@ -1,12 +1,11 @@
 #include "genq/core/utf8.hpp"
 
-#include <cstdint>
-
 namespace genq {
 
-bool is_valid_utf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
+std::optional<std::size_t> complete_utf8_prefix(std::string_view text) {
+  const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = begin + text.size();
+  const auto* p = begin;
   while (p < end) {
     const unsigned char c = *p;
     if (c < 0x80) {
@@ -14,31 +13,37 @@ bool is_valid_utf8(std::string_view text) {
       continue;
     }
     std::size_t length = 0;
-    std::uint32_t cp = 0;
     if (c >= 0xC2 && c <= 0xDF) {
       length = 2;
-      cp = c & 0x1F;
     } else if (c >= 0xE0 && c <= 0xEF) {
       length = 3;
-      cp = c & 0x0F;
     } else if (c >= 0xF0 && c <= 0xF4) {
       length = 4;
-      cp = c & 0x07;
     } else {
-      return false;  // a stray continuation byte, an overlong lead (C0, C1) or past U+10FFFF
+      return std::nullopt;  // a stray continuation byte, an overlong lead (C0, C1) or past U+10FFFF
     }
-    if (static_cast<std::size_t>(end - p) < length) return false;
+    // The second byte's range rules out overlong forms, surrogates and values past
+    // U+10FFFF (Unicode's table 3-7), so a bad sequence is known before it is complete.
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (c == 0xE0) low = 0xA0;
+    if (c == 0xED) high = 0x9F;
+    if (c == 0xF0) low = 0x90;
+    if (c == 0xF4) high = 0x8F;
     for (std::size_t i = 1; i < length; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((length == 3 && cp < 0x800) || (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;  // overlong, out of range, or a UTF-16 surrogate
+      if (p + i == end) return static_cast<std::size_t>(p - begin);  // cut short: more may come
+      const unsigned char next = p[i];
+      const bool fits = i == 1 ? (next >= low && next <= high) : (next & 0xC0) == 0x80;
+      if (!fits) return std::nullopt;
     }
     p += length;
   }
-  return true;
+  return text.size();
+}
+
+bool is_valid_utf8(std::string_view text) {
+  const auto complete = complete_utf8_prefix(text);
+  return complete && *complete == text.size();
 }
 
 }  // namespace genq

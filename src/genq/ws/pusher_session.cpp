@@ -161,9 +161,10 @@ bool PusherSession::on_frame(const FrameEvent& event) {
         finish();
         return false;
       }
-      // Answer with the client's status, as RFC 6455 §5.5.1 suggests; the socket is
-      // shut once the answer is out.
-      close_with(event.close_code, "");
+      // Answer with the client's status, as RFC 6455 §5.5.1 suggests, after the answers
+      // to what the client sent before its close (a pong, an error; Autobahn 7.1.1);
+      // the socket is shut once the close is out.
+      close_with(event.close_code, "", /*drain=*/true);
       return false;
     case FrameEvent::Kind::ProtocolError:
       if (event.close_code == close_status::kMessageTooBig) {
@@ -172,7 +173,8 @@ bool PusherSession::on_frame(const FrameEvent& event) {
         spdlog::debug("socket {}: {}, closed", socket_id_, event.payload);
       }
       close_received_ = true;  // nothing more is read from a client that broke the protocol
-      close_with(event.close_code, std::string(event.payload));
+      // What the frames before the bad one earned still goes out first (Autobahn 3.2, 4.1.6).
+      close_with(event.close_code, std::string(event.payload), /*drain=*/true);
       return false;
   }
   return false;

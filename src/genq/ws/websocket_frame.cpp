@@ -102,6 +102,11 @@ FrameEvent FrameDecoder::next(std::string_view& input) {
     target.append(input.substr(0, take));
     for (std::size_t i = 0; i < take; ++i) target[at + i] ^= static_cast<char>(mask_[(payload_done_ + i) % 4]);
     input.remove_prefix(take);
+    if (!is_control(opcode_) && message_opcode_ == Opcode::Text) {
+      const auto complete = complete_utf8_prefix(std::string_view(message_).substr(utf8_checked_));
+      if (!complete) return fail(close_status::kInvalidPayload, "text message is not UTF-8");
+      utf8_checked_ += *complete;
+    }
     payload_done_ += take;
     payload_left_ -= take;
     if (payload_left_ == 0) {
@@ -147,6 +152,7 @@ FrameEvent FrameDecoder::start_frame() {
       if (in_message_) return fail(close_status::kProtocolError, "new message inside a fragmented one");
       message_opcode_ = opcode_;
       in_message_ = true;
+      utf8_checked_ = 0;
     }
     if (length > max_message_bytes_ - std::min(message_.size(), max_message_bytes_)) {
       return fail(close_status::kMessageTooBig, "message too big");
@@ -181,7 +187,8 @@ FrameEvent FrameDecoder::finish_frame() {
   if (!fin_) return FrameEvent{};  // more fragments follow
   in_message_ = false;
   if (message_opcode_ == Opcode::Text) {
-    if (!is_valid_utf8(message_)) return fail(close_status::kInvalidPayload, "text message is not UTF-8");
+    // Every byte was checked on arrival; only a last character cut short remains.
+    if (utf8_checked_ != message_.size()) return fail(close_status::kInvalidPayload, "text message is not UTF-8");
     return FrameEvent{FrameEvent::Kind::Text, message_};
   }
   return FrameEvent{FrameEvent::Kind::Binary, message_};

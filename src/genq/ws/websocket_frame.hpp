@@ -58,8 +58,9 @@ struct FrameEvent {
   std::uint16_t close_code = 0;
 };
 
-// Turns a client's bytes into messages and control frames. Keeps only what an
-// unfinished frame or message needs: a 14-byte header area and the unmasked payload
+// Turns a client's bytes into messages and control frames. Text is checked as UTF-8 as
+// its bytes arrive, so a message fails at its first invalid byte, not at its end
+// (RFC 6455 §8.1 fail-fast). Keeps only what an unfinished frame or message needs: a 14-byte header area and the unmasked payload
 // so far, released once the message is handed out, so an idle connection's decoder
 // owns no heap memory.
 class FrameDecoder {
@@ -91,6 +92,7 @@ class FrameDecoder {
   bool in_message_ = false;          // a fragmented message awaits continuations
   Opcode message_opcode_ = Opcode::Text;
   std::string message_;              // the data message so far, unmasked
+  std::size_t utf8_checked_ = 0;     // bytes of a text message_ known to be whole characters
   std::string control_;              // the control frame being read, unmasked
   std::string_view failure_;         // why a ProtocolError, once failed (a string literal)
   std::uint16_t failure_code_ = 0;

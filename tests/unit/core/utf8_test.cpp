@@ -26,6 +26,16 @@ TEST(Utf8, RefusesOverlongSurrogatesOutOfRangeAndBrokenSequences) {
   }
 }
 
+TEST(Utf8, APrefixIsWholeCharactersLessOneCutShortOrInvalidAtTheFirstBadByte) {
+  EXPECT_EQ(complete_utf8_prefix("caf\xc3\xa9"), 5u);
+  EXPECT_EQ(complete_utf8_prefix("caf\xc3"), 3u);             // é cut short
+  EXPECT_EQ(complete_utf8_prefix("\xf0\x9f\xa6"), 0u);        // 🦊 cut short
+  EXPECT_EQ(complete_utf8_prefix(""), 0u);
+  for (const char* bad : {"\xf4\x90", "\xed\xa0", "\xe0\x80", "\xf0\x80", "\xc0", "\xf5", "\x80", "\xc3" "a"}) {
+    EXPECT_EQ(complete_utf8_prefix(bad), std::nullopt) << ::testing::PrintToString(std::string(bad));
+  }
+}
+
 TEST(Utf8, AFormFieldWithASurrogateOrAnOverlongFormIsRefused) {
   for (const char* encoded : {"%ED%A0%80", "%E0%80%AF"}) {
     http::Request request;

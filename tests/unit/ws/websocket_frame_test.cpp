@@ -163,6 +163,21 @@ TEST(WebSocketFrame, InvalidUtf8TextIsRefusedWith1007) {
   EXPECT_EQ(decode(client_frame(0x2, "\xff")).at(0).kind, FrameEvent::Kind::Binary);
 }
 
+// RFC 6455 §8.1 with Autobahn's fail-fast (cases 6.4.x): the message fails at its first
+// invalid byte, while fragments, or even bytes of the same frame, are still to come.
+TEST(WebSocketFrame, InvalidUtf8FailsBeforeTheMessageEnds) {
+  const std::vector<Seen> refused{protocol_error(1007, "text message is not UTF-8")};
+  // A first fragment holding U+110000: refused without its continuation.
+  EXPECT_EQ(decode(client_frame(0x1, "\xce\xba\xf4\x90\x80\x80", false)), refused);
+  // A fragment ending in F4, the next bringing 90 (past U+10FFFF): refused at that byte.
+  EXPECT_EQ(decode(client_frame(0x1, "ok\xf4", false) + client_frame(0x0, "\x90", false)), refused);
+  // Inside one frame whose bytes are not all here: a surrogate's second byte is enough.
+  const std::string frame = client_frame(0x1, "abc\xed\xa0\x80 and more text");
+  EXPECT_EQ(decode(frame.substr(0, 6 + 5), 1), refused);
+  // A character cut short by the end of the message is still refused at the end.
+  EXPECT_EQ(decode(client_frame(0x1, "ok\xf0\x9f", false) + client_frame(0x0, "\xa6")), refused);
+}
+
 TEST(WebSocketFrame, DecoderStaysFailedAfterAProtocolError) {
   FrameDecoder decoder(1024);
   std::string wire = client_frame(0x3, "x") + client_frame(0x1, "fine");
