@@ -38,6 +38,10 @@ class JobRun:
         self.on_done = on_done
         self.cancelled = threading.Event()   # stop working: lease lost or handing back
         self.finished = threading.Event()
+        # Nothing more to say to the server: finished, or released while the handler winds down.
+        self.settled = threading.Event()
+        self.release_lock = threading.Lock()
+        self.released = False
         self.lease_lost = False
         self.hand_back_reason = None
         lease_s = claim.get("lease_ms", 30000) / 1000
@@ -51,10 +55,28 @@ class JobRun:
         self.beat_thread.start()
 
     def hand_back(self, reason):
-        """Stop the handler and give the job back to the queue."""
+        """Stop the handler and give the job back to the queue at once, without
+        waiting for a handler that is slow to notice (the worker may be exiting)."""
         if self.hand_back_reason is None and not self.lease_lost:
             self.hand_back_reason = reason
         self.cancelled.set()
+        if self.hand_back_reason is not None and not self.finished.is_set():
+            threading.Thread(target=self._release, name=f"release-{self.job.id[:8]}", daemon=True).start()
+
+    def _release(self):
+        with self.release_lock:
+            if self.released or self.lease_lost:
+                return
+            self.released = True
+        try:
+            answer = self.client.release(self.claim, _deadline_event(LAST_WORD_S))
+            self.log(f"job {self.job.id} handed back ({self.hand_back_reason}): now {answer.get('status')}")
+        except LeaseLost:
+            pass
+        except (Stopped, ProtocolError, OSError) as error:
+            self.log(f"job {self.job.id}: could not hand back ({error}); its lease will expire")
+        finally:
+            self.settled.set()
 
     def _lost(self):
         if self.hand_back_reason is None:
@@ -81,6 +103,8 @@ class JobRun:
         finally:
             self.finished.set()
             shutil.rmtree(work_dir, ignore_errors=True)
+            if not self.released:
+                self.settled.set()
             self.on_done(self)
 
     def _download(self, url):
@@ -100,11 +124,10 @@ class JobRun:
         if self.lease_lost:
             self.log(f"job {job.id}: lease lost (cancelled or requeued); output discarded")
             return
+        if self.hand_back_reason is not None:
+            self._release()
+            return
         try:
-            if self.hand_back_reason is not None:
-                answer = self.client.release(self.claim, _deadline_event(LAST_WORD_S))
-                self.log(f"job {job.id} handed back ({self.hand_back_reason}): now {answer.get('status')}")
-                return
             if isinstance(error, (Cancelled, Stopped)):
                 message, code, retryable = "the job was stopped", "PROCESSING_ERROR", True
             elif isinstance(error, InvalidInput):
@@ -215,7 +238,7 @@ class Worker:
             self._hand_back_all("the server refused claims")
         while True:
             with self.changed:
-                if not self.runs:
+                if all(run.settled.is_set() for run in self.runs.values()):
                     break
                 self.changed.wait(0.5)
         if self.grace_timer is not None:

@@ -4,7 +4,6 @@ tests: POST /inference takes multipart "file" (16 kHz WAV; no --convert), with
 {"text": ...} (verbose_json adds "segments" with start/end seconds), or
 {"error": "..."} for audio it cannot read or a language it does not know."""
 
-import json
 import struct
 
 import standin

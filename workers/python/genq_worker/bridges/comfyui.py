@@ -15,7 +15,6 @@ import copy
 import json
 import re
 import struct
-import threading
 import time
 import urllib.parse
 import uuid
