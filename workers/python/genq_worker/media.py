@@ -1,6 +1,7 @@
-"""Files of the right kind, with the standard library only: PNG and WAV written here
-(zlib), JPEG previews with Pillow when it is installed or else ffmpeg, MP4 with
-ffmpeg. Stateless."""
+"""Files of the right kind, with the standard library only: PNG, WAV and preview
+JPEGs written here (Pillow's JPEGs when it is installed); a model server's PNG or
+WebP preview made a JPEG with Pillow or ffmpeg; MP4 and input checks with ffmpeg.
+Stateless."""
 
 import hashlib
 import math
@@ -106,18 +107,80 @@ def ffmpeg(args, stdin=None, timeout=120, cancelled=None):
 
 
 def rgb_to_jpeg(width, height, rows):
-    """A JPEG of raw RGB rows, for previews: Pillow, else ffmpeg; None if neither."""
-    raw = b"".join(rows)
+    """A JPEG of raw RGB rows, for previews: Pillow's when it is installed, else a
+    mosaic of 8x8 blocks written here (no other program needed)."""
     if have_pillow():
         import io
         from PIL import Image
         buffer = io.BytesIO()
-        Image.frombytes("RGB", (width, height), raw).save(buffer, format="JPEG", quality=70)
+        Image.frombytes("RGB", (width, height), b"".join(rows)).save(buffer, format="JPEG", quality=70)
         return buffer.getvalue()
-    if have_ffmpeg():
-        return ffmpeg(["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-i", "pipe:0",
-                       "-frames:v", "1", "-q:v", "5", "-f", "mjpeg", "pipe:1"], stdin=raw, timeout=30)
-    return None
+    return block_jpeg(width, height, rows)
+
+
+# Baseline JPEG (ITU T.81) holding only each 8x8 block's mean colour: the DC term of
+# its DCT. Every decoder reads it; it looks like a mosaic, enough for a preview.
+_DC_BITS = (0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0)   # the standard luminance DC table
+_DC_CODES = {}
+_code, _symbol = 0, 0
+for _length, _count in enumerate(_DC_BITS, start=1):
+    for _ in range(_count):
+        _DC_CODES[_symbol] = (_code, _length)
+        _code, _symbol = _code + 1, _symbol + 1
+    _code <<= 1
+# An AC table of two symbols: end-of-block ("0") and one more so the table is well formed.
+_AC_BITS = (1, 1) + (0,) * 14
+
+
+def _segment(marker, payload):
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def block_jpeg(width, height, rows):
+    """A JPEG of raw RGB rows (3 bytes a pixel) whose 8x8 blocks are flat."""
+    blocks_x, blocks_y = (width + 7) // 8, (height + 7) // 8
+    out = bytearray(b"\xff\xd8")
+    out += _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+    out += _segment(0xDB, b"\x00" + b"\x01" * 64)   # quantisation 1: DC kept exactly
+    out += _segment(0xC0, struct.pack(">BHHB", 8, height, width, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00")
+    out += _segment(0xC4, b"\x00" + bytes(_DC_BITS) + bytes(range(12)) + b"\x10" + bytes(_AC_BITS) + b"\x00\x01")
+    out += _segment(0xDA, b"\x03\x01\x00\x02\x00\x03\x00\x00\x3f\x00")
+    bits, count, data = 0, 0, bytearray()
+
+    def put(value, length):
+        nonlocal bits, count
+        bits, count = (bits << length) | (value & ((1 << length) - 1)), count + length
+        while count >= 8:
+            count -= 8
+            byte = (bits >> count) & 0xFF
+            data.append(byte)
+            if byte == 0xFF:
+                data.append(0)                    # byte stuffing
+        bits &= (1 << count) - 1
+
+    previous = [0, 0, 0]
+    for by in range(blocks_y):
+        for bx in range(blocks_x):
+            sums = [0.0, 0.0, 0.0]
+            for y in range(by * 8, by * 8 + 8):
+                row = rows[min(y, height - 1)]
+                for x in range(bx * 8, bx * 8 + 8):
+                    o = min(x, width - 1) * 3
+                    r, g, b = row[o], row[o + 1], row[o + 2]
+                    sums[0] += 0.299 * r + 0.587 * g + 0.114 * b
+                    sums[1] += -0.168736 * r - 0.331264 * g + 0.5 * b + 128
+                    sums[2] += 0.5 * r - 0.418688 * g - 0.081312 * b + 128
+            for component in range(3):
+                dc = round(sums[component] / 8 - 1024)      # 8 x (mean - 128)
+                diff, previous[component] = dc - previous[component], dc
+                size = abs(diff).bit_length()
+                put(*_DC_CODES[size])
+                if size:
+                    put(diff if diff > 0 else diff - 1, size)
+                put(0, 1)                                   # end of block: no AC terms
+    if count:
+        put((1 << (8 - count)) - 1, 8 - count)              # pad with 1 bits
+    return bytes(out + data + b"\xff\xd9")
 
 
 def to_jpeg_preview(image):
