@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,4 +176,28 @@ test('OpenAI-compatible bridge: speech bytes, transcription and embeddings from 
   } finally {
     await h.cleanup();
   }
+});
+
+test('ComfyUI bridge: a workflow without placeholders gets the job\'s values in the nodes a stock workflow has', async () => {
+  // The example workflow with its placeholders replaced by what ComfyUI's Export (API) writes.
+  const exported = JSON.parse(readFileSync(WORKFLOW, 'utf8'), (key, value) => ({
+    '{prompt}': 'beautiful scenery', '{negative_prompt}': 'text, watermark', '{width}': 512, '{height}': 512,
+    '{seed}': 156680208700286, '{steps}': 20, '{guidance}': 8,
+  })[value] ?? value);
+  const fill = [
+    'import json, sys',
+    'from genq_worker.bridges import comfyui',
+    'workflow = json.loads(sys.argv[1])',
+    'assert not comfyui.has_placeholders(workflow)',
+    'print(json.dumps(comfyui.fill_known_nodes(workflow, json.loads(sys.argv[2]))))',
+  ].join('\n');
+  const job = { prompt: 'a fox', negative_prompt: 'blur', width: 640, height: 384, seed: 3, steps: 9, guidance: 4.5 };
+  const { stdout } = await execFileP(PYTHON, ['-c', fill, JSON.stringify(exported), JSON.stringify(job)],
+    { cwd: PYTHON_WORKER_DIR, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  const filled = JSON.parse(stdout);
+  assert.equal(filled['6'].inputs.text, 'a fox', 'the CLIPTextEncode on the sampler\'s positive input');
+  assert.equal(filled['7'].inputs.text, 'blur', 'the one on its negative input');
+  assert.deepEqual([filled['5'].inputs.width, filled['5'].inputs.height], [640, 384]);
+  assert.deepEqual([filled['3'].inputs.seed, filled['3'].inputs.steps, filled['3'].inputs.cfg], [3, 9, 4.5]);
+  assert.equal(filled['4'].inputs.ckpt_name, exported['4'].inputs.ckpt_name, 'other nodes untouched');
 });
