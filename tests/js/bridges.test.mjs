@@ -89,6 +89,7 @@ test('ComfyUI bridge: the workflow gets the job, progress and preview frames arr
     assert.deepEqual([queued.prompt['3'].inputs.seed, queued.prompt['3'].inputs.steps, queued.prompt['3'].inputs.cfg], [77, 12, 7]);
     assert.deepEqual([queued.prompt['5'].inputs.width, queued.prompt['5'].inputs.height], [256, 264]);
     assert.ok(calls.some((c) => c.path === '/ws' && c.query.clientId === queued.client_id), 'progress followed on /ws');
+    assert.ok(calls.some((c) => c.path === '/ws/pong' && c.json === 'are you there'), 'the WebSocket ping was answered');
 
     await b.cancelOnceRunning(await b.send('txt2img', { model: 'ComfySDXL', prompt: 'slow', steps: 100 }), '/interrupt');
 

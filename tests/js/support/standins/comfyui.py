@@ -6,6 +6,8 @@ progress, executed, execution_error, execution_interrupted, execution_success) a
 binary preview frames (u32 event 1 = PREVIEW_IMAGE, u32 format 1 = JPEG, image);
 GET /view?filename&subfolder&type serves outputs, GET /history/{id} the outcome,
 POST /upload/image stores inputs, POST /interrupt and POST /queue {"delete"} stop.
+The socket also pings (as aiohttp's heartbeat does; the pong is recorded as a call to
+/ws/pong) and sends each preview in two fragments.
 
 Test knobs, in the workflow's texts: a prompt holding "fail" raises an exception in
 the sampler at step 2. Each sampling step takes STEP_S."""
@@ -31,9 +33,10 @@ class Socket:
     def __init__(self, handler):
         self.handler = handler
         self.lock = threading.Lock()
+        self.lock_for_message = threading.Lock()   # keeps a fragmented message's frames together
 
-    def send(self, opcode, payload):
-        head = bytes([0x80 | opcode])
+    def send(self, opcode, payload, fin=True):
+        head = bytes([(0x80 if fin else 0) | opcode])
         n = len(payload)
         head += bytes([n]) if n < 126 else (bytes([126]) + struct.pack(">H", n) if n < 65536
                                             else bytes([127]) + struct.pack(">Q", n))
@@ -91,7 +94,12 @@ class ComfyUI:
                     length = struct.unpack(">Q", handler.rfile.read(8))[0]
                 if not head[1] & 0x80:
                     break  # an unmasked client frame is a protocol error
-                handler.rfile.read(4 + length)
+                mask = handler.rfile.read(4)
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(handler.rfile.read(length)))
+                if head[0] & 0x0F == 0xA:
+                    with handler.server.lock:
+                        handler.server.calls.append({"method": "WS", "path": "/ws/pong", "query": {},
+                                                     "json": payload.decode(errors="replace")})
                 if head[0] & 0x0F == 0x8:
                     break
         finally:
@@ -139,6 +147,9 @@ class ComfyUI:
         latent = next(n for n in workflow.values() if n["class_type"] == "EmptyLatentImage")["inputs"]
         texts = " ".join(str(n["inputs"].get("text", "")) for n in workflow.values() if n["class_type"] == "CLIPTextEncode")
         steps = int(sampler["inputs"]["steps"])
+        sock = self.sockets.get(client_id)
+        if sock:
+            sock.send(0x9, b"are you there")    # aiohttp's heartbeat pings; the client must answer
         send("execution_start", {"timestamp": int(time.time() * 1000)})
         send("execution_cached", {"nodes": [], "timestamp": int(time.time() * 1000)})
         send("executing", {"node": sampler_id, "display_node": sampler_id})
@@ -160,7 +171,11 @@ class ComfyUI:
             send("progress", {"value": step, "max": steps, "node": sampler_id})
             sock = self.sockets.get(client_id)
             if sock:
-                sock.send(0x2, struct.pack(">II", 1, 1) + standin.JPEG)
+                # A preview frame, in two fragments: a client must join them.
+                frame = struct.pack(">II", 1, 1) + standin.JPEG
+                with sock.lock_for_message:
+                    sock.send(0x2, frame[:20], fin=False)
+                    sock.send(0x0, frame[20:])
         save_id = next(i for i, n in workflow.items() if n["class_type"] == "SaveImage")
         send("executing", {"node": save_id, "display_node": save_id})
         filename = f"{workflow[save_id]['inputs'].get('filename_prefix', 'ComfyUI')}_{prompt_id[:8]}_.png"
