@@ -41,7 +41,7 @@ async function setUp(h, standinName, bridgeArgs) {
   const status = (id) => jobStatus(server.url, client.api_key, id);
   const send = (task, fields, files) => submit(server.url, client.api_key, task, fields, files);
   // Follows a job to its end, noting the progress and previews clients saw on the way.
-  const follow = async (id, timeoutMs = 20000) => {
+  const follow = async (id, timeoutMs = 30000) => {
     const seen = { progress: [], previews: 0 };
     const end = await waitFor(async () => {
       const s = await status(id);
@@ -56,7 +56,7 @@ async function setUp(h, standinName, bridgeArgs) {
   const download = async (s) => Buffer.from(await (await fetch(s.result_url)).arrayBuffer());
   // Cancels a job once it is under way and waits until the stand-in was told to stop.
   const cancelOnceRunning = async (id, route) => {
-    await waitFor(async () => (await status(id)).progress > 0, { message: `job ${id} to progress:\n${worker.log()}` });
+    await waitFor(async () => (await status(id)).progress > 0, { timeoutMs: 30000, message: `job ${id} to progress:\n${worker.log()}` });
     const response = await fetch(`${server.url}/api/v1/client/request-cancel/${id}`, {
       method: 'POST', headers: { Authorization: `Bearer ${client.api_key}` },
     });
@@ -105,14 +105,14 @@ test('A1111 bridge: txt2img and img2img with live previews from /sdapi/v1/progre
   const h = new Harness();
   try {
     const b = await setUp(h, 'a1111', ['--bridge', 'a1111', '--models', 'A1111SD15', '--poll-ms', '100']);
-    const id = await b.send('txt2img', { model: 'A1111SD15', prompt: 'a lighthouse', width: 256, height: 256, steps: 12, seed: 5 });
+    const id = await b.send('txt2img', { model: 'A1111SD15', prompt: 'a lighthouse', width: 256, height: 256, steps: 20, seed: 5 });
     const { end, seen } = await b.follow(id);
     assert.equal(end.status, 'done', JSON.stringify(end));
     assert.ok(seen.progress.length >= 1 && seen.previews >= 1, `progress and a preview: ${JSON.stringify(seen)}`);
     const result = await b.download(end);
     assert.deepEqual(await b.standin.made(), [sha256(result)], 'the result is the image the API answered');
     const sent = (await b.standin.calls()).find((c) => c.path === '/sdapi/v1/txt2img').json;
-    assert.deepEqual([sent.prompt, sent.steps, sent.seed, sent.cfg_scale, sent.sampler_name], ['a lighthouse', 12, 5, 7, 'Euler a']);
+    assert.deepEqual([sent.prompt, sent.steps, sent.seed, sent.cfg_scale, sent.sampler_name], ['a lighthouse', 20, 5, 7, 'Euler a']);
 
     const edit = await b.follow(await b.send('img2img', { model: 'A1111SD15', prompt: 'at night', width: 256, height: 256, steps: 2, strength: 0.5 },
       { image: [png(32, 32), 'image/png', 'in.png'] }));

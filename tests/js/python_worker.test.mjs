@@ -60,7 +60,7 @@ test('on SIGTERM the Python worker finishes its running job, claims nothing more
     const { dir, server, status, submitImage } = await setUp(h);
     const first = await submitImage({ steps: 4 });
     const worker = await startPythonWorker(h, server.url, dir, ['--synthetic', '--step-delay-ms', '300']);
-    await waitFor(async () => progressing(await status(first)), { message: `the job to start:\n${worker.log()}` });
+    await waitFor(async () => progressing(await status(first)), { timeoutMs: 30000, message: `the job to start:\n${worker.log()}` });
 
     worker.kill('SIGTERM');
     const later = await submitImage({ steps: 1 });
@@ -79,7 +79,7 @@ test('past --grace-ms the Python worker hands its job back to the queue and exit
     const { dir, server, status, submitImage } = await setUp(h);
     const id = await submitImage({ steps: 4 });
     const worker = await startPythonWorker(h, server.url, dir, ['--synthetic', '--step-delay-ms', '1000', '--grace-ms', '200']);
-    await waitFor(async () => progressing(await status(id)), { message: `the job to start:\n${worker.log()}` });
+    await waitFor(async () => progressing(await status(id)), { timeoutMs: 30000, message: `the job to start:\n${worker.log()}` });
 
     worker.kill('SIGTERM');
     const exit = await Promise.race([worker.exited, new Promise((r) => setTimeout(() => r('still running'), 10000))]);

@@ -8,11 +8,14 @@ global, so this bridge runs one job at a time whatever --concurrency says."""
 import base64
 import binascii
 import threading
+import time
 
 from .. import media
 from ..handler import Cancelled, Output
 from .upstream import Upstream, UpstreamError, sniff_type
 
+# The live preview is converted and sent at most this often.
+PREVIEW_INTERVAL_S = 0.5
 # genq parameter -> A1111 field, copied when the job has it.
 FIELDS = {
     "prompt": "prompt", "negative_prompt": "negative_prompt", "seed": "seed", "steps": "steps",
@@ -38,6 +41,7 @@ class A1111Bridge:
         self.poll_s = poll_s
         self.checkpoint = checkpoint
         self.log = log
+        self.preview_at = 0.0
 
     def __call__(self, job, ctx):
         body = {"batch_size": 1, "n_iter": 1, "send_images": True, "save_images": False}
@@ -93,15 +97,18 @@ class A1111Bridge:
         except Exception as error:  # progress is best effort; the generation decides the job
             self.log(f"A1111 progress: {error}")
             return
-        fraction = state.get("progress") or 0
-        preview = None
-        if state.get("current_image"):
+        percent = min(95.0, 95.0 * float(state.get("progress") or 0))
+        if percent > 0:
+            # Progress first: converting the preview may take a while (ffmpeg).
+            ctx.progress(percent)
+        if state.get("current_image") and time.monotonic() - self.preview_at >= PREVIEW_INTERVAL_S:
+            self.preview_at = time.monotonic()
             try:
                 preview = media.to_jpeg_preview(base64.b64decode(state["current_image"].split(",", 1)[-1]))
             except Exception:  # a preview that does not convert is skipped
                 preview = None
-        if fraction > 0 or preview:
-            ctx.progress(min(95.0, 95.0 * float(fraction)), preview)
+            if preview:
+                ctx.progress(percent, preview)
 
     def _interrupt(self):
         try:
