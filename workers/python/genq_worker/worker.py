@@ -103,7 +103,11 @@ class JobRun:
         finally:
             self.finished.set()
             shutil.rmtree(work_dir, ignore_errors=True)
-            if not self.released:
+            if self.released:
+                # A hand-back's release is in flight on its own thread: the slot is
+                # free only once it is answered (the worker may be about to exit).
+                self.settled.wait(LAST_WORD_S + 1)
+            else:
                 self.settled.set()
             self.on_done(self)
 
