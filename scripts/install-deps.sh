@@ -27,6 +27,9 @@ apt_packages=(
   python3 python3-websockets
   # The web playground's browser test (tests/js/playground.test.mjs) drives it headless.
   chromium
+  # The Python worker (workers/python) and its bridge tests' stand-in servers:
+  # standard library only.
+  python3
 )
 # Node.js runs the test clients (pusher-js and friends); a machine that already has
 # a node with npm keeps it.
