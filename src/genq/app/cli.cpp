@@ -45,8 +45,13 @@ void add_serve_options(CLI::App& cmd, ServeConfig& c) {
                  "Bucket in the URL path (endpoint/BUCKET/KEY) rather than the host name: on, off, or auto (on when "
                  "an endpoint is given, as MinIO, Garage and s3rver need)")
       ->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
-  cmd.add_option("--public-url", c.public_url, "Base URL clients reach this server at (signed URLs); default http://LISTEN")
+  cmd.add_option("--public-url", c.public_url, "Base URL clients reach this server at (signed URLs); default http://LISTEN, https:// with --tls-cert")
       ->envname("GENQ_PUBLIC_URL");
+  cmd.add_option("--tls-cert", c.tls_cert,
+                 "Serve HTTPS and WSS on --listen with this PEM certificate chain (server certificate first); "
+                 "needs --tls-key; SIGHUP reloads both files (docs/tls.md)")
+      ->envname("GENQ_TLS_CERT");
+  cmd.add_option("--tls-key", c.tls_key, "The PEM private key of --tls-cert, unencrypted")->envname("GENQ_TLS_KEY");
   cmd.add_option("--catalog", c.catalog_path, "Model catalog JSON file; default: the catalog built into genq")
       ->envname("GENQ_CATALOG");
   cmd.add_option("--threads", c.io_threads, "I/O threads (0 = one per core this process may run on)")->envname("GENQ_THREADS")->capture_default_str();

@@ -39,6 +39,7 @@
 #include "genq/crypto/crypto.hpp"
 #include "genq/service/download_url.hpp"
 #include "genq/http/access_log.hpp"
+#include "genq/http/tls_certificate.hpp"
 #include "genq/http/server.hpp"
 #include "genq/app/store_choice.hpp"
 #include "genq/webhook/target_check.hpp"
@@ -172,6 +173,16 @@ void recheck_lost_events(const EventBus& bus, bool& was_ready, ClaimDispatcher& 
   waiters.recheck();
 }
 
+// SIGHUP: new connections get the certificate now in the files (a renewal); open ones
+// keep theirs. A file that does not load changes nothing.
+void reload_certificate(http::TlsCertificate& tls) {
+  if (auto reloaded = tls.reload(); !reloaded) {
+    spdlog::error("TLS certificate not reloaded, still serving the previous one: {}", reloaded.error().message);
+    return;
+  }
+  spdlog::info("TLS certificate reloaded: {}", tls.description());
+}
+
 }  // namespace
 
 int serve(const ServeConfig& config) {
@@ -182,6 +193,21 @@ int serve(const ServeConfig& config) {
   if (!split_host_port(config.listen, host, port)) {
     std::cerr << "genq serve: --listen must be HOST:PORT, got '" << config.listen << "'\n";
     return 2;
+  }
+  // Before anything is opened: a certificate that does not load is a startup error,
+  // not a server that answers nothing.
+  std::shared_ptr<http::TlsCertificate> tls;
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    std::cerr << "genq serve: --tls-cert and --tls-key go together: give both (HTTPS) or neither (HTTP)\n";
+    return 2;
+  }
+  if (!config.tls_cert.empty()) {
+    auto loaded = http::TlsCertificate::load(config.tls_cert, config.tls_key);
+    if (!loaded) {
+      std::cerr << "genq serve: " << loaded.error().message << "\n";
+      return 1;
+    }
+    tls = std::move(*loaded);
   }
   auto dir = open_data_dir(config.data_dir);
   if (!dir) {
@@ -284,6 +310,7 @@ int serve(const ServeConfig& config) {
   server_options.connection_limits.max_total =
       config.max_connections > 0 ? config.max_connections : default_max_connections(descriptors);
   server_options.connection_limits.max_per_address = config.max_connections_per_ip;
+  server_options.tls = tls;
   server_options.upload_temp_path = [&blobs] { return (*blobs)->temp_path().string(); };
   server_options.on_request = [&metrics, access_log = config.access_log](const http::Route* route,
                                                                          const http::Request& request, unsigned status,
@@ -417,10 +444,12 @@ int serve(const ServeConfig& config) {
   add_webhook_metrics(metrics, *deliveries, webhooks);
 
   // Block the stop signals before any thread starts so only sigwait below sees them.
+  // SIGHUP reloads the TLS certificate; without TLS it keeps its default (it ends genq).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  if (tls) sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto bound = server.listen();
@@ -431,7 +460,7 @@ int serve(const ServeConfig& config) {
   // After every subscription, and only once nothing can return before the explicit
   // stop below: its threads call into the subscribers declared after it.
   if (chosen_bus->redis) chosen_bus->redis->start();
-  std::string base = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+  std::string base = std::string(tls ? "https://" : "http://") + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                      std::to_string(*bound);
   std::string public_url = config.public_url.empty() ? base : config.public_url;
   while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
@@ -483,10 +512,11 @@ int serve(const ServeConfig& config) {
 
   spdlog::info("genq {} serving {} (data {}, catalog: {} models)", GENQ_VERSION, public_url, dir->root.string(),
                catalog->models().size());
+  if (tls) spdlog::info("TLS certificate: {}", tls->description());
   std::cout << "listening on " << base << std::endl;  // std::endl flushes, also into pipes
 
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) reload_certificate(*tls);
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
   drain_connections(server, claims, waiters, pusher, status_streams, std::chrono::seconds(config.shutdown_timeout_s));
   deliveries->stop();  // attempts in flight stay pending in the store and go out after a restart

@@ -22,7 +22,11 @@ struct ServeConfig {
   // configured by `s3` and the AWS_* variables (blob/s3_settings.hpp).
   std::string blobs;
   S3Flags s3;
-  std::string public_url;   // base of signed URLs; default http://<listen address>
+  std::string public_url;   // base of signed URLs; default http(s)://<listen address>
+  // HTTPS and WSS on the listen port: a PEM certificate chain and its private key.
+  // Both or neither; empty = plain HTTP (or TLS ends at a proxy in front, docs/tls.md).
+  std::string tls_cert;
+  std::string tls_key;
   std::string catalog_path; // empty = the catalog compiled into the binary
   int io_threads = 0;       // 0 = one per core in the CPU affinity mask
   int blocking_threads = 32;

@@ -16,11 +16,11 @@ namespace net = boost::asio;
 
 class EventStreamConnection final : public EventStream, public std::enable_shared_from_this<EventStreamConnection> {
  public:
-  EventStreamConnection(beast::tcp_stream&& stream, std::shared_ptr<void> slot)
+  EventStreamConnection(Transport&& stream, std::shared_ptr<void> slot)
       : stream_(std::move(stream)), slot_(std::move(slot)), keep_alive_(stream_.get_executor()) {}
 
   void start() {
-    stream_.expires_never();
+    stream_.tcp().expires_never();
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       self->watch_for_end();
       self->arm_keep_alive();
@@ -138,13 +138,13 @@ class EventStreamConnection final : public EventStream, public std::enable_share
     }
     keep_alive_.cancel();
     beast::error_code ignored;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    stream_.tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    stream_.tcp().socket().close(ignored);
     slot_.reset();
     if (auto closed = std::move(closed_)) closed();
   }
 
-  beast::tcp_stream stream_;
+  Transport stream_;
   std::shared_ptr<void> slot_;
   net::steady_timer keep_alive_;
   std::array<char, 512> read_buffer_{};
@@ -161,7 +161,7 @@ class EventStreamConnection final : public EventStream, public std::enable_share
 
 }  // namespace
 
-std::shared_ptr<EventStream> adopt_event_stream(beast::tcp_stream&& stream, std::shared_ptr<void> slot) {
+std::shared_ptr<EventStream> adopt_event_stream(Transport&& stream, std::shared_ptr<void> slot) {
   auto connection = std::make_shared<EventStreamConnection>(std::move(stream), std::move(slot));
   connection->start();
   return connection;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -20,6 +21,7 @@
 #include "genq/http/request_id.hpp"
 #include "genq/http/responses.hpp"
 #include "genq/http/target.hpp"
+#include "genq/http/tls_certificate.hpp"
 #include "genq/logging/log_context.hpp"
 
 namespace genq::http {
@@ -28,6 +30,10 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 
 namespace {
+
+// A TLS download's read and write size: the most one TLS record carries is 16 KiB,
+// and 64 KiB makes four records per syscall pair.
+constexpr std::size_t kFileChunkBytes = 64 * 1024;
 
 // What makes a request's framing untrustworthy (RFC 9112 §6.1, §3.2): a transfer
 // coding other than chunked, which genq would otherwise ignore and parse the body as
@@ -69,14 +75,43 @@ HttpSession::~HttpSession() {
 
 void HttpSession::run() {
   registered_ = registry_->add(weak_from_this());
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->options_.tls) return self->do_read_header();
+    self->waiting_for_request_ = true;  // until the client's first bytes: drain() may close
+    self->stream_.tcp().expires_after(self->options_.read_timeout);
+    self->stream_.async_accept_tls(self->options_.tls->current(), self->buffer_,
+                                   beast::bind_front_handler(&HttpSession::on_accept_tls, self));
+  });
+}
+
+void HttpSession::on_accept_tls(beast::error_code ec, bool tls) {
+  waiting_for_request_ = false;
+  if (ec) {
+    // Scanners, clients that reject the certificate, timeouts: routine, hence debug.
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    return do_close();
+  }
+  if (!tls) return refuse_plain_http();
+  do_read_header();
+}
+
+// Serving plain HTTP on the TLS port would make a mistyped http:// URL work and go on
+// sending API keys in clear unnoticed; so would a redirect (the keys are out before it
+// is followed). A 400 that says what to do instead, as nginx answers.
+void HttpSession::refuse_plain_http() {
+  static constexpr std::string_view kAnswer =
+      "HTTP/1.1 400 Bad Request\r\nServer: genq\r\nContent-Type: application/json\r\nConnection: close\r\n"
+      "Content-Length: 77\r\n\r\n{\"message\":\"This port speaks HTTPS only: use https:// to reach this server.\"}";
+  stream_.tcp().expires_after(options_.read_timeout);
+  net::async_write(stream_.tcp(), net::buffer(kAnswer.data(), kAnswer.size()),
+                   [self = shared_from_this()](beast::error_code, std::size_t) { self->do_close(); });
 }
 
 void HttpSession::drain() {
   net::post(stream_.get_executor(), [self = shared_from_this()] {
     if (self->waiting_for_request_ && self->buffer_.size() == 0) {
       beast::error_code ignored;
-      self->stream_.socket().cancel(ignored);  // on_read_header sees operation_aborted and closes
+      self->stream_.tcp().socket().cancel(ignored);  // on_read_header sees operation_aborted and closes
     }
   });
 }
@@ -92,7 +127,7 @@ void HttpSession::do_read_header() {
   string_parser_.reset();
   file_parser_.reset();
   request_ = Request{};
-  stream_.expires_after(options_.idle_timeout);
+  stream_.tcp().expires_after(options_.idle_timeout);
   bhttp::async_read_header(stream_, buffer_, *header_parser_,
                            beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
 }
@@ -101,7 +136,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   waiting_for_request_ = false;
   if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
       ec == net::error::operation_aborted || ec == beast::error::timeout ||
-      ec == net::error::connection_reset) {
+      ec == net::error::connection_reset || Transport::truncated(ec)) {
     return do_close();
   }
   started_ = std::chrono::steady_clock::now();
@@ -127,7 +162,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   request_.headers = static_cast<const bhttp::fields&>(header);
   if (remote_address_.empty()) {  // once per connection: two syscalls' worth per request otherwise
     beast::error_code addr_ec;
-    auto remote = stream_.socket().remote_endpoint(addr_ec);
+    auto remote = stream_.tcp().socket().remote_endpoint(addr_ec);
     if (!addr_ec) remote_address_ = remote.address().to_string();
   }
   request_.remote_address = remote_address_;
@@ -141,7 +176,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
 
   if (options_.upgrade.take && beast::websocket::is_upgrade(header) && options_.upgrade.wants(request_.path)) {
     // Clients wait for the 101 before sending frames, so buffer_ holds nothing of theirs.
-    stream_.expires_never();
+    stream_.tcp().expires_never();
     return options_.upgrade.take(std::move(stream_), header_parser_->release(), std::move(slot_));
   }
 
@@ -179,7 +214,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     return finish_with_error(413, body_too_large_message(limit));
   }
   if (!has_body) {
-    stream_.expires_never();
+    stream_.tcp().expires_never();
     return dispatch();
   }
   auto read_body = [self = shared_from_this(), limit] {
@@ -215,7 +250,7 @@ std::size_t HttpSession::body_limit() const {
 void HttpSession::send_continue_then(std::function<void()> next) {
   auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
   pending_write_ = msg;
-  stream_.expires_after(options_.read_timeout);
+  stream_.tcp().expires_after(options_.read_timeout);
   bhttp::async_write(stream_, *msg, [self = shared_from_this(), next = std::move(next)](beast::error_code ec, std::size_t) {
     if (ec) return self->do_close();
     next();
@@ -225,7 +260,7 @@ void HttpSession::send_continue_then(std::function<void()> next) {
 // The read timeout is a stall deadline, renewed by every read that makes progress: a
 // whole-body deadline refused a 200 MB upload on any link slower than ~7 MB/s.
 void HttpSession::do_read_body() {
-  stream_.expires_after(options_.read_timeout);
+  stream_.tcp().expires_after(options_.read_timeout);
   auto handler = beast::bind_front_handler(&HttpSession::on_read_body_some, shared_from_this());
   if (file_parser_) {
     bhttp::async_read_some(stream_, buffer_, *file_parser_, std::move(handler));
@@ -257,7 +292,7 @@ void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
   } else {
     request_.body = std::move(string_parser_->get().body());
   }
-  stream_.expires_never();  // handlers may long-poll; the write sets its own deadline
+  stream_.tcp().expires_never();  // handlers may long-poll; the write sets its own deadline
   dispatch();
 }
 
@@ -288,7 +323,7 @@ void HttpSession::dispatch() {
 
 void HttpSession::watch_for_hangup(std::shared_ptr<std::atomic<bool>> replied) {
   watching_hangup_ = true;
-  stream_.socket().async_wait(
+  stream_.tcp().socket().async_wait(
       net::socket_base::wait_read, [self = shared_from_this(), replied](beast::error_code ec) {
         if (ec || !self->watching_hangup_ || replied->load()) return;  // cancelled by send()
         // Asio's reactor may report a socket readable from an edge it saw before (the
@@ -297,12 +332,16 @@ void HttpSession::watch_for_hangup(std::shared_ptr<std::atomic<bool>> replied) {
         // from nothing at all (EAGAIN: wait again).
         char byte = 0;
         const ssize_t peeked =
-            ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            ::recv(self->stream_.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
           return self->watch_for_hangup(replied);
         }
         self->watching_hangup_ = false;
-        if (peeked <= 0) {  // end of stream, or the connection failed
+        // End of stream, or the connection failed. Under TLS a client that closes
+        // sends an alert record (type 21, close_notify) first; a pipelined request
+        // would come as an application-data record (23).
+        constexpr char kTlsAlertRecord = 21;
+        if (peeked <= 0 || (self->stream_.is_tls() && byte == kTlsAlertRecord)) {
           if (auto gone = std::move(self->request_.on_client_gone)) gone();
         }
       });
@@ -317,7 +356,7 @@ void HttpSession::send(Response response) {
   if (watching_hangup_) {
     watching_hangup_ = false;
     beast::error_code ignored;
-    stream_.socket().cancel(ignored);
+    stream_.tcp().socket().cancel(ignored);
   }
   if (registry_->draining()) keep_alive_ = false;  // the client's next request goes to the restarted server
   if (options_.on_request) {
@@ -337,7 +376,7 @@ void HttpSession::send(Response response) {
     for (auto& [name, value] : response.headers) msg.set(name, value);
     if (!request_.id.empty()) msg.set("X-Request-Id", request_.id);
   };
-  stream_.expires_after(options_.read_timeout);
+  stream_.tcp().expires_after(options_.read_timeout);
   if (response.stream && request_.method != bhttp::verb::head) return send_stream(response, fill);
   if (!response.file_path.empty()) {
     const int fd = ::open(response.file_path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -381,10 +420,13 @@ void HttpSession::send_file(const Response& response, int fd, std::uint64_t size
       ::close(fd);
       return self->on_write(close, ec, 0);
     }
+    if (self->stream_.is_tls()) {
+      return self->send_file_chunks(fd, 0, size, close, std::make_shared<std::vector<char>>(kFileChunkBytes));
+    }
     // The body bypasses Beast: sendfile from the page cache straight to the socket,
     // under FileSender's own stall deadline.
-    self->stream_.expires_never();
-    FileSender::start(self->stream_.socket(), fd, size, self->options_.read_timeout,
+    self->stream_.tcp().expires_never();
+    FileSender::start(self->stream_.tcp().socket(), fd, size, self->options_.read_timeout,
                       [self, close](beast::error_code sent_ec) { self->on_write(close, sent_ec, 0); });
   });
 }
@@ -409,6 +451,34 @@ void HttpSession::send_stream(Response& response, const Fill& fill) {
                      });
 }
 
+void HttpSession::send_file_chunks(int fd, std::uint64_t offset, std::uint64_t size, bool close,
+                                   std::shared_ptr<std::vector<char>> chunk) {
+  if (offset == size) {
+    ::close(fd);
+    return on_write(close, {}, 0);
+  }
+  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk->size(), size - offset));
+  ssize_t got = 0;
+  do {
+    got = ::pread(fd, chunk->data(), want, static_cast<off_t>(offset));
+  } while (got < 0 && errno == EINTR);
+  if (got <= 0) {  // an error, or the file shrank: the promised length cannot be met
+    ::close(fd);
+    return on_write(close, got < 0 ? beast::error_code(errno, boost::system::system_category())
+                                   : beast::error_code(net::error::eof), 0);
+  }
+  stream_.tcp().expires_after(options_.read_timeout);
+  net::async_write(stream_, net::buffer(chunk->data(), static_cast<std::size_t>(got)),
+                   [self = shared_from_this(), fd, offset, size, close, chunk](beast::error_code ec,
+                                                                                std::size_t written) mutable {
+                     if (ec) {
+                       ::close(fd);
+                       return self->on_write(close, ec, 0);
+                     }
+                     self->send_file_chunks(fd, offset + written, size, close, std::move(chunk));
+                   });
+}
+
 void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
   pending_write_.reset();
   if (!request_.body_file.empty() && file_parser_) {
@@ -422,14 +492,14 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
 
 void HttpSession::do_close() {
   beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  stream_.tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (ec) return;
   // Lingering close: after an early answer (413, 401, a malformed header) the client may
   // still be sending the body it announced. Closing with those bytes unread makes the
   // kernel reset the connection, and the reset can overtake the answer: the client
   // reports "connection reset" instead of the 413. So drop what arrives until the
   // client closes, for a bounded time (nginx's lingering_close does the same).
-  stream_.expires_after(kLingerTime);
+  stream_.tcp().expires_after(kLingerTime);
   if (!lingering_) {
     lingering_ = true;
     registry_->add_lingering();
@@ -439,10 +509,11 @@ void HttpSession::do_close() {
 
 void HttpSession::discard_until_eof() {
   if (!linger_buffer_) linger_buffer_ = std::make_unique<char[]>(kLingerBufferBytes);
-  stream_.async_read_some(net::buffer(linger_buffer_.get(), kLingerBufferBytes),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            if (!ec) self->discard_until_eof();
-                          });
+  // The TCP layer even under TLS: the bytes are dropped, so nothing needs decrypting.
+  stream_.tcp().async_read_some(net::buffer(linger_buffer_.get(), kLingerBufferBytes),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (!ec) self->discard_until_eof();
+                                });
 }
 
 }  // namespace genq::http

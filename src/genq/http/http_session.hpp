@@ -12,10 +12,12 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "genq/http/router.hpp"
 #include "genq/http/server.hpp"
 #include "genq/http/session_registry.hpp"
+#include "genq/http/transport.hpp"
 
 namespace genq::http {
 
@@ -25,6 +27,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerOptions& options, const Router& router,
               boost::asio::thread_pool& pool, std::shared_ptr<void> slot, std::shared_ptr<SessionRegistry> registry);
   ~HttpSession();
+  // Starts with the TLS handshake when the server has a certificate, else reads.
   void run();
   // The server is shutting down (SessionRegistry::drain): closes the connection now if
   // it waits for a request of which nothing has arrived; otherwise the request being
@@ -36,6 +39,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   using StringParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
   using FileParser = boost::beast::http::request_parser<boost::beast::http::file_body>;
 
+  void on_accept_tls(boost::beast::error_code ec, bool tls);
+  // A client that spoke plain HTTP to the TLS port: a 400 in plain text, then the close.
+  void refuse_plain_http();
   void do_read_header();
   void on_read_header(boost::beast::error_code ec, std::size_t);
   void send_continue_then(std::function<void()> next);
@@ -49,13 +55,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // connection and calls Request::on_client_gone.
   void watch_for_hangup(std::shared_ptr<std::atomic<bool>> replied);
   void send(Response response);
-  // A download: Beast writes the header, FileSender the body (sendfile). Owns `fd`.
+  // A download: Beast writes the header, FileSender the body (sendfile), or under TLS
+  // send_file_chunks. Owns `fd`.
   template <typename Fill>
   void send_file(const Response& response, int fd, std::uint64_t size, const Fill& fill);
   // An event stream: Beast writes the header, then the connection goes to the
   // response's stream callback (event_stream_connection.hpp) and this session ends.
   template <typename Fill>
   void send_stream(Response& response, const Fill& fill);
+  // Under TLS, where sendfile cannot encrypt: the file read and written a chunk at a
+  // time, each write under the read timeout. `chunk` is shared by the steps; owns `fd`.
+  void send_file_chunks(int fd, std::uint64_t offset, std::uint64_t size, bool close,
+                        std::shared_ptr<std::vector<char>> chunk);
   void on_write(bool close, boost::beast::error_code ec, std::size_t);
   void finish_with_error(unsigned status, std::string message);
   void do_close();
@@ -64,7 +75,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   static constexpr std::chrono::seconds kLingerTime{5};
   static constexpr std::size_t kLingerBufferBytes = 16 * 1024;
 
-  boost::beast::tcp_stream stream_;
+  Transport stream_;
   boost::beast::flat_buffer buffer_;
   const ServerOptions& options_;
   const Router& router_;
@@ -85,7 +96,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<void> slot_;             // moves to the WebSocket on an upgrade
   std::shared_ptr<SessionRegistry> registry_;
   std::optional<SessionRegistry::Handle> registered_;
-  bool waiting_for_request_ = false;  // in async_read_header (nothing of it may have come yet)
+  bool waiting_for_request_ = false;  // in async_read_header or TLS detection (nothing may have come yet)
   bool lingering_ = false;            // in do_close: answered, waiting for the client's end
 };
 

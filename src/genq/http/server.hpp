@@ -3,7 +3,6 @@
 // per connection (http_session.cpp). Knows routes, not jobs.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 
@@ -19,8 +18,11 @@
 #include "genq/http/connection_limits.hpp"
 #include "genq/http/router.hpp"
 #include "genq/http/session_registry.hpp"
+#include "genq/http/transport.hpp"
 
 namespace genq::http {
+
+class TlsCertificate;
 
 // Takes over connections that ask to switch to WebSocket (GET + Upgrade: websocket)
 // on paths it `wants`; the HTTP layer hands over the stream and the parsed request
@@ -29,7 +31,7 @@ struct UpgradeHook {
   std::function<bool(std::string_view path)> wants;
   // `slot` is the connection's place under the connection caps: keep it as long as
   // the socket is open.
-  std::function<void(boost::beast::tcp_stream&& stream,
+  std::function<void(Transport&& stream,
                      boost::beast::http::request<boost::beast::http::empty_body>&& request,
                      std::shared_ptr<void> slot)>
       take;
@@ -51,6 +53,9 @@ struct ServerOptions {
   UpgradeHook upgrade;
   // Past a cap a new connection gets a 503 and is closed (docs/security.md).
   ConnectionLimitOptions connection_limits;
+  // Set: every connection must speak TLS with this certificate (HTTPS, WSS); a plain
+  // HTTP request is answered 400 and the connection closed. Null: plain HTTP.
+  std::shared_ptr<TlsCertificate> tls;
 };
 
 // Owns the io_context and its threads. listen() binds and returns the bound port;

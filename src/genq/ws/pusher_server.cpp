@@ -31,7 +31,7 @@ void PusherServer::start(boost::asio::io_context& io) {
   cluster_->start();
 }
 
-void PusherServer::accept(boost::beast::tcp_stream&& stream,
+void PusherServer::accept(http::Transport&& stream,
                           boost::beast::http::request<boost::beast::http::empty_body>&& request,
                           std::shared_ptr<void> slot) {
   if (stopping_.load()) return;  // dropping the stream closes the connection

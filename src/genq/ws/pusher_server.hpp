@@ -6,7 +6,6 @@
 // after the I/O threads have ended and before the io_context is destroyed; it must
 // outlive the io_context. Thread-safe.
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 
@@ -19,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "genq/http/transport.hpp"
 #include "genq/ws/channel_registry.hpp"
 #include "genq/ws/live_sessions.hpp"
 #include "genq/ws/pusher_cluster.hpp"
@@ -63,7 +63,7 @@ class PusherServer {
   void start(boost::asio::io_context& io);
   // Takes over a connection whose WebSocket upgrade request has been read.
   // `slot` (the connection caps' place for it) is held until the socket closes.
-  void accept(boost::beast::tcp_stream&& stream, boost::beast::http::request<boost::beast::http::empty_body>&& request,
+  void accept(http::Transport&& stream, boost::beast::http::request<boost::beast::http::empty_body>&& request,
               std::shared_ptr<void> slot = nullptr);
 
   // Queues `frame` for every subscriber of `channel` on this node except the

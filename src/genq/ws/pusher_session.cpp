@@ -35,9 +35,9 @@ bool expected_close(beast::error_code ec) {
 
 }  // namespace
 
-PusherSession::PusherSession(beast::tcp_stream&& stream, PusherServer& server, std::string socket_id,
+PusherSession::PusherSession(http::Transport&& stream, PusherServer& server, std::string socket_id,
                              std::shared_ptr<void> connection_slot)
-    : connection_(stream.release_socket(), server.options().max_message_bytes), server_(server),
+    : connection_(std::move(stream), server.options().max_message_bytes), server_(server),
       socket_id_(std::move(socket_id)), queue_(server.options().max_buffer_bytes),
       connection_slot_(std::move(connection_slot)) {
   server_.live_sessions().add(*this);
@@ -63,9 +63,9 @@ void PusherSession::start(const beast::http::request<beast::http::empty_body>& r
     std::lock_guard lock(mutex_);
     writing_ = true;  // frames queue behind the 101 until it is out
   }
-  net::async_write(connection_.socket(), net::buffer(*response),
-                   beast::bind_front_handler(&PusherSession::on_handshake, shared_from_this(), reply.accepted,
-                                             response, std::string(request.target())));
+  connection_.async_write(net::buffer(*response),
+                          beast::bind_front_handler(&PusherSession::on_handshake, shared_from_this(), reply.accepted,
+                                                    response, std::string(request.target())));
 }
 
 std::optional<PusherSession::Refusal> PusherSession::check_target(const std::string& target) const {

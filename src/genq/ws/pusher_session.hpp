@@ -1,13 +1,12 @@
 #pragma once
 // One Pusher WebSocket connection (Beast advanced_server websocket_session pattern):
-// owns its WebSocketConnection (genq's own RFC 6455 framing over the TCP socket), its
+// owns its WebSocketConnection (genq's own RFC 6455 framing over TCP or TLS), its
 // activity deadline (checked by the server-wide sweep, LiveSessions) and its outbound
 // queue, and runs on the strand of the HTTP connection it was upgraded from. It reads as do_read -> on_readable -> on_frame -> handle, and
 // writes whatever its queue holds in gather writes (the one writer of the socket).
 // Kept alive by its pending operations and by the channel registry while subscribed.
 // Thread safety: deliver() and close_with() may be called from any thread; they touch
 // only the queue under mutex_ and post to the strand. Everything else runs on the strand.
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 
@@ -19,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "genq/http/transport.hpp"
 #include "genq/ws/channel_registry.hpp"
 #include "genq/ws/frames.hpp"
 #include "genq/ws/live_sessions.hpp"
@@ -31,7 +31,7 @@ class PusherServer;
 
 class PusherSession final : public Subscriber, public std::enable_shared_from_this<PusherSession> {
  public:
-  PusherSession(boost::beast::tcp_stream&& stream, PusherServer& server, std::string socket_id,
+  PusherSession(http::Transport&& stream, PusherServer& server, std::string socket_id,
                 std::shared_ptr<void> connection_slot = nullptr);
   ~PusherSession() override;
 

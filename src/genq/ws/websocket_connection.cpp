@@ -11,14 +11,24 @@ namespace {
 // 64 KB: a whole 16 KB message and then some in one read.
 constexpr std::size_t kReceiveBufferBytes = 64 * 1024;
 
+// A plain connection's socket; under TLS an unopened one (the stream keeps the socket).
+WebSocketConnection::Socket socket_of(http::Transport& stream) {
+  if (stream.is_tls()) return WebSocketConnection::Socket(stream.get_executor());
+  return stream.release_socket();
+}
+
 }  // namespace
 
-WebSocketConnection::WebSocketConnection(Socket&& socket, std::size_t max_message_bytes)
-    : socket_(std::move(socket)), decoder_(max_message_bytes) {
+WebSocketConnection::WebSocketConnection(http::Transport&& stream, std::size_t max_message_bytes)
+    : socket_(socket_of(stream)),
+      tls_(stream.is_tls() ? std::make_unique<TlsReader>(std::move(stream)) : nullptr),
+      decoder_(max_message_bytes) {
   // receive() must never block the I/O thread; a failure shows up on the first read.
   boost::system::error_code ignored;
-  socket_.non_blocking(true, ignored);
+  if (!tls_) socket_.non_blocking(true, ignored);
 }
+
+WebSocketConnection::~WebSocketConnection() = default;
 
 std::string_view WebSocketConnection::receive(boost::system::error_code& ec, bool& filled) {
   thread_local std::array<char, kReceiveBufferBytes> buffer;
@@ -34,8 +44,10 @@ void WebSocketConnection::release_batch() {
 
 void WebSocketConnection::close() {
   boost::system::error_code ignored;
-  socket_.shutdown(Socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  // Under TLS without close_notify: the WebSocket close frame has said goodbye already.
+  Socket& socket = tls_ ? tls_->stream.tcp().socket() : socket_;
+  socket.shutdown(Socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
 
 }  // namespace genq::ws

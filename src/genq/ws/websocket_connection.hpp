@@ -1,6 +1,8 @@
 #pragma once
-// The server end of one WebSocket connection on a plain TCP socket, after the
-// handshake: decodes what the client sends and writes batches of pre-encoded frames.
+// The server end of one WebSocket connection, after the handshake: decodes what the
+// client sends and writes batches of pre-encoded frames. On plain TCP it works on the
+// socket as described below; under TLS (WSS) bytes arrive decrypted only by reading
+// the SSL stream, so a TLS connection keeps a receive buffer of its own (TlsReader).
 // genq frames WebSockets itself instead of using beast::websocket::stream because an
 // idle Beast stream keeps ~1.5 KB of buffers and writes one frame per sendmsg (see
 // docs/architecture.md). Here a connection waiting for input owns no read buffer:
@@ -12,12 +14,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 
+#include <array>
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "genq/http/transport.hpp"
 #include "genq/ws/exact_size_allocator.hpp"
 #include "genq/ws/outbound_queue.hpp"
 #include "genq/ws/websocket_frame.hpp"
@@ -31,16 +36,33 @@ class WebSocketConnection {
   // Asio passes to one sendmsg.
   static constexpr std::size_t kMaxBatchFrames = 32;
 
-  WebSocketConnection(Socket&& socket, std::size_t max_message_bytes);
+  // Takes the upgraded connection's stream: its socket when plain, all of it under TLS.
+  WebSocketConnection(http::Transport&& stream, std::size_t max_message_bytes);
+  ~WebSocketConnection();
 
   Socket::executor_type get_executor() { return socket_.get_executor(); }
-  // For the handshake reply, written before any frame.
-  Socket& socket() { return socket_; }
+
+  // Writes `buffer` (the handshake reply, before any frame) and calls handler(error_code, bytes).
+  template <class Handler>
+  void async_write(boost::asio::const_buffer buffer, Handler&& handler) {
+    if (tls_) return boost::asio::async_write(tls_->stream, buffer, std::forward<Handler>(handler));
+    boost::asio::async_write(socket_, buffer, std::forward<Handler>(handler));
+  }
 
   // Calls handler(error_code) once the client has sent something. The wait is what an
   // idle connection keeps pending: it is allocated at its own size (ExactSizeAllocator).
+  // Under TLS it is a read into the connection's buffer, which read_available() decodes.
   template <class Handler>
   void async_wait_readable(Handler&& handler) {
+    if (tls_) {
+      tls_->pending = 0;
+      return tls_->stream.async_read_some(
+          boost::asio::buffer(tls_->buffer),
+          [this, handler = std::forward<Handler>(handler)](boost::system::error_code ec, std::size_t bytes) mutable {
+            tls_->pending = bytes;
+            handler(ec);
+          });
+    }
     socket_.async_wait(Socket::wait_read,
                        boost::asio::bind_allocator(ExactSizeAllocator<void>(), std::forward<Handler>(handler)));
   }
@@ -53,6 +75,14 @@ class WebSocketConnection {
   boost::system::error_code read_available(OnEvent&& on_event) {
     // A client sending faster than this is served again after others have had a turn.
     constexpr int kReadsPerWakeup = 4;
+    if (tls_) {  // what async_wait_readable read: the next read is the next wait
+      std::string_view input(tls_->buffer.data(), tls_->pending);
+      tls_->pending = 0;
+      for (;;) {
+        FrameEvent event = decoder_.next(input);
+        if (event.kind == FrameEvent::Kind::NeedMore || !on_event(event)) return {};
+      }
+    }
     for (int round = 0; round < kReadsPerWakeup; ++round) {
       boost::system::error_code ec;
       bool filled = false;
@@ -80,8 +110,9 @@ class WebSocketConnection {
       buffers_.emplace_back(frame->header.data(), frame->header.size());
       if (!frame->text.empty()) buffers_.emplace_back(frame->text.data(), frame->text.size());
     }
-    boost::asio::async_write(socket_, std::span<const boost::asio::const_buffer>(buffers_),
-                             std::forward<Handler>(handler));
+    const std::span<const boost::asio::const_buffer> all(buffers_);
+    if (tls_) return boost::asio::async_write(tls_->stream, all, std::forward<Handler>(handler));
+    boost::asio::async_write(socket_, all, std::forward<Handler>(handler));
   }
   // Forgets the written batch; an idle connection keeps neither vector's memory.
   void release_batch();
@@ -94,7 +125,16 @@ class WebSocketConnection {
   // until the next receive on this thread. `filled`: the buffer was filled, more may wait.
   std::string_view receive(boost::system::error_code& ec, bool& filled);
 
-  Socket socket_;
+  // A WSS connection's stream and what its last read brought (16 KB: one TLS record).
+  struct TlsReader {
+    explicit TlsReader(http::Transport&& s) : stream(std::move(s)) {}
+    http::Transport stream;
+    std::array<char, 16 * 1024> buffer;
+    std::size_t pending = 0;  // bytes of `buffer` not yet decoded
+  };
+
+  Socket socket_;  // plain TCP; unopened under TLS
+  std::unique_ptr<TlsReader> tls_;
   FrameDecoder decoder_;
   std::vector<FramePtr> batch_;
   std::vector<boost::asio::const_buffer> buffers_;

@@ -69,7 +69,7 @@ export class Harness {
       const timer = setTimeout(() => reject(new Error(`genq serve did not start: ${stderr}`)), 15000);
       proc.stdout.on('data', (d) => {
         out += d;
-        const m = out.match(/listening on (http:\/\/\S+)/);
+        const m = out.match(/listening on (https?:\/\/\S+)/);
         if (m) { clearTimeout(timer); resolve(m[1]); }
       });
       proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`genq serve exited ${code}: ${stderr}`)); });
