@@ -5,7 +5,7 @@
 namespace genq::postgres {
 namespace {
 
-constexpr std::array<const char*, 28> kColumns = {"seq",          "id",
+constexpr std::array<const char*, 29> kColumns = {"seq",          "id",
                                                   "client_id",    "task",
                                                   "model",        "params_json",
                                                   "inputs_json",  "dialect",
@@ -18,7 +18,8 @@ constexpr std::array<const char*, 28> kColumns = {"seq",          "id",
                                                   "webhook_url",  "webhook_secret",
                                                   "created_at",   "started_at",
                                                   "finished_at",  "version",
-                                                  "upload_blob",  "upload_mime"};
+                                                  "upload_blob",  "upload_mime",
+                                                  "priority"};
 
 }  // namespace
 
@@ -93,6 +94,7 @@ Result<Job> read_job(const Rows& rows, int row) {
   job.version = rows.int64(row, 25);
   job.upload_blob = rows.text(row, 26);
   job.upload_mime = rows.text(row, 27);
+  job.priority = priority_from_int(rows.int64(row, 28));
   return job;
 }
 
