@@ -73,6 +73,9 @@ test('every documented operation answers as docs/openapi.json says', async () =>
     await expect(call(admin, 'POST', `/api/v1/admin/clients/${id}/disable`), 200);
     assert.equal((await expect(call(key, 'GET', '/api/v1/client/balance'), 403)).message, 'Your account has been suspended.');
     await expect(call(admin, 'POST', `/api/v1/admin/clients/${id}/enable`), 200);
+    await expect(call(admin, 'PATCH', `/api/v1/admin/clients/${id}/limits`, { max_priority: 'high' }), 200);
+    await expect(call(admin, 'PATCH', `/api/v1/admin/clients/${id}/limits`, { max_queued: -1 }), 422);
+    await expect(call(admin, 'PATCH', '/api/v1/admin/clients/nobody/limits', {}), 404);
 
     // Client API.
     const receiver = await new WebhookReceiver({ secret: client.webhook_secret }).listen();

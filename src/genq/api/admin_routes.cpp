@@ -14,10 +14,44 @@
 namespace genq::api {
 namespace {
 
-// POST /api/v1/admin/clients {"name"} -> {"client_id","api_key","webhook_secret"}
+// Reads max_priority, max_queued and max_running from an admin body into `limits`;
+// absent fields keep what `limits` holds. Problems are by field.
+http::FieldProblems read_limits(const boost::json::object& body, ClientLimits& limits) {
+  http::FieldProblems problems;
+  if (auto it = body.find("max_priority"); it != body.end()) {
+    std::optional<Priority> priority;
+    if (it->value().is_string()) priority = parse_priority(std::string_view(it->value().as_string()));
+    if (!priority) {
+      problems.push_back({"max_priority", {"The max_priority field must be low, normal or high."}});
+    } else {
+      limits.max_priority = *priority;
+    }
+  }
+  for (const char* name : {"max_queued", "max_running"}) {
+    auto it = body.find(name);
+    if (it == body.end()) continue;
+    if (!it->value().is_int64() || it->value().as_int64() < 0 || it->value().as_int64() > 1'000'000'000) {
+      problems.push_back({name, {std::string("The ") + name + " field must be an integer from 0 (no cap) to 1000000000."}});
+      continue;
+    }
+    (std::string_view(name) == "max_queued" ? limits.max_queued : limits.max_running) = it->value().as_int64();
+  }
+  return problems;
+}
+
+void put_limits(boost::json::object& out, const ClientLimits& limits) {
+  out["max_priority"] = to_string(limits.max_priority);
+  out["max_queued"] = limits.max_queued;
+  out["max_running"] = limits.max_running;
+}
+
+// POST /api/v1/admin/clients {"name", "max_priority", "max_queued", "max_running"}
+//   -> {"client_id","api_key","webhook_secret","max_priority","max_queued","max_running"}
 void create_client(Services& services, http::Request& request, http::Reply reply) {
   auto body = parse_json_object(request.body);
   if (!body) return reply(http::error_response(400, body.error().message));
+  ClientLimits limits;
+  if (auto problems = read_limits(*body, limits); !problems.empty()) return reply(http::validation_error(problems));
   std::string name = "client";
   if (auto it = body->find("name"); it != body->end()) {
     if (!it->value().is_string() || it->value().as_string().empty() || it->value().as_string().size() > 200) {
@@ -25,11 +59,32 @@ void create_client(Services& services, http::Request& request, http::Reply reply
     }
     name = std::string(it->value().as_string());
   }
-  auto created = services.accounts.create_client(name);
+  auto created = services.accounts.create_client(name, limits);
   if (!created) return reply(http::response_for(created.error()));
-  reply(http::json_response(200, boost::json::object{{"client_id", created->client.id},
-                                                     {"api_key", created->api_key},
-                                                     {"webhook_secret", created->client.webhook_secret}}));
+  boost::json::object out{{"client_id", created->client.id},
+                          {"api_key", created->api_key},
+                          {"webhook_secret", created->client.webhook_secret}};
+  put_limits(out, created->client.limits);
+  reply(http::json_response(200, std::move(out)));
+}
+
+// PATCH /api/v1/admin/clients/{client_id}/limits {"max_priority"?, "max_queued"?,
+// "max_running"?} -> {"client_id","max_priority","max_queued","max_running"}. Absent
+// fields keep their value. Submits see the change within the credential cache's 5 s,
+// claims at once. 404 unknown client; 422 a bad value.
+void update_limits(Services& services, http::Request& request, http::Reply reply) {
+  auto body = parse_json_object(request.body);
+  if (!body) return reply(http::error_response(400, body.error().message));
+  auto client = services.accounts.store().get_client(request.param("client_id"));
+  if (!client) return reply(http::response_for(client.error()));
+  ClientLimits limits = client->limits;
+  if (auto problems = read_limits(*body, limits); !problems.empty()) return reply(http::validation_error(problems));
+  if (auto s = services.accounts.store().set_client_limits(client->id, limits); !s) {
+    return reply(http::response_for(s.error()));
+  }
+  boost::json::object out{{"client_id", client->id}};
+  put_limits(out, limits);
+  reply(http::json_response(200, std::move(out)));
 }
 
 // POST /api/v1/admin/worker-tokens {"name"?, "models"?: [...]} -> {"token"}
@@ -53,14 +108,17 @@ void create_worker_token(Services& services, http::Request& request, http::Reply
   reply(http::json_response(200, boost::json::object{{"token", *token}}));
 }
 
-// GET /api/v1/admin/clients -> {"data":[{"client_id","name","disabled","created_at"}]}
+// GET /api/v1/admin/clients -> {"data":[{"client_id","name","disabled","created_at",
+//   "max_priority","max_queued","max_running"}]}
 void list_clients(Services& services, http::Request&, http::Reply reply) {
   auto clients = services.accounts.store().list_clients();
   if (!clients) return reply(http::response_for(clients.error()));
   boost::json::array data;
   for (const auto& c : *clients) {
-    data.push_back(boost::json::object{{"client_id", c.id}, {"name", c.name}, {"disabled", c.disabled},
-                                       {"created_at", to_iso8601(c.created_at)}});
+    boost::json::object entry{{"client_id", c.id}, {"name", c.name}, {"disabled", c.disabled},
+                              {"created_at", to_iso8601(c.created_at)}};
+    put_limits(entry, c.limits);
+    data.push_back(std::move(entry));
   }
   reply(http::json_response(200, boost::json::object{{"data", std::move(data)}}));
 }
@@ -102,6 +160,8 @@ void add_admin_routes(http::Router& router, Services& services) {
                                      set_disabled(s, r, std::move(reply), false);
                                    }),
                                    Exec::Pool, 0, false, "admin-client-enable"}));
+  router.add(for_admins(services, {Verb::patch, "/api/v1/admin/clients/{client_id}/limits", admin(update_limits),
+                                   Exec::Pool, 0, false, "admin-client-limits"}));
   router.add(for_admins(services, {Verb::post, "/api/v1/admin/worker-tokens", admin(create_worker_token), Exec::Pool, 0,
                                    false, "admin-worker-tokens"}));
   router.add(for_admins(

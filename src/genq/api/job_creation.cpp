@@ -82,6 +82,8 @@ void create_job(Services& services, const Client& client, JobDraft draft, StoreD
   job.idempotency_key = draft.idempotency_key;
   job.submit_request_id = std::move(draft.submit_request_id);
   job.price_nanos = draft.price_nanos;
+  job.priority = draft.priority;
+  job.max_queued = client.limits.max_queued;
   if (!draft.idempotency_key.empty()) job.request_hash = request_digest(draft);
 
   boost::json::object inputs;

@@ -26,6 +26,7 @@ struct JobDraft {
   std::string submit_request_id;  // the submit's X-Request-Id (Job::submit_request_id)
   Dialect dialect = Dialect::Client;
   std::optional<std::int64_t> price_nanos;  // from billed_price(); nullopt = not billed
+  Priority priority = Priority::Normal;     // from read_priority(), within the client's grant
 };
 
 // The Idempotency-Key header (empty when absent), or the 400 answer when it is
@@ -39,6 +40,7 @@ std::expected<std::optional<std::int64_t>, http::Response> billed_price(Services
                                                                        const catalog::ValidatedRequest& request);
 
 // Stores the job; an idempotent replay answers the earlier job (created = false).
+// Exhausted (429) when the client already has its max_queued jobs waiting.
 // Puts the uploaded files in the blob store first, which blocks: a draft with files
 // must be created from the blocking pool. `done` runs on the store's thread.
 void create_job(Services& services, const Client& client, JobDraft draft, StoreDone<SubmitOutcome> done);

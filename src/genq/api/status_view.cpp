@@ -78,6 +78,7 @@ boost::json::object render_status(const Job& job, Services& services) {
   data["error"] = job.status == JobStatus::Error ? boost::json::value(job.error) : boost::json::value(nullptr);
   data["task"] = job.task;
   data["model"] = job.model;
+  data["priority"] = to_string(job.priority);
   data["queue_position"] =
       queue_position && *queue_position ? boost::json::value(**queue_position) : boost::json::value(nullptr);
   // From the model's recent rate (docs/api.md, "Queue and ETA"); null when not pending

@@ -9,6 +9,7 @@
 #include "genq/api/client_routes.hpp"
 #include "genq/api/job_creation.hpp"
 #include "genq/api/prefer_wait.hpp"
+#include "genq/api/priority_grant.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/sdk_fields.hpp"
 #include "genq/api/status_view.hpp"
@@ -22,7 +23,8 @@ namespace genq::api {
 namespace {
 
 // Body fields genq handles itself; everything else must be a model parameter.
-const std::vector<std::string> kReservedFields = {"webhook_url", "webhook_secret", "return_result_in_response"};
+const std::vector<std::string> kReservedFields = {"webhook_url", "webhook_secret", "return_result_in_response",
+                                                  "priority"};
 
 struct Submission {
   catalog::ValidatedRequest validated;
@@ -30,6 +32,7 @@ struct Submission {
   std::vector<UrlInput> urls;  // inputs still to download (submits only)
   std::string webhook_url;
   std::string webhook_secret;
+  Priority priority = Priority::Normal;
 };
 
 bool is_multipart(const http::Request& request) {
@@ -42,8 +45,9 @@ bool is_absent(const boost::json::value* v) {
 
 // Validates everything a submit (or, in price mode, its price twin) needs; on
 // failure answers and returns nullopt.
-std::optional<Submission> prepare(Services& services, const SubmitTarget& target, Result<SubmitBody> body,
-                                  http::Reply& reply, catalog::ValidationMode mode) {
+// `client` is null in price mode: a price does not depend on the priority.
+std::optional<Submission> prepare(Services& services, const Client* client, const SubmitTarget& target,
+                                  Result<SubmitBody> body, http::Reply& reply, catalog::ValidationMode mode) {
   const std::string& task = target.task;
   if (!services.catalog.find_task(task)) {
     reply(http::error_response(404, "Unknown task '" + task + "'."));
@@ -98,11 +102,19 @@ std::optional<Submission> prepare(Services& services, const SubmitTarget& target
                (v.as_string() == "true" || v.as_string() == "false" || v.as_string() == "1" || v.as_string() == "0"));
     if (!ok) errors.add("return_result_in_response", "The return result in response field must be true or false.");
   }
+  std::expected<Priority, PriorityRefusal> priority = Priority::Normal;
+  if (client) priority = read_priority(body->fields.if_contains("priority"), *client);
+  if (!priority && priority.error().status == 422) errors.add("priority", priority.error().message);
   check_uploads(services.catalog, body->files, errors);
   if (!errors.empty()) {
     reply(http::validation_error(errors.fields));
     return std::nullopt;
   }
+  if (!priority) {
+    reply(http::error_response(priority.error().status, priority.error().message));
+    return std::nullopt;
+  }
+  s.priority = *priority;
   s.validated = std::move(*validated);
   s.body = std::move(*body);
   s.urls = std::move(sdk.urls);
@@ -157,7 +169,7 @@ bool fetch_url_inputs(Services& services, Submission& s, const http::Reply& repl
 }  // namespace
 
 void answer_price(Services& services, const SubmitTarget& target, Result<SubmitBody> body, http::Reply reply) {
-  auto s = prepare(services, target, std::move(body), reply, catalog::ValidationMode::Price);
+  auto s = prepare(services, nullptr, target, std::move(body), reply, catalog::ValidationMode::Price);
   if (!s) return;
   double price = services.catalog.price(s->validated);
   reply(http::json_response(200, boost::json::object{
@@ -166,7 +178,7 @@ void answer_price(Services& services, const SubmitTarget& target, Result<SubmitB
 
 void submit_job(Services& services, const Client& client, const SubmitTarget& target, Result<SubmitBody> body,
                 http::Request& request, http::Reply reply, std::function<void(Job)> stored) {
-  auto prepared = prepare(services, target, std::move(body), reply, catalog::ValidationMode::Submit);
+  auto prepared = prepare(services, &client, target, std::move(body), reply, catalog::ValidationMode::Submit);
   if (!prepared) return;
   auto idempotency_key = read_idempotency_key(request);
   if (!idempotency_key) return reply(std::move(idempotency_key.error()));
@@ -184,6 +196,7 @@ void submit_job(Services& services, const Client& client, const SubmitTarget& ta
     draft.body = std::move(s->body);
     draft.webhook_url = std::move(s->webhook_url);
     draft.webhook_secret = std::move(s->webhook_secret);
+    draft.priority = s->priority;
     draft.idempotency_key = key;
     draft.submit_request_id = request_id;
     draft.task = task;

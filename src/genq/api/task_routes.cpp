@@ -18,6 +18,7 @@
 #include "genq/api/guards.hpp"
 #include "genq/api/job_creation.hpp"
 #include "genq/api/prefer_wait.hpp"
+#include "genq/api/priority_grant.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/task_view.hpp"
 #include "genq/api/upload_check.hpp"
@@ -28,7 +29,7 @@
 namespace genq::api {
 namespace {
 
-const std::vector<std::string> kTopLevelFields = {"request_type", "callback_url", "input"};
+const std::vector<std::string> kTopLevelFields = {"request_type", "callback_url", "input", "priority"};
 
 // The modes `model` serves, for messages: "text-to-image, image-to-image".
 std::string modes_of(const catalog::ModelSpec& model, const catalog::Catalog& catalog) {
@@ -76,11 +77,13 @@ struct TaskRequest {
   const catalog::TaskSpec* task = nullptr;
   SubmitBody body;  // input mapped onto the task's parameters, plus "model"
   std::string callback_url;
+  Priority priority = Priority::Normal;
 };
 
 // Reads and checks everything but the parameters' values (the catalog checks
 // those); on failure answers and returns nullopt.
-std::optional<TaskRequest> read_task_request(Services& services, http::Request& request, http::Reply& reply) {
+std::optional<TaskRequest> read_task_request(Services& services, const Client& client, http::Request& request,
+                                             http::Reply& reply) {
   TaskRequest out;
   out.model = services.catalog.find_model(request.param("model"));
   if (!out.model) {
@@ -127,6 +130,13 @@ std::optional<TaskRequest> read_task_request(Services& services, http::Request& 
     reply(task_error(422, "The callback_url field is only used when request_type is callback."));
     return std::nullopt;
   }
+
+  auto priority = read_priority(body->if_contains("priority"), client);
+  if (!priority) {
+    reply(task_error(priority.error().status, priority.error().message));
+    return std::nullopt;
+  }
+  out.priority = *priority;
 
   const auto* input = body->if_contains("input");
   if (!input || input->is_null()) {
@@ -182,7 +192,7 @@ std::optional<TaskRequest> read_task_request(Services& services, http::Request& 
 void handle_generate(Services& services, http::Request& request, http::Reply reply, const Client& client) {
   auto wait = read_prefer_wait(request);
   if (!wait) return reply(task_error(422, wait.error().message));
-  auto task_request = read_task_request(services, request, reply);
+  auto task_request = read_task_request(services, client, request, reply);
   if (!task_request) return;
   const std::string& task = task_request->task->name;
   if (auto refused = services.rate_limiter.acquire(client.id, task, services.jobs.clock().now())) {
@@ -207,6 +217,7 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   draft.idempotency_key = std::move(*idempotency_key);
   draft.submit_request_id = request.id;
   draft.dialect = Dialect::Task;
+  draft.priority = task_request->priority;
   // Answered from the commit: the pool thread is free again as soon as the job is queued.
   create_job(services, client, std::move(draft), [&services, reply, wait = *wait](Result<SubmitOutcome> outcome) {
     if (!outcome) return reply(to_task_envelope(http::response_for(outcome.error())));

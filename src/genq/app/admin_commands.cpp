@@ -63,7 +63,55 @@ int print_balance(const std::string& client_id, const Result<Balance>& balance) 
   return 0;
 }
 
+// Applies `options` over `limits`; false (with the reason on stderr) for a bad value.
+bool apply_limits(const LimitOptions& options, ClientLimits& limits) {
+  if (options.max_priority) {
+    auto priority = parse_priority(*options.max_priority);
+    if (!priority) {
+      std::cerr << "genq admin: --max-priority must be low, normal or high\n";
+      return false;
+    }
+    limits.max_priority = *priority;
+  }
+  for (auto [given, into] : {std::pair{&options.max_queued, &limits.max_queued},
+                             std::pair{&options.max_running, &limits.max_running}}) {
+    if (!*given) continue;
+    if (**given < 0) {
+      std::cerr << "genq admin: --max-queued and --max-running must be 0 (no cap) or more\n";
+      return false;
+    }
+    *into = **given;
+  }
+  return true;
+}
+
+void put_limits(boost::json::object& out, const ClientLimits& limits) {
+  out["max_priority"] = to_string(limits.max_priority);
+  out["max_queued"] = limits.max_queued;
+  out["max_running"] = limits.max_running;
+}
+
 }  // namespace
+
+int admin_set_client_limits(const AdminStore& where, const std::string& client_id, const LimitOptions& options) {
+  return with_accounts(where, [&](AccountService& accounts) {
+    auto client = accounts.store().get_client(client_id);
+    if (!client) {
+      std::cerr << "genq admin: " << client.error().message << "\n";
+      return 1;
+    }
+    ClientLimits limits = client->limits;
+    if (!apply_limits(options, limits)) return 2;
+    if (auto set = accounts.store().set_client_limits(client_id, limits); !set) {
+      std::cerr << "genq admin: " << set.error().message << "\n";
+      return 1;
+    }
+    boost::json::object out{{"client_id", client_id}};
+    put_limits(out, limits);
+    std::cout << boost::json::serialize(out) << std::endl;
+    return 0;
+  });
+}
 
 int admin_top_up(const AdminStore& where, const std::string& client_id, double amount, const std::string& note) {
   if (!std::isfinite(amount) || amount == 0 || std::abs(amount) > 1e9) {
@@ -81,17 +129,20 @@ int admin_set_unlimited(const AdminStore& where, const std::string& client_id, b
   });
 }
 
-int admin_create_client(const AdminStore& where, const std::string& name) {
+int admin_create_client(const AdminStore& where, const std::string& name, const LimitOptions& options) {
+  ClientLimits limits;
+  if (!apply_limits(options, limits)) return 2;
   return with_accounts(where, [&](AccountService& accounts) {
-    auto created = accounts.create_client(name);
+    auto created = accounts.create_client(name, limits);
     if (!created) {
       std::cerr << "genq admin: " << created.error().message << "\n";
       return 1;
     }
-    std::cout << boost::json::serialize(boost::json::object{{"client_id", created->client.id},
-                                                            {"api_key", created->api_key},
-                                                            {"webhook_secret", created->client.webhook_secret}})
-              << std::endl;
+    boost::json::object out{{"client_id", created->client.id},
+                            {"api_key", created->api_key},
+                            {"webhook_secret", created->client.webhook_secret}};
+    put_limits(out, created->client.limits);
+    std::cout << boost::json::serialize(out) << std::endl;
     return 0;
   });
 }

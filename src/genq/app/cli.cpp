@@ -193,6 +193,16 @@ int main(int argc, char** argv) {
   auto* create_client = admin->add_subcommand("create-client", "Create a client; prints {client_id, api_key, webhook_secret}");
   add_store_options(*create_client);
   create_client->add_option("--name", name, "Client name")->required();
+  LimitOptions limit_options;
+  auto add_limit_options = [&limit_options](CLI::App& command) {
+    command.add_option("--max-priority", limit_options.max_priority, "Highest priority it may submit: low, normal, high")
+        ->check(CLI::IsMember({"low", "normal", "high"}));
+    command.add_option("--max-queued", limit_options.max_queued, "Cap on its pending jobs; 0 = none")
+        ->check(CLI::NonNegativeNumber);
+    command.add_option("--max-running", limit_options.max_running, "Cap on its running jobs; 0 = none")
+        ->check(CLI::NonNegativeNumber);
+  };
+  add_limit_options(*create_client);
   auto* create_token = admin->add_subcommand("create-worker-token", "Create a worker token; prints {token}");
   add_store_options(*create_token);
   create_token->add_option("--models", models, "Only these models (comma-separated); default all")->delimiter(',');
@@ -205,6 +215,12 @@ int main(int argc, char** argv) {
   top_up->add_option("--client", client_id, "Client id")->required();
   top_up->add_option("--amount", amount, "Amount in the catalog's currency (negative to correct)")->required();
   top_up->add_option("--note", note, "Note kept in the usage ledger");
+  auto* set_limits = admin->add_subcommand(
+      "set-client-limits",
+      "Change a client's grants; prints {client_id, max_priority, max_queued, max_running}");
+  add_store_options(*set_limits);
+  set_limits->add_option("--client", client_id, "Client id")->required();
+  add_limit_options(*set_limits);
   bool unlimited = true;
   auto* set_unlimited = admin->add_subcommand(
       "set-unlimited", "Let a client run jobs whatever its balance (or not); prints {client_id, balance, unlimited}");
@@ -340,7 +356,8 @@ int main(int argc, char** argv) {
     return serve(serve_config);
   }
   if (auto code = run_client_command(client_commands, client_options)) return *code;
-  if (*create_client) return admin_create_client(admin_store, name);
+  if (*create_client) return admin_create_client(admin_store, name, limit_options);
+  if (*set_limits) return admin_set_client_limits(admin_store, client_id, limit_options);
   if (*create_token) return admin_create_worker_token(admin_store, models, worker_name);
   if (*top_up) return admin_top_up(admin_store, client_id, amount, note);
   if (*set_unlimited) return admin_set_unlimited(admin_store, client_id, unlimited);

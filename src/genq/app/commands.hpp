@@ -1,5 +1,7 @@
 #pragma once
 // The genq subcommands, each a function from parsed options to an exit code.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +17,16 @@ struct AdminStore {
   std::string data_dir;
   std::string store_url;
 };
-int admin_create_client(const AdminStore& where, const std::string& name);
+// A client's grants as given on the command line (docs/api.md, "Priorities and fair
+// share"); absent = the default (create-client) or unchanged (set-client-limits).
+struct LimitOptions {
+  std::optional<std::string> max_priority;  // low | normal | high
+  std::optional<std::int64_t> max_queued;   // 0 = no cap
+  std::optional<std::int64_t> max_running;  // 0 = no cap
+};
+int admin_create_client(const AdminStore& where, const std::string& name, const LimitOptions& limits);
+// Prints {client_id, max_priority, max_queued, max_running}.
+int admin_set_client_limits(const AdminStore& where, const std::string& client_id, const LimitOptions& limits);
 int admin_create_worker_token(const AdminStore& where, const std::vector<std::string>& models,
                               const std::string& name);
 // Balances (docs/api.md, "Balance and usage"): print {client_id, balance, unlimited}.

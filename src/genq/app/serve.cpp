@@ -389,7 +389,9 @@ int serve(const ServeConfig& config) {
     // Each node counts the transitions it made, so the cluster's sum counts each once.
     if (!change.remote) metrics.count_transition(to_string(change.status));
     if (change.remote) jobs.on_remote_change(change);  // its own reach positions in publish
-    if (change.status == JobStatus::Pending) claims.on_job_pending(change.model);
+    // A job that ended frees a place under its client's max_running: a claim that
+    // passed over that client's queued jobs may find one now.
+    if (change.status == JobStatus::Pending || is_final(change.status)) claims.on_job_pending(change.model);
   });
   add_job_metrics(metrics, jobs, claims, **store, *catalog);
 

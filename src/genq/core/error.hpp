@@ -13,6 +13,7 @@ enum class ErrorKind {
   Conflict,     // a state precondition failed (lease lost, already final, key reused)
   Unavailable,  // a dependency is down or busy; retrying may help
   Forbidden,    // authenticated but not allowed
+  Exhausted,    // a cap the operator set is reached (queued jobs); retry once below it
   Internal,     // a bug or an unexpected failure
 };
 
@@ -25,6 +26,7 @@ struct Error {
   static Error conflict(std::string m) { return {ErrorKind::Conflict, std::move(m)}; }
   static Error unavailable(std::string m) { return {ErrorKind::Unavailable, std::move(m)}; }
   static Error forbidden(std::string m) { return {ErrorKind::Forbidden, std::move(m)}; }
+  static Error exhausted(std::string m) { return {ErrorKind::Exhausted, std::move(m)}; }
   static Error internal(std::string m) { return {ErrorKind::Internal, std::move(m)}; }
 };
 

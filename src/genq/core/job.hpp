@@ -17,6 +17,16 @@ std::string_view to_string(JobStatus s);
 std::optional<JobStatus> parse_job_status(std::string_view s);
 inline bool is_final(JobStatus s) { return s == JobStatus::Done || s == JobStatus::Error; }
 
+// How urgently a job wants a worker (docs/api.md, "Priorities and fair share"):
+// claims take higher priorities first. Stored as its number; a client may submit up to
+// the priority its operator granted (Client::max_priority).
+enum class Priority { Low = 0, Normal = 1, High = 2 };
+
+std::string_view to_string(Priority p);
+std::optional<Priority> parse_priority(std::string_view s);
+// The stored number back to a Priority; out of range reads Normal.
+Priority priority_from_int(std::int64_t n);
+
 // Which API dialect created the job; both read every job (SPEC §6).
 enum class Dialect { Client, Task };
 
@@ -29,6 +39,7 @@ struct Job {
   std::string params_json;  // validated parameters with defaults filled in (JSON object)
   std::string inputs_json;  // {"image":"<blob key>",...} for uploaded files (JSON object)
   Dialect dialect = Dialect::Client;
+  Priority priority = Priority::Normal;
 
   JobStatus status = JobStatus::Pending;
   std::optional<double> progress;        // 0..100, two decimals

@@ -50,6 +50,12 @@ Response response_for(const Error& error) {
     case ErrorKind::Invalid: return error_response(422, error.message);
     case ErrorKind::Conflict: return error_response(409, error.message);
     case ErrorKind::Forbidden: return error_response(403, error.message);
+    case ErrorKind::Exhausted: {
+      // A cap, not a rate: no Retry-After, the client retries once its jobs move on.
+      Response r = error_response(429, error.message);
+      r.headers.emplace_back("X-RateLimit-Type", "queued");
+      return r;
+    }
     case ErrorKind::Unavailable:
       spdlog::warn("unavailable: {}", error.message);
       return error_response(503, "Service temporarily unavailable.");

@@ -11,8 +11,9 @@ std::string new_webhook_secret() { return "whsec_" + crypto::base64_encode(crypt
 
 }  // namespace
 
-Result<NewClientCredentials> AccountService::create_client(const std::string& name) {
+Result<NewClientCredentials> AccountService::create_client(const std::string& name, const ClientLimits& limits) {
   Client client;
+  client.limits = limits;
   client.id = crypto::uuid_v4();
   client.name = name;
   client.webhook_secret = new_webhook_secret();

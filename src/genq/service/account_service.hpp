@@ -29,7 +29,7 @@ class AccountService {
   AccountService(AccountStore& store, std::string admin_token, const Clock& clock)
       : store_(store), admin_token_(std::move(admin_token)), clock_(clock) {}
 
-  Result<NewClientCredentials> create_client(const std::string& name);
+  Result<NewClientCredentials> create_client(const std::string& name, const ClientLimits& limits = {});
   // A fresh account webhook secret; the current one keeps signing for `overlap`
   // (SPEC §4 rotation). Returns the client with both secrets.
   Result<Client> rotate_webhook_secret(const std::string& client_id, Millis overlap);

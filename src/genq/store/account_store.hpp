@@ -8,8 +8,18 @@
 
 #include "genq/core/clock.hpp"
 #include "genq/core/error.hpp"
+#include "genq/core/job.hpp"
 
 namespace genq {
+
+// What the operator grants a client (docs/api.md, "Priorities and fair share"): the
+// highest priority it may submit at, and caps on its queued (pending) and running
+// (processing, in_progress) jobs; 0 = no cap.
+struct ClientLimits {
+  Priority max_priority = Priority::Normal;
+  std::int64_t max_queued = 0;
+  std::int64_t max_running = 0;
+};
 
 struct Client {
   std::string id;    // the client_id used in private-client.{id}
@@ -23,6 +33,7 @@ struct Client {
   std::vector<std::string> webhook_events;  // empty = all events
   bool disabled = false;
   TimePoint created_at{};
+  ClientLimits limits;
 };
 
 struct WorkerToken {
@@ -80,6 +91,9 @@ class AccountStore {
   virtual Result<Client> get_client(const std::string& client_id) = 0;
   virtual Result<std::vector<Client>> list_clients() = 0;
   virtual Status set_client_disabled(const std::string& client_id, bool disabled) = 0;
+  // NotFound for unknown clients. Submits see the change within the credential cache's
+  // time to live (5 s); claims at once.
+  virtual Status set_client_limits(const std::string& client_id, const ClientLimits& limits) = 0;
   virtual Status set_account_webhook(const std::string& client_id, const std::string& url,
                                      const std::vector<std::string>& events) = 0;
   // Makes `new_secret` the account's webhook secret; the current one becomes the

@@ -34,6 +34,10 @@ struct NewJob {
   // Billing (docs/api.md, "Balance and usage"): the catalog price in nano-units, charged
   // to the client in the same transaction that makes the job done; nullopt = not billed.
   std::optional<std::int64_t> price_nanos;
+  Priority priority = Priority::Normal;
+  // The client's cap on pending jobs (ClientLimits::max_queued), checked in the submit's
+  // own transaction: Exhausted when the client already has this many. 0 = no cap.
+  std::int64_t max_queued = 0;
 };
 
 struct SubmitOutcome {
@@ -171,7 +175,11 @@ class JobStore {
   // Every pending job's model and sequence number, to build QueuePositions.
   virtual Result<std::vector<PendingEntry>> pending_entries() = 0;
 
-  // Leases up to max_jobs oldest pending jobs of the given models; empty if none waits.
+  // Leases up to max_jobs pending jobs of the given models; empty if none waits. Order
+  // (docs/api.md, "Priorities and fair share"): higher priority first; within one
+  // priority, by fair-share round (a client's k-th queued job of a model and priority
+  // is in round k, counted from the lowest round still queued) and then submit order,
+  // so clients alternate. Jobs of a client already running its max_running are skipped.
   // Each claim increments attempts and sets status Processing with a fresh lease_id.
   virtual void claim(ClaimRequest request, StoreDone<std::vector<Lease>> done) = 0;
   Result<std::vector<Lease>> claim(const ClaimRequest& request);

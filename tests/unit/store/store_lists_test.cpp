@@ -131,13 +131,14 @@ TEST_P(StoreLists, StatusAndTaskFiltersAreAppliedTogether) {
   submit(job_of("pending-img", "cl_1"));
   submit(job_of("pending-audio", "cl_1", "txt2audio", "AudioModel"));
   submit(job_of("claimed", "cl_1"));
-  submit(job_of("other-client", "cl_2"));
   // claim_one takes the oldest pending job of kModel: pending-img. Fail it for good.
   LeaseRef failed = claim_one();
   ASSERT_EQ(failed.job_id, "pending-img");
   ASSERT_TRUE(store_->fail(failed, "out of memory", false, ""));
   LeaseRef leased = claim_one();
   ASSERT_TRUE(store_->progress(leased, 40, std::nullopt, 30s));  // in_progress
+  // Submitted after the claims: fair share would have claimed it before cl_1's second.
+  submit(job_of("other-client", "cl_2"));
 
   JobListQuery query;
   query.client_id = "cl_1";

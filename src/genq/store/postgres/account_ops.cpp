@@ -11,7 +11,7 @@ using store_rules::to_json_array;
 
 constexpr const char* kClientColumns =
     "c.id, c.name, c.webhook_secret, c.webhook_url, c.webhook_events, c.disabled, c.created_at,"
-    " c.webhook_secret_previous, c.webhook_secret_previous_until";
+    " c.webhook_secret_previous, c.webhook_secret_previous_until, c.max_priority, c.max_queued, c.max_running";
 
 Result<Client> read_client(const Rows& rows, int row) {
   Client client;
@@ -28,6 +28,9 @@ Result<Client> read_client(const Rows& rows, int row) {
   client.created_at = rows.time(row, 6);
   client.previous_webhook_secret = rows.text(row, 7);
   client.previous_secret_until = rows.optional_time(row, 8);
+  client.limits.max_priority = priority_from_int(rows.int64(row, 9));
+  client.limits.max_queued = rows.int64(row, 10);
+  client.limits.max_running = rows.int64(row, 11);
   return client;
 }
 
@@ -65,8 +68,9 @@ Result<Client> insert_client(Connection& connection, const Client& client, const
     stored.created_at = now;
   }
   Result<Rows> inserted = connection.query(
-      "INSERT INTO clients (id, name, webhook_secret, webhook_url, webhook_events, disabled, created_at)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+      "INSERT INTO clients (id, name, webhook_secret, webhook_url, webhook_events, disabled, created_at,"
+      "                     max_priority, max_queued, max_running)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
       Params()
           .text(stored.id)
           .text(stored.name)
@@ -74,7 +78,10 @@ Result<Client> insert_client(Connection& connection, const Client& client, const
           .text(stored.webhook_url)
           .text(to_json_array(stored.webhook_events))
           .boolean(stored.disabled)
-          .time(stored.created_at));
+          .time(stored.created_at)
+          .int64(static_cast<std::int64_t>(stored.limits.max_priority))
+          .int64(stored.limits.max_queued)
+          .int64(stored.limits.max_running));
   if (!inserted) {
     return fail(std::move(inserted.error()));
   }
@@ -113,6 +120,16 @@ Status insert_api_key(Connection& connection, const std::string& client_id, cons
 Status update_client_disabled(Connection& connection, const std::string& client_id, bool disabled) {
   return update_client(connection, "UPDATE clients SET disabled = $2 WHERE id = $1",
                        Params().text(client_id).boolean(disabled));
+}
+
+Status update_client_limits(Connection& connection, const std::string& client_id, const ClientLimits& limits) {
+  return update_client(
+      connection, "UPDATE clients SET max_priority = $2, max_queued = $3, max_running = $4 WHERE id = $1",
+      Params()
+          .text(client_id)
+          .int64(static_cast<std::int64_t>(limits.max_priority))
+          .int64(limits.max_queued)
+          .int64(limits.max_running));
 }
 
 Status update_account_webhook(Connection& connection, const std::string& client_id, const std::string& url,

@@ -16,6 +16,7 @@ Result<Client> insert_client(Connection& connection, const Client& client, const
 Status insert_api_key(Connection& connection, const std::string& client_id, const std::string& api_key_hash,
                       TimePoint now);
 Status update_client_disabled(Connection& connection, const std::string& client_id, bool disabled);
+Status update_client_limits(Connection& connection, const std::string& client_id, const ClientLimits& limits);
 Status update_account_webhook(Connection& connection, const std::string& client_id, const std::string& url,
                               const std::vector<std::string>& events);
 Result<Client> rotate_client_webhook_secret(Connection& connection, const std::string& client_id,

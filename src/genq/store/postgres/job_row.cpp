@@ -5,7 +5,7 @@
 namespace genq::postgres {
 namespace {
 
-constexpr std::array<const char*, 29> kColumns = {"seq",          "id",
+constexpr std::array<const char*, 30> kColumns = {"seq",          "id",
                                                   "client_id",    "task",
                                                   "model",        "params_json",
                                                   "inputs_json",  "dialect",
@@ -19,7 +19,7 @@ constexpr std::array<const char*, 29> kColumns = {"seq",          "id",
                                                   "created_at",   "started_at",
                                                   "finished_at",  "version",
                                                   "upload_blob",  "upload_mime",
-                                                  "submit_request_id"};
+                                                  "submit_request_id", "priority"};
 
 }  // namespace
 
@@ -95,6 +95,7 @@ Result<Job> read_job(const Rows& rows, int row) {
   job.upload_blob = rows.text(row, 26);
   job.upload_mime = rows.text(row, 27);
   job.submit_request_id = rows.text(row, 28);
+  job.priority = priority_from_int(rows.int64(row, 29));
   return job;
 }
 

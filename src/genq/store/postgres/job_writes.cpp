@@ -1,7 +1,9 @@
 // Job writes outside a lease: submit (with idempotency), claim, cancel.
 #include <algorithm>
+#include <map>
 
 #include "genq/crypto/crypto.hpp"
+#include "genq/store/claim_order.hpp"
 #include "genq/store/delivery_store.hpp"
 #include "genq/store/postgres/job_ops.hpp"
 #include "genq/store/postgres/job_row.hpp"
@@ -57,10 +59,18 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   const std::string inputs_json = job.inputs_json.empty() ? std::string("{}") : job.inputs_json;
   // ON CONFLICT DO NOTHING rather than a unique violation: an error would abort the
   // whole batch transaction, this only returns no row.
+  // fair_round (schema.cpp, version 6): after the client's last queued job of this
+  // model and priority, and never below the lowest round still queued there. Two
+  // index reads; two submits racing may share a round, which only ties them.
   Result<Rows> inserted = connection.query(
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status, max_attempts,"
-      "                  webhook_url, webhook_secret, created_at, price_nanos, submit_request_id)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13)"
+      "                  webhook_url, webhook_secret, created_at, price_nanos, priority, fair_round,"
+      "                  submit_request_id)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, GREATEST("
+      "   (SELECT fair_round FROM jobs WHERE status = 'pending' AND model = $4 AND priority = $13"
+      "    ORDER BY fair_round LIMIT 1),"
+      "   (SELECT max(fair_round) + 1 FROM jobs WHERE client_id = $2 AND status = 'pending' AND model = $4"
+      "    AND priority = $13 AND status IN ('pending', 'processing', 'in_progress')), 0), $14)"
       " ON CONFLICT (id) DO NOTHING RETURNING seq",
       Params()
           .text(job.id)
@@ -75,6 +85,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
           .text(job.webhook_secret)
           .time(now)
           .optional_int64(job.price_nanos)
+          .int64(static_cast<std::int64_t>(job.priority))
           .text(job.submit_request_id));
   if (!inserted) {
     return fail(std::move(inserted.error()));
@@ -91,6 +102,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.params_json = job.params_json;
   out.inputs_json = inputs_json;
   out.dialect = job.dialect;
+  out.priority = job.priority;
   out.status = JobStatus::Pending;
   out.max_attempts = job.max_attempts;
   out.webhook_url = job.webhook_url;
@@ -116,6 +128,20 @@ Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, Time
       return SubmitOutcome{std::move(**earlier), false};
     }
   }
+  if (job.max_queued > 0) {
+    // Counted in the client's live jobs (jobs_live), up to the cap. Two nodes may each
+    // admit the last free place at once: the cap holds to within the nodes' number.
+    Result<Rows> queued = connection.query(
+        "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE client_id = $1 AND status = 'pending'"
+        " AND status IN ('pending', 'processing', 'in_progress') LIMIT $2) q",
+        Params().text(job.client_id).int64(job.max_queued));
+    if (!queued) {
+      return fail(std::move(queued.error()));
+    }
+    if (queued->int64(0, 0) >= job.max_queued) {
+      return fail(claim_order::queue_full(job.max_queued));
+    }
+  }
   Result<Job> inserted = insert_job(connection, job, now);
   if (!inserted) {
     return fail(std::move(inserted.error()));
@@ -128,37 +154,17 @@ Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, Time
   return SubmitOutcome{std::move(*inserted), true};
 }
 
-Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest& request, TimePoint now) {
-  std::vector<Lease> leases;
-  if (request.max_jobs <= 0 || request.models.empty()) {
-    return leases;
-  }
-  std::vector<std::string> models = request.models;
-  std::sort(models.begin(), models.end());
-  models.erase(std::unique(models.begin(), models.end()), models.end());
-  // Per model, the oldest pending jobs nobody else is claiming right now (SKIP LOCKED:
-  // another node's claim holds its rows until it commits, and we take the next ones
-  // instead of waiting); then the globally oldest max_jobs of them are leased in one
-  // UPDATE. The lock of a candidate left out lasts until this transaction commits.
-  static const std::string kClaim =
-      "WITH candidates AS ("
-      "  SELECT c.seq FROM unnest($1::text[]) AS m(model)"
-      "  CROSS JOIN LATERAL (SELECT seq FROM jobs WHERE status = 'pending' AND model = m.model"
-      "                      ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) c"
-      "  ORDER BY c.seq LIMIT $2)"
-      " UPDATE jobs SET status = 'processing', attempts = attempts + 1, version = version + 1,"
-      "   lease_id = 'ls_' || $6 || '_' || replace(gen_random_uuid()::text, '-', ''),"
-      "   lease_expires_at = $3, worker_id = $4, started_at = COALESCE(started_at, $5),"
-      "   progress = NULL, preview_jpeg = '\\x'"
-      " FROM candidates WHERE jobs.seq = candidates.seq RETURNING " +
-      job_columns("jobs");
+namespace {
+
+// A text[] literal of `items`, for unnest and ANY.
+std::string text_array(const std::vector<std::string>& items) {
   std::string array = "{";
-  for (const std::string& model : models) {
+  for (const std::string& item : items) {
     if (array.size() > 1) {
       array += ',';
     }
     array += '"';
-    for (char c : model) {
+    for (char c : item) {
       if (c == '"' || c == '\\') {
         array += '\\';
       }
@@ -167,28 +173,99 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
     array += '"';
   }
   array += '}';
-  Result<Rows> rows = connection.query(
-      kClaim, Params()
-                  .text(array)
-                  .int64(request.max_jobs)
-                  .time(now + request.lease)
-                  .text(request.worker_id)
-                  .time(now)
-                  .text(store_rules::lease_tag(request.token_id)));
-  if (!rows) {
-    return fail(std::move(rows.error()));
+  return array;
+}
+
+}  // namespace
+
+Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest& request, TimePoint now) {
+  std::vector<Lease> leases;
+  if (request.max_jobs <= 0 || request.models.empty()) {
+    return leases;
   }
-  Result<std::vector<Job>> jobs = read_jobs(*rows);
-  if (!jobs) {
-    return fail(std::move(jobs.error()));
-  }
-  std::sort(jobs->begin(), jobs->end(), [](const Job& a, const Job& b) { return a.seq < b.seq; });
-  leases.reserve(jobs->size());
-  for (Job& job : *jobs) {
-    if (Status recorded = record_job_event(connection, job, JobStatus::Pending, {}, now); !recorded) {
-      return fail(std::move(recorded.error()));
+  std::vector<std::string> models = request.models;
+  std::sort(models.begin(), models.end());
+  models.erase(std::unique(models.begin(), models.end()), models.end());
+  const std::string model_array = text_array(models);
+  // Per model, the first pending jobs in claim order (claim_order.hpp) that nobody else
+  // is claiming right now (SKIP LOCKED: another node's claim holds its rows until it
+  // commits, and we take the next ones instead of waiting), without the clients found
+  // at their cap; with each job its client's max_running and, for a client that has
+  // one, its running jobs. The lock of a candidate left out lasts until this
+  // transaction commits. Caps hold per claim; two nodes claiming for one client at
+  // once may each start its last free place.
+  static const std::string kCandidates =
+      "SELECT c.seq, c.client_id, c.priority, c.fair_round, COALESCE(cl.max_running, 0),"
+      "  CASE WHEN COALESCE(cl.max_running, 0) > 0 THEN"
+      "    (SELECT count(*) FROM jobs r WHERE r.client_id = c.client_id AND r.status IN ('processing', 'in_progress')"
+      "     AND r.status IN ('pending', 'processing', 'in_progress')) ELSE 0 END"
+      " FROM (SELECT p.* FROM unnest($1::text[]) AS m(model)"
+      "  CROSS JOIN LATERAL (SELECT seq, client_id, priority, fair_round FROM jobs"
+      "                      WHERE status = 'pending' AND model = m.model AND client_id <> ALL($3::text[])"
+      "                      ORDER BY priority DESC, fair_round, seq LIMIT $2 FOR UPDATE SKIP LOCKED) p) c"
+      " LEFT JOIN clients cl ON cl.id = c.client_id";
+  static const std::string kLease =
+      "UPDATE jobs SET status = 'processing', attempts = attempts + 1, version = version + 1,"
+      "   lease_id = 'ls_' || $5 || '_' || replace(gen_random_uuid()::text, '-', ''),"
+      "   lease_expires_at = $2, worker_id = $3, started_at = COALESCE(started_at, $4),"
+      "   progress = NULL, preview_jpeg = '\\x'"
+      " WHERE seq = ANY($1::bigint[]) RETURNING " +
+      job_columns("jobs");
+  claim_order::ClaimPicker picker(request.max_jobs);
+  while (picker.wants_more()) {
+    Result<Rows> rows = connection.query(
+        kCandidates,
+        Params().text(model_array).int64(picker.still_wanted()).text(text_array(picker.capped_clients())));
+    if (!rows) {
+      return fail(std::move(rows.error()));
     }
-    leases.push_back(Lease{std::move(job)});
+    std::vector<claim_order::Candidate> candidates;
+    std::map<std::string, claim_order::RunningCap> caps;
+    for (int row = 0; row < rows->size(); ++row) {
+      candidates.push_back(
+          claim_order::Candidate{rows->int64(row, 0), rows->text(row, 1), rows->int64(row, 2), rows->int64(row, 3)});
+      caps[rows->text(row, 1)] = claim_order::RunningCap{rows->int64(row, 4), rows->int64(row, 5)};
+    }
+    Result<std::vector<std::int64_t>> chosen =
+        picker.choose(std::move(candidates), [&](const std::string& client_id) -> Result<claim_order::RunningCap> {
+          return caps[client_id];
+        });
+    if (!chosen) {
+      return fail(std::move(chosen.error()));
+    }
+    if (chosen->empty()) {
+      continue;
+    }
+    std::string seq_array = "{";
+    for (std::int64_t seq : *chosen) {
+      seq_array += (seq_array.size() > 1 ? "," : "") + std::to_string(seq);
+    }
+    seq_array += '}';
+    Result<Rows> leased = connection.query(kLease, Params()
+                                                       .text(seq_array)
+                                                       .time(now + request.lease)
+                                                       .text(request.worker_id)
+                                                       .time(now)
+                                                       .text(store_rules::lease_tag(request.token_id)));
+    if (!leased) {
+      return fail(std::move(leased.error()));
+    }
+    Result<std::vector<Job>> jobs = read_jobs(*leased);
+    if (!jobs) {
+      return fail(std::move(jobs.error()));
+    }
+    // In claim order, as chosen.
+    std::map<std::int64_t, std::size_t> rank;
+    for (std::size_t i = 0; i < chosen->size(); ++i) {
+      rank[(*chosen)[i]] = i;
+    }
+    std::sort(jobs->begin(), jobs->end(), [&](const Job& a, const Job& b) { return rank[a.seq] < rank[b.seq]; });
+    for (Job& job : *jobs) {
+      if (Status recorded = record_job_event(connection, job, JobStatus::Pending, {}, now); !recorded) {
+        return fail(std::move(recorded.error()));
+      }
+      leases.push_back(Lease{std::move(job)});
+    }
   }
   return leases;
 }

@@ -119,6 +119,7 @@ class PostgresStore final : public Store, public SecretStore {
   Result<Client> get_client(const std::string& client_id) override;
   Result<std::vector<Client>> list_clients() override;
   Status set_client_disabled(const std::string& client_id, bool disabled) override;
+  Status set_client_limits(const std::string& client_id, const ClientLimits& limits) override;
   Status set_account_webhook(const std::string& client_id, const std::string& url,
                              const std::vector<std::string>& events) override;
   Result<Client> rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,

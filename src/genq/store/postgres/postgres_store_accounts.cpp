@@ -78,6 +78,11 @@ Status PostgresStore::set_client_disabled(const std::string& client_id, bool dis
       as_result([&](Connection& c) { return postgres::update_client_disabled(c, client_id, disabled); })));
 }
 
+Status PostgresStore::set_client_limits(const std::string& client_id, const ClientLimits& limits) {
+  return as_status(change_accounts<bool>(
+      as_result([&](Connection& c) { return postgres::update_client_limits(c, client_id, limits); })));
+}
+
 Status PostgresStore::set_account_webhook(const std::string& client_id, const std::string& url,
                                           const std::vector<std::string>& events) {
   return as_status(change_accounts<bool>(

@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -196,6 +196,22 @@ CREATE TABLE workers (
     // worker calls to carry. '' for jobs submitted before.
     R"sql(
 ALTER TABLE jobs ADD COLUMN submit_request_id text NOT NULL DEFAULT '';
+)sql",
+    // Version 6: priorities and fair share (docs/api.md, "Priorities and fair share").
+    // A job's fair_round is its place among its client's queued jobs of the same model
+    // and priority, counted from the lowest round still queued, so claims in (priority,
+    // fair_round, seq) order alternate between clients. jobs_live counts a client's
+    // queued and running jobs for its caps, within its live jobs only.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN priority smallint NOT NULL DEFAULT 1;   -- 0 low, 1 normal, 2 high
+ALTER TABLE jobs ADD COLUMN fair_round bigint NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN max_priority smallint NOT NULL DEFAULT 1;
+ALTER TABLE clients ADD COLUMN max_queued bigint NOT NULL DEFAULT 0;   -- 0 = no cap
+ALTER TABLE clients ADD COLUMN max_running bigint NOT NULL DEFAULT 0;  -- 0 = no cap
+DROP INDEX jobs_claim;
+CREATE INDEX jobs_claim ON jobs (model, priority DESC, fair_round, seq) WHERE status = 'pending';
+CREATE INDEX jobs_live ON jobs (client_id, status, model, priority, fair_round)
+  WHERE status IN ('pending', 'processing', 'in_progress');
 )sql",
 };
 

@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* kClientColumns =
     "c.id, c.name, c.webhook_secret, c.webhook_url, c.webhook_events, c.disabled, c.created_at,"
-    " c.webhook_secret_previous, c.webhook_secret_previous_until";
+    " c.webhook_secret_previous, c.webhook_secret_previous_until, c.max_priority, c.max_queued, c.max_running";
 
 using store_rules::parse_json_array;
 using store_rules::to_json_array;
@@ -29,6 +29,9 @@ Result<Client> read_client(const Statement& row) {
   client.created_at = from_unix_ms(row.column_int64(6));
   client.previous_webhook_secret = row.column_text(7);
   client.previous_secret_until = row.column_optional_time(8);
+  client.limits.max_priority = priority_from_int(row.column_int64(9));
+  client.limits.max_queued = row.column_int64(10);
+  client.limits.max_running = row.column_int64(11);
   return client;
 }
 
@@ -75,8 +78,9 @@ Result<Client> insert_client(Connection& connection, const Client& client, const
     stored.created_at = now;
   }
   Result<Statement> statement = connection.prepare(
-      "INSERT INTO clients (id, name, webhook_secret, webhook_url, webhook_events, disabled, created_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO clients (id, name, webhook_secret, webhook_url, webhook_events, disabled, created_at,"
+      "                     max_priority, max_queued, max_running)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!statement) {
     return fail(std::move(statement.error()));
   }
@@ -86,7 +90,10 @@ Result<Client> insert_client(Connection& connection, const Client& client, const
       .bind_text(4, stored.webhook_url)
       .bind_text(5, to_json_array(stored.webhook_events))
       .bind_int64(6, stored.disabled ? 1 : 0)
-      .bind_int64(7, to_unix_ms(stored.created_at));
+      .bind_int64(7, to_unix_ms(stored.created_at))
+      .bind_int64(8, static_cast<std::int64_t>(stored.limits.max_priority))
+      .bind_int64(9, stored.limits.max_queued)
+      .bind_int64(10, stored.limits.max_running);
   if (Status inserted = statement->run(); !inserted) {
     if (inserted.error().kind == ErrorKind::Conflict) {
       return fail(Error::conflict("client " + stored.id + " already exists"));
@@ -129,6 +136,16 @@ Status insert_api_key(Connection& connection, const std::string& client_id, cons
 Status update_client_disabled(Connection& connection, const std::string& client_id, bool disabled) {
   return update_client(connection, "UPDATE clients SET disabled = ?2 WHERE id = ?1", client_id,
                        [&](Statement& statement) { statement.bind_int64(2, disabled ? 1 : 0); });
+}
+
+Status update_client_limits(Connection& connection, const std::string& client_id, const ClientLimits& limits) {
+  return update_client(connection,
+                       "UPDATE clients SET max_priority = ?2, max_queued = ?3, max_running = ?4 WHERE id = ?1",
+                       client_id, [&](Statement& statement) {
+                         statement.bind_int64(2, static_cast<std::int64_t>(limits.max_priority))
+                             .bind_int64(3, limits.max_queued)
+                             .bind_int64(4, limits.max_running);
+                       });
 }
 
 Status update_account_webhook(Connection& connection, const std::string& client_id, const std::string& url,

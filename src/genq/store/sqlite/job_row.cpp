@@ -10,7 +10,7 @@ const std::string& job_columns() {
       "seq, id, client_id, task, model, params_json, inputs_json, dialect, status, progress, "
       "preview_jpeg, result_blob, result_mime, result_text, error, attempts, max_attempts, "
       "worker_id, lease_id, lease_expires_at, webhook_url, webhook_secret, created_at, "
-      "started_at, finished_at, version, upload_blob, upload_mime, submit_request_id";
+      "started_at, finished_at, version, upload_blob, upload_mime, submit_request_id, priority";
   return kColumns;
 }
 
@@ -69,6 +69,7 @@ Result<Job> read_job(const Statement& row) {
   job.upload_blob = row.column_text(26);
   job.upload_mime = row.column_text(27);
   job.submit_request_id = row.column_text(28);
+  job.priority = priority_from_int(row.column_int64(29));
   return job;
 }
 

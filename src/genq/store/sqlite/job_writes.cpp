@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "genq/crypto/crypto.hpp"
+#include "genq/store/claim_order.hpp"
 #include "genq/store/sqlite/job_ops.hpp"
 #include "genq/store/sqlite/job_row.hpp"
 #include "genq/store/sqlite/outbox.hpp"
@@ -59,11 +60,20 @@ Status remember_idempotency_key(Connection& connection, const NewJob& job, TimeP
 // that made sqlite copy every column into a result row and us out of it again, the
 // largest allocation cost of a submit.
 Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now) {
+  // fair_round (schema.cpp, version 10): after the client's last queued job of this
+  // model and priority, and never below the lowest round still queued there, so a
+  // client that queues late is not served ahead of the rounds already handed out.
+  // Two index seeks.
   static const std::string kSql =
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status,"
-      "                  max_attempts, webhook_url, webhook_secret, created_at, price_nanos,"
+      "                  max_attempts, webhook_url, webhook_secret, created_at, price_nanos, priority, fair_round,"
       "                  submit_request_id)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13)";
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, MAX("
+      "   COALESCE((SELECT fair_round FROM jobs INDEXED BY jobs_claim"
+      "             WHERE status = 'pending' AND model = ?4 AND priority = ?13 ORDER BY fair_round LIMIT 1), 0),"
+      "   COALESCE((SELECT MAX(fair_round) + 1 FROM jobs INDEXED BY jobs_live"
+      "             WHERE client_id = ?2 AND status = 'pending' AND model = ?4 AND priority = ?13"
+      "               AND status IN ('pending', 'processing', 'in_progress')), 0)), ?14)";
   Result<Statement> statement = connection.prepare(kSql);
   if (!statement) {
     return fail(std::move(statement.error()));
@@ -82,7 +92,8 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
       .bind_text(10, job.webhook_secret)
       .bind_int64(11, created_ms)
       .bind_optional_int64(12, job.price_nanos)
-      .bind_text(13, job.submit_request_id);
+      .bind_int64(13, static_cast<std::int64_t>(job.priority))
+      .bind_text(14, job.submit_request_id);
   if (Status inserted = statement->run(); !inserted) {
     if (inserted.error().kind == ErrorKind::Conflict) {
       return fail(Error::conflict("job id " + job.id + " already exists"));
@@ -98,6 +109,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.params_json = job.params_json;
   out.inputs_json = inputs_json;
   out.dialect = job.dialect;
+  out.priority = job.priority;
   out.status = JobStatus::Pending;
   out.max_attempts = job.max_attempts;
   out.webhook_url = job.webhook_url;
@@ -108,15 +120,64 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   return out;
 }
 
-// The oldest pending jobs of one model, up to `limit`, as seqs. One index range scan.
-Status collect_pending(Connection& connection, const std::string& model, int limit,
-                       std::vector<std::int64_t>& seqs) {
-  Result<Statement> statement = connection.prepare(
-      "SELECT seq FROM jobs WHERE status = 'pending' AND model = ?1 ORDER BY seq LIMIT ?2");
+// Reads one integer from a query whose parameters `bind` fills; 0 when it gives no row.
+template <class Bind>
+Result<std::int64_t> read_count(Connection& connection, std::string_view sql, Bind&& bind) {
+  Result<Statement> statement = connection.prepare(sql);
   if (!statement) {
     return fail(std::move(statement.error()));
   }
-  statement->bind_text(1, model).bind_int64(2, limit);
+  bind(*statement);
+  Result<bool> row = statement->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  return *row ? statement->column_int64(0) : 0;
+}
+
+// The client's queued jobs, counted up to `limit` in its live jobs' index.
+Result<std::int64_t> count_queued(Connection& connection, const std::string& client_id, std::int64_t limit) {
+  return read_count(connection,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_live WHERE client_id = ?1"
+                    " AND status = 'pending' AND status IN ('pending', 'processing', 'in_progress') LIMIT ?2)",
+                    [&](Statement& statement) { statement.bind_text(1, client_id).bind_int64(2, limit); });
+}
+
+// The client's max_running grant and, when it has one, its running jobs (up to the cap).
+Result<claim_order::RunningCap> read_running_cap(Connection& connection, const std::string& client_id) {
+  Result<std::int64_t> cap = read_count(connection, "SELECT max_running FROM clients WHERE id = ?1",
+                                        [&](Statement& statement) { statement.bind_text(1, client_id); });
+  if (!cap) {
+    return fail(std::move(cap.error()));
+  }
+  claim_order::RunningCap out{*cap, 0};
+  if (out.max_running > 0) {
+    Result<std::int64_t> running = read_count(
+        connection,
+        "SELECT COUNT(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_live WHERE client_id = ?1"
+        " AND status IN ('processing', 'in_progress') AND status IN ('pending', 'processing', 'in_progress')"
+        " LIMIT ?2)",
+        [&](Statement& statement) { statement.bind_text(1, client_id).bind_int64(2, out.max_running); });
+    if (!running) {
+      return fail(std::move(running.error()));
+    }
+    out.running = *running;
+  }
+  return out;
+}
+
+// The first pending jobs of one model in claim order, up to `limit`, leaving out the
+// clients in `skipped` (a JSON array). One range of the claim index, no row read.
+Status collect_pending(Connection& connection, const std::string& model, int limit, const std::string& skipped,
+                       std::vector<claim_order::Candidate>& candidates) {
+  Result<Statement> statement = connection.prepare(
+      "SELECT seq, client_id, priority, fair_round FROM jobs INDEXED BY jobs_claim"
+      " WHERE status = 'pending' AND model = ?1 AND client_id NOT IN (SELECT value FROM json_each(?3))"
+      " ORDER BY priority DESC, fair_round, seq LIMIT ?2");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_text(1, model).bind_int64(2, limit).bind_text(3, skipped);
   while (true) {
     Result<bool> row = statement->step();
     if (!row) {
@@ -125,7 +186,8 @@ Status collect_pending(Connection& connection, const std::string& model, int lim
     if (!*row) {
       return {};
     }
-    seqs.push_back(statement->column_int64(0));
+    candidates.push_back(claim_order::Candidate{statement->column_int64(0), statement->column_text(1),
+                                                     statement->column_int64(2), statement->column_int64(3)});
   }
 }
 
@@ -181,6 +243,15 @@ Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, Time
     }
   }
 
+  if (job.max_queued > 0) {
+    Result<std::int64_t> queued = count_queued(connection, job.client_id, job.max_queued);
+    if (!queued) {
+      return fail(std::move(queued.error()));
+    }
+    if (*queued >= job.max_queued) {
+      return fail(claim_order::queue_full(job.max_queued));
+    }
+  }
   Result<Job> inserted = insert_job(connection, job, now);
   if (!inserted) {
     return fail(std::move(inserted.error()));
@@ -198,30 +269,39 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
   if (request.max_jobs <= 0 || request.models.empty()) {
     return leases;
   }
-  // One index scan per model, then the globally oldest max_jobs of them: a single
-  // `model IN (...) ORDER BY seq` would have to sort every pending job of those models.
   std::vector<std::string> models = request.models;
   std::sort(models.begin(), models.end());
   models.erase(std::unique(models.begin(), models.end()), models.end());
-  std::vector<std::int64_t> seqs;
-  for (const std::string& model : models) {
-    if (Status collected = collect_pending(connection, model, request.max_jobs, seqs); !collected) {
-      return fail(std::move(collected.error()));
+  claim_order::ClaimPicker picker(request.max_jobs);
+  // One index range per model, then the first max_jobs of them in claim order: a
+  // single `model IN (...) ORDER BY ...` would have to sort every pending job of those
+  // models. A client found at its cap is left out of the next pass's ranges.
+  while (picker.wants_more()) {
+    std::vector<claim_order::Candidate> candidates;
+    const std::string skipped = store_rules::to_json_array(picker.capped_clients());
+    for (const std::string& model : models) {
+      if (Status collected = collect_pending(connection, model, picker.still_wanted(), skipped, candidates);
+          !collected) {
+        return fail(std::move(collected.error()));
+      }
     }
-  }
-  std::sort(seqs.begin(), seqs.end());
-  seqs.resize(std::min(seqs.size(), static_cast<std::size_t>(request.max_jobs)));
-
-  leases.reserve(seqs.size());
-  for (std::int64_t seq : seqs) {
-    Result<Job> job = lease_job(connection, seq, request, now);
-    if (!job) {
-      return fail(std::move(job.error()));
+    Result<std::vector<std::int64_t>> chosen =
+        picker.choose(std::move(candidates), [&](const std::string& client_id) {
+          return read_running_cap(connection, client_id);
+        });
+    if (!chosen) {
+      return fail(std::move(chosen.error()));
     }
-    if (Status recorded = record_job_event(connection, *job, JobStatus::Pending, {}, now); !recorded) {
-      return fail(std::move(recorded.error()));
+    for (std::int64_t seq : *chosen) {
+      Result<Job> job = lease_job(connection, seq, request, now);
+      if (!job) {
+        return fail(std::move(job.error()));
+      }
+      if (Status recorded = record_job_event(connection, *job, JobStatus::Pending, {}, now); !recorded) {
+        return fail(std::move(recorded.error()));
+      }
+      leases.push_back(Lease{std::move(*job)});
     }
-    leases.push_back(Lease{std::move(*job)});
   }
   return leases;
 }

@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -207,6 +207,24 @@ CREATE TABLE workers (
     // worker calls to carry. '' for jobs submitted before.
     R"sql(
 ALTER TABLE jobs ADD COLUMN submit_request_id TEXT NOT NULL DEFAULT '';
+)sql",
+    // Version 10: priorities and fair share (docs/api.md, "Priorities and fair share").
+    // A job's fair_round is its place among its client's queued jobs of the same model
+    // and priority, counted from the lowest round still queued, so claims in (priority,
+    // fair_round, seq) order alternate between clients. The claim index holds pending
+    // jobs only, in that order, with client_id so a claim skipping a capped client reads
+    // no rows. jobs_live counts a client's queued and running jobs for its caps, within
+    // its live jobs only.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;    -- 0 low, 1 normal, 2 high
+ALTER TABLE jobs ADD COLUMN fair_round INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN max_priority INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE clients ADD COLUMN max_queued INTEGER NOT NULL DEFAULT 0;   -- 0 = no cap
+ALTER TABLE clients ADD COLUMN max_running INTEGER NOT NULL DEFAULT 0;  -- 0 = no cap
+DROP INDEX jobs_claim;
+CREATE INDEX jobs_claim ON jobs (model, priority DESC, fair_round, seq, client_id) WHERE status = 'pending';
+CREATE INDEX jobs_live ON jobs (client_id, status, model, priority, fair_round)
+  WHERE status IN ('pending', 'processing', 'in_progress');
 )sql",
 };
 

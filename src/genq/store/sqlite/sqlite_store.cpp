@@ -377,6 +377,12 @@ Status SqliteStore::set_client_disabled(const std::string& client_id, bool disab
       [this] { clients_by_key_.clear(); });
 }
 
+Status SqliteStore::set_client_limits(const std::string& client_id, const ClientLimits& limits) {
+  return writer_->write(
+      [&](Connection& connection) { return sqlite::update_client_limits(connection, client_id, limits); },
+      [this] { clients_by_key_.clear(); });
+}
+
 Status SqliteStore::set_account_webhook(const std::string& client_id, const std::string& url,
                                         const std::vector<std::string>& events) {
   return writer_->write(
