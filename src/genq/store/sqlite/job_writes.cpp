@@ -187,7 +187,7 @@ Status collect_pending(Connection& connection, const std::string& model, int lim
       return {};
     }
     candidates.push_back(claim_order::Candidate{statement->column_int64(0), statement->column_text(1),
-                                                     statement->column_int64(2), statement->column_int64(3)});
+                                                statement->column_int64(2), statement->column_int64(3)});
   }
 }
 
