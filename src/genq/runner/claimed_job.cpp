@@ -25,10 +25,18 @@ std::optional<std::int64_t> integer_field(const json::object& object, std::strin
     return static_cast<std::int64_t>(std::min<std::uint64_t>(v->get_uint64(), INT64_MAX));
   }
   if (v->is_double()) {
-    return static_cast<std::int64_t>(v->get_double());
+    // Outside int64's range (1e300, inf, NaN) the conversion is undefined: such a value
+    // is no number of milliseconds or attempts, so it is ignored as absent.
+    const double d = v->get_double();
+    if (!(d >= -9.2e18 && d <= 9.2e18)) return std::nullopt;
+    return static_cast<std::int64_t>(d);
   }
   return std::nullopt;
 }
+
+// Lease times past a day are no lease genq grants; capped so that adding them to a
+// clock cannot overflow.
+constexpr std::int64_t kMaxLeaseMs = 24LL * 3600 * 1000;
 
 std::string string_field(const json::object& object, std::string_view key) {
   const json::value* v = object.if_contains(key);
@@ -48,12 +56,12 @@ Result<ClaimedJob> parse_job(const json::value& value) {
     return fail(Error::internal("claim answer: a job lacks job_id or lease_id"));
   }
   if (auto ms = integer_field(object, "lease_ms"); ms && *ms > 0) {
-    job.lease_duration = std::chrono::milliseconds(*ms);
+    job.lease_duration = std::chrono::milliseconds(std::min(*ms, kMaxLeaseMs));
   }
   // The protocol says a third of the lease; derive it the same way when absent.
   job.heartbeat_interval = job.lease_duration / 3;
   if (auto ms = integer_field(object, "heartbeat_ms"); ms && *ms > 0) {
-    job.heartbeat_interval = std::chrono::milliseconds(*ms);
+    job.heartbeat_interval = std::chrono::milliseconds(std::min(*ms, kMaxLeaseMs));
   }
   job.task = string_field(object, "task");
   job.model = string_field(object, "model");

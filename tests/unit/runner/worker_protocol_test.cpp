@@ -51,6 +51,18 @@ TEST(WorkerClaimResponse, HeartbeatDefaultsToAThirdOfTheLease) {
   EXPECT_EQ(jobs->front().output, catalog::OutputKind::Audio) << "output derived from the task";
 }
 
+// Found by the claim_answer fuzz target: a number past int64 was converted anyway
+// (undefined behaviour), and a huge lease would overflow the worker's clock sums.
+TEST(WorkerClaimResponse, NumbersOutOfRangeAreIgnoredAndLeasesCappedAtADay) {
+  auto jobs = parse_claim_response(boost::json::parse(
+      R"({"jobs": [{"job_id": "j", "lease_id": "l", "lease_ms": 9223372036854775807, "attempt": 1e300,
+                    "max_attempts": -1e300, "task": "txt2img"}]})"));
+  ASSERT_TRUE(jobs);
+  EXPECT_EQ(jobs->front().lease_duration, 24h);
+  EXPECT_EQ(jobs->front().heartbeat_interval, 8h);
+  EXPECT_EQ(jobs->front().attempt, 1) << "the default";
+}
+
 TEST(WorkerClaimResponse, UnknownOutputKindIsKeptForAFailCall) {
   auto jobs = parse_claim_response(
       boost::json::parse(R"({"jobs": [{"job_id": "j", "lease_id": "l", "output": "hologram"}]})"));
