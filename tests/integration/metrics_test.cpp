@@ -84,6 +84,8 @@ TEST_F(MetricsUnderTraffic, EveryFamilyIsWellFormedAndCountsWhatHappened) {
       {"genq_job_queue_wait_seconds", "histogram"},
       {"genq_job_run_seconds", "histogram"},
       {"genq_lease_expiries_total", "counter"},
+      {"genq_jobs_expired_total", "counter"},
+      {"genq_jobs_timed_out_total", "counter"},
       {"genq_job_requeues_total", "counter"},
       {"genq_queue_depth", "gauge"},
       {"genq_queue_oldest_age_seconds", "gauge"},

@@ -83,6 +83,8 @@ void create_job(Services& services, const Client& client, JobDraft draft, StoreD
   job.submit_request_id = std::move(draft.submit_request_id);
   job.price_nanos = draft.price_nanos;
   job.priority = draft.priority;
+  job.cancel_after = draft.deadlines.cancel_after;
+  job.execution_timeout = draft.deadlines.execution_timeout;
   job.max_queued = client.limits.max_queued;
   if (!draft.idempotency_key.empty()) job.request_hash = request_digest(draft);
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "genq/api/job_deadlines.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/catalog/catalog.hpp"
 #include "genq/core/error.hpp"
@@ -27,6 +28,7 @@ struct JobDraft {
   Dialect dialect = Dialect::Client;
   std::optional<std::int64_t> price_nanos;  // from billed_price(); nullopt = not billed
   Priority priority = Priority::Normal;     // from read_priority(), within the client's grant
+  JobDeadlines deadlines;                   // from read_deadlines()
 };
 
 // The Idempotency-Key header (empty when absent), or the 400 answer when it is

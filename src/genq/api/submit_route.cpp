@@ -8,6 +8,7 @@
 
 #include "genq/api/client_routes.hpp"
 #include "genq/api/job_creation.hpp"
+#include "genq/api/job_deadlines.hpp"
 #include "genq/api/prefer_wait.hpp"
 #include "genq/api/priority_grant.hpp"
 #include "genq/api/request_body.hpp"
@@ -23,8 +24,10 @@ namespace genq::api {
 namespace {
 
 // Body fields genq handles itself; everything else must be a model parameter.
-const std::vector<std::string> kReservedFields = {"webhook_url", "webhook_secret", "return_result_in_response",
-                                                  "priority"};
+const std::vector<std::string> kReservedFields = {"webhook_url",  "webhook_secret",
+                                                  "return_result_in_response",
+                                                  "priority",     std::string(kCancelAfterField),
+                                                  std::string(kExecutionTimeoutField)};
 
 struct Submission {
   catalog::ValidatedRequest validated;
@@ -33,6 +36,7 @@ struct Submission {
   std::string webhook_url;
   std::string webhook_secret;
   Priority priority = Priority::Normal;
+  JobDeadlines deadlines;
 };
 
 bool is_multipart(const http::Request& request) {
@@ -105,6 +109,7 @@ std::optional<Submission> prepare(Services& services, const Client* client, cons
   std::expected<Priority, PriorityRefusal> priority = Priority::Normal;
   if (client) priority = read_priority(body->fields.if_contains("priority"), *client);
   if (!priority && priority.error().status == 422) errors.add("priority", priority.error().message);
+  s.deadlines = read_deadlines(body->fields, body->from_form, validated ? validated->model : nullptr, errors);
   check_uploads(services.catalog, body->files, errors);
   if (!errors.empty()) {
     reply(http::validation_error(errors.fields));
@@ -197,6 +202,7 @@ void submit_job(Services& services, const Client& client, const SubmitTarget& ta
     draft.webhook_url = std::move(s->webhook_url);
     draft.webhook_secret = std::move(s->webhook_secret);
     draft.priority = s->priority;
+    draft.deadlines = s->deadlines;
     draft.idempotency_key = key;
     draft.submit_request_id = request_id;
     draft.task = task;

@@ -18,6 +18,7 @@
 #include "genq/api/guards.hpp"
 #include "genq/api/job_creation.hpp"
 #include "genq/api/prefer_wait.hpp"
+#include "genq/api/job_deadlines.hpp"
 #include "genq/api/priority_grant.hpp"
 #include "genq/api/request_body.hpp"
 #include "genq/api/task_view.hpp"
@@ -29,7 +30,9 @@
 namespace genq::api {
 namespace {
 
-const std::vector<std::string> kTopLevelFields = {"request_type", "callback_url", "input", "priority"};
+const std::vector<std::string> kTopLevelFields = {"request_type", "callback_url",
+                                                  "input",        "priority",
+                                                  std::string(kCancelAfterField), std::string(kExecutionTimeoutField)};
 
 // The modes `model` serves, for messages: "text-to-image, image-to-image".
 std::string modes_of(const catalog::ModelSpec& model, const catalog::Catalog& catalog) {
@@ -78,6 +81,7 @@ struct TaskRequest {
   SubmitBody body;  // input mapped onto the task's parameters, plus "model"
   std::string callback_url;
   Priority priority = Priority::Normal;
+  JobDeadlines deadlines;
 };
 
 // Reads and checks everything but the parameters' values (the catalog checks
@@ -137,6 +141,12 @@ std::optional<TaskRequest> read_task_request(Services& services, const Client& c
     return std::nullopt;
   }
   out.priority = *priority;
+  catalog::FieldErrors deadline_errors;
+  out.deadlines = read_deadlines(*body, false, out.model, deadline_errors);
+  if (!deadline_errors.empty()) {
+    reply(task_error(422, deadline_errors.first()));
+    return std::nullopt;
+  }
 
   const auto* input = body->if_contains("input");
   if (!input || input->is_null()) {
@@ -218,6 +228,7 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   draft.submit_request_id = request.id;
   draft.dialect = Dialect::Task;
   draft.priority = task_request->priority;
+  draft.deadlines = task_request->deadlines;
   // Answered from the commit: the pool thread is free again as soon as the job is queued.
   create_job(services, client, std::move(draft), [&services, reply, wait = *wait](Result<SubmitOutcome> outcome) {
     if (!outcome) return reply(to_task_envelope(http::response_for(outcome.error())));

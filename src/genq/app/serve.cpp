@@ -471,6 +471,8 @@ int serve(const ServeConfig& config) {
 
   Millis sweep_period = std::clamp(Millis(config.lease_ms / 4), Millis(100), Millis(1000));
   PeriodicTask requeue(server.io_context(), pool, sweep_period, [&jobs] {
+    // Deadlines first: an attempt past its execution_timeout times out, it is not retried.
+    if (auto n = jobs.expire_deadlines(); !n) spdlog::warn("deadline sweep failed: {}", n.error().message);
     if (auto n = jobs.requeue_expired(); !n) spdlog::warn("lease sweep failed: {}", n.error().message);
   });
   // Queue positions come from memory; rebuilt now and every minute to repair drift.

@@ -17,6 +17,7 @@
 //                "languages":[...], "loras":[{"name":"...", ...}],
 //                "pricing":{"base":0, "per_step":0, "per_megapixel":0, "per_second":0,
 //                           "per_1k_chars":0, "currency":"USD"},
+//                "deadlines":{"cancel_after":600, "execution_timeout":300},
 //                "backend":{"type":"synthetic", ...}}, ...],
 //    "dialect_fields": {"num_inference_steps":"steps", ...},
 //    "file_limits": {"image":10485760, "audio":83886080, "video":83886080}}
@@ -37,6 +38,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/system/error_code.hpp>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -370,6 +372,20 @@ ModelSpec parse_model(const json::value& v, std::size_t index, const std::vector
     m.loras = *loras;
   }
   m.pricing = parse_pricing(f);
+  if (const json::value* deadlines = f.get("deadlines")) {
+    Fields fd(*deadlines, f.where() + ": deadlines");
+    auto seconds = [&](std::string_view key) -> std::int64_t {
+      std::optional<double> n = fd.number(key);
+      if (!n) return 0;
+      if (*n < 1 || *n > 86'400 || *n != std::floor(*n)) {
+        fail_at(fd.where(), "\"" + std::string(key) + "\" must be a whole number of seconds from 1 to 86400");
+      }
+      return static_cast<std::int64_t>(*n);
+    };
+    m.deadlines.cancel_after_s = seconds("cancel_after");
+    m.deadlines.execution_timeout_s = seconds("execution_timeout");
+    fd.reject_unknown();
+  }
   const json::value* backend = f.get("backend");
   if (backend == nullptr || !backend->is_object() || !backend->get_object().contains("type") ||
       !backend->get_object().at("type").is_string()) {

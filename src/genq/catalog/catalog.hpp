@@ -90,6 +90,12 @@ struct ModelSpec {
   boost::json::value languages;      // speech models: deAPI's languages[] with voices; else null
   boost::json::value loras;          // models taking `loras`: the LoRAs they know ([{"name",...}]); else null
   Pricing pricing;
+  // "deadlines": {"cancel_after": s, "execution_timeout": s}: the defaults of a job that
+  // names none (docs/api.md, "Deadlines"); 0 = none.
+  struct Deadlines {
+    std::int64_t cancel_after_s = 0;
+    std::int64_t execution_timeout_s = 0;
+  } deadlines;
   boost::json::value backend;  // worker-side backend config ({"type":"synthetic",...})
   std::string description;
 

@@ -65,6 +65,15 @@ struct Job {
   // and the worker's calls and log lines, so one id joins everything about the job.
   std::string submit_request_id;
 
+  // Deadlines (docs/api.md, "Deadlines"); a zero duration is none. A job still pending
+  // at start_deadline (submit or retry + cancel_after) ends in error EXPIRED; an attempt
+  // still running at run_deadline (its claim + execution_timeout) ends in error
+  // WORKER_TIMEOUT, and its lease never outlives that time.
+  Millis cancel_after{0};
+  std::optional<TimePoint> start_deadline;
+  Millis execution_timeout{0};
+  std::optional<TimePoint> run_deadline;
+
   TimePoint created_at{};
   // 1 at submit, +1 with every stored change that is published (claim, progress,
   // complete, release, fail, cancel, lease expiry); heartbeats leave it. Subscribers use

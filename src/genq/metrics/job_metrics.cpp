@@ -52,6 +52,18 @@ void JobMetrics::lease_expired(const Job& job) {
 
 void JobMetrics::released(const Job& job) { models_.at(job.model).requeued_released.add(); }
 
+void JobMetrics::deadline_passed(const Job& job) {
+  ModelSeries& s = models_.at(job.model);
+  s.failed.add();
+  // The sweep's own message says which (store/*/job_deadlines.cpp): a requeued job that
+  // then expired has a run_deadline too, so the fields cannot tell.
+  if (job.error.starts_with("expired")) {
+    s.expired.add();
+  } else {
+    s.timed_out.add();
+  }
+}
+
 void JobMetrics::render(Exposition& out) const {
   struct CounterFamily {
     const char* name;
@@ -64,12 +76,19 @@ void JobMetrics::render(Exposition& out) const {
        &ModelSeries::claimed},
       {"genq_jobs_completed_total", "Jobs that ended done on this node, by model.", &ModelSeries::completed},
       {"genq_jobs_failed_total",
-       "Jobs that ended in error on this node (a final failure or expired leases with no attempt left), by model.",
+       "Jobs that ended in error on this node (a final failure, expired leases with no attempt left, or a "
+       "deadline passed), by model.",
        &ModelSeries::failed},
       {"genq_jobs_cancelled_total", "Jobs cancelled by their client on this node, by model.",
        &ModelSeries::cancelled},
       {"genq_lease_expiries_total", "Leases this node's sweeps found expired, by model.",
        &ModelSeries::lease_expiries},
+      {"genq_jobs_expired_total",
+       "Jobs that ended in error EXPIRED on this node: still pending at their cancel_after, by model.",
+       &ModelSeries::expired},
+      {"genq_jobs_timed_out_total",
+       "Jobs that ended in error WORKER_TIMEOUT on this node: an attempt ran past its execution_timeout, by model.",
+       &ModelSeries::timed_out},
   };
   for (const auto& family : kCounters) {
     out.family(family.name, family.help, "counter");

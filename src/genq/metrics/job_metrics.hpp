@@ -38,6 +38,9 @@ class JobMetrics {
   void lease_expired(const Job& job);
   // A claim given back because its worker hung up before receiving it.
   void released(const Job& job);
+  // The deadline sweep ended it: EXPIRED when it never started (cancel_after), else its
+  // attempt timed out (execution_timeout).
+  void deadline_passed(const Job& job);
 
   void render(Exposition& out) const;
 
@@ -47,7 +50,7 @@ class JobMetrics {
     void add() { n.fetch_add(1, std::memory_order_relaxed); }
   };
   struct ModelSeries {
-    Counter submitted, claimed, completed, failed, cancelled, lease_expiries;
+    Counter submitted, claimed, completed, failed, cancelled, lease_expiries, expired, timed_out;
     Counter requeued_lease, requeued_retry, requeued_released;
     Histogram queue_wait{buckets::job_seconds()};
     Histogram run{buckets::job_seconds()};

@@ -257,6 +257,20 @@ Result<std::size_t> JobService::requeue_expired() {
   return jobs->size();
 }
 
+Result<std::size_t> JobService::expire_deadlines() {
+  auto jobs = store_.expire_deadlines(clock_.now());
+  if (!jobs) return fail(jobs.error());
+  // Their files stay: such a job may be retried (request-retry), and retention takes
+  // them with the job's others.
+  for (const auto& job : *jobs) {
+    const log_context::RequestScope scope(job.submit_request_id);
+    spdlog::warn("job {} ({}): {}", job.id, job.model, job.error);
+    metrics_.deadline_passed(job);
+    publish(job);
+  }
+  return jobs->size();
+}
+
 Result<std::size_t> JobService::expire_results() {
   // Files go at result_ttl, or with their row when rows are kept for less.
   auto keys = store_.expire_results(clock_.now() - std::min(options_.result_ttl, options_.job_retention));

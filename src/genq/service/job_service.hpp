@@ -89,6 +89,8 @@ class JobService {
 
   // Housekeeping, called by timers: returns how many jobs/blobs were affected.
   Result<std::size_t> requeue_expired();
+  // Ends the jobs past a deadline (JobStore::expire_deadlines); before requeue_expired.
+  Result<std::size_t> expire_deadlines();
   Result<std::size_t> expire_results();
   // Deletes finished jobs past job_retention (their files went first, in expire_results).
   Result<std::size_t> delete_old_jobs();

@@ -54,6 +54,10 @@ inline constexpr std::string_view kErrorUnknown = "UNKNOWN_ERROR";
 // A cancelled job is no failure of the work; deAPI has no code for it, so it reports
 // UNKNOWN_ERROR with error_message "cancelled".
 inline constexpr std::string_view kErrorCancelled = kErrorUnknown;
+// genq's own seventh code: the job waited past its cancel_after and never ran (nothing
+// was charged). deAPI has no deadlines, so none of its codes says this; workers cannot
+// report it.
+inline constexpr std::string_view kErrorExpired = "EXPIRED";
 
 // True for the six codes above.
 inline bool is_deapi_error_code(std::string_view code) {
@@ -65,7 +69,7 @@ inline bool is_deapi_error_code(std::string_view code) {
 // genq's old names ("worker_lost", "job_failed", "cancelled"); anything else unknown
 // reads UNKNOWN_ERROR. Empty stays empty (events other than job.failed).
 inline std::string_view deapi_error_code(std::string_view stored) {
-  if (stored.empty() || is_deapi_error_code(stored)) return stored;
+  if (stored.empty() || is_deapi_error_code(stored) || stored == kErrorExpired) return stored;
   if (stored == "worker_lost") return kErrorWorkerTimeout;
   if (stored == "job_failed") return kErrorProcessing;
   return kErrorUnknown;

@@ -35,6 +35,8 @@ struct NewJob {
   // to the client in the same transaction that makes the job done; nullopt = not billed.
   std::optional<std::int64_t> price_nanos;
   Priority priority = Priority::Normal;
+  Millis cancel_after{0};       // Job::cancel_after; 0 = none
+  Millis execution_timeout{0};  // Job::execution_timeout; 0 = none
   // The client's cap on pending jobs (ClientLimits::max_queued), checked in the submit's
   // own transaction: Exhausted when the client already has this many. 0 = no cap.
   std::int64_t max_queued = 0;
@@ -229,6 +231,11 @@ class JobStore {
   // "cancelled", each with its job.failed webhook. Returns them as they are now.
   virtual void purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) = 0;
   Result<std::vector<Job>> purge_pending(const PurgeRequest& request);
+
+  // Deadlines passed by `now` (core/job.hpp): pending jobs past their start_deadline
+  // end in error EXPIRED, running ones past their run_deadline in error WORKER_TIMEOUT
+  // (not retried), each with its job.failed webhook. Returns the jobs as they are now.
+  virtual Result<std::vector<Job>> expire_deadlines(TimePoint now) = 0;
 
   // Leases that expired by `now` go back to pending, or to error once attempts are
   // used up. Returns the jobs as they are after the change.

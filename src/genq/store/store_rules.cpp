@@ -136,6 +136,15 @@ std::string api_key_hash_prefix(std::string_view key_id) {
   return hex ? std::string(digits) : std::string();
 }
 
+TimePoint capped_lease(TimePoint wanted, const std::optional<TimePoint>& run_deadline) {
+  return run_deadline ? std::min(wanted, *run_deadline) : wanted;
+}
+
+std::optional<std::int64_t> start_deadline_ms(Millis cancel_after, TimePoint now) {
+  if (cancel_after.count() <= 0) return std::nullopt;
+  return to_unix_ms(now + cancel_after);
+}
+
 bool could_name_a_job(std::string_view id) {
   return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }

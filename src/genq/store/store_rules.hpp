@@ -2,6 +2,7 @@
 // Rules every store implementation applies the same way, so SQLite and PostgreSQL
 // cannot drift apart: where a job's webhook goes, which blob keys a job holds, how
 // lists are kept in a column, how long an Idempotency-Key binds.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,13 @@ void collect_input_keys(const std::string& inputs_json, std::vector<std::string>
 // Whether a client may retry `job`: Conflict unless it ended in error, and for a
 // cancelled one (cancel removed its input files; the client decided, and submits again).
 Status check_retryable(const Job& job);
+
+// When a lease extended to `wanted` expires: never after the attempt's run_deadline,
+// so the lease sweep finds a timed-out attempt at its deadline (core/job.hpp).
+TimePoint capped_lease(TimePoint wanted, const std::optional<TimePoint>& run_deadline);
+// A job submitted (or retried) at `now` expires pending at this unix-ms time; nullopt
+// when it has no cancel_after.
+std::optional<std::int64_t> start_deadline_ms(Millis cancel_after, TimePoint now);
 
 // Whether `id` could name a job: the ids genq makes are printable ASCII (UUIDs, "task_"
 // ones). Anything else (a NUL, bytes that are not UTF-8) names none, and sent to

@@ -71,7 +71,8 @@ json::object lease_document(const Lease& lease, Services& services) {
           {"output", task ? catalog::output_kind_text(task->output) : "image"},
           {"attempt", job.attempts},
           {"max_attempts", job.max_attempts},
-          {"submit_request_id", job.submit_request_id}};
+          {"submit_request_id", job.submit_request_id},
+          {"execution_timeout_ms", job.execution_timeout.count()}};
 }
 
 // POST /api/v1/worker/claim {"worker_id","models","max_jobs","wait_ms"}

@@ -219,6 +219,25 @@ TEST(CatalogLoad, SmallCatalogParsesWithDefaults) {
   EXPECT_EQ(m->pricing.currency, "USD");
 }
 
+TEST(CatalogLoad, DeadlinesAreTheModelsDefaultsAndNoneWhenAbsent) {
+  auto plain = Catalog::parse(small_catalog());
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_EQ(plain->find_model("Tiny")->deadlines.cancel_after_s, 0);
+  EXPECT_EQ(plain->find_model("Tiny")->deadlines.execution_timeout_s, 0);
+
+  json::value doc = small_catalog();
+  doc.at("models").at(0).as_object()["deadlines"] = json::object{{"cancel_after", 600}, {"execution_timeout", 120}};
+  auto c = Catalog::parse(doc);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->find_model("Tiny")->deadlines.cancel_after_s, 600);
+  EXPECT_EQ(c->find_model("Tiny")->deadlines.execution_timeout_s, 120);
+
+  doc.at("models").at(0).as_object()["deadlines"] = json::object{{"cancel_after", 0.5}};
+  EXPECT_NE(parse_error(doc).find("cancel_after"), std::string::npos);
+  doc.at("models").at(0).as_object()["deadlines"] = json::object{{"execution_timout", 30}};
+  EXPECT_NE(parse_error(doc).find("execution_timout"), std::string::npos) << "a misspelt key is refused";
+}
+
 TEST(CatalogLoad, MisspeltKeyIsRefused) {
   json::value doc = small_catalog();
   doc.at("models").at(0).at("parameters").at(0).as_object()["requried"] = true;

@@ -25,7 +25,8 @@ Result<SubmitOutcome> submit_job(Connection& connection, const NewJob& job, Time
 Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest& request, TimePoint now);
 Result<Job> cancel_job(Connection& connection, const std::string& job_id, const std::string& client_id, TimePoint now);
 // --- client retries and purges (job_retries.cpp) ---
-Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id);
+Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id,
+                      TimePoint now);
 Result<std::vector<Job>> purge_pending_jobs(Connection& connection, const PurgeRequest& request, TimePoint now);
 
 // --- under a lease (lease_ops.cpp); Conflict("lease lost") unless the lease is current ---
@@ -46,6 +47,8 @@ Result<Job> release_job(Connection& connection, const LeaseRef& lease);
 // Up to `limit` expired leases, skipping rows another transaction holds; the caller
 // repeats while a full batch came back.
 Result<std::vector<Job>> requeue_expired_batch(Connection& connection, TimePoint now, int limit);
+// Up to `limit` jobs past a deadline (JobStore::expire_deadlines, job_deadlines.cpp).
+Result<std::vector<Job>> expire_deadlines_batch(Connection& connection, TimePoint now, int limit);
 // Up to `limit` expired results; `keys` gets their blob keys. Returns the jobs cleared.
 Result<int> expire_results_batch(Connection& connection, TimePoint before, int limit, std::vector<std::string>& keys);
 // Idempotency keys past their window; returns how many went.

@@ -7,7 +7,8 @@
 
 namespace genq::postgres {
 
-Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id) {
+Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id,
+                      TimePoint now) {
   static const std::string kLock = "SELECT " + job_columns() + " FROM jobs WHERE id = $1 FOR UPDATE";
   Result<Rows> locked = connection.query(kLock, Params().text(job_id));
   if (!locked) {
@@ -24,14 +25,16 @@ Result<Job> retry_job(Connection& connection, const std::string& job_id, const s
     return fail(std::move(retryable.error()));
   }
   // Everything a run leaves is cleared; id, params, inputs and place in the queue stay.
+  // cancel_after counts again from the retry.
   static const std::string kSql =
       "UPDATE jobs SET version = version + 1, status = 'pending', progress = NULL, preview_jpeg = ''::bytea,"
       "  result_blob = '', result_mime = '', result_text = NULL, error = '', attempts = 0, worker_id = '',"
       "  lease_id = '', lease_expires_at = NULL, started_at = NULL, finished_at = NULL, upload_blob = '',"
-      "  upload_mime = ''"
+      "  upload_mime = '', run_deadline = NULL,"
+      "  start_deadline = CASE WHEN cancel_after_ms > 0 THEN $2::bigint + cancel_after_ms END"
       " WHERE id = $1 RETURNING " +
       job_columns();
-  Result<Rows> rows = connection.query(kSql, Params().text(job_id));
+  Result<Rows> rows = connection.query(kSql, Params().text(job_id).time(now));
   if (!rows) {
     return fail(std::move(rows.error()));
   }

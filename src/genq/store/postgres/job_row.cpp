@@ -5,7 +5,7 @@
 namespace genq::postgres {
 namespace {
 
-constexpr std::array<const char*, 30> kColumns = {"seq",          "id",
+constexpr std::array<const char*, 34> kColumns = {"seq",          "id",
                                                   "client_id",    "task",
                                                   "model",        "params_json",
                                                   "inputs_json",  "dialect",
@@ -19,7 +19,9 @@ constexpr std::array<const char*, 30> kColumns = {"seq",          "id",
                                                   "created_at",   "started_at",
                                                   "finished_at",  "version",
                                                   "upload_blob",  "upload_mime",
-                                                  "submit_request_id", "priority"};
+                                                  "submit_request_id", "priority",
+                                                  "cancel_after_ms", "start_deadline",
+                                                  "execution_timeout_ms", "run_deadline"};
 
 }  // namespace
 
@@ -96,6 +98,10 @@ Result<Job> read_job(const Rows& rows, int row) {
   job.upload_mime = rows.text(row, 27);
   job.submit_request_id = rows.text(row, 28);
   job.priority = priority_from_int(rows.int64(row, 29));
+  job.cancel_after = Millis(rows.int64(row, 30));
+  job.start_deadline = rows.optional_time(row, 31);
+  job.execution_timeout = Millis(rows.int64(row, 32));
+  job.run_deadline = rows.optional_time(row, 33);
   return job;
 }
 

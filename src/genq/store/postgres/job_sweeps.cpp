@@ -19,6 +19,7 @@ Result<std::vector<Job>> requeue_expired_batch(Connection& connection, TimePoint
       "WITH expired AS ("
       "  SELECT seq, status FROM jobs"
       "  WHERE lease_expires_at <= $1 AND status IN ('processing', 'in_progress')"
+      "    AND (run_deadline IS NULL OR run_deadline > $1)"  // a timed-out attempt is job_deadlines.cpp's
       "  ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
       " UPDATE jobs SET"
       "  status = CASE WHEN attempts >= max_attempts THEN 'error' ELSE 'pending' END,"

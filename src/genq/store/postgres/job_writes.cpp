@@ -65,12 +65,12 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   Result<Rows> inserted = connection.query(
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status, max_attempts,"
       "                  webhook_url, webhook_secret, created_at, price_nanos, priority, fair_round,"
-      "                  submit_request_id)"
+      "                  submit_request_id, cancel_after_ms, start_deadline, execution_timeout_ms)"
       " VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, GREATEST("
       "   (SELECT fair_round FROM jobs WHERE status = 'pending' AND model = $4 AND priority = $13"
       "    ORDER BY fair_round LIMIT 1),"
       "   (SELECT max(fair_round) + 1 FROM jobs WHERE client_id = $2 AND status = 'pending' AND model = $4"
-      "    AND priority = $13 AND status IN ('pending', 'processing', 'in_progress')), 0), $14)"
+      "    AND priority = $13 AND status IN ('pending', 'processing', 'in_progress')), 0), $14, $15, $16, $17)"
       " ON CONFLICT (id) DO NOTHING RETURNING seq",
       Params()
           .text(job.id)
@@ -86,7 +86,10 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
           .time(now)
           .optional_int64(job.price_nanos)
           .int64(static_cast<std::int64_t>(job.priority))
-          .text(job.submit_request_id));
+          .text(job.submit_request_id)
+          .int64(job.cancel_after.count())
+          .optional_int64(store_rules::start_deadline_ms(job.cancel_after, now))
+          .int64(job.execution_timeout.count()));
   if (!inserted) {
     return fail(std::move(inserted.error()));
   }
@@ -108,6 +111,9 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.webhook_url = job.webhook_url;
   out.webhook_secret = job.webhook_secret;
   out.submit_request_id = job.submit_request_id;
+  out.cancel_after = job.cancel_after;
+  if (auto deadline = store_rules::start_deadline_ms(job.cancel_after, now)) out.start_deadline = from_unix_ms(*deadline);
+  out.execution_timeout = job.execution_timeout;
   out.created_at = now;
   out.version = 1;  // the column's default
   return out;
@@ -202,12 +208,16 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
       " FROM (SELECT p.* FROM unnest($1::text[]) AS m(model)"
       "  CROSS JOIN LATERAL (SELECT seq, client_id, priority, fair_round FROM jobs"
       "                      WHERE status = 'pending' AND model = m.model AND client_id <> ALL($3::text[])"
+      "                        AND (start_deadline IS NULL OR start_deadline > $4::bigint)"
       "                      ORDER BY priority DESC, fair_round, seq LIMIT $2 FOR UPDATE SKIP LOCKED) p) c"
       " LEFT JOIN clients cl ON cl.id = c.client_id";
   static const std::string kLease =
       "UPDATE jobs SET status = 'processing', attempts = attempts + 1, version = version + 1,"
       "   lease_id = 'ls_' || $5 || '_' || replace(gen_random_uuid()::text, '-', ''),"
-      "   lease_expires_at = $2, worker_id = $3, started_at = COALESCE(started_at, $4),"
+      "   run_deadline = CASE WHEN execution_timeout_ms > 0 THEN $4::bigint + execution_timeout_ms END,"
+      "   lease_expires_at = CASE WHEN execution_timeout_ms > 0 THEN LEAST($2::bigint, $4::bigint + execution_timeout_ms)"
+      "                      ELSE $2::bigint END,"
+      "   worker_id = $3, started_at = COALESCE(started_at, $4),"
       "   progress = NULL, preview_jpeg = '\\x'"
       " WHERE seq = ANY($1::bigint[]) RETURNING " +
       job_columns("jobs");
@@ -215,7 +225,11 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
   while (picker.wants_more()) {
     Result<Rows> rows = connection.query(
         kCandidates,
-        Params().text(model_array).int64(picker.still_wanted()).text(text_array(picker.capped_clients())));
+        Params()
+            .text(model_array)
+            .int64(picker.still_wanted())
+            .text(text_array(picker.capped_clients()))
+            .time(now));
     if (!rows) {
       return fail(std::move(rows.error()));
     }

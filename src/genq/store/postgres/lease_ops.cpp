@@ -61,10 +61,12 @@ std::string returning(std::string sql) { return sql + kLeaseHeld + " RETURNING "
 }  // namespace
 
 Result<TimePoint> heartbeat_lease(Connection& connection, const LeaseRef& lease, TimePoint now, Millis extend) {
-  // No version bump: a heartbeat is not published.
-  const TimePoint expires = now + extend;
-  static const std::string kSql = std::string("UPDATE jobs SET lease_expires_at = $3") + kLeaseHeld + " RETURNING 1";
-  Result<Rows> rows = connection.query(kSql, Params().text(lease.job_id).text(lease.lease_id).time(expires));
+  // No version bump: a heartbeat is not published. The lease never outlives the
+  // attempt's run_deadline (store_rules::capped_lease).
+  static const std::string kSql =
+      std::string("UPDATE jobs SET lease_expires_at = LEAST($3::bigint, COALESCE(run_deadline, $3::bigint))") +
+      kLeaseHeld + " RETURNING lease_expires_at";
+  Result<Rows> rows = connection.query(kSql, Params().text(lease.job_id).text(lease.lease_id).time(now + extend));
   if (!rows) {
     return fail(std::move(rows.error()));
   }
@@ -76,7 +78,7 @@ Result<TimePoint> heartbeat_lease(Connection& connection, const LeaseRef& lease,
     }
     return fail(Error::conflict("lease lost"));
   }
-  return expires;
+  return rows->time(0, 0);
 }
 
 Result<Job> record_progress(Connection& connection, const LeaseRef& lease, double progress,
@@ -90,7 +92,7 @@ Result<Job> record_progress(Connection& connection, const LeaseRef& lease, doubl
   const double rounded = std::round(std::clamp(progress, 0.0, 100.0) * 100.0) / 100.0;
   static const std::string kSql = returning(
       "UPDATE jobs SET status = 'in_progress', progress = $3, preview_jpeg = COALESCE($4::bytea, preview_jpeg),"
-      "  lease_expires_at = $5, version = version + 1");
+      "  lease_expires_at = LEAST($5::bigint, COALESCE(run_deadline, $5::bigint)), version = version + 1");
   Params params;
   params.text(lease.job_id).text(lease.lease_id).real(rounded);
   if (preview_jpeg) {

@@ -170,8 +170,8 @@ void PostgresStore::cancel(std::string job_id, std::string client_id, StoreDone<
 }
 
 void PostgresStore::retry(std::string job_id, std::string client_id, StoreDone<Job> done) {
-  post<Job>([job_id = std::move(job_id), client_id = std::move(client_id)](
-                Connection& c) { return postgres::retry_job(c, job_id, client_id); },
+  post<Job>([this, job_id = std::move(job_id), client_id = std::move(client_id)](
+                Connection& c) { return postgres::retry_job(c, job_id, client_id, clock_.now()); },
             kToldToClients, std::move(done));
 }
 
@@ -181,11 +181,11 @@ void PostgresStore::purge_pending(PurgeRequest request, StoreDone<std::vector<Jo
                          kToldToClients, std::move(done));
 }
 
-Result<std::vector<Job>> PostgresStore::requeue_expired(TimePoint now) {
+template <class Batch>
+Result<std::vector<Job>> PostgresStore::sweep_jobs(Batch batch_of) {
   std::vector<Job> changed;
   while (true) {
-    Result<std::vector<Job>> batch = postgres::transact<std::vector<Job>>(
-        *pool_, [&](Connection& c) { return postgres::requeue_expired_batch(c, now, kSweepBatch); });
+    Result<std::vector<Job>> batch = postgres::transact<std::vector<Job>>(*pool_, batch_of);
     if (!batch) {
       return batch;
     }
@@ -199,10 +199,18 @@ Result<std::vector<Job>> PostgresStore::requeue_expired(TimePoint now) {
   if (!changed.empty()) {
     std::lock_guard lock(deliveries_queued_mutex_);
     if (deliveries_queued_) {
-      deliveries_queued_();  // exhausted leases may have queued job.failed
+      deliveries_queued_();  // a job that ended here may have queued job.failed
     }
   }
   return changed;
+}
+
+Result<std::vector<Job>> PostgresStore::requeue_expired(TimePoint now) {
+  return sweep_jobs([now](Connection& c) { return postgres::requeue_expired_batch(c, now, kSweepBatch); });
+}
+
+Result<std::vector<Job>> PostgresStore::expire_deadlines(TimePoint now) {
+  return sweep_jobs([now](Connection& c) { return postgres::expire_deadlines_batch(c, now, kSweepBatch); });
 }
 
 Result<std::vector<std::string>> PostgresStore::expire_results(TimePoint before) {

@@ -100,6 +100,7 @@ class PostgresStore final : public Store, public SecretStore {
   void cancel(std::string job_id, std::string client_id, StoreDone<Job> done) override;
   void retry(std::string job_id, std::string client_id, StoreDone<Job> done) override;
   void purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) override;
+  Result<std::vector<Job>> expire_deadlines(TimePoint now) override;
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
   Result<std::vector<std::string>> expire_results(TimePoint before) override;
   Result<std::int64_t> delete_finished_jobs(TimePoint before, int limit) override;
@@ -161,6 +162,10 @@ class PostgresStore final : public Store, public SecretStore {
   template <class T, class Fn>
   Result<T> change_accounts(Fn fn);
   void forget_credentials();
+  // Runs `batch_of(Connection&)` (up to kSweepBatch jobs changed) in transactions until
+  // a batch comes back short; the jobs changed, in seq order.
+  template <class Batch>
+  Result<std::vector<Job>> sweep_jobs(Batch batch_of);
 
   const Clock& clock_;
   // Credential checks answered from memory for a few seconds (credential_cache.hpp):

@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -212,6 +212,17 @@ DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (model, priority DESC, fair_round, seq) WHERE status = 'pending';
 CREATE INDEX jobs_live ON jobs (client_id, status, model, priority, fair_round)
   WHERE status IN ('pending', 'processing', 'in_progress');
+)sql",
+    // Version 7: deadlines (docs/api.md, "Deadlines"). cancel_after_ms and
+    // execution_timeout_ms are what the job asked for (0 = none); start_deadline is
+    // when a pending job expires, run_deadline when the running attempt times out
+    // (set at each claim; the lease never outlives it, so the lease index finds it).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN cancel_after_ms bigint NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN start_deadline bigint;
+ALTER TABLE jobs ADD COLUMN execution_timeout_ms bigint NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN run_deadline bigint;
+CREATE INDEX jobs_start_deadline ON jobs (start_deadline) WHERE status = 'pending' AND start_deadline IS NOT NULL;
 )sql",
 };
 

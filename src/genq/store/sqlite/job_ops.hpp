@@ -29,7 +29,8 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
 Result<Job> cancel_job(Connection& connection, const std::string& job_id, const std::string& client_id,
                        TimePoint now);
 // --- client retries and purges (job_retries.cpp) ---
-Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id);
+Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id,
+                      TimePoint now);
 Result<std::vector<Job>> purge_pending_jobs(Connection& connection, const PurgeRequest& request, TimePoint now);
 
 // --- under a lease (lease_ops.cpp); Conflict("lease lost") unless the lease is current ---
@@ -50,8 +51,10 @@ Result<Job> record_upload(Connection& connection, const LeaseRef& lease, const s
 // A claim whose answer never reached its worker: pending again, the attempt not counted.
 Result<Job> release_job(Connection& connection, const LeaseRef& lease);
 
-// --- sweeps (job_sweeps.cpp) ---
+// --- sweeps (job_sweeps.cpp, job_deadlines.cpp) ---
 Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoint now);
+// JobStore::expire_deadlines: pending jobs past start_deadline, running ones past run_deadline.
+Result<std::vector<Job>> expire_job_deadlines(Connection& connection, TimePoint now);
 // `now` is the wall clock, used to drop idempotency keys past their window.
 Result<std::vector<std::string>> expire_job_results(Connection& connection, TimePoint before, TimePoint now);
 // Deletes up to `limit` jobs finished before `before` that hold no files any more,

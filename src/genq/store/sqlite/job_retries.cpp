@@ -8,7 +8,8 @@
 
 namespace genq::sqlite {
 
-Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id) {
+Result<Job> retry_job(Connection& connection, const std::string& job_id, const std::string& client_id,
+                      TimePoint now) {
   Result<std::optional<Job>> found = find_job(connection, job_id);
   if (!found) {
     return fail(std::move(found.error()));
@@ -20,18 +21,20 @@ Result<Job> retry_job(Connection& connection, const std::string& job_id, const s
     return fail(std::move(retryable.error()));
   }
   // Everything a run leaves is cleared; id, params, inputs and place in the queue stay.
+  // cancel_after counts again from the retry.
   static const std::string kSql =
       "UPDATE jobs SET version = version + 1, status = 'pending', progress = NULL, preview_jpeg = x'',"
       "  result_blob = '', result_mime = '', result_text = NULL, error = '', attempts = 0, worker_id = '',"
       "  lease_id = '', lease_expires_at = NULL, started_at = NULL, finished_at = NULL, upload_blob = '',"
-      "  upload_mime = ''"
+      "  upload_mime = '', run_deadline = NULL,"
+      "  start_deadline = CASE WHEN cancel_after_ms > 0 THEN ?2 + cancel_after_ms END"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
   Result<Statement> statement = connection.prepare(kSql);
   if (!statement) {
     return fail(std::move(statement.error()));
   }
-  statement->bind_int64(1, (*found)->seq);
+  statement->bind_int64(1, (*found)->seq).bind_int64(2, to_unix_ms(now));
   Result<std::optional<Job>> retried = step_job(*statement);
   if (!retried) {
     return fail(std::move(retried.error()));

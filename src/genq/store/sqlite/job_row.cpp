@@ -10,7 +10,8 @@ const std::string& job_columns() {
       "seq, id, client_id, task, model, params_json, inputs_json, dialect, status, progress, "
       "preview_jpeg, result_blob, result_mime, result_text, error, attempts, max_attempts, "
       "worker_id, lease_id, lease_expires_at, webhook_url, webhook_secret, created_at, "
-      "started_at, finished_at, version, upload_blob, upload_mime, submit_request_id, priority";
+      "started_at, finished_at, version, upload_blob, upload_mime, submit_request_id, priority, "
+      "cancel_after_ms, start_deadline, execution_timeout_ms, run_deadline";
   return kColumns;
 }
 
@@ -70,6 +71,10 @@ Result<Job> read_job(const Statement& row) {
   job.upload_mime = row.column_text(27);
   job.submit_request_id = row.column_text(28);
   job.priority = priority_from_int(row.column_int64(29));
+  job.cancel_after = Millis(row.column_int64(30));
+  job.start_deadline = row.column_optional_time(31);
+  job.execution_timeout = Millis(row.column_int64(32));
+  job.run_deadline = row.column_optional_time(33);
   return job;
 }
 

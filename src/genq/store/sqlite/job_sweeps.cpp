@@ -11,6 +11,10 @@
 namespace genq::sqlite {
 namespace {
 
+// An attempt past its run_deadline is the deadline sweep's (job_deadlines.cpp), whatever
+// runs first: it times out, it is not retried.
+constexpr std::string_view kNotTimedOut = "(run_deadline IS NULL OR run_deadline > ?1)";
+
 Result<std::vector<Job>> run_requeue(Connection& connection, const std::string& sql, TimePoint now) {
   Result<Statement> statement = connection.prepare(sql);
   if (!statement) {
@@ -26,7 +30,8 @@ Result<std::vector<Job>> run_requeue(Connection& connection, const std::string& 
 Result<std::map<std::string, JobStatus>> exhausted_statuses(Connection& connection, TimePoint now) {
   Result<Statement> statement = connection.prepare(
       "SELECT id, status FROM jobs"
-      " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1 AND attempts >= max_attempts");
+      " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1 AND attempts >= max_attempts"
+      "   AND " + std::string(kNotTimedOut));
   if (!statement) {
     return fail(std::move(statement.error()));
   }
@@ -54,14 +59,14 @@ Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoin
       "  error = 'worker lost: lease expired after ' || attempts || ' attempts',"
       "  lease_id = '', lease_expires_at = NULL, finished_at = ?1, preview_jpeg = x''"
       " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
-      "   AND attempts >= max_attempts"
+      "   AND attempts >= max_attempts AND " + std::string(kNotTimedOut) +
       " RETURNING " +
       job_columns();
   static const std::string kRetry =
       "UPDATE jobs SET version = version + 1, status = 'pending', lease_id = '', lease_expires_at = NULL,"
       "  progress = NULL, preview_jpeg = x''"
       " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
-      "   AND attempts < max_attempts"
+      "   AND attempts < max_attempts AND " + std::string(kNotTimedOut) +
       " RETURNING " +
       job_columns();
   Result<std::map<std::string, JobStatus>> previous = exhausted_statuses(connection, now);

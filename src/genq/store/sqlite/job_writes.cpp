@@ -67,13 +67,13 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   static const std::string kSql =
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status,"
       "                  max_attempts, webhook_url, webhook_secret, created_at, price_nanos, priority, fair_round,"
-      "                  submit_request_id)"
+      "                  submit_request_id, cancel_after_ms, start_deadline, execution_timeout_ms)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, MAX("
       "   COALESCE((SELECT fair_round FROM jobs INDEXED BY jobs_claim"
       "             WHERE status = 'pending' AND model = ?4 AND priority = ?13 ORDER BY fair_round LIMIT 1), 0),"
       "   COALESCE((SELECT MAX(fair_round) + 1 FROM jobs INDEXED BY jobs_live"
       "             WHERE client_id = ?2 AND status = 'pending' AND model = ?4 AND priority = ?13"
-      "               AND status IN ('pending', 'processing', 'in_progress')), 0)), ?14)";
+      "               AND status IN ('pending', 'processing', 'in_progress')), 0)), ?14, ?15, ?16, ?17)";
   Result<Statement> statement = connection.prepare(kSql);
   if (!statement) {
     return fail(std::move(statement.error()));
@@ -93,7 +93,10 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
       .bind_int64(11, created_ms)
       .bind_optional_int64(12, job.price_nanos)
       .bind_int64(13, static_cast<std::int64_t>(job.priority))
-      .bind_text(14, job.submit_request_id);
+      .bind_text(14, job.submit_request_id)
+      .bind_int64(15, job.cancel_after.count())
+      .bind_optional_int64(16, store_rules::start_deadline_ms(job.cancel_after, now))
+      .bind_int64(17, job.execution_timeout.count());
   if (Status inserted = statement->run(); !inserted) {
     if (inserted.error().kind == ErrorKind::Conflict) {
       return fail(Error::conflict("job id " + job.id + " already exists"));
@@ -115,6 +118,9 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.webhook_url = job.webhook_url;
   out.webhook_secret = job.webhook_secret;
   out.submit_request_id = job.submit_request_id;
+  out.cancel_after = job.cancel_after;
+  if (auto deadline = store_rules::start_deadline_ms(job.cancel_after, now)) out.start_deadline = from_unix_ms(*deadline);
+  out.execution_timeout = job.execution_timeout;
   out.created_at = from_unix_ms(created_ms);
   out.version = 1;
   return out;
@@ -167,17 +173,19 @@ Result<claim_order::RunningCap> read_running_cap(Connection& connection, const s
 }
 
 // The first pending jobs of one model in claim order, up to `limit`, leaving out the
-// clients in `skipped` (a JSON array). One range of the claim index, no row read.
+// clients in `skipped` (a JSON array) and jobs past their start_deadline. One range of
+// the claim index, no row read.
 Status collect_pending(Connection& connection, const std::string& model, int limit, const std::string& skipped,
-                       std::vector<claim_order::Candidate>& candidates) {
+                       TimePoint now, std::vector<claim_order::Candidate>& candidates) {
   Result<Statement> statement = connection.prepare(
       "SELECT seq, client_id, priority, fair_round FROM jobs INDEXED BY jobs_claim"
       " WHERE status = 'pending' AND model = ?1 AND client_id NOT IN (SELECT value FROM json_each(?3))"
+      "   AND (start_deadline IS NULL OR start_deadline > ?4)"
       " ORDER BY priority DESC, fair_round, seq LIMIT ?2");
   if (!statement) {
     return fail(std::move(statement.error()));
   }
-  statement->bind_text(1, model).bind_int64(2, limit).bind_text(3, skipped);
+  statement->bind_text(1, model).bind_int64(2, limit).bind_text(3, skipped).bind_int64(4, to_unix_ms(now));
   while (true) {
     Result<bool> row = statement->step();
     if (!row) {
@@ -191,12 +199,16 @@ Status collect_pending(Connection& connection, const std::string& model, int lim
   }
 }
 
-Result<Job> lease_job(Connection& connection, std::int64_t seq, const ClaimRequest& request, TimePoint now) {
+// The job leased, or nullopt when it passed its start_deadline (the deadline sweep ends
+// it): a job is never started after its cancel_after.
+Result<std::optional<Job>> lease_job(Connection& connection, std::int64_t seq, const ClaimRequest& request,
+                                     TimePoint now) {
   static const std::string kSql =
       "UPDATE jobs SET version = version + 1, status = 'processing', attempts = attempts + 1, lease_id = ?2,"
-      "  lease_expires_at = ?3, worker_id = ?4, started_at = COALESCE(started_at, ?5),"
-      "  progress = NULL, preview_jpeg = x''"
-      " WHERE seq = ?1 RETURNING " +
+      "  run_deadline = CASE WHEN execution_timeout_ms > 0 THEN ?5 + execution_timeout_ms END,"
+      "  lease_expires_at = CASE WHEN execution_timeout_ms > 0 THEN MIN(?3, ?5 + execution_timeout_ms) ELSE ?3 END,"
+      "  worker_id = ?4, started_at = COALESCE(started_at, ?5), progress = NULL, preview_jpeg = x''"
+      " WHERE seq = ?1 AND (start_deadline IS NULL OR start_deadline > ?5) RETURNING " +
       job_columns();
   Result<Statement> statement = connection.prepare(kSql);
   if (!statement) {
@@ -207,14 +219,7 @@ Result<Job> lease_job(Connection& connection, std::int64_t seq, const ClaimReque
       .bind_int64(3, to_unix_ms(now + request.lease))
       .bind_text(4, request.worker_id)
       .bind_int64(5, to_unix_ms(now));
-  Result<std::optional<Job>> leased = step_job(*statement);
-  if (!leased) {
-    return fail(std::move(leased.error()));
-  }
-  if (!*leased) {
-    return fail(Error::internal("claimed job seq " + std::to_string(seq) + " vanished"));
-  }
-  return std::move(**leased);
+  return step_job(*statement);
 }
 
 }  // namespace
@@ -280,7 +285,7 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
     std::vector<claim_order::Candidate> candidates;
     const std::string skipped = store_rules::to_json_array(picker.capped_clients());
     for (const std::string& model : models) {
-      if (Status collected = collect_pending(connection, model, picker.still_wanted(), skipped, candidates);
+      if (Status collected = collect_pending(connection, model, picker.still_wanted(), skipped, now, candidates);
           !collected) {
         return fail(std::move(collected.error()));
       }
@@ -293,14 +298,17 @@ Result<std::vector<Lease>> claim_jobs(Connection& connection, const ClaimRequest
       return fail(std::move(chosen.error()));
     }
     for (std::int64_t seq : *chosen) {
-      Result<Job> job = lease_job(connection, seq, request, now);
+      Result<std::optional<Job>> job = lease_job(connection, seq, request, now);
       if (!job) {
         return fail(std::move(job.error()));
       }
-      if (Status recorded = record_job_event(connection, *job, JobStatus::Pending, {}, now); !recorded) {
+      if (!*job) {
+        continue;  // collect_pending left it out; kept as the rule's last word
+      }
+      if (Status recorded = record_job_event(connection, **job, JobStatus::Pending, {}, now); !recorded) {
         return fail(std::move(recorded.error()));
       }
-      leases.push_back(Lease{std::move(*job)});
+      leases.push_back(Lease{std::move(**job)});
     }
   }
   return leases;

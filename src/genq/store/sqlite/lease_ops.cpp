@@ -7,6 +7,7 @@
 #include "genq/store/sqlite/ledger_ops.hpp"
 #include "genq/store/sqlite/outbox.hpp"
 #include "genq/store/delivery_store.hpp"
+#include "genq/store/store_rules.hpp"
 
 namespace genq::sqlite {
 namespace {
@@ -68,7 +69,7 @@ Result<TimePoint> heartbeat_lease(Connection& connection, const LeaseRef& lease,
   if (!job) {
     return fail(std::move(job.error()));
   }
-  const TimePoint expires = now + extend;
+  const TimePoint expires = store_rules::capped_lease(now + extend, job->run_deadline);
   Result<Statement> statement = connection.prepare("UPDATE jobs SET lease_expires_at = ?2 WHERE seq = ?1");
   if (!statement) {
     return fail(std::move(statement.error()));
@@ -96,7 +97,7 @@ Result<Job> record_progress(Connection& connection, const LeaseRef& lease, doubl
       " WHERE seq = ?1 RETURNING " +
       job_columns();
   return update_job(connection, kSql, job->seq, [&](Statement& statement) {
-    statement.bind_double(2, rounded).bind_int64(4, to_unix_ms(now + extend));
+    statement.bind_double(2, rounded).bind_int64(4, to_unix_ms(store_rules::capped_lease(now + extend, job->run_deadline)));
     if (preview_jpeg) {
       statement.bind_blob(3, *preview_jpeg);
     } else {

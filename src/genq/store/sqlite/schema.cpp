@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 10> kMigrations = {
+constexpr std::array<const char*, 11> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -225,6 +225,21 @@ DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (model, priority DESC, fair_round, seq, client_id) WHERE status = 'pending';
 CREATE INDEX jobs_live ON jobs (client_id, status, model, priority, fair_round)
   WHERE status IN ('pending', 'processing', 'in_progress');
+)sql",
+    // Version 11: deadlines (docs/api.md, "Deadlines"). cancel_after_ms and
+    // execution_timeout_ms are what the job asked for (0 = none); start_deadline is
+    // when a pending job expires, run_deadline when the running attempt times out
+    // (set at each claim; the lease never outlives it, so the lease index finds it).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN cancel_after_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN start_deadline INTEGER;
+ALTER TABLE jobs ADD COLUMN execution_timeout_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN run_deadline INTEGER;
+CREATE INDEX jobs_start_deadline ON jobs (start_deadline) WHERE status = 'pending' AND start_deadline IS NOT NULL;
+-- Claims leave out jobs past their start_deadline still reading no row.
+DROP INDEX jobs_claim;
+CREATE INDEX jobs_claim ON jobs (model, priority DESC, fair_round, seq, client_id, start_deadline)
+  WHERE status = 'pending';
 )sql",
 };
 

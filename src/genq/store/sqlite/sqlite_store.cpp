@@ -254,7 +254,7 @@ void SqliteStore::cancel(std::string job_id, std::string client_id, StoreDone<Jo
 void SqliteStore::retry(std::string job_id, std::string client_id, StoreDone<Job> done) {
   post_jobs<Job>(
       [job_id = std::move(job_id), client_id = std::move(client_id)](Connection& connection) {
-        return sqlite::retry_job(connection, job_id, client_id);
+        return sqlite::retry_job(connection, job_id, client_id, clock_.now());
       },
       kToldToClients, std::move(done));
 }
@@ -265,6 +265,11 @@ void SqliteStore::purge_pending(PurgeRequest request, StoreDone<std::vector<Job>
         return sqlite::purge_pending_jobs(connection, request, clock_.now());
       },
       kToldToClients, std::move(done));
+}
+
+Result<std::vector<Job>> SqliteStore::expire_deadlines(TimePoint now) {
+  return write_jobs<std::vector<Job>>(
+      [&](Connection& connection) { return sqlite::expire_job_deadlines(connection, now); }, kToldToClients);
 }
 
 Result<std::vector<Job>> SqliteStore::requeue_expired(TimePoint now) {

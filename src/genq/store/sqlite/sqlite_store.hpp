@@ -94,6 +94,7 @@ class SqliteStore final : public Store {
   void cancel(std::string job_id, std::string client_id, StoreDone<Job> done) override;
   void retry(std::string job_id, std::string client_id, StoreDone<Job> done) override;
   void purge_pending(PurgeRequest request, StoreDone<std::vector<Job>> done) override;
+  Result<std::vector<Job>> expire_deadlines(TimePoint now) override;
   Result<std::vector<Job>> requeue_expired(TimePoint now) override;
   Result<std::vector<std::string>> expire_results(TimePoint before) override;
   Result<std::int64_t> delete_finished_jobs(TimePoint before, int limit) override;

@@ -1,0 +1,98 @@
+// The deadline sweep (JobStore::expire_deadlines): jobs that waited past their
+// cancel_after, attempts that ran past their execution_timeout.
+#include <map>
+
+#include "genq/store/delivery_store.hpp"
+#include "genq/store/sqlite/job_ops.hpp"
+#include "genq/store/sqlite/job_row.hpp"
+#include "genq/store/sqlite/outbox.hpp"
+
+namespace genq::sqlite {
+namespace {
+
+Result<std::vector<Job>> run_update(Connection& connection, const std::string& sql, TimePoint now) {
+  Result<Statement> statement = connection.prepare(sql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_int64(1, to_unix_ms(now));
+  return step_jobs(*statement);
+}
+
+// Walks the lease index: a timed-out attempt's lease expired at its run_deadline at the
+// latest (store_rules::capped_lease).
+constexpr const char* kTimedOut =
+    " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
+    "   AND run_deadline IS NOT NULL AND run_deadline <= ?1";
+
+// The statuses of the attempts about to time out, by id: job.failed reports the status
+// before, and RETURNING shows only the new row.
+Result<std::map<std::string, JobStatus>> timed_out_statuses(Connection& connection, TimePoint now) {
+  Result<Statement> statement = connection.prepare(std::string("SELECT id, status FROM jobs") + kTimedOut);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_int64(1, to_unix_ms(now));
+  std::map<std::string, JobStatus> statuses;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return statuses;
+    }
+    statuses.emplace(statement->column_text(0),
+                     parse_job_status(statement->column_text(1)).value_or(JobStatus::Processing));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<Job>> expire_job_deadlines(Connection& connection, TimePoint now) {
+  // The WHERE repeats jobs_start_deadline's condition so sqlite uses that partial index.
+  static const std::string kExpire =
+      "UPDATE jobs SET version = version + 1, status = 'error',"
+      "  error = 'expired: no worker started it within cancel_after (' || (cancel_after_ms / 1000) || ' s)',"
+      "  finished_at = ?1, preview_jpeg = x''"
+      " WHERE status = 'pending' AND start_deadline IS NOT NULL AND start_deadline <= ?1"
+      " RETURNING " +
+      job_columns();
+  static const std::string kTimeOut =
+      "UPDATE jobs SET version = version + 1, status = 'error',"
+      "  error = 'execution timeout: the attempt ran longer than execution_timeout ('"
+      "    || (execution_timeout_ms / 1000) || ' s)',"
+      "  lease_id = '', lease_expires_at = NULL, finished_at = ?1, preview_jpeg = x''" +
+      std::string(kTimedOut) + " RETURNING " + job_columns();
+
+  Result<std::vector<Job>> expired = run_update(connection, kExpire, now);
+  if (!expired) {
+    return expired;
+  }
+  for (const Job& job : *expired) {
+    if (Status recorded = record_job_event(connection, job, JobStatus::Pending, kErrorExpired, now); !recorded) {
+      return fail(std::move(recorded.error()));
+    }
+  }
+  Result<std::map<std::string, JobStatus>> previous = timed_out_statuses(connection, now);
+  if (!previous) {
+    return fail(std::move(previous.error()));
+  }
+  Result<std::vector<Job>> timed_out = run_update(connection, kTimeOut, now);
+  if (!timed_out) {
+    return timed_out;
+  }
+  for (const Job& job : *timed_out) {
+    auto it = previous->find(job.id);
+    const JobStatus before = it == previous->end() ? JobStatus::Processing : it->second;
+    if (Status recorded = record_job_event(connection, job, before, kErrorWorkerTimeout, now); !recorded) {
+      return fail(std::move(recorded.error()));
+    }
+  }
+  std::vector<Job> changed = std::move(*expired);
+  changed.insert(changed.end(), std::make_move_iterator(timed_out->begin()),
+                 std::make_move_iterator(timed_out->end()));
+  return changed;
+}
+
+}  // namespace genq::sqlite
