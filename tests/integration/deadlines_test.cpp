@@ -58,7 +58,8 @@ TEST_F(Deadlines, DeadlineFieldsAreValidatedInBothDialects) {
     for (const char* name : {"cancel_after", "execution_timeout"}) {
       const HttpResponse answer = image_with({{name, bad}}).submit(api());
       EXPECT_EQ(answer.status, 422) << name << "=" << boost::json::serialize(bad) << ": " << answer.describe();
-      const boost::json::value* errors = answer.json().as_object().if_contains("errors");
+      const boost::json::value body = answer.json();
+      const boost::json::value* errors = body.as_object().if_contains("errors");
       ASSERT_TRUE(errors && errors->as_object().contains(name)) << answer.body;
       EXPECT_NE(std::string(errors->as_object().at(name).as_array().at(0).as_string()).find("1 to 86400"),
                 std::string::npos)

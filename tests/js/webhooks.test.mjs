@@ -421,6 +421,18 @@ test('job.failed payload for a cancelled job', () => withHarness(async (h) => {
   assert.equal(receiver.withEvent('job.processing', requestId).length, 0, 'never claimed, never processing');
 }));
 
+test('job.failed for a job no worker started within its cancel_after: EXPIRED', () => withHarness(async (h) => {
+  const { client, receiver, server } = await setup(h, { worker: false });
+  const requestId = await submit(server, client, receiver, { cancel_after: 1 });
+  const failed = await waitFor(() => receiver.withEvent('job.failed', requestId)[0], { message: 'job.failed' });
+  assertAllVerified(receiver);
+  const d = failed.json.data;
+  assert.equal(d.status, 'error');
+  assert.equal(d.previous_status, 'pending');
+  assert.equal(d.error_code, 'EXPIRED');
+  assert.equal(d.error_message, 'expired: no worker started it within cancel_after (1 s)');
+}));
+
 test('a per-job webhook_secret signs that job\'s deliveries', () => withHarness(async (h) => {
   const { client, receiver, server } = await setup(h, { worker: false });
   const jobSecret = 'per-job-secret-0123456789-abcdefghijklmnop';

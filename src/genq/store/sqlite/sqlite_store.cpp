@@ -253,7 +253,7 @@ void SqliteStore::cancel(std::string job_id, std::string client_id, StoreDone<Jo
 
 void SqliteStore::retry(std::string job_id, std::string client_id, StoreDone<Job> done) {
   post_jobs<Job>(
-      [job_id = std::move(job_id), client_id = std::move(client_id)](Connection& connection) {
+      [this, job_id = std::move(job_id), client_id = std::move(client_id)](Connection& connection) {
         return sqlite::retry_job(connection, job_id, client_id, clock_.now());
       },
       kToldToClients, std::move(done));
