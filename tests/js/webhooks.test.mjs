@@ -433,6 +433,27 @@ test('job.failed for a job no worker started within its cancel_after: EXPIRED', 
   assert.equal(d.error_message, 'expired: no worker started it within cancel_after (1 s)');
 }));
 
+test('--webhook-rate-per-host: a burst of 40 deliveries reaches the receiver at its rate', () => withHarness(async (h) => {
+  const rate = 10;
+  const { client, receiver, server } = await setup(h, {
+    worker: false, args: [...FLAGS, '--webhook-rate-per-host', String(rate)],
+  });
+  const ids = [];
+  for (let i = 0; i < 40; i++) ids.push(await submit(server, client, receiver));
+  const purge = await api(server, client.api_key, 'POST', '/api/v1/client/queue/purge');
+  assert.equal(purge.status, 200, purge.text);
+  await waitFor(() => receiver.requests.length >= 40, { timeoutMs: 30000, message: '40 job.failed deliveries' });
+  assertAllVerified(receiver);
+  const times = receiver.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
+  // A bucket of one second's worth: the first `rate` at once, then `rate` a second.
+  const span = times[times.length - 1] - times[0];
+  assert.ok(span >= ((40 - rate) / rate) * 1000 * 0.85, `40 deliveries in ${span.toFixed(0)} ms: faster than ${rate}/s`);
+  for (let i = 0; i < times.length; i++) {
+    const inWindow = times.filter((t) => t >= times[i] && t < times[i] + 1000).length;
+    assert.ok(inWindow <= 2 * rate, `${inWindow} deliveries within one second from #${i}`);
+  }
+}));
+
 test('a per-job webhook_secret signs that job\'s deliveries', () => withHarness(async (h) => {
   const { client, receiver, server } = await setup(h, { worker: false });
   const jobSecret = 'per-job-secret-0123456789-abcdefghijklmnop';

@@ -19,6 +19,9 @@ void add_webhook_options(CLI::App& cmd, WebhookConfig& c) {
       ->envname("GENQ_WEBHOOK_MAX_IN_FLIGHT")->check(CLI::Range(1, 10'000))->capture_default_str();
   cmd.add_option("--webhook-max-per-host", c.max_per_host, "Webhook deliveries in flight to one receiver (host:port)")
       ->envname("GENQ_WEBHOOK_MAX_PER_HOST")->check(CLI::Range(1, 10'000))->capture_default_str();
+  cmd.add_option("--webhook-rate-per-host", c.rate_per_host,
+                 "Webhook deliveries started per second to one receiver (host:port), per node; 0 = no limit")
+      ->envname("GENQ_WEBHOOK_RATE_PER_HOST")->check(CLI::Range(0.0, 100'000.0))->capture_default_str();
   cmd.add_option("--webhook-allow-cidr", c.allow_cidrs,
                  "Networks webhooks may reach although private, e.g. 10.1.0.0/16 (comma-separated)")
       ->envname("GENQ_WEBHOOK_ALLOW_CIDR")->delimiter(',');
@@ -55,6 +58,7 @@ std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig&
   webhook::EngineOptions engine;
   engine.max_in_flight = config.webhooks.max_in_flight;
   engine.max_per_host = config.webhooks.max_per_host;
+  engine.rate_per_host = config.webhooks.rate_per_host;
   engine.retry.scale = config.webhooks.retry_scale;
   engine.log_ttl = std::chrono::seconds(config.webhooks.log_ttl_s);
   // An attempt takes at most the timeout; the rest covers recording it.

@@ -15,6 +15,7 @@ struct WebhookConfig {
   double retry_scale = 1.0;          // multiplies every retry wait; tests use 0.001
   std::size_t max_in_flight = 256;
   std::size_t max_per_host = 16;
+  double rate_per_host = 0;  // deliveries started per second to one receiver; 0 = no limit
   std::vector<std::string> allow_cidrs;  // private networks allowed without --webhook-allow-private
   std::int64_t secret_overlap_s = 24 * 3600;
   std::int64_t log_ttl_s = 7 * 24 * 3600;

@@ -140,14 +140,15 @@ Millis DeliveryEngine::run_once() {
     return options_.idle_wait;
   }
   // Deliveries due now but held back by a cap need no timer: a finishing attempt
-  // wakes the engine.
-  if (!*next) {
-    return options_.idle_wait;
-  }
-  return std::clamp(std::chrono::duration_cast<Millis>(**next - now), Millis(1), options_.idle_wait);
+  // wakes the engine. Those held back by a rate do: rate_wake_.
+  Millis wait = *next ? std::clamp(std::chrono::duration_cast<Millis>(**next - now), Millis(1), options_.idle_wait)
+                      : options_.idle_wait;
+  if (rate_wake_) wait = std::clamp(std::chrono::duration_cast<Millis>(*rate_wake_ - now), Millis(1), wait);
+  return wait;
 }
 
 void DeliveryEngine::dispatch(TimePoint now) {
+  rate_wake_.reset();
   if (in_flight_.size() >= options_.max_in_flight) {
     return;
   }
@@ -168,10 +169,15 @@ void DeliveryEngine::dispatch(TimePoint now) {
     if (busy >= options_.max_per_host) {
       continue;  // at its cap: its own attempts finishing will wake us
     }
+    const std::size_t allowed = rate_limit_.available(host, now);
+    if (allowed == 0) {
+      hold_for_rate(host, now);
+      continue;
+    }
     DueQuery query;
     query.now = now;
     query.host = host;
-    query.limit = std::min(options_.max_per_host - busy, options_.max_in_flight - in_flight_.size());
+    query.limit = std::min({options_.max_per_host - busy, options_.max_in_flight - in_flight_.size(), allowed});
     query.claimant = claimant_;
     query.claim_for = options_.claim_for;
     for (const auto& [id, attempt] : in_flight_) {
@@ -188,6 +194,8 @@ void DeliveryEngine::dispatch(TimePoint now) {
     for (const DueDelivery& delivery : *due) {
       send(delivery, now);
     }
+    rate_limit_.spend(host, due->size(), now);
+    if (due->size() == allowed) hold_for_rate(host, now);  // its rate may hold back more
     last_host_ = host;
   }
 }
@@ -295,11 +303,17 @@ void DeliveryEngine::record(std::vector<AttemptRecord> records) {
   }
 }
 
+void DeliveryEngine::hold_for_rate(const std::string& host, TimePoint now) {
+  const TimePoint next = rate_limit_.next_send(host, now);
+  if (!rate_wake_ || next < *rate_wake_) rate_wake_ = next;
+}
+
 void DeliveryEngine::prune(TimePoint now) {
   if (next_prune_ && now < *next_prune_) {
     return;
   }
   next_prune_ = now + kPruneEvery;
+  rate_limit_.forget_idle(now);
   Result<std::int64_t> pruned = store_.prune_deliveries(now - options_.log_ttl);
   if (!pruned) {
     spdlog::warn("webhooks: cannot prune the delivery log: {}", pruned.error().message);

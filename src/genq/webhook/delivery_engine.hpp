@@ -12,7 +12,8 @@
 // and then any node sends the delivery (docs/scale-out.md, "Webhook delivery").
 //
 // Concurrency: at most max_in_flight deliveries at once and max_per_host per receiver
-// ("host:port"), so one slow receiver cannot hold up the others: each round asks the
+// ("host:port"), and with rate_per_host at most that many started per second to each
+// receiver, so one slow receiver cannot hold up the others, nor a burst flood one: each round asks the
 // store which receivers have deliveries due and reads each receiver's own due range,
 // so a receiver's backlog is never scanned to reach another's. Finished attempts are
 // recorded in one store transaction per round (one fsync for many attempts), after
@@ -26,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -35,6 +37,7 @@
 #include "genq/core/clock.hpp"
 #include "genq/metrics/histogram.hpp"
 #include "genq/store/delivery_store.hpp"
+#include "genq/webhook/host_rate_limit.hpp"
 #include "genq/webhook/payload.hpp"
 #include "genq/webhook/retry_schedule.hpp"
 #include "genq/webhook/sender.hpp"
@@ -44,6 +47,8 @@ namespace genq::webhook {
 struct EngineOptions {
   std::size_t max_in_flight = 256;
   std::size_t max_per_host = 16;
+  // Deliveries per second to one receiver, this node's (host_rate_limit.hpp); 0 = no limit.
+  double rate_per_host = 0;
   RetryPolicy retry;
   // The longest the engine sleeps without being woken: new deliveries wake it at
   // once, so this only bounds how late a clock jump or a write by another process is
@@ -127,6 +132,8 @@ class DeliveryEngine {
   // Starts every due delivery the caps allow, receiver by receiver.
   void dispatch(TimePoint now);
   void send(const DueDelivery& delivery, TimePoint now);
+  // Notes when `host`, held back by its rate, may send again (rate_wake_).
+  void hold_for_rate(const std::string& host, TimePoint now);
   void prune(TimePoint now);
 
   DeliveryStore& store_;
@@ -138,6 +145,10 @@ class DeliveryEngine {
   // Touched only by the thread running run_once().
   std::unordered_map<std::string, InFlight> in_flight_;  // delivery id -> attempt
   std::unordered_map<std::string, std::size_t> per_host_;
+  HostRateLimit rate_limit_{options_.rate_per_host};
+  // The earliest time a receiver held back by its rate this round has a send again:
+  // its deliveries are due already, so no due time would wake the engine for them.
+  std::optional<TimePoint> rate_wake_;
   // Finished attempts not yet recorded (delivery id -> host): still pending in the
   // store, so the due queries must skip them.
   std::unordered_map<std::string, std::string> recording_;

@@ -91,6 +91,7 @@ export class WebhookReceiver {
       const extraHeaders = typeof answer === 'number' ? {} : (answer.headers ?? {});
       this.requests.push({
         id,
+        receivedAt: performance.now(),  // ms, monotonic
         event: headers['x-deapi-event'],
         method: req.method,
         path: req.url,

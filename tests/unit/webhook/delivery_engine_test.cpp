@@ -205,6 +205,55 @@ TEST_F(DeliveryEngineTest, OneSlowReceiverDoesNotHoldUpTheOthers) {
   EXPECT_EQ(std::count(urls.begin(), urls.end(), "https://fast.example.com/in"), 1);
 }
 
+TEST_F(DeliveryEngineTest, ARateLimitedReceiverGetsItsRateAndTheEngineWakesForTheRest) {
+  EngineOptions options;
+  options.rate_per_host = 4;  // a burst of 4, then one every 250 ms
+  make_engine(options);
+  for (int i = 0; i < 10; ++i) cancelled_job("burst" + std::to_string(i), "https://limited.example.com/in");
+  cancelled_job("other", "https://other.example.com/in");
+
+  Millis wait = engine_->run_once();
+  EXPECT_EQ(sender_->total(), 5u) << "four to the limited receiver, and the other one's at once";
+  EXPECT_EQ(wait, 250ms) << "due deliveries held back by the rate need their own wake-up";
+  while (sender_->waiting() > 0) sender_->answer(200);
+
+  clock_.advance(249ms);
+  engine_->run_once();
+  EXPECT_EQ(sender_->total(), 5u) << "no token yet";
+  clock_.advance(1ms);
+  engine_->run_once();
+  EXPECT_EQ(sender_->total(), 6u);
+  clock_.advance(1000ms);
+  engine_->run_once();
+  EXPECT_EQ(sender_->total(), 10u) << "a second's worth at most, never a backlog's";
+  clock_.advance(1000ms);
+  engine_->run_once();
+  EXPECT_EQ(sender_->total(), 11u) << "everything went in the end";
+}
+
+TEST(HostRateLimit, ABucketHoldsOneSecondsWorthAndRefillsAtTheRate) {
+  HostRateLimit limit(10);
+  const TimePoint t0 = from_unix_ms(1'000'000);
+  EXPECT_EQ(limit.available("a:443", t0), 10u);
+  limit.spend("a:443", 10, t0);
+  EXPECT_EQ(limit.available("a:443", t0), 0u);
+  EXPECT_EQ(limit.next_send("a:443", t0), t0 + 100ms);
+  EXPECT_EQ(limit.available("a:443", t0 + 350ms), 3u);
+  EXPECT_EQ(limit.available("a:443", t0 + 60s), 10u) << "never more than the burst";
+  EXPECT_EQ(limit.available("b:443", t0), 10u) << "receivers are limited apart";
+  limit.forget_idle(t0 + 2s);
+  EXPECT_EQ(limit.available("a:443", t0 + 2s), 10u);
+
+  HostRateLimit slow(0.5);  // one every two seconds, a burst of one
+  EXPECT_EQ(slow.available("a:443", t0), 1u);
+  slow.spend("a:443", 1, t0);
+  EXPECT_EQ(slow.next_send("a:443", t0), t0 + 2s);
+
+  HostRateLimit none(0);
+  EXPECT_FALSE(none.limited());
+  EXPECT_EQ(none.next_send("a:443", t0), t0);
+}
+
 TEST_F(DeliveryEngineTest, RequestsAreSignedAndCarryTheDeapiEnvelope) {
   cancelled_job("j1");
   engine_->run_once();
