@@ -95,6 +95,9 @@ const ROWS = [
   { id: 'sync_wait_held_rss', title: 'RSS while holding 10,000 `Prefer: wait` submits (no target)' },
   { id: 'sync_wait_held_threads', title: 'threads while holding 10,000 `Prefer: wait` submits (no target)' },
   { id: 'sync_wait_answered', title: 'held `Prefer: wait` submits answered/s once a worker runs their jobs (no target)' },
+  { id: 'sse_streams_held_rss', title: 'RSS while holding 10,000 status streams (SSE) (no target)' },
+  { id: 'sse_streams_held_threads', title: 'threads while holding 10,000 status streams (SSE) (no target)' },
+  { id: 'sse_streams_ended', title: 'held status streams ended with their `done` state/s once a worker runs their jobs (no target)' },
 ];
 
 const compare = (a, op, b) => ({ '>=': a >= b, '<=': a <= b, '<': a < b, '>': a > b })[op];

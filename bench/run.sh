@@ -50,7 +50,7 @@ case "$MODE" in
   *) echo "usage: bench/run.sh [quick|full]" >&2; exit 2 ;;
 esac
 
-ALL="idle submits e2e status_poll latency claim_latency ws webhooks deep_queue postgres large_files sync_wait"
+ALL="idle submits e2e status_poll latency claim_latency ws webhooks deep_queue postgres large_files sync_wait sse_streams"
 # submit -> claim has no target; quick mode leaves it out (its client waits out a long-poll per run)
 [ "$MODE" = quick ] && ALL=${ALL/claim_latency /}
 ONLY=${BENCH_ONLY:-$ALL}

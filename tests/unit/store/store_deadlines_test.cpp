@@ -4,7 +4,6 @@
 // never outliving that time. Both write their job.failed in the same transaction.
 #include <gtest/gtest.h>
 
-#include "genq/crypto/crypto.hpp"
 #include "unit/store/store_fixture.hpp"
 
 namespace genq {
@@ -19,11 +18,7 @@ class StoreDeadlines : public StoreFixture {
     if (HasFatalFailure()) {
       return;
     }
-    Client client;
-    client.id = "cl_1";
-    client.name = "one";
-    client.webhook_secret = "whsec_deadlines";
-    ASSERT_TRUE(store_->create_client(client, crypto::sha256_hex("key-1")));
+    create_client("cl_1", "whsec_deadlines", "hash-1");
   }
 
   NewJob job_with(std::string id, Millis cancel_after, Millis execution_timeout) {

@@ -84,6 +84,14 @@ class StoreFixture : public ::testing::TestWithParam<StoreKind> {
     return store_helpers::claim_request(std::move(models), max_jobs);
   }
   LeaseRef claim_one() { return store_helpers::claim_one(*store_); }
+  // A client `id` named "one", with this account webhook secret and API key hash.
+  void create_client(const std::string& id, const std::string& webhook_secret, const std::string& key_hash) {
+    Client client;
+    client.id = id;
+    client.name = "one";
+    client.webhook_secret = webhook_secret;
+    ASSERT_TRUE(store_->create_client(client, key_hash));
+  }
   Job get(const std::string& id) { return store_helpers::get(*store_, id); }
 
   genq::testing::TempDir dir_{"genq-store"};

@@ -15,10 +15,7 @@ class StoreLedger : public StoreFixture {
     if (HasFatalFailure()) {
       return;
     }
-    Client client;
-    client.id = "cl_1";
-    client.name = "one";
-    ASSERT_TRUE(store_->create_client(client, "hash-1"));
+    create_client("cl_1", "", "hash-1");
   }
 
   Balance balance() {

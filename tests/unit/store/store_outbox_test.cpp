@@ -31,11 +31,7 @@ class StoreOutbox : public StoreFixture {
     if (HasFatalFailure()) {
       return;
     }
-    Client client;
-    client.id = "cl_1";
-    client.name = "one";
-    client.webhook_secret = kAccountSecret;
-    ASSERT_TRUE(store_->create_client(client, crypto::sha256_hex("key-1")));
+    create_client("cl_1", kAccountSecret, crypto::sha256_hex("key-1"));
   }
 
   NewJob hooked_job(std::string id) {

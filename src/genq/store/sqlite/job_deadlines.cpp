@@ -10,42 +10,11 @@
 namespace genq::sqlite {
 namespace {
 
-Result<std::vector<Job>> run_update(Connection& connection, const std::string& sql, TimePoint now) {
-  Result<Statement> statement = connection.prepare(sql);
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind_int64(1, to_unix_ms(now));
-  return step_jobs(*statement);
-}
-
 // Walks the lease index: a timed-out attempt's lease expired at its run_deadline at the
 // latest (store_rules::capped_lease).
 constexpr const char* kTimedOut =
     " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1"
     "   AND run_deadline IS NOT NULL AND run_deadline <= ?1";
-
-// The statuses of the attempts about to time out, by id: job.failed reports the status
-// before, and RETURNING shows only the new row.
-Result<std::map<std::string, JobStatus>> timed_out_statuses(Connection& connection, TimePoint now) {
-  Result<Statement> statement = connection.prepare(std::string("SELECT id, status FROM jobs") + kTimedOut);
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind_int64(1, to_unix_ms(now));
-  std::map<std::string, JobStatus> statuses;
-  while (true) {
-    Result<bool> row = statement->step();
-    if (!row) {
-      return fail(std::move(row.error()));
-    }
-    if (!*row) {
-      return statuses;
-    }
-    statuses.emplace(statement->column_text(0),
-                     parse_job_status(statement->column_text(1)).value_or(JobStatus::Processing));
-  }
-}
 
 }  // namespace
 
@@ -65,8 +34,9 @@ Result<std::vector<Job>> expire_job_deadlines(Connection& connection, TimePoint 
       "    || (execution_timeout_ms / 1000) || ' s)',"
       "  lease_id = '', lease_expires_at = NULL, finished_at = ?1, preview_jpeg = x''" +
       std::string(kTimedOut) + " RETURNING " + job_columns();
+  static const std::string kTimedOutStatuses = std::string("SELECT id, status FROM jobs") + kTimedOut;
 
-  Result<std::vector<Job>> expired = run_update(connection, kExpire, now);
+  Result<std::vector<Job>> expired = update_jobs_at(connection, kExpire, now);
   if (!expired) {
     return expired;
   }
@@ -75,11 +45,11 @@ Result<std::vector<Job>> expire_job_deadlines(Connection& connection, TimePoint 
       return fail(std::move(recorded.error()));
     }
   }
-  Result<std::map<std::string, JobStatus>> previous = timed_out_statuses(connection, now);
+  Result<std::map<std::string, JobStatus>> previous = statuses_at(connection, kTimedOutStatuses, now);
   if (!previous) {
     return fail(std::move(previous.error()));
   }
-  Result<std::vector<Job>> timed_out = run_update(connection, kTimeOut, now);
+  Result<std::vector<Job>> timed_out = update_jobs_at(connection, kTimeOut, now);
   if (!timed_out) {
     return timed_out;
   }

@@ -107,4 +107,33 @@ Result<std::vector<Job>> step_jobs(Statement& statement) {
   }
 }
 
+Result<std::vector<Job>> update_jobs_at(Connection& connection, const std::string& sql, TimePoint now) {
+  Result<Statement> statement = connection.prepare(sql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_int64(1, to_unix_ms(now));
+  return step_jobs(*statement);
+}
+
+Result<std::map<std::string, JobStatus>> statuses_at(Connection& connection, const std::string& sql, TimePoint now) {
+  Result<Statement> statement = connection.prepare(sql);
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind_int64(1, to_unix_ms(now));
+  std::map<std::string, JobStatus> statuses;
+  while (true) {
+    Result<bool> row = statement->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return statuses;
+    }
+    statuses.emplace(statement->column_text(0),
+                     parse_job_status(statement->column_text(1)).value_or(JobStatus::Processing));
+  }
+}
+
 }  // namespace genq::sqlite

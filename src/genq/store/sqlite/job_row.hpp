@@ -1,5 +1,6 @@
 #pragma once
 // How a genq::Job maps to a row of the jobs table.
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -7,6 +8,7 @@
 
 #include "genq/core/error.hpp"
 #include "genq/core/job.hpp"
+#include "genq/store/sqlite/sqlite_connection.hpp"
 #include "genq/store/sqlite/sqlite_statement.hpp"
 
 namespace genq::sqlite {
@@ -27,6 +29,12 @@ Result<Job> read_job(const Statement& row);
 Result<std::optional<Job>> step_job(Statement& statement);
 // Steps `statement` to the end, collecting every job.
 Result<std::vector<Job>> step_jobs(Statement& statement);
+
+// The sweeps' two shapes, each `sql` taking the sweep's time as ?1: an UPDATE ...
+// RETURNING job_columns() (the jobs after it), and a SELECT id, status (the statuses
+// before one: RETURNING shows only the new row, and job.failed reports the old status).
+Result<std::vector<Job>> update_jobs_at(Connection& connection, const std::string& sql, TimePoint now);
+Result<std::map<std::string, JobStatus>> statuses_at(Connection& connection, const std::string& sql, TimePoint now);
 
 // How a dialect is stored in jobs.dialect.
 std::string_view to_column(Dialect dialect);

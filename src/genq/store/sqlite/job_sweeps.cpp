@@ -15,39 +15,14 @@ namespace {
 // runs first: it times out, it is not retried.
 constexpr std::string_view kNotTimedOut = "(run_deadline IS NULL OR run_deadline > ?1)";
 
-Result<std::vector<Job>> run_requeue(Connection& connection, const std::string& sql, TimePoint now) {
-  Result<Statement> statement = connection.prepare(sql);
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind_int64(1, to_unix_ms(now));
-  return step_jobs(*statement);
-}
-
 // The statuses (processing or in_progress) of the jobs the exhausted-lease update is
-// about to fail, by id: UPDATE ... RETURNING shows only the new row, and job.failed
-// reports the previous status.
+// about to fail, by id.
 Result<std::map<std::string, JobStatus>> exhausted_statuses(Connection& connection, TimePoint now) {
-  Result<Statement> statement = connection.prepare(
+  static const std::string kSql =
       "SELECT id, status FROM jobs"
       " WHERE status IN ('processing', 'in_progress') AND lease_expires_at <= ?1 AND attempts >= max_attempts"
-      "   AND " + std::string(kNotTimedOut));
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind_int64(1, to_unix_ms(now));
-  std::map<std::string, JobStatus> statuses;
-  while (true) {
-    Result<bool> row = statement->step();
-    if (!row) {
-      return fail(std::move(row.error()));
-    }
-    if (!*row) {
-      return statuses;
-    }
-    statuses.emplace(statement->column_text(0),
-                     parse_job_status(statement->column_text(1)).value_or(JobStatus::Processing));
-  }
+      "   AND " + std::string(kNotTimedOut);
+  return statuses_at(connection, kSql, now);
 }
 
 }  // namespace
@@ -73,7 +48,7 @@ Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoin
   if (!previous) {
     return fail(std::move(previous.error()));
   }
-  Result<std::vector<Job>> failed = run_requeue(connection, kExhausted, now);
+  Result<std::vector<Job>> failed = update_jobs_at(connection, kExhausted, now);
   if (!failed) {
     return failed;
   }
@@ -84,7 +59,7 @@ Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoin
       return fail(std::move(recorded.error()));
     }
   }
-  Result<std::vector<Job>> requeued = run_requeue(connection, kRetry, now);
+  Result<std::vector<Job>> requeued = update_jobs_at(connection, kRetry, now);
   if (!requeued) {
     return requeued;
   }
