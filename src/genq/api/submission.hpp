@@ -31,8 +31,11 @@ void answer_price(Services& services, const SubmitTarget& target, Result<SubmitB
 void submit_job(Services& services, const Client& client, const SubmitTarget& target, Result<SubmitBody> body,
                 http::Request& request, http::Reply reply, std::function<void(Job)> stored);
 
-// Runs a submit handler now, on the I/O thread, for a JSON or form body, or on the
-// blocking pool for a multipart one, whose parsing and files may take milliseconds.
+// Whether a submit must leave the I/O thread: a multipart body, whose parsing and files
+// may take milliseconds, or one naming a webhook_url, whose check may wait on DNS.
+bool submit_may_block(const http::Request& request);
+// Runs a submit handler now, on the I/O thread, or on the blocking pool when
+// submit_may_block.
 void run_submit(http::Request& request, std::function<void()> handler);
 
 }  // namespace genq::api

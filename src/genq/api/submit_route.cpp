@@ -218,8 +218,15 @@ void submit_job(Services& services, const Client& client, const SubmitTarget& ta
   }
 }
 
+bool submit_may_block(const http::Request& request) {
+  // A webhook_url's SSRF check resolves its host (webhook_target.hpp), and a resolver
+  // may take seconds: never on an I/O thread, where every other connection would wait.
+  // The body's bytes suffice: a false alarm only costs a hop to the pool.
+  return is_multipart(request) || request.body.find("webhook_url") != std::string::npos;
+}
+
 void run_submit(http::Request& request, std::function<void()> handler) {
-  if (!request.run_blocking || !is_multipart(request)) return handler();
+  if (!request.run_blocking || !submit_may_block(request)) return handler();
   auto run_blocking = std::move(request.run_blocking);
   // On the pool from here: what the handler would hand on may run where it is.
   request.run_blocking = [](std::function<void()> work) { work(); };
