@@ -454,6 +454,27 @@ test('--webhook-rate-per-host: a burst of 40 deliveries reaches the receiver at 
   }
 }));
 
+test('webhook_events: a job reports only the events it names', () => withHarness(async (h) => {
+  const { client, receiver, server } = await setup(h);
+  const requestId = await submit(server, client, receiver, { webhook_events: ['job.completed'] });
+  await waitFor(() => receiver.withEvent('job.completed', requestId)[0], { message: 'job.completed' });
+  assertAllVerified(receiver);
+  const log = await deliveries(server, client.api_key, requestId);
+  assert.deepEqual(log.map((d) => d.event), ['job.completed'], 'no job.processing was written');
+  assert.equal(receiver.withEvent('job.processing', requestId).length, 0);
+
+  for (const bad of [['job.started'], [], 'job.completed', [7]]) {
+    const res = await fetch(`${server.url}/api/v1/client/txt2img`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${client.api_key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'Flux1schnell', prompt: 'x', webhook_url: receiver.url(), webhook_events: bad }),
+    });
+    const body = await res.json();
+    assert.equal(res.status, 422, `webhook_events ${JSON.stringify(bad)}: ${JSON.stringify(body)}`);
+    assert.ok(Array.isArray(body.errors?.webhook_events), JSON.stringify(body));
+  }
+}));
+
 test('a per-job webhook_secret signs that job\'s deliveries', () => withHarness(async (h) => {
   const { client, receiver, server } = await setup(h, { worker: false });
   const jobSecret = 'per-job-secret-0123456789-abcdefghijklmnop';

@@ -15,13 +15,12 @@
 #include "genq/api/status_view.hpp"
 #include "genq/api/task_view.hpp"
 #include "genq/api/webhook_routes.hpp"
+#include "genq/api/webhook_events.hpp"
 #include "genq/api/webhook_target.hpp"
 #include "genq/http/responses.hpp"
 
 namespace genq::api {
 namespace {
-
-const std::vector<std::string> kWebhookEvents = {"job.processing", "job.completed", "job.failed"};
 
 // GET /api/v1/client/request-status/{request_id}
 // 200 {"data":{...status document...}}; 404 for unknown ids and other clients' jobs.
@@ -109,7 +108,7 @@ void handle_models(Services& services, http::Request& request, http::Reply reply
 
 boost::json::object webhook_document(const std::string& url, const std::vector<std::string>& events) {
   boost::json::array list;
-  for (const auto& e : events.empty() ? kWebhookEvents : events) list.emplace_back(e);
+  for (const auto& e : events.empty() ? all_webhook_events() : events) list.emplace_back(e);
   return {{"data", boost::json::object{{"url", url.empty() ? boost::json::value(nullptr) : boost::json::value(url)},
                                        {"events", std::move(list)}}}};
 }
@@ -138,17 +137,11 @@ void handle_put_webhook(Services& services, http::Request& request, http::Reply 
   }
   std::vector<std::string> events;
   if (auto it = body->find("events"); it != body->end() && !it->value().is_null()) {
-    if (!it->value().is_array()) {
-      problems.push_back({"events", {"The events field must be an array."}});
+    auto read = read_webhook_events(it->value(), "events", false);
+    if (!read) {
+      problems.push_back({"events", {read.error()}});
     } else {
-      for (const auto& e : it->value().as_array()) {
-        if (!e.is_string() ||
-            std::find(kWebhookEvents.begin(), kWebhookEvents.end(), std::string(e.as_string())) == kWebhookEvents.end()) {
-          problems.push_back({"events", {"The events field may only contain job.processing, job.completed and job.failed."}});
-          break;
-        }
-        events.emplace_back(e.as_string());
-      }
+      events = std::move(*read);
     }
   }
   for (const auto& [key, value] : *body) {

@@ -79,6 +79,7 @@ void create_job(Services& services, const Client& client, JobDraft draft, StoreD
   job.dialect = draft.dialect;
   job.webhook_url = draft.webhook_url;
   job.webhook_secret = draft.webhook_secret;
+  job.webhook_events = draft.webhook_events;
   job.idempotency_key = draft.idempotency_key;
   job.submit_request_id = std::move(draft.submit_request_id);
   job.price_nanos = draft.price_nanos;

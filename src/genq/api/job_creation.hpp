@@ -23,6 +23,7 @@ struct JobDraft {
   SubmitBody body;              // for its files and the idempotency digest
   std::string webhook_url;      // the job's own target (callback_url in the second dialect)
   std::string webhook_secret;
+  std::string webhook_events;   // a JSON array; empty = the default (Job::webhook_events)
   std::string idempotency_key;  // empty = none
   std::string submit_request_id;  // the submit's X-Request-Id (Job::submit_request_id)
   Dialect dialect = Dialect::Client;

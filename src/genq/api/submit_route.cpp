@@ -16,6 +16,7 @@
 #include "genq/api/status_view.hpp"
 #include "genq/api/submission.hpp"
 #include "genq/api/upload_check.hpp"
+#include "genq/api/webhook_events.hpp"
 #include "genq/api/webhook_target.hpp"
 #include "genq/catalog/param_check.hpp"
 #include "genq/http/responses.hpp"
@@ -25,6 +26,7 @@ namespace {
 
 // Body fields genq handles itself; everything else must be a model parameter.
 const std::vector<std::string> kReservedFields = {"webhook_url",  "webhook_secret",
+                                                  "webhook_events",
                                                   "return_result_in_response",
                                                   "priority",     std::string(kCancelAfterField),
                                                   std::string(kExecutionTimeoutField)};
@@ -35,6 +37,7 @@ struct Submission {
   std::vector<UrlInput> urls;  // inputs still to download (submits only)
   std::string webhook_url;
   std::string webhook_secret;
+  std::string webhook_events;  // a JSON array, or empty for the default
   Priority priority = Priority::Normal;
   JobDeadlines deadlines;
 };
@@ -97,6 +100,18 @@ std::optional<Submission> prepare(Services& services, const Client* client, cons
       errors.add("webhook_secret", "The webhook secret field is only allowed together with webhook_url.");
     } else if (s.webhook_secret.size() < 32 || s.webhook_secret.size() > 255) {
       errors.add("webhook_secret", "The webhook secret field must be between 32 and 255 characters.");
+    }
+  }
+  if (auto it = body->fields.find("webhook_events"); it != body->fields.end() && !it->value().is_null()) {
+    auto events = read_webhook_events(it->value(), "webhook_events", body->from_form);
+    if (!events) {
+      errors.add("webhook_events", events.error());
+    } else if (events->empty()) {
+      errors.add("webhook_events", "The webhook_events field must name at least one event; leave it out for all.");
+    } else {
+      boost::json::array list;
+      for (const std::string& e : *events) list.emplace_back(e);
+      s.webhook_events = boost::json::serialize(list);
     }
   }
   if (auto it = body->fields.find("return_result_in_response"); it != body->fields.end()) {
@@ -201,6 +216,7 @@ void submit_job(Services& services, const Client& client, const SubmitTarget& ta
     draft.body = std::move(s->body);
     draft.webhook_url = std::move(s->webhook_url);
     draft.webhook_secret = std::move(s->webhook_secret);
+    draft.webhook_events = std::move(s->webhook_events);
     draft.priority = s->priority;
     draft.deadlines = s->deadlines;
     draft.idempotency_key = key;

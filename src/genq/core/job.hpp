@@ -61,6 +61,10 @@ struct Job {
 
   std::string webhook_url;     // per-job target; empty = account webhook
   std::string webhook_secret;  // per-job signing secret; empty = account secret
+  // The events this job's webhooks report (a JSON array, docs/webhooks.md "Event
+  // filters"), to its webhook_url or the account's; empty = the default (every event
+  // to its own URL, the account's list to the account webhook).
+  std::string webhook_events;
   // The submit's X-Request-Id (http/request_id.hpp): carried into the webhook attempts'
   // and the worker's calls and log lines, so one id joins everything about the job.
   std::string submit_request_id;

@@ -26,6 +26,7 @@ struct NewJob {
   int max_attempts = 3;
   std::string webhook_url;
   std::string webhook_secret;
+  std::string webhook_events;     // Job::webhook_events
   std::string submit_request_id;  // Job::submit_request_id
   // Idempotency (SPEC §3): same client + key + request_hash within the window returns
   // the earlier job; same key with another hash is a Conflict.

@@ -57,7 +57,17 @@ std::string host_key(const std::string& url) {
   return host + ":" + port;
 }
 
+bool job_reports_event(const Job& job, std::string_view event) {
+  if (job.dialect == Dialect::Task && !job.webhook_url.empty() && event == kEventProcessing) {
+    return false;
+  }
+  return accepts_event(job.webhook_events, event);
+}
+
 bool accepts_event(const std::string& events_json, std::string_view event) {
+  if (events_json.empty() || events_json == "[]") {
+    return true;  // the common case, without a parse
+  }
   boost::system::error_code ec;
   boost::json::value events = boost::json::parse(events_json, ec);
   if (ec || !events.is_array() || events.get_array().empty()) {

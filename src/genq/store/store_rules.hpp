@@ -23,6 +23,12 @@ std::string_view event_for(JobStatus status);
 // concurrent deliveries per receiver by this key.
 std::string host_key(const std::string& url);
 
+// Whether `job` reports `event` at all, whatever its target: a second-dialect callback
+// reports final states only (SPEC §6), and a job's own webhook_events, when it has
+// them, name the events it reports. When it has them, the account's list does not
+// apply to it (accepts_event below is for jobs without).
+bool job_reports_event(const Job& job, std::string_view event);
+
 // Whether an account webhook with this events list (a JSON array; empty = every
 // event) receives `event` (SPEC §3).
 bool accepts_event(const std::string& events_json, std::string_view event);

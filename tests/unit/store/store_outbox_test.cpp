@@ -247,6 +247,27 @@ TEST_P(StoreOutbox, JobWebhookUrlTakesEveryEventRegardlessOfTheAccountFilter) {
   EXPECT_EQ(rows[0].job_secret, std::string(40, 's'));
 }
 
+TEST_P(StoreOutbox, AJobsOwnEventsListFiltersItsDeliveriesToEitherTarget) {
+  NewJob own = hooked_job("own");
+  own.webhook_events = R"(["job.completed"])";
+  submit(own);
+  const LeaseRef lease = claim_one();  // job.processing: not wanted
+  ASSERT_TRUE(store_->complete(lease, JobResult{}));
+  EXPECT_EQ(events_of("own"), std::vector<std::string>{"job.completed"});
+  EXPECT_EQ(get("own").webhook_events, R"(["job.completed"])") << "kept with the job";
+
+  // To the account webhook, the job's list replaces the account's.
+  ASSERT_TRUE(store_->set_account_webhook("cl_1", "https://account.example.com/", {"job.failed"}));
+  NewJob account = new_job("account");
+  account.webhook_events = R"(["job.processing"])";
+  submit(account);
+  claim_one();
+  const auto records = log_of("account");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].event, "job.processing");
+  EXPECT_EQ(records[0].url, "https://account.example.com/");
+}
+
 TEST_P(StoreOutbox, AttemptsAreLoggedAndScheduleTheNextOne) {
   submit(hooked_job("j1"));
   ASSERT_TRUE(store_->cancel("j1", "cl_1"));

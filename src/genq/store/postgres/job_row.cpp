@@ -5,7 +5,7 @@
 namespace genq::postgres {
 namespace {
 
-constexpr std::array<const char*, 34> kColumns = {"seq",          "id",
+constexpr std::array<const char*, 35> kColumns = {"seq",          "id",
                                                   "client_id",    "task",
                                                   "model",        "params_json",
                                                   "inputs_json",  "dialect",
@@ -21,7 +21,8 @@ constexpr std::array<const char*, 34> kColumns = {"seq",          "id",
                                                   "upload_blob",  "upload_mime",
                                                   "submit_request_id", "priority",
                                                   "cancel_after_ms", "start_deadline",
-                                                  "execution_timeout_ms", "run_deadline"};
+                                                  "execution_timeout_ms", "run_deadline",
+                                                  "webhook_events"};
 
 }  // namespace
 
@@ -102,6 +103,7 @@ Result<Job> read_job(const Rows& rows, int row) {
   job.start_deadline = rows.optional_time(row, 31);
   job.execution_timeout = Millis(rows.int64(row, 32));
   job.run_deadline = rows.optional_time(row, 33);
+  job.webhook_events = rows.text(row, 34);
   return job;
 }
 

@@ -65,12 +65,12 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   Result<Rows> inserted = connection.query(
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status, max_attempts,"
       "                  webhook_url, webhook_secret, created_at, price_nanos, priority, fair_round,"
-      "                  submit_request_id, cancel_after_ms, start_deadline, execution_timeout_ms)"
+      "                  submit_request_id, cancel_after_ms, start_deadline, execution_timeout_ms, webhook_events)"
       " VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, GREATEST("
       "   (SELECT fair_round FROM jobs WHERE status = 'pending' AND model = $4 AND priority = $13"
       "    ORDER BY fair_round LIMIT 1),"
       "   (SELECT max(fair_round) + 1 FROM jobs WHERE client_id = $2 AND status = 'pending' AND model = $4"
-      "    AND priority = $13 AND status IN ('pending', 'processing', 'in_progress')), 0), $14, $15, $16, $17)"
+      "    AND priority = $13 AND status IN ('pending', 'processing', 'in_progress')), 0), $14, $15, $16, $17, $18)"
       " ON CONFLICT (id) DO NOTHING RETURNING seq",
       Params()
           .text(job.id)
@@ -89,7 +89,8 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
           .text(job.submit_request_id)
           .int64(job.cancel_after.count())
           .optional_int64(store_rules::start_deadline_ms(job.cancel_after, now))
-          .int64(job.execution_timeout.count()));
+          .int64(job.execution_timeout.count())
+          .text(job.webhook_events));
   if (!inserted) {
     return fail(std::move(inserted.error()));
   }
@@ -110,6 +111,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.max_attempts = job.max_attempts;
   out.webhook_url = job.webhook_url;
   out.webhook_secret = job.webhook_secret;
+  out.webhook_events = job.webhook_events;
   out.submit_request_id = job.submit_request_id;
   out.cancel_after = job.cancel_after;
   if (auto deadline = store_rules::start_deadline_ms(job.cancel_after, now)) out.start_deadline = from_unix_ms(*deadline);

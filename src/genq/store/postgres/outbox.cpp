@@ -12,8 +12,7 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
   if (event.empty()) {
     return {};
   }
-  // A second-dialect callback reports the final state only (SPEC §6).
-  if (job.dialect == Dialect::Task && !job.webhook_url.empty() && event == kEventProcessing) {
+  if (!store_rules::job_reports_event(job, event)) {
     return {};
   }
   std::string url = job.webhook_url;
@@ -24,7 +23,8 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
     if (!account) {
       return fail(std::move(account.error()));
     }
-    if (account->empty() || !store_rules::accepts_event(account->text(0, 1), event)) {
+    if (account->empty() ||
+        (job.webhook_events.empty() && !store_rules::accepts_event(account->text(0, 1), event))) {
       return {};
     }
     url = account->text(0, 0);

@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -223,6 +223,11 @@ ALTER TABLE jobs ADD COLUMN start_deadline bigint;
 ALTER TABLE jobs ADD COLUMN execution_timeout_ms bigint NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN run_deadline bigint;
 CREATE INDEX jobs_start_deadline ON jobs (start_deadline) WHERE status = 'pending' AND start_deadline IS NOT NULL;
+)sql",
+    // Version 8: a job's own webhook event filter (docs/webhooks.md, "Event filters");
+    // '' = the default.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN webhook_events text NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -67,13 +67,13 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   static const std::string kSql =
       "INSERT INTO jobs (id, client_id, task, model, params_json, inputs_json, dialect, status,"
       "                  max_attempts, webhook_url, webhook_secret, created_at, price_nanos, priority, fair_round,"
-      "                  submit_request_id, cancel_after_ms, start_deadline, execution_timeout_ms)"
+      "                  submit_request_id, cancel_after_ms, start_deadline, execution_timeout_ms, webhook_events)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, MAX("
       "   COALESCE((SELECT fair_round FROM jobs INDEXED BY jobs_claim"
       "             WHERE status = 'pending' AND model = ?4 AND priority = ?13 ORDER BY fair_round LIMIT 1), 0),"
       "   COALESCE((SELECT MAX(fair_round) + 1 FROM jobs INDEXED BY jobs_live"
       "             WHERE client_id = ?2 AND status = 'pending' AND model = ?4 AND priority = ?13"
-      "               AND status IN ('pending', 'processing', 'in_progress')), 0)), ?14, ?15, ?16, ?17)";
+      "               AND status IN ('pending', 'processing', 'in_progress')), 0)), ?14, ?15, ?16, ?17, ?18)";
   Result<Statement> statement = connection.prepare(kSql);
   if (!statement) {
     return fail(std::move(statement.error()));
@@ -96,7 +96,8 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
       .bind_text(14, job.submit_request_id)
       .bind_int64(15, job.cancel_after.count())
       .bind_optional_int64(16, store_rules::start_deadline_ms(job.cancel_after, now))
-      .bind_int64(17, job.execution_timeout.count());
+      .bind_int64(17, job.execution_timeout.count())
+      .bind_text(18, job.webhook_events);
   if (Status inserted = statement->run(); !inserted) {
     if (inserted.error().kind == ErrorKind::Conflict) {
       return fail(Error::conflict("job id " + job.id + " already exists"));
@@ -117,6 +118,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
   out.max_attempts = job.max_attempts;
   out.webhook_url = job.webhook_url;
   out.webhook_secret = job.webhook_secret;
+  out.webhook_events = job.webhook_events;
   out.submit_request_id = job.submit_request_id;
   out.cancel_after = job.cancel_after;
   if (auto deadline = store_rules::start_deadline_ms(job.cancel_after, now)) out.start_deadline = from_unix_ms(*deadline);

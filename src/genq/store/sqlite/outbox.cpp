@@ -37,8 +37,7 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
   if (event.empty()) {
     return {};
   }
-  // A second-dialect callback reports the final state only (SPEC §6).
-  if (job.dialect == Dialect::Task && !job.webhook_url.empty() && event == kEventProcessing) {
+  if (!store_rules::job_reports_event(job, event)) {
     return {};
   }
   std::string url = job.webhook_url;
@@ -47,7 +46,7 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
     if (!account) {
       return fail(std::move(account.error()));
     }
-    if (!*account || !store_rules::accepts_event((*account)->events_json, event)) {
+    if (!*account || (job.webhook_events.empty() && !store_rules::accepts_event((*account)->events_json, event))) {
       return {};
     }
     url = std::move((*account)->url);

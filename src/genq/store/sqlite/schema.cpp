@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 11> kMigrations = {
+constexpr std::array<const char*, 12> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -240,6 +240,11 @@ CREATE INDEX jobs_start_deadline ON jobs (start_deadline) WHERE status = 'pendin
 DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (model, priority DESC, fair_round, seq, client_id, start_deadline)
   WHERE status = 'pending';
+)sql",
+    // Version 12: a job's own webhook event filter (docs/webhooks.md, "Event filters");
+    // '' = the default.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN webhook_events TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
