@@ -55,12 +55,12 @@ void JobMetrics::released(const Job& job) { models_.at(job.model).requeued_relea
 void JobMetrics::deadline_passed(const Job& job) {
   ModelSeries& s = models_.at(job.model);
   s.failed.add();
-  // The sweep's own message says which (store/*/job_deadlines.cpp): a requeued job that
-  // then expired has a run_deadline too, so the fields cannot tell.
-  if (job.error.starts_with("expired")) {
-    s.expired.add();
-  } else {
+  // A timed-out attempt keeps its run_deadline; an expired job, pending, has none (the
+  // sweep clears one a requeued job kept from an earlier attempt).
+  if (job.run_deadline) {
     s.timed_out.add();
+  } else {
+    s.expired.add();
   }
 }
 

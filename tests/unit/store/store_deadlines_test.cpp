@@ -158,6 +158,20 @@ TEST_P(StoreDeadlines, EachAttemptGetsItsOwnExecutionTimeout) {
   EXPECT_TRUE(sweep().empty()) << "the second attempt's deadline counts from its own claim";
 }
 
+TEST_P(StoreDeadlines, AJobThatExpiresAfterALostAttemptKeepsNoRunDeadline) {
+  NewJob job = job_with("j1", 60s, 45s);
+  job.max_attempts = 2;
+  submit(job);
+  claim_one();
+  clock_.advance(31s);  // its worker vanished before its deadline: back to pending, run_deadline kept
+  ASSERT_TRUE(store_->requeue_expired(clock_.now()));
+  clock_.advance(30s);
+  const std::vector<Job> expired = sweep();
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].error, "expired: no worker started it within cancel_after (60 s)");
+  EXPECT_FALSE(expired[0].run_deadline) << "no attempt runs: /metrics counts it as expired, not timed out";
+}
+
 TEST_P(StoreDeadlines, ARetriedExpiredJobWaitsItsCancelAfterAgainFromTheRetry) {
   submit(job_with("j1", 10s, 0ms));
   clock_.advance(11s);

@@ -38,7 +38,8 @@ Result<std::vector<Job>> expire_deadlines_batch(Connection& connection, TimePoin
       "  WHERE status = 'pending' AND start_deadline IS NOT NULL AND start_deadline <= $1"
       "  ORDER BY start_deadline LIMIT $2 FOR UPDATE SKIP LOCKED)"
       " UPDATE jobs SET status = 'error', version = version + 1, finished_at = $1::bigint, preview_jpeg = '\\x',"
-      "  error = 'expired: no worker started it within cancel_after (' || (cancel_after_ms / 1000) || ' s)'"
+      "  error = 'expired: no worker started it within cancel_after (' || (cancel_after_ms / 1000) || ' s)',"
+      "  run_deadline = NULL"
       " FROM due WHERE jobs.seq = due.seq"
       " RETURNING " +
       job_columns("jobs") + ", due.status";

@@ -24,7 +24,7 @@ Result<std::vector<Job>> expire_job_deadlines(Connection& connection, TimePoint 
   static const std::string kExpire =
       "UPDATE jobs INDEXED BY jobs_start_deadline SET version = version + 1, status = 'error',"
       "  error = 'expired: no worker started it within cancel_after (' || (cancel_after_ms / 1000) || ' s)',"
-      "  finished_at = ?1, preview_jpeg = x''"
+      "  finished_at = ?1, preview_jpeg = x'', run_deadline = NULL"
       " WHERE status = 'pending' AND start_deadline IS NOT NULL AND start_deadline <= ?1"
       " RETURNING " +
       job_columns();
@@ -40,10 +40,9 @@ Result<std::vector<Job>> expire_job_deadlines(Connection& connection, TimePoint 
   if (!expired) {
     return expired;
   }
-  for (const Job& job : *expired) {
-    if (Status recorded = record_job_event(connection, job, JobStatus::Pending, kErrorExpired, now); !recorded) {
-      return fail(std::move(recorded.error()));
-    }
+  if (Status recorded = record_job_events(connection, *expired, {}, JobStatus::Pending, kErrorExpired, now);
+      !recorded) {
+    return fail(std::move(recorded.error()));
   }
   Result<std::map<std::string, JobStatus>> previous = statuses_at(connection, kTimedOutStatuses, now);
   if (!previous) {
@@ -53,12 +52,10 @@ Result<std::vector<Job>> expire_job_deadlines(Connection& connection, TimePoint 
   if (!timed_out) {
     return timed_out;
   }
-  for (const Job& job : *timed_out) {
-    auto it = previous->find(job.id);
-    const JobStatus before = it == previous->end() ? JobStatus::Processing : it->second;
-    if (Status recorded = record_job_event(connection, job, before, kErrorWorkerTimeout, now); !recorded) {
-      return fail(std::move(recorded.error()));
-    }
+  if (Status recorded =
+          record_job_events(connection, *timed_out, *previous, JobStatus::Processing, kErrorWorkerTimeout, now);
+      !recorded) {
+    return fail(std::move(recorded.error()));
   }
   std::vector<Job> changed = std::move(*expired);
   changed.insert(changed.end(), std::make_move_iterator(timed_out->begin()),

@@ -52,12 +52,10 @@ Result<std::vector<Job>> requeue_expired_leases(Connection& connection, TimePoin
   if (!failed) {
     return failed;
   }
-  for (const Job& job : *failed) {
-    auto it = previous->find(job.id);
-    const JobStatus before = it == previous->end() ? JobStatus::Processing : it->second;
-    if (Status recorded = record_job_event(connection, job, before, kErrorWorkerTimeout, now); !recorded) {
-      return fail(std::move(recorded.error()));
-    }
+  if (Status recorded =
+          record_job_events(connection, *failed, *previous, JobStatus::Processing, kErrorWorkerTimeout, now);
+      !recorded) {
+    return fail(std::move(recorded.error()));
   }
   Result<std::vector<Job>> requeued = update_jobs_at(connection, kRetry, now);
   if (!requeued) {

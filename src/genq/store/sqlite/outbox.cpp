@@ -76,4 +76,17 @@ Status record_job_event(Connection& connection, const Job& job, JobStatus previo
   return inserted;
 }
 
+Status record_job_events(Connection& connection, const std::vector<Job>& jobs,
+                         const std::map<std::string, JobStatus>& previous, JobStatus fallback,
+                         std::string_view error_code, TimePoint now) {
+  for (const Job& job : jobs) {
+    auto it = previous.find(job.id);
+    const JobStatus before = it == previous.end() ? fallback : it->second;
+    if (Status recorded = record_job_event(connection, job, before, error_code, now); !recorded) {
+      return recorded;
+    }
+  }
+  return {};
+}
+
 }  // namespace genq::sqlite

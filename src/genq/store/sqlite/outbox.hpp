@@ -4,7 +4,10 @@
 // committed (docs/webhooks.md, "Durability").
 //
 // Not thread-safe by itself, like job_ops.hpp: it runs on the writer connection.
+#include <map>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "genq/core/clock.hpp"
 #include "genq/core/error.hpp"
@@ -21,5 +24,11 @@ namespace genq::sqlite {
 // Requires: an open write transaction, the one that made the transition.
 Status record_job_event(Connection& connection, const Job& job, JobStatus previous, std::string_view error_code,
                         TimePoint now);
+
+// record_job_event for each job a sweep ended, with its status before the sweep from
+// `previous` (by id; `fallback` for an id not there).
+Status record_job_events(Connection& connection, const std::vector<Job>& jobs,
+                         const std::map<std::string, JobStatus>& previous, JobStatus fallback,
+                         std::string_view error_code, TimePoint now);
 
 }  // namespace genq::sqlite
