@@ -15,6 +15,8 @@ apt_packages=(
   ffmpeg jq
   # Real servers the scale-out tests start (never mocks): Redis for the event bus.
   redis-server
+  # sqlite3: a test edits a stopped server's database as an older genq left it.
+  sqlite3
   # strace: a test reads the server's system calls to check that results are fsynced.
   strace
   # libFuzzer targets (fuzz/): clang 16 is the first Debian clang that compiles

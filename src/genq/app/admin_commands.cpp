@@ -12,6 +12,7 @@
 #include "genq/app/data_dir.hpp"
 #include "genq/service/account_service.hpp"
 #include "genq/service/billing.hpp"
+#include "genq/app/secrets_key.hpp"
 #include "genq/app/store_choice.hpp"
 
 namespace genq::app {
@@ -38,6 +39,11 @@ int with_store(const AdminStore& where, Fn fn) {
   auto store = open_store(choice, clock);
   if (!store) {
     std::cerr << "genq admin: cannot open " << describe(choice) << ": " << store.error().message << "\n";
+    return 1;
+  }
+  // Before any command writes: a secret it stores is sealed like the server's.
+  if (auto sealed = start_sealing_secrets(secret_source(dir, **store), **store, !choice.url.empty()); !sealed) {
+    std::cerr << "genq admin: " << sealed.error().message << "\n";
     return 1;
   }
   return fn(**store, dir, clock);

@@ -5,6 +5,7 @@
 //   DIR/upload-spool/     uploads on their way to S3 (--blobs s3://…)
 //   DIR/admin-token       admin credential (unless GENQ_ADMIN_TOKEN is set)
 //   DIR/url-signing-key   HMAC key of signed download URLs
+//   DIR/secrets-key       seals webhook secrets in the store (unless GENQ_SECRETS_KEY is set)
 //   DIR/pusher-*          Pusher app id, key and secret (unless given by flag)
 // The secrets are used from here with the SQLite store only; with a shared store they
 // live there (cluster_secrets.hpp).

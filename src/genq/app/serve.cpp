@@ -31,6 +31,7 @@
 #include "genq/app/data_dir.hpp"
 #include "genq/app/job_metrics_setup.hpp"
 #include "genq/app/pusher_setup.hpp"
+#include "genq/app/secrets_key.hpp"
 #include "genq/app/webhook_setup.hpp"
 #include "genq/app/blob_choice.hpp"
 #include "genq/bus/in_process_event_bus.hpp"
@@ -259,6 +260,12 @@ int serve(const ServeConfig& config) {
   }
   // After the store: with a shared one, every node reads the same secrets from it.
   const SecretSource secrets = secret_source(*dir, **store);
+  auto sealed = start_sealing_secrets(secrets, **store, !store_choice.url.empty());
+  if (!sealed) {
+    std::cerr << "genq serve: " << sealed.error().message << "\n";
+    return 1;
+  }
+  if (*sealed > 0) spdlog::info("webhook secrets: sealed {} stored in plain text", *sealed);
   auto admin = admin_token(secrets);
   if (!admin) {
     std::cerr << "genq serve: " << admin.error().message << "\n";

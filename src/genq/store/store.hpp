@@ -28,6 +28,12 @@ class Store : public JobStore, public AccountStore, public DeliveryStore {
   // Writes per committed transaction and the time from BEGIN to COMMIT (/metrics).
   virtual const Histogram& commit_batch_sizes() const = 0;
   virtual const Histogram& commit_seconds() const = 0;
+
+  // Seals the webhook secrets still stored in plain text with the installed secrets
+  // key (sealed_secrets.hpp) and records that key, in one transaction: once per
+  // database. Invalid when another key sealed them. Returns how many it sealed; 0 when
+  // no key is installed.
+  virtual Result<std::int64_t> seal_stored_secrets() = 0;
 };
 
 }  // namespace genq

@@ -2,9 +2,11 @@
 // Rules every store implementation applies the same way, so SQLite and PostgreSQL
 // cannot drift apart: where a job's webhook goes, which blob keys a job holds, how
 // lists are kept in a column, how long an Idempotency-Key binds.
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "genq/core/clock.hpp"
@@ -32,6 +34,16 @@ bool job_reports_event(const Job& job, std::string_view event);
 // Whether an account webhook with this events list (a JSON array; empty = every
 // event) receives `event` (SPEC §3).
 bool accepts_event(const std::string& events_json, std::string_view event);
+
+// The columns holding webhook signing secrets (sealed_secrets.hpp), as (table, column).
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kSecretColumns = {{
+    {"clients", "webhook_secret"}, {"clients", "webhook_secret_previous"}, {"jobs", "webhook_secret"}}};
+// The store_settings row that names the key the stored secrets are sealed with.
+inline constexpr std::string_view kSecretsKeySetting = "secrets_key_id";
+// Whether a store whose secrets were sealed with key `sealed_with` (nullopt: never
+// sealed) must seal its plain ones for `key_id` now. Invalid when another key sealed
+// them: a node given the wrong key must not start, or it would sign with garbage.
+Result<bool> sealing_needed(const std::optional<std::string>& sealed_with, const std::string& key_id);
 
 // Appends the blob keys of a job's inputs_json ({"field": "<key>" or [keys], ...}).
 // A malformed document yields none: it cannot be repaired here, and its blobs are

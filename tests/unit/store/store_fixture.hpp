@@ -9,6 +9,7 @@
 // Suites: `class StoreJobs : public StoreFixture {};`, TEST_P(StoreJobs, ...), and
 // GENQ_STORE_SUITE(StoreJobs) once.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <exception>
 #include <ostream>
@@ -17,6 +18,7 @@
 #include <utility>
 
 #include "genq/core/clock.hpp"
+#include "genq/store/postgres/pg_connection.hpp"
 #include "genq/store/postgres/postgres_store.hpp"
 #include "genq/store/sqlite/sqlite_store.hpp"
 #include "genq/store/store.hpp"
@@ -93,6 +95,30 @@ class StoreFixture : public ::testing::TestWithParam<StoreKind> {
     ASSERT_TRUE(store_->create_client(client, key_hash));
   }
   Job get(const std::string& id) { return store_helpers::get(*store_, id); }
+  // The first column of the first row `sql` reads, straight from the database as a copy
+  // of it would show it, around the store; "<none>" when no row.
+  std::string stored_text(const std::string& sql) {
+    if (GetParam() == StoreKind::Postgres) {
+      auto connection = postgres::Connection::open(dsn_);
+      EXPECT_TRUE(connection) << connection.error().message;
+      auto rows = connection ? (*connection)->query(sql) : Result<postgres::Rows>(fail(Error::internal("no connection")));
+      EXPECT_TRUE(rows) << rows.error().message;
+      return rows && !rows->empty() ? rows->text(0, 0) : "<none>";
+    }
+    sqlite3* db = nullptr;
+    std::string value = "<none>";
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_open_v2(dir_.file("genq.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    } else {
+      ADD_FAILURE() << "reading '" << sql << "': " << sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+  }
 
   genq::testing::TempDir dir_{"genq-store"};
   std::string dsn_;  // Postgres only

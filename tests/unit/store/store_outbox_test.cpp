@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "genq/crypto/crypto.hpp"
+#include "genq/crypto/secret_box.hpp"
+#include "genq/store/sealed_secrets.hpp"
 #include "unit/store/store_fixture.hpp"
 
 namespace genq {
@@ -245,6 +247,61 @@ TEST_P(StoreOutbox, JobWebhookUrlTakesEveryEventRegardlessOfTheAccountFilter) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].url, kHook);
   EXPECT_EQ(rows[0].job_secret, std::string(40, 's'));
+}
+
+// docs/security.md, "Webhook secrets at rest".
+TEST_P(StoreOutbox, WebhookSecretsAreSealedAtRestOnceAndReadBackPlain) {
+  struct RemoveKeyAtEnd {
+    ~RemoveKeyAtEnd() { use_secret_box(nullptr); }
+  } remove_key_at_end;
+  const std::string old_secret(40, 'o');
+  const std::string new_secret(40, 'n');
+  // cl_1 and this job were stored with no key: plain, as by a genq before sealing.
+  NewJob old_job = hooked_job("old");
+  old_job.webhook_secret = old_secret;
+  submit(old_job);
+  ASSERT_EQ(stored_text("SELECT webhook_secret FROM clients WHERE id = 'cl_1'"), kAccountSecret);
+
+  auto box = std::make_shared<const crypto::SecretBox>(*crypto::SecretBox::from_key_text(std::string(64, 'a')));
+  use_secret_box(box);
+  Result<std::int64_t> sealed = store_->seal_stored_secrets();
+  ASSERT_TRUE(sealed) << sealed.error().message;
+  EXPECT_EQ(*sealed, 2) << "the account's secret and the job's";
+  sealed = store_->seal_stored_secrets();
+  ASSERT_TRUE(sealed) << sealed.error().message;
+  EXPECT_EQ(*sealed, 0) << "once per database";
+
+  NewJob new_job = hooked_job("new");
+  new_job.webhook_secret = new_secret;
+  submit(new_job);
+  ASSERT_TRUE(store_->rotate_webhook_secret("cl_1", "whsec_rotated", clock_.now() + 1h));
+  for (const char* sql : {"SELECT webhook_secret FROM clients WHERE id = 'cl_1'",
+                          "SELECT webhook_secret_previous FROM clients WHERE id = 'cl_1'",
+                          "SELECT webhook_secret FROM jobs WHERE id = 'old'",
+                          "SELECT webhook_secret FROM jobs WHERE id = 'new'"}) {
+    const std::string stored = stored_text(sql);
+    EXPECT_TRUE(stored.starts_with(box->sealed_prefix())) << sql << " stored " << stored;
+  }
+
+  // Every reader above the store sees them plain: the job, the account, the sender.
+  EXPECT_EQ(get("old").webhook_secret, old_secret);
+  EXPECT_EQ(get("new").webhook_secret, new_secret);
+  claim_one();
+  claim_one();
+  const auto rows = due();
+  ASSERT_EQ(rows.size(), 2u);
+  for (const DueDelivery& row : rows) {
+    EXPECT_EQ(row.job_secret, row.job_id == "old" ? old_secret : new_secret);
+    EXPECT_EQ(row.account_secret, "whsec_rotated");
+    EXPECT_EQ(row.previous_account_secret, kAccountSecret);
+  }
+
+  // A store sealed with one key refuses another: it would sign with garbage.
+  use_secret_box(std::make_shared<const crypto::SecretBox>(*crypto::SecretBox::from_key_text(std::string(64, 'b'))));
+  Result<std::int64_t> refused = store_->seal_stored_secrets();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::Invalid);
+  EXPECT_NE(refused.error().message.find(box->key_id()), std::string::npos) << refused.error().message;
 }
 
 TEST_P(StoreOutbox, AJobsOwnEventsListFiltersItsDeliveriesToEitherTarget) {

@@ -2,6 +2,7 @@
 #include "genq/store/postgres/account_ops.hpp"
 
 #include "genq/store/store_rules.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 namespace genq::postgres {
 namespace {
@@ -17,7 +18,7 @@ Result<Client> read_client(const Rows& rows, int row) {
   Client client;
   client.id = rows.text(row, 0);
   client.name = rows.text(row, 1);
-  client.webhook_secret = rows.text(row, 2);
+  client.webhook_secret = open_secret(rows.text(row, 2));
   client.webhook_url = rows.text(row, 3);
   Result<std::vector<std::string>> events = parse_json_array(rows.text(row, 4), "webhook_events of " + client.id);
   if (!events) {
@@ -26,7 +27,7 @@ Result<Client> read_client(const Rows& rows, int row) {
   client.webhook_events = std::move(*events);
   client.disabled = rows.boolean(row, 5);
   client.created_at = rows.time(row, 6);
-  client.previous_webhook_secret = rows.text(row, 7);
+  client.previous_webhook_secret = open_secret(rows.text(row, 7));
   client.previous_secret_until = rows.optional_time(row, 8);
   client.limits.max_priority = priority_from_int(rows.int64(row, 9));
   client.limits.max_queued = rows.int64(row, 10);
@@ -74,7 +75,7 @@ Result<Client> insert_client(Connection& connection, const Client& client, const
       Params()
           .text(stored.id)
           .text(stored.name)
-          .text(stored.webhook_secret)
+          .text(seal_secret(stored.webhook_secret))
           .text(stored.webhook_url)
           .text(to_json_array(stored.webhook_events))
           .boolean(stored.disabled)
@@ -149,7 +150,7 @@ Result<Client> rotate_client_webhook_secret(Connection& connection, const std::s
                                       "  webhook_secret = $2, webhook_secret_previous_until = $3 WHERE c.id = $1"
                                       " RETURNING ") +
                                   kClientColumns;
-  return first_client(connection.query(kSql, Params().text(client_id).text(new_secret).time(previous_until)));
+  return first_client(connection.query(kSql, Params().text(client_id).text(seal_secret(new_secret)).time(previous_until)));
 }
 
 Result<WorkerToken> insert_worker_token(Connection& connection, const WorkerToken& token, const std::string& token_hash,

@@ -1,4 +1,5 @@
 #include "genq/store/postgres/delivery_ops.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 #include <algorithm>
 
@@ -40,9 +41,9 @@ Result<DueDelivery> read_due(const Rows& rows, int row) {
   d.result_blob = rows.text(row, 13);
   d.started_at = rows.optional_time(row, 14);
   d.finished_at = rows.optional_time(row, 15);
-  d.job_secret = rows.text(row, 16);
-  d.account_secret = rows.text(row, 17);
-  d.previous_account_secret = rows.text(row, 18);
+  d.job_secret = open_secret(rows.text(row, 16));
+  d.account_secret = open_secret(rows.text(row, 17));
+  d.previous_account_secret = open_secret(rows.text(row, 18));
   d.previous_secret_until = rows.optional_time(row, 19);
   d.callback = rows.boolean(row, 20);
   d.submit_request_id = rows.text(row, 21);

@@ -1,4 +1,5 @@
 #include "genq/store/postgres/job_row.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 #include <array>
 
@@ -90,7 +91,7 @@ Result<Job> read_job(const Rows& rows, int row) {
   job.lease_id = rows.text(row, 18);
   job.lease_expires_at = rows.optional_time(row, 19);
   job.webhook_url = rows.text(row, 20);
-  job.webhook_secret = rows.text(row, 21);
+  job.webhook_secret = open_secret(rows.text(row, 21));
   job.created_at = rows.time(row, 22);
   job.started_at = rows.optional_time(row, 23);
   job.finished_at = rows.optional_time(row, 24);

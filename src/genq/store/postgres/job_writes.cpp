@@ -8,6 +8,7 @@
 #include "genq/store/postgres/job_ops.hpp"
 #include "genq/store/postgres/job_row.hpp"
 #include "genq/store/store_rules.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 namespace genq::postgres {
 namespace {
@@ -82,7 +83,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
           .text(to_column(job.dialect))
           .int64(job.max_attempts)
           .text(job.webhook_url)
-          .text(job.webhook_secret)
+          .text(seal_secret(job.webhook_secret))
           .time(now)
           .optional_int64(job.price_nanos)
           .int64(static_cast<std::int64_t>(job.priority))

@@ -5,6 +5,8 @@
 #include "genq/store/postgres/delivery_ops.hpp"
 #include "genq/store/postgres/postgres_store.hpp"
 #include "genq/store/postgres/secret_ops.hpp"
+#include "genq/store/postgres/secret_sealing.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 namespace genq {
 
@@ -60,6 +62,15 @@ void PostgresStore::forget_credentials() {
 Result<std::string> PostgresStore::shared_secret(const std::string& name, const std::string& value_if_new) {
   return postgres::read<std::string>(
       *pool_, [&](Connection& c) { return postgres::read_or_insert_secret(c, name, value_if_new, clock_.now()); });
+}
+
+Result<std::int64_t> PostgresStore::seal_stored_secrets() {
+  std::shared_ptr<const crypto::SecretBox> box = secret_box();
+  if (!box) return std::int64_t{0};
+  Result<std::int64_t> sealed = postgres::transact<std::int64_t>(
+      *pool_, [&](Connection& c) { return postgres::seal_plain_secrets(c, *box); });
+  if (sealed) forget_credentials();
+  return sealed;
 }
 
 Result<Client> PostgresStore::create_client(const Client& client, const std::string& api_key_hash) {

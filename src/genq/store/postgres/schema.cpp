@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -228,6 +228,14 @@ CREATE INDEX jobs_start_deadline ON jobs (start_deadline) WHERE status = 'pendin
     // '' = the default.
     R"sql(
 ALTER TABLE jobs ADD COLUMN webhook_events text NOT NULL DEFAULT '';
+)sql",
+    // Version 9: facts about the database itself, such as which secrets key sealed its
+    // webhook secrets (sealed_secrets.hpp).
+    R"sql(
+CREATE TABLE store_settings (
+  name  text PRIMARY KEY,
+  value text NOT NULL
+);
 )sql",
 };
 

@@ -1,6 +1,7 @@
 #include "genq/store/sqlite/account_ops.hpp"
 
 #include "genq/store/store_rules.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 namespace genq::sqlite {
 namespace {
@@ -17,7 +18,7 @@ Result<Client> read_client(const Statement& row) {
   Client client;
   client.id = row.column_text(0);
   client.name = row.column_text(1);
-  client.webhook_secret = row.column_text(2);
+  client.webhook_secret = open_secret(row.column_text(2));
   client.webhook_url = row.column_text(3);
   Result<std::vector<std::string>> events =
       parse_json_array(row.column_text(4), "webhook_events of " + client.id);
@@ -27,7 +28,7 @@ Result<Client> read_client(const Statement& row) {
   client.webhook_events = std::move(*events);
   client.disabled = row.column_int64(5) != 0;
   client.created_at = from_unix_ms(row.column_int64(6));
-  client.previous_webhook_secret = row.column_text(7);
+  client.previous_webhook_secret = open_secret(row.column_text(7));
   client.previous_secret_until = row.column_optional_time(8);
   client.limits.max_priority = priority_from_int(row.column_int64(9));
   client.limits.max_queued = row.column_int64(10);
@@ -86,7 +87,7 @@ Result<Client> insert_client(Connection& connection, const Client& client, const
   }
   statement->bind_text(1, stored.id)
       .bind_text(2, stored.name)
-      .bind_text(3, stored.webhook_secret)
+      .bind_text(3, seal_secret(stored.webhook_secret))
       .bind_text(4, stored.webhook_url)
       .bind_text(5, to_json_array(stored.webhook_events))
       .bind_int64(6, stored.disabled ? 1 : 0)
@@ -167,7 +168,7 @@ Result<Client> rotate_client_webhook_secret(Connection& connection, const std::s
           "  webhook_secret_previous_until = ?3 WHERE id = ?1",
           client_id,
           [&](Statement& statement) {
-            statement.bind_text(2, new_secret).bind_int64(3, to_unix_ms(previous_until));
+            statement.bind_text(2, seal_secret(new_secret)).bind_int64(3, to_unix_ms(previous_until));
           });
       !updated) {
     return fail(std::move(updated.error()));

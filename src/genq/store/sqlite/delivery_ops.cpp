@@ -1,4 +1,5 @@
 #include "genq/store/sqlite/delivery_ops.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 #include <algorithm>
 
@@ -40,9 +41,9 @@ Result<DueDelivery> read_due(const Statement& row) {
   d.result_blob = row.column_text(13);
   d.started_at = row.column_optional_time(14);
   d.finished_at = row.column_optional_time(15);
-  d.job_secret = row.column_text(16);
-  d.account_secret = row.column_text(17);
-  d.previous_account_secret = row.column_text(18);
+  d.job_secret = open_secret(row.column_text(16));
+  d.account_secret = open_secret(row.column_text(17));
+  d.previous_account_secret = open_secret(row.column_text(18));
   d.previous_secret_until = row.column_optional_time(19);
   d.callback = row.column_int64(20) != 0;
   d.submit_request_id = row.column_text(21);

@@ -1,4 +1,5 @@
 #include "genq/store/sqlite/job_row.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -62,7 +63,7 @@ Result<Job> read_job(const Statement& row) {
   job.lease_id = row.column_text(18);
   job.lease_expires_at = row.column_optional_time(19);
   job.webhook_url = row.column_text(20);
-  job.webhook_secret = row.column_text(21);
+  job.webhook_secret = open_secret(row.column_text(21));
   job.created_at = from_unix_ms(row.column_int64(22));
   job.started_at = row.column_optional_time(23);
   job.finished_at = row.column_optional_time(24);

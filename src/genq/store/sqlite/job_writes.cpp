@@ -8,6 +8,7 @@
 #include "genq/store/sqlite/outbox.hpp"
 #include "genq/store/delivery_store.hpp"
 #include "genq/store/store_rules.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 namespace genq::sqlite {
 namespace {
@@ -89,7 +90,7 @@ Result<Job> insert_job(Connection& connection, const NewJob& job, TimePoint now)
       .bind_text(7, to_column(job.dialect))
       .bind_int64(8, job.max_attempts)
       .bind_text(9, job.webhook_url)
-      .bind_text(10, job.webhook_secret)
+      .bind_text(10, seal_secret(job.webhook_secret))
       .bind_int64(11, created_ms)
       .bind_optional_int64(12, job.price_nanos)
       .bind_int64(13, static_cast<std::int64_t>(job.priority))

@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 12> kMigrations = {
+constexpr std::array<const char*, 13> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -245,6 +245,14 @@ CREATE INDEX jobs_claim ON jobs (model, priority DESC, fair_round, seq, client_i
     // '' = the default.
     R"sql(
 ALTER TABLE jobs ADD COLUMN webhook_events TEXT NOT NULL DEFAULT '';
+)sql",
+    // Version 13: facts about the database itself, such as which secrets key sealed its
+    // webhook secrets (sealed_secrets.hpp).
+    R"sql(
+CREATE TABLE store_settings (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

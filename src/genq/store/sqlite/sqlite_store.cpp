@@ -10,6 +10,8 @@
 #include "genq/store/sqlite/read_pool.hpp"
 #include "genq/store/sqlite/recent_jobs.hpp"
 #include "genq/store/sqlite/schema.hpp"
+#include "genq/store/sqlite/secret_sealing.hpp"
+#include "genq/store/sealed_secrets.hpp"
 
 namespace genq {
 
@@ -117,6 +119,17 @@ std::uint64_t SqliteStore::commits() const { return writer_->commits(); }
 std::uint64_t SqliteStore::writes() const { return writer_->writes(); }
 const Histogram& SqliteStore::commit_batch_sizes() const { return writer_->batch_sizes(); }
 const Histogram& SqliteStore::commit_seconds() const { return writer_->commit_seconds(); }
+
+Result<std::int64_t> SqliteStore::seal_stored_secrets() {
+  std::shared_ptr<const crypto::SecretBox> box = secret_box();
+  if (!box) return std::int64_t{0};
+  return writer_->write_result<std::int64_t>(
+      [&](Connection& connection) { return sqlite::seal_plain_secrets(connection, *box); },
+      [this](const std::int64_t&) {
+        clients_by_key_.clear();
+        recent_jobs_->clear();
+      });
+}
 
 // The jobs a job write returns, whatever shape its result has.
 namespace {

@@ -62,6 +62,7 @@ class SqliteStore final : public Store {
   std::uint64_t writes() const override;
   const Histogram& commit_batch_sizes() const override;
   const Histogram& commit_seconds() const override;
+  Result<std::int64_t> seal_stored_secrets() override;
 
   void on_deliveries_queued(std::function<void()> wake) override;
 

@@ -1,0 +1,31 @@
+#include "genq/app/secrets_key.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "genq/crypto/secret_box.hpp"
+#include "genq/store/sealed_secrets.hpp"
+
+namespace genq::app {
+
+Result<std::int64_t> start_sealing_secrets(const SecretSource& secrets, Store& store, bool shared_store) {
+  const char* env = std::getenv("GENQ_SECRETS_KEY");
+  const bool from_env = env != nullptr && *env != '\0';
+  Result<std::string> text =
+      from_env ? Result<std::string>(std::string(env)) : secrets("secrets-key", &crypto::SecretBox::new_key_text);
+  if (!text) return fail(std::move(text.error()));
+  Result<crypto::SecretBox> box = crypto::SecretBox::from_key_text(*text);
+  if (!box) {
+    return fail(Error::invalid((from_env ? "GENQ_SECRETS_KEY: " : "the stored secrets-key: ") + box.error().message));
+  }
+  if (!from_env && shared_store) {
+    spdlog::warn("webhook secrets are sealed with a key kept in the same database; set GENQ_SECRETS_KEY on every "
+                 "node to keep it apart (docs/security.md)");
+  }
+  use_secret_box(std::make_shared<const crypto::SecretBox>(std::move(*box)));
+  return store.seal_stored_secrets();
+}
+
+}  // namespace genq::app

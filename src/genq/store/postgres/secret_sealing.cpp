@@ -1,0 +1,55 @@
+#include "genq/store/postgres/secret_sealing.hpp"
+
+#include <optional>
+#include <string>
+
+#include "genq/store/store_rules.hpp"
+
+namespace genq::postgres {
+namespace {
+
+Result<std::int64_t> seal_column(Connection& connection, std::string_view table_name, std::string_view column_name,
+                                 const crypto::SecretBox& box) {
+  const std::string table(table_name);
+  const std::string column(column_name);
+  Result<Rows> rows = connection.query("SELECT id, " + column + " FROM " + table + " WHERE " + column + " <> ''");
+  if (!rows) return fail(std::move(rows.error()));
+  std::int64_t sealed = 0;
+  for (int row = 0; row < rows->size(); ++row) {
+    const std::string value = rows->text(row, 1);
+    if (crypto::SecretBox::is_sealed(value)) continue;
+    Result<Rows> updated = connection.query("UPDATE " + table + " SET " + column + " = $2 WHERE id = $1",
+                                            Params().text(rows->text(row, 0)).text(box.seal(value)));
+    if (!updated) return fail(std::move(updated.error()));
+    ++sealed;
+  }
+  return sealed;
+}
+
+}  // namespace
+
+Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::SecretBox& box) {
+  if (Status locked = connection.exec("LOCK TABLE store_settings IN EXCLUSIVE MODE"); !locked) {
+    return fail(std::move(locked.error()));
+  }
+  const std::string setting(store_rules::kSecretsKeySetting);
+  Result<Rows> marker = connection.query("SELECT value FROM store_settings WHERE name = $1", Params().text(setting));
+  if (!marker) return fail(std::move(marker.error()));
+  std::optional<std::string> sealed_with;
+  if (!marker->empty()) sealed_with = marker->text(0, 0);
+  Result<bool> needed = store_rules::sealing_needed(sealed_with, box.key_id());
+  if (!needed) return fail(std::move(needed.error()));
+  if (!*needed) return std::int64_t{0};
+  std::int64_t sealed = 0;
+  for (const auto& [table, column] : store_rules::kSecretColumns) {
+    Result<std::int64_t> count = seal_column(connection, table, column, box);
+    if (!count) return fail(std::move(count.error()));
+    sealed += *count;
+  }
+  Result<Rows> recorded = connection.query("INSERT INTO store_settings (name, value) VALUES ($1, $2)",
+                                           Params().text(setting).text(box.key_id()));
+  if (!recorded) return fail(std::move(recorded.error()));
+  return sealed;
+}
+
+}  // namespace genq::postgres

@@ -1,0 +1,17 @@
+#pragma once
+// The postgres store's half of Store::seal_stored_secrets (sealed_secrets.hpp).
+#include <cstdint>
+
+#include "genq/core/error.hpp"
+#include "genq/crypto/secret_box.hpp"
+#include "genq/store/postgres/pg_connection.hpp"
+
+namespace genq::postgres {
+
+// Requires an open transaction. Seals every plain webhook secret of clients and jobs
+// with `box` and records its key id, unless the database already has one: then nothing
+// to do for the same key, Invalid for another. Nodes starting at once take turns (a
+// table lock), so one seals and the others find its record. Returns the values sealed.
+Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::SecretBox& box);
+
+}  // namespace genq::postgres
