@@ -106,16 +106,30 @@ void handle_models(Services& services, http::Request& request, http::Reply reply
       200, paginated(std::move(data), page, total, services.signer.public_base() + "/api/v1/client/models")));
 }
 
-boost::json::object webhook_document(const std::string& url, const std::vector<std::string>& events) {
+boost::json::object webhook_document(const std::string& url, const std::vector<std::string>& events,
+                                     const WebhookHealth& health) {
   boost::json::array list;
   for (const auto& e : events.empty() ? all_webhook_events() : events) list.emplace_back(e);
-  return {{"data", boost::json::object{{"url", url.empty() ? boost::json::value(nullptr) : boost::json::value(url)},
-                                       {"events", std::move(list)}}}};
+  auto time_or_null = [](const std::optional<TimePoint>& t) {
+    return t ? boost::json::value(to_iso8601(*t)) : boost::json::value(nullptr);
+  };
+  return {{"data",
+           boost::json::object{
+               {"url", url.empty() ? boost::json::value(nullptr) : boost::json::value(url)},
+               {"events", std::move(list)},
+               // Endpoint health (docs/webhooks.md).
+               {"enabled", !health.disabled_at.has_value()},
+               {"disabled_at", time_or_null(health.disabled_at)},
+               {"disabled_reason", health.disabled_at ? boost::json::value(health.disabled_reason)
+                                                      : boost::json::value(nullptr)},
+               {"failing_since", time_or_null(health.failing_since)},
+               {"consecutive_failures", health.consecutive_failures},
+           }}};
 }
 
 // GET /api/v1/client/account/webhook -> {"data":{"url","events"}}
 void handle_get_webhook(Services&, http::Request&, http::Reply reply, const Client& client) {
-  reply(http::json_response(200, webhook_document(client.webhook_url, client.webhook_events)));
+  reply(http::json_response(200, webhook_document(client.webhook_url, client.webhook_events, client.webhook_health)));
 }
 
 // PUT /api/v1/client/account/webhook {"url": "https://…"|null, "events": [...]}
@@ -151,7 +165,7 @@ void handle_put_webhook(Services& services, http::Request& request, http::Reply 
   if (auto s = services.accounts.store().set_account_webhook(client.id, url, events); !s) {
     return reply(http::response_for(s.error()));
   }
-  reply(http::json_response(200, webhook_document(url, events)));
+  reply(http::json_response(200, webhook_document(url, events, WebhookHealth{})));
 }
 
 }  // namespace
@@ -181,6 +195,9 @@ void add_client_routes(http::Router& router, Services& services) {
   router.add(for_clients(
       services, {Verb::post, "/api/v1/client/account/webhook/rotate-secret",
                  client_route(services, handle_rotate_secret), Exec::Pool, json, false, "rotate-webhook-secret"}));
+  router.add(for_clients(services, {Verb::post, "/api/v1/client/account/webhook/recover",
+                                    client_route(services, handle_recover_webhook), Exec::Pool, json, false,
+                                    "recover-account-webhook"}));
   router.add(for_clients(
       services, {Verb::get, "/api/v1/client/webhook-deliveries", client_route(services, handle_list_deliveries),
                  Exec::Inline, 0, false, "webhook-deliveries"}));

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "genq/api/request_body.hpp"
 #include "genq/http/responses.hpp"
 
 namespace genq::api {
@@ -81,6 +82,44 @@ void handle_rotate_secret(Services& services, http::Request&, http::Reply reply,
                                             {"webhook_secret", rotated->webhook_secret},
                                             {"previous_secret_expires_at", iso_or_null(rotated->previous_secret_until)},
                                         }}}));
+}
+
+// POST /api/v1/client/account/webhook/recover {"since":"<RFC 3339>","until":"<RFC 3339>"?}
+// Enables the account webhook again (docs/webhooks.md, "Endpoint health") and sends
+// again every failed delivery to it created in [since, until) (until: now).
+// 200 {"data":{"recovered":N,"enabled":true}}; 422 for a missing or malformed time.
+void handle_recover_webhook(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+  auto body = parse_json_object(request.body.empty() ? "{}" : request.body);
+  if (!body) return reply(http::error_response(400, body.error().message));
+  http::FieldProblems problems;
+  auto read_time = [&](const char* field, bool required) -> std::optional<TimePoint> {
+    auto it = body->find(field);
+    if (it == body->end() || it->value().is_null()) {
+      if (required) problems.push_back({field, {"The " + std::string(field) + " field is required."}});
+      return std::nullopt;
+    }
+    std::optional<TimePoint> at =
+        it->value().is_string() ? parse_iso8601(it->value().as_string()) : std::optional<TimePoint>();
+    if (!at) {
+      problems.push_back({field, {"The " + std::string(field) +
+                                  " field must be an RFC 3339 time, such as 2026-12-01T00:00:00Z."}});
+    }
+    return at;
+  };
+  const std::optional<TimePoint> since = read_time("since", true);
+  const std::optional<TimePoint> until = read_time("until", false);
+  for (const auto& [key, value] : *body) {
+    if (key != "since" && key != "until") {
+      problems.push_back({std::string(key), {"The " + std::string(key) + " field is not supported."}});
+    }
+  }
+  if (since && until && *until <= *since) problems.push_back({"until", {"The until field must be after since."}});
+  if (!problems.empty()) return reply(http::validation_error(problems));
+  const TimePoint end = until ? *until : services.jobs.clock().now() + Millis(1);
+  auto recovered = services.webhooks.recover_account_webhook(client.id, *since, end);
+  if (!recovered) return reply(http::response_for(recovered.error()));
+  reply(http::json_response(
+      200, boost::json::object{{"data", boost::json::object{{"recovered", *recovered}, {"enabled", true}}}}));
 }
 
 }  // namespace genq::api

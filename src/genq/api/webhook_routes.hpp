@@ -9,5 +9,6 @@ namespace genq::api {
 void handle_list_deliveries(Services& services, http::Request& request, http::Reply reply, const Client& client);
 void handle_redeliver(Services& services, http::Request& request, http::Reply reply, const Client& client);
 void handle_rotate_secret(Services& services, http::Request& request, http::Reply reply, const Client& client);
+void handle_recover_webhook(Services& services, http::Request& request, http::Reply reply, const Client& client);
 
 }  // namespace genq::api

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -45,6 +46,7 @@
 #include "genq/app/store_choice.hpp"
 #include "genq/webhook/target_check.hpp"
 #include "genq/worker/worker_routes.hpp"
+#include "genq/ws/channel_name.hpp"
 #include "genq/ws/frames.hpp"
 #include "genq/ws/job_events.hpp"
 #include "genq/ws/pusher_server.hpp"
@@ -386,11 +388,20 @@ int serve(const ServeConfig& config) {
     return download_url(blobs, signer, key, clock.now(), ttl);
   };
   // A second-dialect callback carries the statusTask body of the final state.
+  // A client hears at once that its account webhook was disabled, on its own channel.
+  auto tell_disabled = [&pusher](const DisabledEndpoint& endpoint) {
+    const std::string channel = ws::client_channel(endpoint.client_id);
+    const boost::json::object data{{"url", endpoint.url},
+                                   {"reason", endpoint.reason},
+                                   {"disabled_at", to_iso8601(endpoint.disabled_at)}};
+    pusher.publish(channel, ws::event_frame(channel, "webhook.disabled", boost::json::serialize(data)));
+  };
   deliveries = make_delivery_engine(config, *webhook_policy, **store, clock,
                                     [&services, result_url](const DueDelivery& delivery) {
                                       if (!delivery.callback) return webhook::render_body(delivery, result_url);
                                       return api::render_callback_body(delivery, services);
-                                    });
+                                    },
+                                    tell_disabled);
 
   bus.subscribe_summaries([&claims, &metrics, &jobs](const JobSummary& change) {
     // Each node counts the transitions it made, so the cluster's sum counts each once.

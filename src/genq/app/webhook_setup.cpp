@@ -29,6 +29,14 @@ void add_webhook_options(CLI::App& cmd, WebhookConfig& c) {
                  "After a secret rotation, how long the previous account secret keeps signing")
       ->envname("GENQ_WEBHOOK_SECRET_OVERLAP_S")->check(CLI::Range(std::int64_t{0}, std::int64_t{30 * 24 * 3600}))
       ->capture_default_str();
+  cmd.add_option("--webhook-disable-after-s", c.disable_after_s,
+                 "Disable an account webhook whose every attempt failed for this long; 0 = never by time")
+      ->envname("GENQ_WEBHOOK_DISABLE_AFTER_S")->check(CLI::Range(std::int64_t{0}, std::int64_t{365 * 24 * 3600}))
+      ->capture_default_str();
+  cmd.add_option("--webhook-disable-after-failures", c.disable_after_failures,
+                 "Disable an account webhook after this many failed attempts in a row (deAPI: 10); 0 = never by count")
+      ->envname("GENQ_WEBHOOK_DISABLE_AFTER_FAILURES")->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000}))
+      ->capture_default_str();
   cmd.add_option("--webhook-log-ttl-s", c.log_ttl_s, "How long finished deliveries stay in the delivery log")
       ->envname("GENQ_WEBHOOK_LOG_TTL_S")->check(CLI::Range(std::int64_t{60}, std::int64_t{365 * 24 * 3600}))
       ->capture_default_str();
@@ -49,7 +57,8 @@ Result<webhook::AddressPolicy> webhook_address_policy(const ServeConfig& config)
 std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig& config,
                                                               const webhook::AddressPolicy& policy,
                                                               DeliveryStore& store, const Clock& clock,
-                                                              webhook::BodyFn body) {
+                                                              webhook::BodyFn body,
+                                                              std::function<void(const DisabledEndpoint&)> on_disabled) {
   webhook::CurlSenderOptions sender;
   sender.timeout = Millis(config.webhooks.timeout_ms);
   sender.allow_http = config.webhook_allow_http;
@@ -61,6 +70,9 @@ std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig&
   engine.rate_per_host = config.webhooks.rate_per_host;
   engine.retry.scale = config.webhooks.retry_scale;
   engine.log_ttl = std::chrono::seconds(config.webhooks.log_ttl_s);
+  engine.endpoint_rules.disable_after = std::chrono::seconds(config.webhooks.disable_after_s);
+  engine.endpoint_rules.disable_after_failures = config.webhooks.disable_after_failures;
+  engine.on_endpoint_disabled = std::move(on_disabled);
   // An attempt takes at most the timeout; the rest covers recording it.
   engine.claim_for = sender.timeout + Millis(30'000);
   return std::make_unique<webhook::DeliveryEngine>(store, std::make_unique<webhook::CurlSender>(sender), clock,
@@ -85,6 +97,9 @@ void add_webhook_metrics(Metrics& metrics, const webhook::DeliveryEngine& engine
                       "Webhook attempts the store could not record (they are sent again).", [&engine] {
                         return Samples{{"", static_cast<double>(engine.stats().record_errors)}};
                       });
+  metrics.add_counter("genq_webhook_endpoints_disabled_total",
+                      "Account webhooks this node disabled because every attempt failed (docs/webhooks.md).",
+                      [&engine] { return Samples{{"", static_cast<double>(engine.stats().endpoints_disabled)}}; });
   metrics.add_gauge("genq_webhook_in_flight", "Webhook attempts in flight.", [&engine] {
     return Samples{{"", static_cast<double>(engine.stats().in_flight)}};
   });

@@ -20,7 +20,8 @@
 namespace genq::app {
 
 // --webhook-timeout-ms, --webhook-retry-scale, --webhook-max-in-flight,
-// --webhook-max-per-host, --webhook-allow-cidr, --webhook-secret-overlap-s,
+// --webhook-max-per-host, --webhook-rate-per-host, --webhook-allow-cidr,
+// --webhook-secret-overlap-s, --webhook-disable-after-s, --webhook-disable-after-failures,
 // --webhook-log-ttl-s (GENQ_WEBHOOK_*).
 void add_webhook_options(CLI::App& cmd, WebhookConfig& config);
 
@@ -32,7 +33,8 @@ Result<webhook::AddressPolicy> webhook_address_policy(const ServeConfig& config)
 std::unique_ptr<webhook::DeliveryEngine> make_delivery_engine(const ServeConfig& config,
                                                               const webhook::AddressPolicy& policy,
                                                               DeliveryStore& store, const Clock& clock,
-                                                              webhook::BodyFn body);
+                                                              webhook::BodyFn body,
+                                                              std::function<void(const DisabledEndpoint&)> on_disabled);
 
 // genq_webhook_* counters and gauges on /metrics.
 void add_webhook_metrics(Metrics& metrics, const webhook::DeliveryEngine& engine, WebhookService& webhooks);

@@ -20,6 +20,11 @@ struct WebhookConfig {
   std::int64_t secret_overlap_s = 24 * 3600;
   std::int64_t log_ttl_s = 7 * 24 * 3600;
   std::size_t max_response_bytes = 64 * 1024;
+  // Endpoint health (docs/webhooks.md): an account webhook is disabled when every
+  // attempt failed for this long (Svix's 5 days), or after this many failed attempts
+  // in a row (deAPI's rule is 10); 0 = not by that rule.
+  std::int64_t disable_after_s = 5 * 24 * 3600;
+  std::int64_t disable_after_failures = 0;
 };
 
 }  // namespace genq

@@ -4,7 +4,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace genq {
 
@@ -41,5 +43,8 @@ class ManualClock final : public Clock {
 
 // ISO 8601 UTC with milliseconds, e.g. 2026-01-15T10:30:00.000Z.
 std::string to_iso8601(TimePoint t);
+// An RFC 3339 time as clients send it: 2026-01-15T10:30:00Z, with optional fraction
+// of a second (to the millisecond) and a Z or ±HH:MM offset; nullopt for anything else.
+std::optional<TimePoint> parse_iso8601(std::string_view text);
 
 }  // namespace genq

@@ -14,6 +14,15 @@ Result<std::vector<DeliveryRecord>> WebhookService::deliveries_for_request(const
   return deliveries_.deliveries_for_job(request_id, client_id);
 }
 
+Result<std::int64_t> WebhookService::recover_account_webhook(const std::string& client_id, TimePoint since,
+                                                             TimePoint until) {
+  Result<std::int64_t> recovered = deliveries_.recover_account_webhook(client_id, since, until);
+  if (recovered && *recovered > 0 && wake_sender_) {
+    wake_sender_();
+  }
+  return recovered;
+}
+
 Result<DeliveryRecord> WebhookService::redeliver(const std::string& delivery_id, const std::string& client_id) {
   Result<DeliveryRecord> record = deliveries_.redeliver(delivery_id, client_id);
   if (record && wake_sender_) {

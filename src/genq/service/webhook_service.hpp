@@ -28,6 +28,11 @@ class WebhookService {
   // belongs to client_id.
   Result<DeliveryRecord> redeliver(const std::string& delivery_id, const std::string& client_id);
 
+  // Enables the client's account webhook again and sends again now every failed
+  // delivery to it created in [since, until); returns how many (docs/webhooks.md,
+  // "Endpoint health").
+  Result<std::int64_t> recover_account_webhook(const std::string& client_id, TimePoint since, TimePoint until);
+
   Result<std::int64_t> pending_count() { return deliveries_.count_pending_deliveries(); }
   // The earliest next attempt of a pending delivery (due now if it has passed); the
   // age of the oldest due one on /metrics.

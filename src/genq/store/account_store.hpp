@@ -21,6 +21,15 @@ struct ClientLimits {
   std::int64_t max_running = 0;
 };
 
+// How the account webhook has fared (docs/webhooks.md, "Endpoint health"): an endpoint
+// that fails every attempt long enough, or often enough in a row, is disabled.
+struct WebhookHealth {
+  std::optional<TimePoint> failing_since;  // first failed attempt since the last success
+  std::int64_t consecutive_failures = 0;
+  std::optional<TimePoint> disabled_at;    // set: no delivery goes to the account webhook
+  std::string disabled_reason;
+};
+
 struct Client {
   std::string id;    // the client_id used in private-client.{id}
   std::string name;
@@ -34,6 +43,7 @@ struct Client {
   bool disabled = false;
   TimePoint created_at{};
   ClientLimits limits;
+  WebhookHealth webhook_health;
 };
 
 struct WorkerToken {
@@ -94,8 +104,10 @@ class AccountStore {
   // NotFound for unknown clients. Submits see the change within the credential cache's
   // time to live (5 s); claims at once.
   virtual Status set_client_limits(const std::string& client_id, const ClientLimits& limits) = 0;
+  // Also starts the webhook's health afresh: saving the settings enables it again.
   virtual Status set_account_webhook(const std::string& client_id, const std::string& url,
                                      const std::vector<std::string>& events) = 0;
+
   // Makes `new_secret` the account's webhook secret; the current one becomes the
   // previous secret, valid until `previous_until`. NotFound for unknown clients.
   virtual Result<Client> rotate_webhook_secret(const std::string& client_id, const std::string& new_secret,

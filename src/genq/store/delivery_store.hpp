@@ -107,6 +107,14 @@ struct DueDelivery {
   std::string account_secret;           // whsec_...
   std::string previous_account_secret;  // the one before the last rotation, if any
   std::optional<TimePoint> previous_secret_until;  // it still signs until then
+
+  // Its client, and whether it goes to that client's account webhook (its url is the
+  // account's; callbacks never do), whose health counts its attempts; and whether that
+  // endpoint is disabled now, with why (WebhookHealth): then it is failed unsent.
+  std::string client_id;
+  bool account_endpoint = false;
+  bool endpoint_disabled = false;
+  std::string endpoint_disabled_reason;
 };
 
 // Due deliveries of one receiver, claimed for one sender.
@@ -132,6 +140,30 @@ struct AttemptRecord {
   std::string error;               // empty on success
   DeliveryState state = DeliveryState::Pending;  // after this attempt
   std::optional<TimePoint> next_attempt_at;      // set when state is Pending
+};
+
+// One attempt at an account webhook, for its health (DeliveryStore::note_endpoint_attempts).
+struct EndpointAttempt {
+  std::string client_id;
+  std::string url;  // the endpoint attempted; the health counts only while it is the account's
+  bool ok = false;  // 2xx
+  TimePoint at{};
+};
+
+// When an account webhook is disabled (docs/webhooks.md, "Endpoint health"); 0 = never by
+// that rule. Svix's rule by default: failing every attempt for 5 days; deAPI's rule
+// (10 failures in a row) by configuration.
+struct EndpointRules {
+  Millis disable_after{std::chrono::hours(5 * 24)};
+  std::int64_t disable_after_failures = 0;
+};
+
+// An account webhook this call disabled.
+struct DisabledEndpoint {
+  std::string client_id;
+  std::string url;
+  TimePoint disabled_at{};
+  std::string reason;
 };
 
 // One line of the delivery log.
@@ -194,6 +226,18 @@ class DeliveryStore {
   virtual Result<DeliveryRecord> redeliver(const std::string& delivery_id, const std::string& client_id) = 0;
 
   virtual Result<std::int64_t> count_pending_deliveries() = 0;
+
+  // Applies attempts at account webhooks to their health, in order, in one transaction:
+  // a success starts it afresh, a failure counts, and one that breaks `rules` disables
+  // the endpoint. Attempts at a URL that is no longer the account's, or at an endpoint
+  // already disabled, change nothing. Returns the endpoints disabled now.
+  virtual Result<std::vector<DisabledEndpoint>> note_endpoint_attempts(const std::vector<EndpointAttempt>& attempts,
+                                                                       const EndpointRules& rules) = 0;
+  // Enables the client's account webhook again and makes due now every failed delivery
+  // to it created in [since, until) (as redeliver does, one by one). Returns how many.
+  // NotFound for unknown clients.
+  virtual Result<std::int64_t> recover_account_webhook(const std::string& client_id, TimePoint since,
+                                                       TimePoint until) = 0;
 
   // Deletes final deliveries (and their attempts) that finished before `before`.
   virtual Result<std::int64_t> prune_deliveries(TimePoint before) = 0;

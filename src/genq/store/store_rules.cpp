@@ -168,4 +168,24 @@ Result<bool> sealing_needed(const std::optional<std::string>& sealed_with, const
                              " they were sealed with (docs/security.md)"));
 }
 
+WebhookHealth health_after_attempt(WebhookHealth health, bool ok, TimePoint at, const EndpointRules& rules) {
+  if (health.disabled_at) return health;
+  if (ok) return WebhookHealth{};
+  if (!health.failing_since) health.failing_since = at;
+  ++health.consecutive_failures;
+  const Millis failing = std::chrono::duration_cast<Millis>(at - *health.failing_since);
+  std::string reason;
+  if (rules.disable_after_failures > 0 && health.consecutive_failures >= rules.disable_after_failures) {
+    reason = std::to_string(health.consecutive_failures) + " attempts in a row failed";
+  } else if (rules.disable_after > Millis(0) && failing >= rules.disable_after) {
+    reason = "every attempt failed since " + to_iso8601(*health.failing_since) + " (" +
+             std::to_string(health.consecutive_failures) + " attempts)";
+  }
+  if (!reason.empty()) {
+    health.disabled_at = at;
+    health.disabled_reason = std::move(reason);
+  }
+  return health;
+}
+
 }  // namespace genq::store_rules

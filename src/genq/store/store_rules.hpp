@@ -12,6 +12,8 @@
 #include "genq/core/clock.hpp"
 #include "genq/core/error.hpp"
 #include "genq/core/job.hpp"
+#include "genq/store/account_store.hpp"
+#include "genq/store/delivery_store.hpp"
 
 namespace genq::store_rules {
 
@@ -34,6 +36,11 @@ bool job_reports_event(const Job& job, std::string_view event);
 // Whether an account webhook with this events list (a JSON array; empty = every
 // event) receives `event` (SPEC §3).
 bool accepts_event(const std::string& events_json, std::string_view event);
+
+// An account webhook's health after one attempt at it at `at`: a success starts it
+// afresh; a failure counts, and when it breaks `rules` the endpoint is disabled
+// (disabled_at and disabled_reason set). An endpoint already disabled stays as it is.
+WebhookHealth health_after_attempt(WebhookHealth health, bool ok, TimePoint at, const EndpointRules& rules);
 
 // The columns holding webhook signing secrets (sealed_secrets.hpp), as (table, column).
 inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kSecretColumns = {{

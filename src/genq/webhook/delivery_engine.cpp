@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "genq/logging/log_context.hpp"
 #include "genq/webhook/signer.hpp"
@@ -98,6 +99,7 @@ DeliveryStats DeliveryEngine::stats() const {
   s.failed = failed_.load();
   s.gone = gone_.load();
   s.record_errors = record_errors_.load();
+  s.endpoints_disabled = endpoints_disabled_.load();
   s.in_flight = in_flight_count_.load();
   return s;
 }
@@ -133,7 +135,10 @@ Millis DeliveryEngine::run_once() {
   if (sender_) {
     dispatch(now);
   }
+  std::move(skipped_.begin(), skipped_.end(), std::back_inserter(records));
+  skipped_.clear();
   record(std::move(records));
+  note_endpoint_attempts();
   Result<std::optional<TimePoint>> next = store_.next_delivery_time(now);
   if (!next) {
     spdlog::warn("webhooks: cannot read the next due time: {}", next.error().message);
@@ -192,7 +197,11 @@ void DeliveryEngine::dispatch(TimePoint now) {
       continue;
     }
     for (const DueDelivery& delivery : *due) {
-      send(delivery, now);
+      if (delivery.endpoint_disabled) {
+        skip_disabled(delivery, now);
+      } else {
+        send(delivery, now);
+      }
     }
     rate_limit_.spend(host, due->size(), now);
     if (due->size() == allowed) hold_for_rate(host, now);  // its rate may hold back more
@@ -213,8 +222,9 @@ void DeliveryEngine::send(const DueDelivery& delivery, TimePoint now) {
     request.headers.emplace_back("X-Request-Id", delivery.submit_request_id);
   }
 
-  in_flight_[delivery.id] = InFlight{delivery.host,  delivery.version, delivery.series_attempts,
-                                     now,            delivery.job_id,  delivery.submit_request_id};
+  in_flight_[delivery.id] = InFlight{delivery.host,      delivery.version, delivery.series_attempts,
+                                     now,                delivery.job_id,  delivery.submit_request_id,
+                                     delivery.client_id, delivery.url,     delivery.account_endpoint};
   ++per_host_[delivery.host];
   in_flight_count_.store(in_flight_.size());
   sender_->send(std::move(request), [this, id = delivery.id](SendResult result) {
@@ -224,6 +234,20 @@ void DeliveryEngine::send(const DueDelivery& delivery, TimePoint now) {
     }
     cv_.notify_one();
   });
+}
+
+void DeliveryEngine::skip_disabled(const DueDelivery& delivery, TimePoint now) {
+  AttemptRecord record;
+  record.delivery_id = delivery.id;
+  record.version = delivery.version;
+  record.claimant = claimant_;
+  record.started_at = now;
+  record.error = "not sent: the account webhook is disabled (" + delivery.endpoint_disabled_reason +
+                 "); POST /api/v1/client/account/webhook/recover sends it again";
+  record.state = DeliveryState::Failed;
+  log_failed_attempt(record, delivery.job_id, delivery.submit_request_id, delivery.series_attempts + 1);
+  recording_.emplace(delivery.id, delivery.host);
+  skipped_.push_back(std::move(record));
 }
 
 std::vector<AttemptRecord> DeliveryEngine::settle(std::vector<Finished>& finished, TimePoint now) {
@@ -261,6 +285,10 @@ std::vector<AttemptRecord> DeliveryEngine::settle(std::vector<Finished>& finishe
     record.state = next.state;
     record.next_attempt_at = next.next_attempt_at;
     log_failed_attempt(record, attempt.job_id, attempt.submit_request_id, attempt.series_attempts + 1);
+    if (attempt.account_endpoint) {
+      endpoint_attempts_.push_back(
+          {attempt.client_id, attempt.url, record.state == DeliveryState::Delivered, attempt.started_at});
+    }
     records.push_back(std::move(record));
 
     if (!f.result.http_status) {
@@ -288,6 +316,7 @@ void DeliveryEngine::record(std::vector<AttemptRecord> records) {
     // the claim expires: a receiver may see a delivery id twice, never zero times.
     record_errors_ += records.size();
     store_trouble_ = true;
+    endpoint_attempts_.clear();  // the attempts count when they are made again
     recording_failed_.store(true, std::memory_order_relaxed);
     spdlog::error("webhooks: cannot record {} attempts: {}", records.size(), recorded.error().message);
     return;
@@ -300,6 +329,27 @@ void DeliveryEngine::record(std::vector<AttemptRecord> records) {
       case DeliveryState::Gone: ++gone_; break;
       case DeliveryState::Pending: break;
     }
+  }
+}
+
+void DeliveryEngine::note_endpoint_attempts() {
+  if (endpoint_attempts_.empty() || store_trouble_) {
+    return;
+  }
+  Result<std::vector<DisabledEndpoint>> disabled =
+      store_.note_endpoint_attempts(endpoint_attempts_, options_.endpoint_rules);
+  endpoint_attempts_.clear();
+  if (!disabled) {
+    // Health is advice: losing one round's count delays a disable, never a delivery.
+    spdlog::warn("webhooks: cannot update the account webhooks' health: {}", disabled.error().message);
+    return;
+  }
+  for (const DisabledEndpoint& endpoint : *disabled) {
+    ++endpoints_disabled_;
+    spdlog::warn("webhooks: account webhook {} of client {} disabled: {}; nothing is sent to it until "
+                 "POST /api/v1/client/account/webhook/recover or a new PUT of the settings",
+                 endpoint.url, endpoint.client_id, endpoint.reason);
+    if (options_.on_endpoint_disabled) options_.on_endpoint_disabled(endpoint);
   }
 }
 

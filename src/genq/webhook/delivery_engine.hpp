@@ -25,6 +25,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -60,6 +61,10 @@ struct EngineOptions {
   Millis claim_for{60'000};
   // Final deliveries stay in the delivery log this long, then are pruned.
   Millis log_ttl{std::chrono::hours(7 * 24)};
+  // When an account webhook is disabled (docs/webhooks.md, "Endpoint health"), and who
+  // hears of it (on the engine's thread; may be empty).
+  EndpointRules endpoint_rules;
+  std::function<void(const DisabledEndpoint&)> on_endpoint_disabled;
 };
 
 // Counters since start, for /metrics.
@@ -71,6 +76,7 @@ struct DeliveryStats {
   std::uint64_t failed = 0;  // retries exhausted
   std::uint64_t gone = 0;    // 410
   std::uint64_t record_errors = 0;  // attempts the store could not record
+  std::uint64_t endpoints_disabled = 0;  // account webhooks disabled by their health
   std::size_t in_flight = 0;
 };
 
@@ -118,6 +124,9 @@ class DeliveryEngine {
     TimePoint started_at{};
     std::string job_id;
     std::string submit_request_id;  // the attempt's log lines carry it as request_id
+    std::string client_id;
+    std::string url;
+    bool account_endpoint = false;  // its attempts count toward the account webhook's health
   };
   struct Finished {
     std::string delivery_id;
@@ -132,6 +141,10 @@ class DeliveryEngine {
   // Starts every due delivery the caps allow, receiver by receiver.
   void dispatch(TimePoint now);
   void send(const DueDelivery& delivery, TimePoint now);
+  // Ends a delivery to a disabled account webhook without sending it (skipped_).
+  void skip_disabled(const DueDelivery& delivery, TimePoint now);
+  // Applies the account-webhook attempts of recorded rounds to their endpoints' health.
+  void note_endpoint_attempts();
   // Notes when `host`, held back by its rate, may send again (rate_wake_).
   void hold_for_rate(const std::string& host, TimePoint now);
   void prune(TimePoint now);
@@ -152,6 +165,10 @@ class DeliveryEngine {
   // Finished attempts not yet recorded (delivery id -> host): still pending in the
   // store, so the due queries must skip them.
   std::unordered_map<std::string, std::string> recording_;
+  // Deliveries to disabled endpoints ended this round, recorded with its attempts.
+  std::vector<AttemptRecord> skipped_;
+  // Account-webhook attempts recorded but not yet applied to their health.
+  std::vector<EndpointAttempt> endpoint_attempts_;
   std::string last_host_;  // where the last round-robin pass over receivers stopped
   std::mt19937_64 random_;
   std::string claimant_;
@@ -169,7 +186,7 @@ class DeliveryEngine {
   std::thread thread_;
 
   std::atomic<std::uint64_t> attempts_ok_{0}, attempts_http_error_{0}, attempts_no_response_{0};
-  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, gone_{0}, record_errors_{0};
+  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, gone_{0}, record_errors_{0}, endpoints_disabled_{0};
   std::atomic<std::size_t> in_flight_count_{0};
 };
 

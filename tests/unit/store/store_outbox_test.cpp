@@ -249,6 +249,78 @@ TEST_P(StoreOutbox, JobWebhookUrlTakesEveryEventRegardlessOfTheAccountFilter) {
   EXPECT_EQ(rows[0].job_secret, std::string(40, 's'));
 }
 
+// docs/webhooks.md, "Endpoint health".
+TEST_P(StoreOutbox, AnAccountWebhookIsDisabledByItsFailuresAndRecoverMakesItsFailedDeliveriesDueAgain) {
+  const std::string account = "https://account.example.com/in";
+  ASSERT_TRUE(store_->set_account_webhook("cl_1", account, {}));
+  submit(new_job("a"));
+  submit(new_job("b"));
+  ASSERT_TRUE(store_->cancel("a", "cl_1"));
+  ASSERT_TRUE(store_->cancel("b", "cl_1"));
+  NewJob own = hooked_job("own");
+  submit(own);
+  ASSERT_TRUE(store_->cancel("own", "cl_1"));
+  std::vector<DueDelivery> rows = due();
+  ASSERT_EQ(rows.size(), 3u);
+  for (const DueDelivery& row : rows) {
+    EXPECT_EQ(row.client_id, "cl_1");
+    EXPECT_EQ(row.account_endpoint, row.job_id != "own") << row.job_id;
+    EXPECT_FALSE(row.endpoint_disabled);
+  }
+  std::vector<AttemptRecord> failed;
+  for (const DueDelivery& row : rows) failed.push_back(attempt(row, 500, DeliveryState::Failed));
+  ASSERT_TRUE(store_->record_attempts(failed));
+
+  const EndpointRules two_in_a_row{Millis(0), 2};
+  const TimePoint first = clock_.now();
+  Result<std::vector<DisabledEndpoint>> disabled = store_->note_endpoint_attempts(
+      {{"cl_1", account, false, first}, {"cl_1", "https://old.example.com/", false, first}}, two_in_a_row);
+  ASSERT_TRUE(disabled) << disabled.error().message;
+  EXPECT_TRUE(disabled->empty());
+  Result<Client> client = store_->get_client("cl_1");
+  ASSERT_TRUE(client);
+  EXPECT_EQ(client->webhook_health.consecutive_failures, 1) << "an attempt at another URL does not count";
+  EXPECT_EQ(client->webhook_health.failing_since, first);
+
+  clock_.advance(1s);
+  disabled = store_->note_endpoint_attempts({{"cl_1", account, false, clock_.now()}}, two_in_a_row);
+  ASSERT_TRUE(disabled) << disabled.error().message;
+  ASSERT_EQ(disabled->size(), 1u);
+  EXPECT_EQ((*disabled)[0].reason, "2 attempts in a row failed");
+  EXPECT_EQ((*disabled)[0].disabled_at, clock_.now());
+  disabled = store_->note_endpoint_attempts({{"cl_1", account, true, clock_.now()}}, two_in_a_row);
+  ASSERT_TRUE(disabled);
+  EXPECT_TRUE(disabled->empty());
+  client = store_->get_client("cl_1");
+  ASSERT_TRUE(client);
+  EXPECT_TRUE(client->webhook_health.disabled_at) << "a disabled endpoint stays so until recovered";
+
+  submit(new_job("c"));
+  ASSERT_TRUE(store_->cancel("c", "cl_1"));
+  rows = due();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(rows[0].endpoint_disabled);
+  EXPECT_EQ(rows[0].endpoint_disabled_reason, "2 attempts in a row failed");
+  ASSERT_TRUE(store_->record_attempts({attempt(rows[0], std::nullopt, DeliveryState::Failed)}));
+
+  // Only the account webhook's failed deliveries of the window: a and b, not c (after
+  // it), not own (another URL).
+  Result<std::int64_t> recovered = store_->recover_account_webhook("cl_1", first - 1s, first + 500ms);
+  ASSERT_TRUE(recovered) << recovered.error().message;
+  EXPECT_EQ(*recovered, 2);
+  client = store_->get_client("cl_1");
+  ASSERT_TRUE(client);
+  EXPECT_FALSE(client->webhook_health.disabled_at);
+  EXPECT_EQ(client->webhook_health.consecutive_failures, 0);
+  rows = due();
+  ASSERT_EQ(rows.size(), 2u);
+  for (const DueDelivery& row : rows) {
+    EXPECT_TRUE(row.job_id == "a" || row.job_id == "b") << row.job_id;
+    EXPECT_FALSE(row.endpoint_disabled);
+  }
+  EXPECT_FALSE(store_->recover_account_webhook("nobody", first, clock_.now()));
+}
+
 // docs/security.md, "Webhook secrets at rest".
 TEST_P(StoreOutbox, WebhookSecretsAreSealedAtRestOnceAndReadBackPlain) {
   struct RemoveKeyAtEnd {

@@ -363,3 +363,123 @@ TEST_F(DeliveryEngineTest, RedeliverySendsTheSameIdAgain) {
 
 }  // namespace
 }  // namespace genq::webhook
+
+namespace genq::webhook {
+namespace {
+
+// docs/webhooks.md, "Endpoint health".
+class EndpointHealthTest : public DeliveryEngineTest {
+ protected:
+  static constexpr const char* kAccountUrl = "https://account.example.com/in";
+
+  void SetUp() override {
+    DeliveryEngineTest::SetUp();
+    ASSERT_TRUE(store_->set_account_webhook("cl_1", kAccountUrl, {}));
+  }
+
+  void make_engine_with(EndpointRules rules) {
+    EngineOptions options;
+    options.endpoint_rules = rules;
+    options.on_endpoint_disabled = [this](const DisabledEndpoint& endpoint) { heard_.push_back(endpoint); };
+    make_engine(options);
+  }
+
+  // A cancelled job without a webhook of its own: its job.failed goes to the account's.
+  void cancelled_for_account(const std::string& id) {
+    submit(new_job(id));
+    ASSERT_TRUE(store_->cancel(id, "cl_1"));
+  }
+
+  WebhookHealth health() {
+    Result<Client> client = store_->get_client("cl_1");
+    EXPECT_TRUE(client) << client.error().message;
+    return client ? client->webhook_health : WebhookHealth{};
+  }
+
+  std::vector<DisabledEndpoint> heard_;
+};
+
+TEST_F(EndpointHealthTest, FailuresInARowDisableTheAccountWebhookUntilRecoverSendsEveryFailedDeliveryAgain) {
+  make_engine_with({Millis(0), 3});
+  for (const char* id : {"a", "b", "c"}) cancelled_for_account(id);
+  engine_->run_once();
+  ASSERT_EQ(sender_->waiting(), 3u);
+  for (int i = 0; i < 3; ++i) sender_->answer(500);
+  engine_->run_once();
+  ASSERT_EQ(heard_.size(), 1u) << "one webhook.disabled notice";
+  EXPECT_EQ(heard_[0].client_id, "cl_1");
+  EXPECT_EQ(heard_[0].url, kAccountUrl);
+  EXPECT_EQ(heard_[0].reason, "3 attempts in a row failed");
+  ASSERT_TRUE(health().disabled_at);
+  EXPECT_EQ(health().disabled_reason, "3 attempts in a row failed");
+  EXPECT_EQ(engine_->stats().endpoints_disabled, 1u);
+
+  // Nothing more is sent to it: neither the retries nor a new delivery.
+  cancelled_for_account("d");
+  clock_.advance(10min);
+  engine_->run_once();
+  EXPECT_EQ(sender_->total(), 3u);
+  for (const char* id : {"a", "b", "c", "d"}) {
+    const DeliveryRecord record = only_delivery(id);
+    EXPECT_EQ(record.state, DeliveryState::Failed) << id;
+    ASSERT_FALSE(record.log.empty());
+    EXPECT_NE(record.log.back().error.find("account webhook is disabled"), std::string::npos) << record.log.back().error;
+  }
+
+  // Recover: enabled again, and the failed deliveries of the window go out again.
+  Result<std::int64_t> recovered = store_->recover_account_webhook("cl_1", clock_.now() - 1h, clock_.now());
+  ASSERT_TRUE(recovered) << recovered.error().message;
+  EXPECT_EQ(*recovered, 4);
+  EXPECT_FALSE(health().disabled_at);
+  engine_->run_once();
+  ASSERT_EQ(sender_->waiting(), 4u);
+  for (int i = 0; i < 4; ++i) sender_->answer(200);
+  engine_->run_once();
+  for (const char* id : {"a", "b", "c", "d"}) EXPECT_EQ(only_delivery(id).state, DeliveryState::Delivered) << id;
+  EXPECT_EQ(health().consecutive_failures, 0);
+}
+
+TEST_F(EndpointHealthTest, ASuccessStartsTheCountAfreshAndAJobsOwnWebhookDoesNotCount) {
+  make_engine_with({Millis(0), 3});
+  cancelled_for_account("a");
+  cancelled_for_account("b");
+  cancelled_job("own1", "https://job.example.com/in");
+  cancelled_job("own2", "https://job.example.com/in");
+  engine_->run_once();
+  ASSERT_EQ(sender_->waiting(), 4u);
+  for (int i = 0; i < 4; ++i) sender_->answer(500);
+  engine_->run_once();
+  EXPECT_EQ(health().consecutive_failures, 2) << "the job's own URL is not the account's endpoint";
+  cancelled_for_account("c");
+  engine_->run_once();
+  sender_->answer(200);
+  engine_->run_once();
+  EXPECT_EQ(health().consecutive_failures, 0);
+  EXPECT_FALSE(health().failing_since);
+  EXPECT_TRUE(heard_.empty());
+}
+
+TEST_F(EndpointHealthTest, AnEndpointFailingEveryAttemptForTheConfiguredTimeIsDisabledAndANewPutEnablesIt) {
+  make_engine_with({std::chrono::hours(1), 0});
+  cancelled_for_account("a");
+  engine_->run_once();
+  sender_->answer(500);
+  engine_->run_once();
+  ASSERT_TRUE(health().failing_since);
+  EXPECT_FALSE(health().disabled_at) << "failing, not for an hour yet";
+  clock_.advance(61min);
+  cancelled_for_account("b");
+  engine_->run_once();  // b, and a's first retry (due after a minute)
+  while (sender_->waiting() > 0) sender_->answer(503);
+  engine_->run_once();
+  ASSERT_TRUE(health().disabled_at);
+  EXPECT_TRUE(health().disabled_reason.starts_with("every attempt failed since ")) << health().disabled_reason;
+  ASSERT_EQ(heard_.size(), 1u);
+
+  ASSERT_TRUE(store_->set_account_webhook("cl_1", kAccountUrl, {}));
+  EXPECT_FALSE(health().disabled_at) << "saving the settings enables it again";
+  EXPECT_EQ(health().consecutive_failures, 0);
+}
+
+}  // namespace
+}  // namespace genq::webhook

@@ -12,7 +12,8 @@ using store_rules::to_json_array;
 
 constexpr const char* kClientColumns =
     "c.id, c.name, c.webhook_secret, c.webhook_url, c.webhook_events, c.disabled, c.created_at,"
-    " c.webhook_secret_previous, c.webhook_secret_previous_until, c.max_priority, c.max_queued, c.max_running";
+    " c.webhook_secret_previous, c.webhook_secret_previous_until, c.max_priority, c.max_queued, c.max_running,"
+    " c.webhook_failing_since, c.webhook_failures, c.webhook_disabled_at, c.webhook_disabled_reason";
 
 Result<Client> read_client(const Rows& rows, int row) {
   Client client;
@@ -32,6 +33,10 @@ Result<Client> read_client(const Rows& rows, int row) {
   client.limits.max_priority = priority_from_int(rows.int64(row, 9));
   client.limits.max_queued = rows.int64(row, 10);
   client.limits.max_running = rows.int64(row, 11);
+  client.webhook_health.failing_since = rows.optional_time(row, 12);
+  client.webhook_health.consecutive_failures = rows.int64(row, 13);
+  client.webhook_health.disabled_at = rows.optional_time(row, 14);
+  client.webhook_health.disabled_reason = rows.text(row, 15);
   return client;
 }
 
@@ -135,7 +140,8 @@ Status update_client_limits(Connection& connection, const std::string& client_id
 
 Status update_account_webhook(Connection& connection, const std::string& client_id, const std::string& url,
                               const std::vector<std::string>& events) {
-  return update_client(connection, "UPDATE clients SET webhook_url = $2, webhook_events = $3 WHERE id = $1",
+  return update_client(connection, "UPDATE clients SET webhook_url = $2, webhook_events = $3, webhook_failing_since = NULL, webhook_failures = 0, webhook_disabled_at = NULL, webhook_disabled_reason = ''"
+                       " WHERE id = $1",
                        Params().text(client_id).text(url).text(to_json_array(events)));
 }
 

@@ -47,6 +47,10 @@ Result<DueDelivery> read_due(const Rows& rows, int row) {
   d.previous_secret_until = rows.optional_time(row, 19);
   d.callback = rows.boolean(row, 20);
   d.submit_request_id = rows.text(row, 21);
+  d.client_id = rows.text(row, 22);
+  d.account_endpoint = !d.callback && rows.boolean(row, 23);
+  d.endpoint_disabled = d.account_endpoint && rows.boolean(row, 24);
+  d.endpoint_disabled_reason = rows.text(row, 25);
   return d;
 }
 
@@ -205,7 +209,9 @@ Result<std::vector<DueDelivery>> find_due_deliveries(Connection& connection, con
       "       COALESCE(c.webhook_secret, ''), COALESCE(c.webhook_secret_previous, ''),"
       "       c.webhook_secret_previous_until,"
       "       COALESCE(j.dialect = 'task' AND j.webhook_url <> '' AND d.url = j.webhook_url, false),"
-      "       COALESCE(j.submit_request_id, '')"
+      "       COALESCE(j.submit_request_id, ''), COALESCE(d.client_id, ''),"
+      "       COALESCE(d.url = c.webhook_url, false), c.webhook_disabled_at IS NOT NULL,"
+      "       COALESCE(c.webhook_disabled_reason, '')"
       " FROM claimed d"
       " LEFT JOIN jobs j ON j.id = d.job_id"
       " LEFT JOIN clients c ON c.id = d.client_id"

@@ -68,6 +68,10 @@ class PostgresStore final : public Store, public SecretStore {
   const Histogram& commit_batch_sizes() const override;
   const Histogram& commit_seconds() const override;
   Result<std::int64_t> seal_stored_secrets() override;
+  Result<std::vector<DisabledEndpoint>> note_endpoint_attempts(const std::vector<EndpointAttempt>& attempts,
+                                                               const EndpointRules& rules) override;
+  Result<std::int64_t> recover_account_webhook(const std::string& client_id, TimePoint since,
+                                               TimePoint until) override;
 
   void on_deliveries_queued(std::function<void()> wake) override;
 

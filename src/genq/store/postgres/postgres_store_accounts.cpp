@@ -4,6 +4,7 @@
 #include "genq/store/postgres/connection_pool.hpp"
 #include "genq/store/postgres/delivery_ops.hpp"
 #include "genq/store/postgres/postgres_store.hpp"
+#include "genq/store/postgres/endpoint_health.hpp"
 #include "genq/store/postgres/secret_ops.hpp"
 #include "genq/store/postgres/secret_sealing.hpp"
 #include "genq/store/sealed_secrets.hpp"
@@ -62,6 +63,24 @@ void PostgresStore::forget_credentials() {
 Result<std::string> PostgresStore::shared_secret(const std::string& name, const std::string& value_if_new) {
   return postgres::read<std::string>(
       *pool_, [&](Connection& c) { return postgres::read_or_insert_secret(c, name, value_if_new, clock_.now()); });
+}
+
+Result<std::vector<DisabledEndpoint>> PostgresStore::note_endpoint_attempts(const std::vector<EndpointAttempt>& attempts,
+                                                                            const EndpointRules& rules) {
+  if (attempts.empty()) return std::vector<DisabledEndpoint>{};
+  Result<std::vector<DisabledEndpoint>> disabled = postgres::transact<std::vector<DisabledEndpoint>>(
+      *pool_, [&](Connection& c) { return postgres::note_endpoint_attempts(c, attempts, rules); });
+  if (disabled && !disabled->empty()) forget_credentials();
+  return disabled;
+}
+
+Result<std::int64_t> PostgresStore::recover_account_webhook(const std::string& client_id, TimePoint since,
+                                                            TimePoint until) {
+  Result<std::int64_t> recovered = postgres::transact<std::int64_t>(*pool_, [&](Connection& c) {
+    return postgres::recover_account_webhook(c, client_id, since, until, clock_.now());
+  });
+  if (recovered) forget_credentials();
+  return recovered;
 }
 
 Result<std::int64_t> PostgresStore::seal_stored_secrets() {

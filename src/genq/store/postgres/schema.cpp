@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -236,6 +236,13 @@ CREATE TABLE store_settings (
   name  text PRIMARY KEY,
   value text NOT NULL
 );
+)sql",
+    // Version 10: the account webhook's health (docs/webhooks.md, "Endpoint health").
+    R"sql(
+ALTER TABLE clients ADD COLUMN webhook_failing_since bigint;
+ALTER TABLE clients ADD COLUMN webhook_failures bigint NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN webhook_disabled_at bigint;
+ALTER TABLE clients ADD COLUMN webhook_disabled_reason text NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -8,7 +8,8 @@ namespace {
 
 constexpr const char* kClientColumns =
     "c.id, c.name, c.webhook_secret, c.webhook_url, c.webhook_events, c.disabled, c.created_at,"
-    " c.webhook_secret_previous, c.webhook_secret_previous_until, c.max_priority, c.max_queued, c.max_running";
+    " c.webhook_secret_previous, c.webhook_secret_previous_until, c.max_priority, c.max_queued, c.max_running,"
+    " c.webhook_failing_since, c.webhook_failures, c.webhook_disabled_at, c.webhook_disabled_reason";
 
 using store_rules::parse_json_array;
 using store_rules::to_json_array;
@@ -33,6 +34,10 @@ Result<Client> read_client(const Statement& row) {
   client.limits.max_priority = priority_from_int(row.column_int64(9));
   client.limits.max_queued = row.column_int64(10);
   client.limits.max_running = row.column_int64(11);
+  client.webhook_health.failing_since = row.column_optional_time(12);
+  client.webhook_health.consecutive_failures = row.column_int64(13);
+  client.webhook_health.disabled_at = row.column_optional_time(14);
+  client.webhook_health.disabled_reason = row.column_text(15);
   return client;
 }
 
@@ -152,7 +157,8 @@ Status update_client_limits(Connection& connection, const std::string& client_id
 Status update_account_webhook(Connection& connection, const std::string& client_id, const std::string& url,
                               const std::vector<std::string>& events) {
   return update_client(
-      connection, "UPDATE clients SET webhook_url = ?2, webhook_events = ?3 WHERE id = ?1", client_id,
+      connection, "UPDATE clients SET webhook_url = ?2, webhook_events = ?3, webhook_failing_since = NULL, webhook_failures = 0, webhook_disabled_at = NULL, webhook_disabled_reason = ''"
+      " WHERE id = ?1", client_id,
       [&](Statement& statement) { statement.bind_text(2, url).bind_text(3, to_json_array(events)); });
 }
 

@@ -47,6 +47,10 @@ Result<DueDelivery> read_due(const Statement& row) {
   d.previous_secret_until = row.column_optional_time(19);
   d.callback = row.column_int64(20) != 0;
   d.submit_request_id = row.column_text(21);
+  d.client_id = row.column_text(22);
+  d.account_endpoint = !d.callback && row.column_int64(23) != 0;
+  d.endpoint_disabled = d.account_endpoint && row.column_int64(24) != 0;
+  d.endpoint_disabled_reason = row.column_text(25);
   return d;
 }
 
@@ -248,7 +252,9 @@ Result<std::vector<DueDelivery>> claim_due_deliveries(Connection& connection, co
       "SELECT d.id, d.version, d.event, d.url, d.host, d.series_attempts, d.created_at, d.job_id, d.status,"
       "       d.previous_status, d.error_code, j.task, j.error, j.result_blob, j.started_at, j.finished_at,"
       "       j.webhook_secret, c.webhook_secret, c.webhook_secret_previous, c.webhook_secret_previous_until,"
-      "       j.dialect = 'task' AND j.webhook_url <> '' AND d.url = j.webhook_url, j.submit_request_id"
+      "       j.dialect = 'task' AND j.webhook_url <> '' AND d.url = j.webhook_url, j.submit_request_id,"
+      "       d.client_id, COALESCE(d.url = c.webhook_url, 0), c.webhook_disabled_at IS NOT NULL,"
+      "       COALESCE(c.webhook_disabled_reason, '')"
       " FROM webhook_deliveries d"
       " LEFT JOIN jobs j ON j.id = d.job_id"
       " LEFT JOIN clients c ON c.id = d.client_id"

@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 13> kMigrations = {
+constexpr std::array<const char*, 14> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -253,6 +253,13 @@ CREATE TABLE store_settings (
   name  TEXT PRIMARY KEY,
   value TEXT NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // Version 14: the account webhook's health (docs/webhooks.md, "Endpoint health").
+    R"sql(
+ALTER TABLE clients ADD COLUMN webhook_failing_since INTEGER;
+ALTER TABLE clients ADD COLUMN webhook_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN webhook_disabled_at INTEGER;
+ALTER TABLE clients ADD COLUMN webhook_disabled_reason TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -10,6 +10,7 @@
 #include "genq/store/sqlite/read_pool.hpp"
 #include "genq/store/sqlite/recent_jobs.hpp"
 #include "genq/store/sqlite/schema.hpp"
+#include "genq/store/sqlite/endpoint_health.hpp"
 #include "genq/store/sqlite/secret_sealing.hpp"
 #include "genq/store/sealed_secrets.hpp"
 
@@ -119,6 +120,23 @@ std::uint64_t SqliteStore::commits() const { return writer_->commits(); }
 std::uint64_t SqliteStore::writes() const { return writer_->writes(); }
 const Histogram& SqliteStore::commit_batch_sizes() const { return writer_->batch_sizes(); }
 const Histogram& SqliteStore::commit_seconds() const { return writer_->commit_seconds(); }
+
+Result<std::vector<DisabledEndpoint>> SqliteStore::note_endpoint_attempts(const std::vector<EndpointAttempt>& attempts,
+                                                                          const EndpointRules& rules) {
+  if (attempts.empty()) return std::vector<DisabledEndpoint>{};
+  return writer_->write_result<std::vector<DisabledEndpoint>>(
+      [&](Connection& connection) { return sqlite::note_endpoint_attempts(connection, attempts, rules); },
+      [this](const std::vector<DisabledEndpoint>&) { clients_by_key_.clear(); });
+}
+
+Result<std::int64_t> SqliteStore::recover_account_webhook(const std::string& client_id, TimePoint since,
+                                                          TimePoint until) {
+  return writer_->write_result<std::int64_t>(
+      [&](Connection& connection) {
+        return sqlite::recover_account_webhook(connection, client_id, since, until, clock_.now());
+      },
+      [this](const std::int64_t&) { clients_by_key_.clear(); });
+}
 
 Result<std::int64_t> SqliteStore::seal_stored_secrets() {
   std::shared_ptr<const crypto::SecretBox> box = secret_box();
