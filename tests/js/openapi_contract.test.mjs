@@ -196,6 +196,8 @@ test('every documented operation answers as docs/openapi.json says', async () =>
     await expect(call(key, 'POST', '/api/v1/client/webhook-deliveries/nothing/redeliver'), 404);
     await expect(call(key, 'GET', '/api/v1/client/webhook-deliveries'), 422);
     await expect(call(key, 'POST', '/api/v1/client/account/webhook/rotate-secret'), 200);
+    await expect(call(key, 'POST', '/api/v1/client/account/webhook/recover', { since: '2026-01-01T00:00:00Z' }), 200);
+    await expect(call(key, 'POST', '/api/v1/client/account/webhook/recover', { since: 'soon' }), 422);
 
     // The second dialect.
     const task = await expect(call(key, 'POST', '/api/v1/generateTask/Flux1schnell', { input: { mode: 'text-to-image', prompt: 'a fox' } }), 200);

@@ -7,7 +7,9 @@ import { once } from 'node:events';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { GENQ, Harness, submitJob, waitFor } from './support/harness.mjs';
+import Pusher from 'pusher-js';
+
+import { APP, GENQ, Harness, pusherFlags, seedOptions, submitJob, waitFor } from './support/harness.mjs';
 
 const execFileP = promisify(execFile);
 import { WebhookReceiver, verifyDeapi, verifyStandard } from './support/webhook_receiver.mjs';
@@ -507,4 +509,84 @@ test('rotating the account secret signs with both secrets during the overlap', (
   assert.equal(failed.headers['webhook-signature'].split(' ').length, 2);
   assert.doesNotThrow(() => verifyDeapi(client.webhook_secret,
     { ...failed.headers, 'x-deapi-signature': failed.headers['x-deapi-signature-previous'] }, failed.body));
+}));
+
+// docs/webhooks.md, "Endpoint health": deAPI's rule (N failures in a row) by flag.
+test('an account webhook failing every attempt is disabled with a webhook.disabled event, and recover resends its failed deliveries', () => withHarness(async (h) => {
+  let healthy = false;
+  const { client, receiver, server } = await setup(h, {
+    worker: false, respond: () => (healthy ? 200 : 500),
+    args: [...FLAGS, ...pusherFlags(), '--webhook-disable-after-failures', '3'],
+  });
+  const pusher = new Pusher(APP.key, seedOptions(server.port, server.url, client.api_key));
+  h.onCleanup(() => pusher.disconnect());
+  const notices = [];
+  const channel = pusher.subscribe(`private-client.${client.client_id}`);
+  channel.bind('webhook.disabled', (data) => notices.push(data));
+  await new Promise((resolve, reject) => {
+    channel.bind('pusher:subscription_succeeded', resolve);
+    channel.bind('pusher:subscription_error', reject);
+  });
+  const before = new Date(Date.now() - 1000).toISOString();
+  const put = await api(server, client.api_key, 'PUT', '/api/v1/client/account/webhook', { url: receiver.url('/account') });
+  assert.equal(put.status, 200, put.text);
+  assert.equal(put.json.data.enabled, true);
+  assert.equal(put.json.data.consecutive_failures, 0);
+
+  const cancelled = async () => {
+    const id = await submitJob(server.url, client.api_key, { steps: 2 });
+    const res = await api(server, client.api_key, 'POST', `/api/v1/client/request-cancel/${id}`);
+    assert.equal(res.status, 200, res.text);
+    return id;
+  };
+  const first = [await cancelled(), await cancelled()];
+  // Two first attempts and (at the 0.001 retry scale, ~60 ms later) a retry: three in a row.
+  const notice = await waitFor(() => notices[0], { timeoutMs: 20000, message: 'the webhook.disabled event' });
+  assert.equal(notice.url, receiver.url('/account'));
+  assert.equal(notice.reason, '3 attempts in a row failed');
+  assert.match(notice.disabled_at, ISO);
+  const settings = await api(server, client.api_key, 'GET', '/api/v1/client/account/webhook');
+  assert.equal(settings.status, 200, settings.text);
+  assert.equal(settings.json.data.enabled, false);
+  assert.equal(settings.json.data.disabled_reason, '3 attempts in a row failed');
+  assert.match(settings.json.data.disabled_at, ISO);
+  assert.ok(settings.json.data.consecutive_failures >= 3, settings.text);
+
+  // Disabled: a new job's delivery and the retries end without reaching the receiver.
+  const later = await cancelled();
+  const log = await waitFor(async () => {
+    const list = await deliveries(server, client.api_key, later);
+    return list[0]?.state === 'failed' && list;
+  }, { message: 'the new delivery failed unsent' });
+  assert.match(log[0].attempts.at(-1).error, /account webhook is disabled/);
+  const reached = receiver.requests.length;
+  assert.ok(receiver.requests.every((r) => first.includes(r.json?.data?.job_request_id)),
+    'nothing of the later job reached the receiver');
+  await waitFor(async () => {
+    for (const id of first) {
+      const list = await deliveries(server, client.api_key, id);
+      if (list[0]?.state !== 'failed') return false;
+    }
+    return true;
+  }, { message: 'the first deliveries failed' });
+  assert.equal(receiver.requests.length, reached, 'no attempt while disabled');
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /^genq_webhook_endpoints_disabled_total 1$/m);
+
+  // Validation, then recover: enabled, and all three failed deliveries arrive.
+  for (const bad of [{}, { since: 'yesterday' }, { since: before, until: before }, { since: before, extra: 1 }]) {
+    const res = await api(server, client.api_key, 'POST', '/api/v1/client/account/webhook/recover', bad);
+    assert.equal(res.status, 422, `${JSON.stringify(bad)}: ${res.text}`);
+  }
+  healthy = true;
+  const recovered = await api(server, client.api_key, 'POST', '/api/v1/client/account/webhook/recover', { since: before });
+  assert.equal(recovered.status, 200, recovered.text);
+  assert.deepEqual(recovered.json.data, { recovered: 3, enabled: true });
+  for (const id of [...first, later]) {
+    await waitFor(() => receiver.withEvent('job.failed', id).some((r) => r.status === 200),
+      { message: `job ${id} delivered after the recover` });
+  }
+  assertAllVerified(receiver);
+  const enabled = await api(server, client.api_key, 'GET', '/api/v1/client/account/webhook');
+  assert.equal(enabled.json.data.enabled, true, enabled.text);
 }));
