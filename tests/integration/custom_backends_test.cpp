@@ -100,6 +100,14 @@ TEST_F(CustomBackends, AFailingToolIsTheJobsErrorWithoutItsOutput) {
   ASSERT_TRUE(status) << worker->describe();
   EXPECT_EQ(field(*status, "status"), "error");
   EXPECT_EQ(field(*status, "error"), "sh exited with 7");
+  EXPECT_EQ(status->find("failure_detail"), status->end()) << "the client never sees the tool's output";
+
+  // The operator does: the admin view carries what the tool said (docs/security.md).
+  const auto admin = server().admin_http().get("/api/v1/admin/jobs/" + id);
+  ASSERT_EQ(admin.status, 200) << admin.describe();
+  const std::string detail = text_at(admin.json(), "/data/failure_detail");
+  EXPECT_TRUE(detail.starts_with("sh exited with 7:")) << detail;
+  EXPECT_NE(detail.find("narrator-7"), std::string::npos) << "the tool's stderr: " << detail;
 }
 
 TEST_F(CustomBackends, CancellingAJobKillsTheToolAndItsHelpers) {

@@ -107,6 +107,8 @@ boost::json::object render_admin_status(const Job& job, Services& services) {
   data["client_id"] = job.client_id;
   data["worker_id"] = job.worker_id;
   data["submit_request_id"] = job.submit_request_id;
+  // The worker's note on the last failed attempt (a tool's stderr): operators only.
+  data["failure_detail"] = job.failure_detail.empty() ? boost::json::value(nullptr) : boost::json::value(job.failure_detail);
   return data;
 }
 

@@ -2,6 +2,7 @@
 // A job and its status state machine (SPEC §2):
 //   pending -> processing -> in_progress (repeated) -> done
 //   any non-final -> error;  processing/in_progress -> pending on lease expiry.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ Priority priority_from_int(std::int64_t n);
 
 // Which API dialect created the job; both read every job (SPEC §6).
 enum class Dialect { Client, Task };
+
+// The most of a failure's detail a job keeps (Job::failure_detail).
+inline constexpr std::size_t kMaxFailureDetailBytes = 16 * 1024;
 
 struct Job {
   std::string id;         // UUID (v7: time-ordered), the request_id
@@ -68,6 +72,9 @@ struct Job {
   // The submit's X-Request-Id (http/request_id.hpp): carried into the webhook attempts'
   // and the worker's calls and log lines, so one id joins everything about the job.
   std::string submit_request_id;
+  // The last failed attempt's note for operators (a tool's stderr, docs/security.md):
+  // the admin API shows it, never a client's view. At most kMaxFailureDetailBytes.
+  std::string failure_detail;
 
   // Deadlines (docs/api.md, "Deadlines"); a zero duration is none. A job still pending
   // at start_deadline (submit or retry + cancel_after) ends in error EXPIRED; an attempt

@@ -46,4 +46,15 @@ bool is_valid_utf8(std::string_view text) {
   return complete && *complete == text.size();
 }
 
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) {
+    return text;
+  }
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+    end--;
+  }
+  return text.substr(0, end);
+}
+
 }  // namespace genq

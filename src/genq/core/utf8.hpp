@@ -17,4 +17,8 @@ bool is_valid_utf8(std::string_view text);
 // bytes still to come may complete.
 std::optional<std::size_t> complete_utf8_prefix(std::string_view text);
 
+// The longest start of `text` of at most `max_bytes` that ends at a character
+// boundary, so a shortened valid string stays valid.
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+
 }  // namespace genq

@@ -127,7 +127,7 @@ void JobRunner::run_job(WorkerApi& api) {
     keeper.stop();
     const bool bad_input = output.error().kind == ErrorKind::Invalid;
     report_failure(api, output.error().message, is_retryable(output.error()),
-                   bad_input ? "INVALID_INPUT" : "PROCESSING_ERROR");
+                   bad_input ? "INVALID_INPUT" : "PROCESSING_ERROR", keeper.failure_detail());
     return;
   }
   // The lease stays alive through the upload, which may take long for a video.
@@ -212,9 +212,9 @@ void JobRunner::on_cancelled(WorkerApi& api) {
 }
 
 void JobRunner::report_failure(WorkerApi& api, const std::string& message, bool retryable,
-                               std::string_view error_code) {
+                               std::string_view error_code, std::string_view detail) {
   auto answer = call_with_retry("job " + job_id() + ": fail", cancel_,
-                                [&] { return api.fail_job(job_.lease, message, retryable, error_code); });
+                                [&] { return api.fail_job(job_.lease, message, retryable, error_code, detail); });
   if (answer) {
     spdlog::warn("job {} failed ({}, {}): {}", job_id(), *answer, error_code, message);
   } else if (ends_lease(answer.error())) {

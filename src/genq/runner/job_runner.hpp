@@ -42,8 +42,9 @@ class JobRunner {
   void on_cancelled(WorkerApi& api);
   // `error_code`: deAPI's failure code the server passes on (INVALID_INPUT when the
   // job's own input is at fault, else PROCESSING_ERROR).
+  // `detail`: the backend's note for operators (ProgressSink::note_failure_detail).
   void report_failure(WorkerApi& api, const std::string& message, bool retryable,
-                      std::string_view error_code = "PROCESSING_ERROR");
+                      std::string_view error_code = "PROCESSING_ERROR", std::string_view detail = {});
 
   const ServerEndpoint server_;
   Backend& backend_;

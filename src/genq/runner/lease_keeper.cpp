@@ -123,4 +123,14 @@ bool LeaseKeeper::on_failure(const Error& error, std::optional<Update>&& update)
   return false;
 }
 
+void LeaseKeeper::note_failure_detail(std::string detail) {
+  std::lock_guard lock(mutex_);
+  failure_detail_ = std::move(detail);
+}
+
+std::string LeaseKeeper::failure_detail() const {
+  std::lock_guard lock(mutex_);
+  return failure_detail_;
+}
+
 }  // namespace genq::runner

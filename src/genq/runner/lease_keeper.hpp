@@ -47,6 +47,8 @@ class LeaseKeeper final : public ProgressSink {
   void start();
   // Queues an update, replacing one not sent yet; returns at once.
   void report(double percent, std::string preview_jpeg) override;
+  void note_failure_detail(std::string detail) override;
+  std::string failure_detail() const;
   // Stops sending and joins the thread (an update still queued is dropped, a call in
   // flight is aborted). Idempotent.
   void stop();
@@ -76,6 +78,7 @@ class LeaseKeeper final : public ProgressSink {
   bool stop_requested_ = false;    // GUARDED_BY(mutex_)
   int progress_sent_ = 0;          // GUARDED_BY(mutex_)
   int heartbeats_sent_ = 0;        // GUARDED_BY(mutex_)
+  std::string failure_detail_;     // GUARDED_BY(mutex_)
   std::atomic<bool> aborting_{false};  // mirrors stop_requested_ for calls in flight
   std::thread thread_;
 };

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "genq/core/job.hpp"
+#include "genq/core/utf8.hpp"
 #include "genq/crypto/crypto.hpp"
 
 namespace genq::runner {
@@ -33,18 +35,6 @@ json::value parse_or_empty(std::string_view body) {
   boost::system::error_code ec;
   json::value value = json::parse(body, ec);
   return ec ? json::value(json::object()) : value;
-}
-
-// Cuts at a character boundary so the JSON string stays valid UTF-8.
-std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) {
-    return text;
-  }
-  std::size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
-    end--;
-  }
-  return text.substr(0, end);
 }
 
 Status as_status(const Result<json::value>& answer) {
@@ -176,12 +166,13 @@ Status WorkerApi::complete(const Lease& lease, const std::optional<json::value>&
 }
 
 Result<std::string> WorkerApi::fail_job(const Lease& lease, std::string_view error, bool retryable,
-                                       std::string_view error_code) {
+                                       std::string_view error_code, std::string_view detail) {
   json::object body;
   body["lease_id"] = lease.lease_id;
   body["error"] = utf8_prefix(error, kMaxErrorChars);
   body["error_code"] = error_code;
   body["retryable"] = retryable;
+  if (!detail.empty()) body["detail"] = utf8_prefix(detail, kMaxFailureDetailBytes);
   return status_of(post(endpoint(lease, "fail"), body, kFinishCallTimeout, nullptr, lease.request_id));
 }
 

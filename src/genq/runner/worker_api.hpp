@@ -44,9 +44,10 @@ class WorkerApi {
   Status upload_result(const Lease& lease, const std::filesystem::path& file,
                        std::string_view content_type, const std::atomic<bool>* abort);
   Status complete(const Lease& lease, const std::optional<boost::json::value>& result);
-  // Returns the job's new status ("error" or "pending").
+  // Returns the job's new status ("error" or "pending"). `detail`, for operators only,
+  // is sent when not empty (its first 16 KiB).
   Result<std::string> fail_job(const Lease& lease, std::string_view error, bool retryable,
-                               std::string_view error_code = "PROCESSING_ERROR");
+                               std::string_view error_code = "PROCESSING_ERROR", std::string_view detail = {});
   // Gives the job back unjudged (shutting down, no free slot): the attempt is not
   // counted. Returns the job's status after it ("pending").
   Result<std::string> release(const Lease& lease);

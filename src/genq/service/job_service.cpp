@@ -234,8 +234,8 @@ void JobService::release(LeaseRef lease, StoreDone<Job> done) {
 }
 
 void JobService::fail_job(LeaseRef lease, std::string message, bool retryable, std::string error_code,
-                          StoreDone<Job> done) {
-  store_.fail(std::move(lease), std::move(message), retryable, std::move(error_code),
+                          std::string detail, StoreDone<Job> done) {
+  store_.fail(std::move(lease), std::move(message), retryable, std::move(error_code), std::move(detail),
               publishing([this, done = std::move(done)](Result<Job> job) {
                 if (job) {
                   metrics_.failed(*job);

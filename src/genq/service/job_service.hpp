@@ -83,7 +83,10 @@ class JobService {
   // the job as the caller read it (the route needs its task first).
   void complete(const Job& current, LeaseRef lease, std::optional<std::string> inline_result, bool inline_is_json,
                 bool file_required, StoreDone<Job> done);
-  void fail_job(LeaseRef lease, std::string message, bool retryable, std::string error_code, StoreDone<Job> done);
+  // `detail`: the worker's note for operators (a tool's stderr), kept in the job's
+  // failure_detail and shown by the admin API only.
+  void fail_job(LeaseRef lease, std::string message, bool retryable, std::string error_code, std::string detail,
+                StoreDone<Job> done);
   // Gives back a lease whose claim answer could not be delivered (JobStore::release).
   void release(LeaseRef lease, StoreDone<Job> done);
 

@@ -53,9 +53,9 @@ Result<Job> JobStore::release(const LeaseRef& lease) {
 }
 
 Result<Job> JobStore::fail(const LeaseRef& lease, const std::string& message, bool retryable,
-                           std::string_view error_code) {
+                           std::string_view error_code, std::string_view detail) {
   return wait_for<Job>([&](StoreDone<Job> done) {
-    fail(LeaseRef(lease), message, retryable, std::string(error_code), std::move(done));
+    fail(LeaseRef(lease), message, retryable, std::string(error_code), std::string(detail), std::move(done));
   });
 }
 

@@ -212,10 +212,12 @@ class JobStore {
   Result<Job> release(const LeaseRef& lease);
   // retryable: back to pending if attempts remain, else error. `error_code` is the
   // final job.failed webhook's code: one of deAPI's six (delivery_store.hpp), anything
-  // else (empty included) reads PROCESSING_ERROR.
-  virtual void fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
+  // else (empty included) reads PROCESSING_ERROR. `detail` becomes the job's
+  // failure_detail (operators only, core/job.hpp).
+  virtual void fail(LeaseRef lease, std::string message, bool retryable, std::string error_code, std::string detail,
                     StoreDone<Job> done) = 0;
-  Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable, std::string_view error_code);
+  Result<Job> fail(const LeaseRef& lease, const std::string& message, bool retryable, std::string_view error_code,
+                   std::string_view detail = {});
 
   // Client cancel: any non-final job -> error "cancelled". NotFound unless the job
   // belongs to client_id; Conflict if already final.

@@ -11,6 +11,7 @@
 
 #include "genq/api/guards.hpp"
 #include "genq/api/request_body.hpp"
+#include "genq/core/utf8.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
 #include "genq/logging/log_context.hpp"
@@ -345,7 +346,7 @@ void complete_batch(Services& services, http::Request& request, http::Reply repl
   }
 }
 
-// POST /api/v1/worker/jobs/{job_id}/fail {"lease_id","error","retryable"?,"error_code"?}
+// POST /api/v1/worker/jobs/{job_id}/fail {"lease_id","error","retryable"?,"error_code"?,"detail"?}
 void fail_job(Services& services, http::Request& request, http::Reply reply, const WorkerToken& token) {
   auto parsed = lease_body(request, reply, token);
   if (!parsed) return;
@@ -362,7 +363,12 @@ void fail_job(Services& services, http::Request& request, http::Reply reply, con
   if (auto it = body.find("error_code"); it != body.end() && it->value().is_string()) {
     error_code = std::string(it->value().as_string()).substr(0, 64);
   }
-  services.jobs.fail_job(std::move(lease), message, retryable, std::move(error_code),
+  // For operators only (the admin API): a tool's stderr, with paths the client must not see.
+  std::string detail;
+  if (auto it = body.find("detail"); it != body.end() && it->value().is_string()) {
+    detail = std::string(utf8_prefix(it->value().as_string(), kMaxFailureDetailBytes));
+  }
+  services.jobs.fail_job(std::move(lease), message, retryable, std::move(error_code), std::move(detail),
                          [reply, message](Result<Job> job) {
                            if (!job) return reply(lease_error(job.error()));
                            const log_context::RequestScope scope(job->submit_request_id);

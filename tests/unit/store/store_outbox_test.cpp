@@ -249,6 +249,17 @@ TEST_P(StoreOutbox, JobWebhookUrlTakesEveryEventRegardlessOfTheAccountFilter) {
   EXPECT_EQ(rows[0].job_secret, std::string(40, 's'));
 }
 
+TEST_P(StoreOutbox, AFailuresDetailIsKeptWithTheJobForOperators) {
+  submit(new_job("j1"));
+  ASSERT_TRUE(store_->fail(claim_one(), "tool exited with 1", true, "", "stderr: /tmp/job-1/in.png: bad header"));
+  EXPECT_EQ(get("j1").failure_detail, "stderr: /tmp/job-1/in.png: bad header") << "kept through a retry";
+  ASSERT_TRUE(store_->fail(claim_one(), "tool exited with 2", false, "", "the last attempt's"));
+  const Job failed = get("j1");
+  EXPECT_EQ(failed.status, JobStatus::Error);
+  EXPECT_EQ(failed.error, "tool exited with 2");
+  EXPECT_EQ(failed.failure_detail, "the last attempt's");
+}
+
 // docs/webhooks.md, "Endpoint health".
 TEST_P(StoreOutbox, AnAccountWebhookIsDisabledByItsFailuresAndRecoverMakesItsFailedDeliveriesDueAgain) {
   const std::string account = "https://account.example.com/in";

@@ -45,6 +45,10 @@ class ProgressSink {
   virtual ~ProgressSink() = default;
   // `percent` in [0, 100]; `preview_jpeg` raw JPEG bytes or empty for none.
   virtual void report(double percent, std::string preview_jpeg) = 0;
+  // What an operator should see of a failure the client reads only a clean message
+  // of: a tool's stderr, with its paths and addresses. Sent with the failure to the
+  // server, which shows it in the admin API only (docs/security.md).
+  virtual void note_failure_detail(std::string /*detail*/) {}
 };
 
 // Runs jobs. One instance serves every job slot, so run() must be thread-safe.

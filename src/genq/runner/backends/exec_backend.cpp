@@ -201,6 +201,7 @@ Result<Output> ExecBackend::run(const JobSpec& job, ProgressSink& progress, cons
       // goes to the worker's log, and the client reads a plain account of the failure.
       const std::string said = outcome->stderr_tail.empty() ? trimmed(outcome->stdout_text) : outcome->stderr_tail;
       spdlog::warn("job {}: {} exited with {}: {}", job.job_id, program, outcome->exit_code, said);
+      progress.note_failure_detail(fmt::format("{} exited with {}:\n{}", program, outcome->exit_code, said));
       return fail(Error::internal(exit_message(program, outcome->exit_code, config_.limits)));
     }
     step_progress.report_overall(100);

@@ -36,7 +36,7 @@ Result<Job> record_progress(Connection& connection, const LeaseRef& lease, doubl
                             const std::optional<std::string>& preview_jpeg, TimePoint now, Millis extend);
 Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const JobResult& result, TimePoint now);
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message, bool retryable,
-                     std::string_view error_code, TimePoint now);
+                     std::string_view error_code, const std::string& detail, TimePoint now);
 // The file a worker stored for the job (PUT .../result): kept until the job completes
 // (it becomes the result), or retention removes it. No version bump: not published.
 Result<Job> record_upload(Connection& connection, const LeaseRef& lease, const std::string& key,

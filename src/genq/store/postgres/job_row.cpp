@@ -6,7 +6,7 @@
 namespace genq::postgres {
 namespace {
 
-constexpr std::array<const char*, 35> kColumns = {"seq",          "id",
+constexpr std::array<const char*, 36> kColumns = {"seq",          "id",
                                                   "client_id",    "task",
                                                   "model",        "params_json",
                                                   "inputs_json",  "dialect",
@@ -23,7 +23,7 @@ constexpr std::array<const char*, 35> kColumns = {"seq",          "id",
                                                   "submit_request_id", "priority",
                                                   "cancel_after_ms", "start_deadline",
                                                   "execution_timeout_ms", "run_deadline",
-                                                  "webhook_events"};
+                                                  "webhook_events", "failure_detail"};
 
 }  // namespace
 
@@ -105,6 +105,7 @@ Result<Job> read_job(const Rows& rows, int row) {
   job.execution_timeout = Millis(rows.int64(row, 32));
   job.run_deadline = rows.optional_time(row, 33);
   job.webhook_events = rows.text(row, 34);
+  job.failure_detail = rows.text(row, 35);
   return job;
 }
 

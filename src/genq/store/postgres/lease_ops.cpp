@@ -153,7 +153,7 @@ Result<Job> release_job(Connection& connection, const LeaseRef& lease) {
 }
 
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message, bool retryable,
-                     std::string_view error_code, TimePoint now) {
+                     std::string_view error_code, const std::string& detail, TimePoint now) {
   Result<JobStatus> held = lock_leased(connection, lease);
   if (!held) {
     return fail(std::move(held.error()));
@@ -166,9 +166,15 @@ Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::s
       "  finished_at = CASE WHEN $3::boolean AND attempts < max_attempts THEN NULL ELSE $5::bigint END,"
       "  progress = CASE WHEN $3::boolean AND attempts < max_attempts THEN NULL ELSE progress END,"
       "  preview_jpeg = '\\x',"  // a retry starts afresh; a final job keeps no preview
-      "  error = $4, lease_id = '', lease_expires_at = NULL, version = version + 1");
-  Result<Job> failed = update_leased(
-      connection, kSql, Params().text(lease.job_id).text(lease.lease_id).boolean(retryable).text(message).time(now));
+      "  error = $4, lease_id = '', lease_expires_at = NULL, version = version + 1, failure_detail = $6");
+  Result<Job> failed = update_leased(connection, kSql,
+                                     Params()
+                                         .text(lease.job_id)
+                                         .text(lease.lease_id)
+                                         .boolean(retryable)
+                                         .text(message)
+                                         .time(now)
+                                         .text(detail));
   if (!failed || failed->status == JobStatus::Pending) {
     return failed;  // a retry reports nothing
   }

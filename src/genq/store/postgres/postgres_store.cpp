@@ -156,10 +156,12 @@ void PostgresStore::release(LeaseRef lease, StoreDone<Job> done) {
 }
 
 void PostgresStore::fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
-                         StoreDone<Job> done) {
+                         std::string detail, StoreDone<Job> done) {
   post<Job>(
-      [this, lease = std::move(lease), message = std::move(message), retryable, error_code = std::move(error_code)](
-          Connection& c) { return postgres::fail_job(c, lease, message, retryable, error_code, clock_.now()); },
+      [this, lease = std::move(lease), message = std::move(message), retryable, error_code = std::move(error_code),
+       detail = std::move(detail)](Connection& c) {
+        return postgres::fail_job(c, lease, message, retryable, error_code, detail, clock_.now());
+      },
       kToldToClients, std::move(done));
 }
 

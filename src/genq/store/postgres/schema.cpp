@@ -14,7 +14,7 @@ constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(1734701425)"
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
 // Times are unix milliseconds (bigint) from the store's Clock, as in the SQLite store.
-constexpr std::array<const char*, 10> kMigrations = {
+constexpr std::array<const char*, 11> kMigrations = {
     // Version 1: what the SQLite store reached in its four versions, plus the job's
     // version (bumped by every published change).
     R"sql(
@@ -243,6 +243,10 @@ ALTER TABLE clients ADD COLUMN webhook_failing_since bigint;
 ALTER TABLE clients ADD COLUMN webhook_failures bigint NOT NULL DEFAULT 0;
 ALTER TABLE clients ADD COLUMN webhook_disabled_at bigint;
 ALTER TABLE clients ADD COLUMN webhook_disabled_reason text NOT NULL DEFAULT '';
+)sql",
+    // Version 11: a failed attempt's detail for operators (core/job.hpp, failure_detail).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN failure_detail text NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -43,7 +43,7 @@ Result<Job> complete_job(Connection& connection, const LeaseRef& lease, const Jo
                          TimePoint now);
 // `error_code` is job.failed's code when one of deAPI's six, else PROCESSING_ERROR.
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
-                     bool retryable, std::string_view error_code, TimePoint now);
+                     bool retryable, std::string_view error_code, const std::string& detail, TimePoint now);
 // The file a worker stored for the job (PUT .../result): kept until the job completes
 // (it becomes the result), or retention removes it. No version bump: not published.
 Result<Job> record_upload(Connection& connection, const LeaseRef& lease, const std::string& key,

@@ -12,7 +12,7 @@ const std::string& job_columns() {
       "preview_jpeg, result_blob, result_mime, result_text, error, attempts, max_attempts, "
       "worker_id, lease_id, lease_expires_at, webhook_url, webhook_secret, created_at, "
       "started_at, finished_at, version, upload_blob, upload_mime, submit_request_id, priority, "
-      "cancel_after_ms, start_deadline, execution_timeout_ms, run_deadline, webhook_events";
+      "cancel_after_ms, start_deadline, execution_timeout_ms, run_deadline, webhook_events, failure_detail";
   return kColumns;
 }
 
@@ -77,6 +77,7 @@ Result<Job> read_job(const Statement& row) {
   job.execution_timeout = Millis(row.column_int64(32));
   job.run_deadline = row.column_optional_time(33);
   job.webhook_events = row.column_text(34);
+  job.failure_detail = row.column_text(35);
   return job;
 }
 

@@ -159,7 +159,7 @@ Result<Job> release_job(Connection& connection, const LeaseRef& lease) {
 }
 
 Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::string& message,
-                     bool retryable, std::string_view error_code, TimePoint now) {
+                     bool retryable, std::string_view error_code, const std::string& detail, TimePoint now) {
   Result<Job> job = leased_job(connection, lease);
   if (!job) {
     return fail(std::move(job.error()));
@@ -169,19 +169,19 @@ Result<Job> fail_job(Connection& connection, const LeaseRef& lease, const std::s
     // the job is waiting again.
     static const std::string kRetry =
         "UPDATE jobs SET version = version + 1, status = 'pending', error = ?2, lease_id = '', lease_expires_at = NULL,"
-        "  progress = NULL, preview_jpeg = x''"
+        "  progress = NULL, preview_jpeg = x'', failure_detail = ?3"
         " WHERE seq = ?1 RETURNING " +
         job_columns();
     return update_job(connection, kRetry, job->seq,
-                      [&](Statement& statement) { statement.bind_text(2, message); });
+                      [&](Statement& statement) { statement.bind_text(2, message).bind_text(3, detail); });
   }
   static const std::string kFinal =
       "UPDATE jobs SET version = version + 1, status = 'error', error = ?2, lease_id = '', lease_expires_at = NULL,"
-      "  finished_at = ?3, preview_jpeg = x''"
+      "  finished_at = ?3, preview_jpeg = x'', failure_detail = ?4"
       " WHERE seq = ?1 RETURNING " +
       job_columns();
   Result<Job> failed = update_job(connection, kFinal, job->seq, [&](Statement& statement) {
-    statement.bind_text(2, message).bind_int64(3, to_unix_ms(now));
+    statement.bind_text(2, message).bind_int64(3, to_unix_ms(now)).bind_text(4, detail);
   });
   const std::string_view code = is_deapi_error_code(error_code) ? error_code : kErrorProcessing;
   return with_event(connection, std::move(failed), job->status, code, now);

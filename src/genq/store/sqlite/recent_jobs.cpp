@@ -17,7 +17,7 @@ std::size_t RecentJobs::bytes_of(const Job& job) {
          job.params_json.size() + job.inputs_json.size() + job.preview_jpeg.size() + job.result_blob.size() +
          job.result_mime.size() + (job.result_text ? job.result_text->size() : 0) + job.error.size() +
          job.upload_blob.size() + job.upload_mime.size() +
-         job.worker_id.size() + job.lease_id.size() + job.webhook_url.size() + job.webhook_secret.size() +
+         job.worker_id.size() + job.lease_id.size() + job.webhook_url.size() + job.webhook_secret.size() + job.failure_detail.size() +
          job.submit_request_id.size() + 64;
 }
 

@@ -8,7 +8,7 @@ namespace {
 
 // Each entry moves the schema from version (index) to (index + 1). Never edit a
 // shipped entry: databases in the field already ran it. Append a new one instead.
-constexpr std::array<const char*, 14> kMigrations = {
+constexpr std::array<const char*, 15> kMigrations = {
     // Version 1: jobs, idempotency keys, accounts.
     R"sql(
 CREATE TABLE jobs (
@@ -260,6 +260,10 @@ ALTER TABLE clients ADD COLUMN webhook_failing_since INTEGER;
 ALTER TABLE clients ADD COLUMN webhook_failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE clients ADD COLUMN webhook_disabled_at INTEGER;
 ALTER TABLE clients ADD COLUMN webhook_disabled_reason TEXT NOT NULL DEFAULT '';
+)sql",
+    // Version 15: a failed attempt's detail for operators (core/job.hpp, failure_detail).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN failure_detail TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -265,11 +265,11 @@ void SqliteStore::release(LeaseRef lease, StoreDone<Job> done) {
 }
 
 void SqliteStore::fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
-                       StoreDone<Job> done) {
+                       std::string detail, StoreDone<Job> done) {
   post_jobs<Job>(
-      [this, lease = std::move(lease), message = std::move(message), retryable,
-       error_code = std::move(error_code)](Connection& connection) {
-        return sqlite::fail_job(connection, lease, message, retryable, error_code, clock_.now());
+      [this, lease = std::move(lease), message = std::move(message), retryable, error_code = std::move(error_code),
+       detail = std::move(detail)](Connection& connection) {
+        return sqlite::fail_job(connection, lease, message, retryable, error_code, detail, clock_.now());
       },
       kToldToClients, std::move(done));
 }

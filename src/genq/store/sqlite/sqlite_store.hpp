@@ -94,7 +94,7 @@ class SqliteStore final : public Store {
   void complete(LeaseRef lease, JobResult result, StoreDone<Job> done) override;
   void record_upload(LeaseRef lease, std::string key, std::string mime, StoreDone<Job> done) override;
   void release(LeaseRef lease, StoreDone<Job> done) override;
-  void fail(LeaseRef lease, std::string message, bool retryable, std::string error_code,
+  void fail(LeaseRef lease, std::string message, bool retryable, std::string error_code, std::string detail,
             StoreDone<Job> done) override;
   void cancel(std::string job_id, std::string client_id, StoreDone<Job> done) override;
   void retry(std::string job_id, std::string client_id, StoreDone<Job> done) override;
