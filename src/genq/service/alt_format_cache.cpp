@@ -2,14 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "genq/service/alt_format_keys.hpp"
 
 namespace genq {
 
-AltFormatCache::AltFormatCache(BlobStore& blobs, media::TranscodeLimits limits, std::size_t max_conversions)
-    : blobs_(blobs), limits_(limits), max_conversions_(max_conversions == 0 ? 1 : max_conversions) {}
+AltFormatCache::AltFormatCache(BlobStore& blobs, media::TranscodeLimits limits, std::size_t max_conversions,
+                               std::size_t max_callers)
+    : blobs_(blobs),
+      limits_(limits),
+      max_conversions_(std::max<std::size_t>(max_conversions, 1)),
+      max_callers_(std::max(max_callers, max_conversions_)) {}
 
 Status AltFormatCache::ensure(const std::string& key) {
   if (!alt_format_source(key)) return fail(Error::not_found("File not found."));
@@ -19,6 +24,10 @@ Status AltFormatCache::ensure(const std::string& key) {
   // conversions could not tear the file; they would only cost twice).
   {
     std::unique_lock lock(mutex_);
+    if (callers_ >= max_callers_) {
+      return fail(Error::unavailable("Too many conversions are under way; try again in a few seconds."));
+    }
+    callers_++;
     changed_.wait(lock, [&] { return !in_flight_.contains(key); });
     in_flight_.insert(key);
   }
@@ -26,6 +35,7 @@ Status AltFormatCache::ensure(const std::string& key) {
   {
     std::lock_guard lock(mutex_);
     in_flight_.erase(key);
+    callers_--;
   }
   changed_.notify_all();
   return made;

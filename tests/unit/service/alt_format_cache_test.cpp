@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -16,11 +18,12 @@
 namespace genq {
 namespace {
 
-// A LocalBlobStore that counts the files stored in it.
+// A LocalBlobStore that counts the files stored in it and may hold reads.
 class CountingBlobStore final : public BlobStore {
  public:
   explicit CountingBlobStore(std::unique_ptr<LocalBlobStore> inner) : inner_(std::move(inner)) {}
   std::atomic<int> puts{0};
+  std::function<void()> before_read;  // set while no call is under way
 
   Status put(const std::string& key, std::string_view data) override {
     puts++;
@@ -34,7 +37,10 @@ class CountingBlobStore final : public BlobStore {
     return inner_->put_file(key, file);
   }
   Result<bool> exists(const std::string& key) override { return inner_->exists(key); }
-  Result<std::string> read(const std::string& key) override { return inner_->read(key); }
+  Result<std::string> read(const std::string& key) override {
+    if (before_read) before_read();
+    return inner_->read(key);
+  }
   Status remove(const std::string& key) override { return inner_->remove(key); }
   std::optional<std::string> direct_url(const std::string& key, TimePoint now,
                                         std::chrono::seconds ttl) const override {
@@ -83,6 +89,30 @@ TEST(AltFormatCache, ConcurrentFirstRequestsConvertOnce) {
   auto copy = f.blobs.read("results/j1/output.png.alt.jpg");
   ASSERT_TRUE(copy);
   EXPECT_TRUE(genq::testing::is_jpeg(*copy));
+}
+
+TEST(AltFormatCache, RequestsPastTheCallerCapAreRefusedAtOnceNotQueued) {
+  genq::testing::TempDir dir{"genq-alt-cache"};
+  CountingBlobStore blobs{*LocalBlobStore::open(dir.path())};
+  AltFormatCache cache{blobs, media::TranscodeLimits{}, 1, 1};
+  ASSERT_TRUE(blobs.put("results/j1/output.png", genq::testing::make_png(64, 48)));
+  std::promise<void> reading, release;
+  std::shared_future<void> released = release.get_future().share();
+  blobs.before_read = [&] {
+    reading.set_value();
+    released.wait();
+  };
+  std::thread first([&] { EXPECT_TRUE(cache.ensure("results/j1/output.png.alt.jpg")); });
+  reading.get_future().wait();  // the first request holds the only place, reading its result
+
+  auto refused = cache.ensure("results/j1/output.png.alt.webp");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::Unavailable);
+  release.set_value();
+  first.join();
+  blobs.before_read = nullptr;
+  EXPECT_TRUE(cache.ensure("results/j1/output.png.alt.webp")) << "free again once the first is done";
+  EXPECT_TRUE(cache.ensure("results/j1/output.png.alt.jpg")) << "a stored copy needs no place";
 }
 
 TEST(AltFormatCache, ADamagedResultIsInvalidAndStoresNothing) {
