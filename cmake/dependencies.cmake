@@ -9,6 +9,8 @@ find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(TURBOJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
+# libwebp for image results' WebP alternative format (media/image_transcode).
+pkg_check_modules(LIBWEBP REQUIRED IMPORTED_TARGET libwebp)
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 # libpq for the PostgreSQL store (store/postgres/) and the tests' throwaway cluster.
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 apt_packages=(
   build-essential cmake ninja-build pkg-config git curl openssl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libpng-dev libturbojpeg0-dev
+  libssl-dev libsqlite3-dev libpng-dev libturbojpeg0-dev libwebp-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev libpq-dev libhiredis-dev
   # PostgreSQL 15 server: the store tests start a throwaway cluster (tests/support).

@@ -8,6 +8,7 @@
 #include "genq/api/readiness.hpp"
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
+#include "genq/service/alt_format_keys.hpp"
 #include "genq/service/inline_result.hpp"
 
 namespace genq::api {
@@ -35,8 +36,42 @@ std::optional<std::string> inline_result(Services& services, const std::string& 
   return std::move(*job->result_text);
 }
 
+http::Response file_answer(const std::string& key, std::string path) {
+  http::Response r;
+  r.file_path = std::move(path);
+  r.content_type = content_type_for(key);
+  r.headers.emplace_back("Cache-Control", "private, max-age=3600");
+  return r;
+}
+
+// A result's copy in another format (results_alt_formats; service/alt_format_keys.hpp),
+// made on its first download. A stored copy is answered at once; otherwise the
+// conversion (seconds for a big image) and, with S3, even the check for the copy run
+// on the blocking pool. With S3 the answer is a redirect to the copy's presigned URL,
+// as result_url is one.
+void download_alt_format(Services& services, http::Request& request, std::string key, http::Reply reply) {
+  if (auto path = services.jobs.blobs().local_path(key)) return reply(file_answer(key, path->string()));
+  auto work = [&services, key = std::move(key), reply = std::move(reply)] {
+    if (Status made = services.alt_formats.ensure(key); !made) return reply(http::response_for(made.error()));
+    BlobStore& blobs = services.jobs.blobs();
+    if (auto path = blobs.local_path(key)) return reply(file_answer(key, path->string()));
+    auto direct = blobs.direct_url(key, services.jobs.clock().now(), services.jobs.options().url_ttl);
+    if (!direct) return reply(http::error_response(404, "File not found."));
+    http::Response r;
+    r.status = 302;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.emplace_back("Location", std::move(*direct));
+    r.headers.emplace_back("Cache-Control", "no-store");
+    reply(std::move(r));
+  };
+  if (request.run_blocking) return request.run_blocking(std::move(work));
+  work();
+}
+
 // GET /files/{kind}/{id}/{name}?expires=&signature=
-// 200 the file; 403 when the signature is missing, altered or expired; 404 when gone.
+// 200 the file; 302 to the bucket for a converted copy kept in S3; 403 when the
+// signature is missing, altered or expired; 404 when gone; 422 when a copy in another
+// format cannot be made (the result is damaged or too large); 503 when storage fails.
 void download(Services& services, http::Request& request, http::Reply reply) {
   std::string key = request.param("kind") + "/" + request.param("id") + "/" + request.param("name");
   auto expires = request.query_param("expires");
@@ -45,14 +80,12 @@ void download(Services& services, http::Request& request, http::Reply reply) {
       !services.signer.verify(key, *expires, *signature, services.jobs.clock().now())) {
     return reply(http::error_response(403, "Invalid or expired signature."));
   }
+  if (alt_format_source(key)) return download_alt_format(services, request, std::move(key), std::move(reply));
+  if (auto path = services.jobs.blobs().local_path(key)) return reply(file_answer(key, path->string()));
+  auto text = inline_result(services, key);
+  if (!text) return reply(http::error_response(404, "File not found."));
   http::Response r;
-  if (auto path = services.jobs.blobs().local_path(key)) {
-    r.file_path = path->string();
-  } else if (auto text = inline_result(services, key)) {
-    r.body = std::move(*text);
-  } else {
-    return reply(http::error_response(404, "File not found."));
-  }
+  r.body = std::move(*text);
   r.content_type = content_type_for(key);
   r.headers.emplace_back("Cache-Control", "private, max-age=3600");
   reply(std::move(r));

@@ -8,6 +8,7 @@
 
 #include "genq/crypto/crypto.hpp"
 #include "genq/http/responses.hpp"
+#include "genq/service/alt_format_keys.hpp"
 #include "genq/service/download_url.hpp"
 
 namespace genq::api {
@@ -26,6 +27,19 @@ boost::json::value result_url(const Job& job, Services& services) {
   if (job.status != JobStatus::Done || job.result_blob.empty()) return nullptr;
   return boost::json::string(download_url(services.jobs.blobs(), services.signer, job.result_blob,
                                           services.jobs.clock().now(), services.jobs.options().url_ttl));
+}
+
+boost::json::value results_alt_formats(const Job& job, Services& services) {
+  const auto formats = alt_formats_of(job);
+  if (formats.empty()) return nullptr;
+  // Always genq's own URL, also with S3 blobs: a copy may not exist yet, and genq
+  // makes it on the first download (api/ops_routes.cpp).
+  const TimePoint now = services.jobs.clock().now();
+  boost::json::object urls;
+  for (const AltFormat& alt : formats) {
+    urls[media::extension_of(alt.format)] = services.signer.sign(alt.key, now, services.jobs.options().url_ttl);
+  }
+  return urls;
 }
 
 std::string_view polled_status(JobStatus status) {
@@ -71,9 +85,7 @@ boost::json::object render_status(const Job& job, Services& services) {
   data["progress"] = polled_progress(job);
   data["preview"] = preview_data_url(job);
   data["result_url"] = result_url(job, services);
-  // deAPI offers image results in other formats too; genq keeps the one format the
-  // worker produced, so there are none (docs/api.md).
-  data["results_alt_formats"] = nullptr;
+  data["results_alt_formats"] = results_alt_formats(job, services);
   data["result"] = inline_result(job);
   data["error"] = job.status == JobStatus::Error ? boost::json::value(job.error) : boost::json::value(nullptr);
   data["task"] = job.task;

@@ -28,6 +28,10 @@ double polled_progress(const Job& job);
 boost::json::value preview_data_url(const Job& job);
 // A fresh signed URL for the result, or null.
 boost::json::value result_url(const Job& job, Services& services);
+// {"jpg": url, "webp": url, ...}: fresh signed genq /files URLs of the image result in
+// each other format (service/alt_format_keys.hpp), converted on first download; null
+// unless the job is done with a PNG, JPEG or WebP result.
+boost::json::value results_alt_formats(const Job& job, Services& services);
 // The inline result for text tasks as a string (JSON outputs such as embeddings as
 // their JSON text), or null.
 boost::json::value inline_result(const Job& job);

@@ -382,8 +382,9 @@ int serve(const ServeConfig& config) {
       found(job ? std::optional<Job>(std::move(*job)) : std::nullopt);
     });
   });
-  Services services{jobs,    accounts, claims,  *catalog, signer,     metrics, rate_limiter,
-                    webhooks, billing,  waiters, bus,      api_options};
+  AltFormatCache alt_formats(**blobs, media::TranscodeLimits{});
+  Services services{jobs,    accounts, claims,      *catalog, signer, metrics,    rate_limiter,
+                    webhooks, billing,  waiters, alt_formats, bus,      api_options};
   auto result_url = [&blobs = **blobs, &signer, &clock, ttl = service_options.url_ttl](const std::string& key) {
     return download_url(blobs, signer, key, clock.now(), ttl);
   };

@@ -6,6 +6,7 @@
 
 #include "genq/logging/log_context.hpp"
 #include "genq/crypto/crypto.hpp"
+#include "genq/service/alt_format_keys.hpp"
 #include "genq/service/inline_result.hpp"
 #include "genq/store/store_rules.hpp"
 
@@ -88,6 +89,7 @@ void JobService::retry(std::string job_id, std::string client_id, StoreDone<Job>
     std::vector<std::string> left_by_run;
     if (!before->upload_blob.empty()) left_by_run.push_back(before->upload_blob);
     if (!before->result_blob.empty()) left_by_run.push_back(before->result_blob);
+    add_alt_format_keys(left_by_run);  // the next run's result may have the same key
     store_.retry(std::move(job_id), std::move(client_id),
                  publishing([this, left_by_run = std::move(left_by_run), done = std::move(done)](Result<Job> job) mutable {
                    if (job) remover_.remove(std::move(left_by_run));
@@ -275,7 +277,10 @@ Result<std::size_t> JobService::expire_results() {
   // Files go at result_ttl, or with their row when rows are kept for less.
   auto keys = store_.expire_results(clock_.now() - std::min(options_.result_ttl, options_.job_retention));
   if (!keys) return fail(keys.error());
-  for (const auto& key : *keys) {
+  // With each image result, the copies in other formats downloads may have made.
+  std::vector<std::string> removed = *keys;
+  add_alt_format_keys(removed);
+  for (const auto& key : removed) {
     if (auto s = blobs_.remove(key); !s) spdlog::warn("cannot remove expired blob {}: {}", key, s.error().message);
   }
   return keys->size();

@@ -12,6 +12,7 @@
 #include "genq/inputs/url_fetcher.hpp"
 #include "genq/metrics/metrics.hpp"
 #include "genq/service/account_service.hpp"
+#include "genq/service/alt_format_cache.hpp"
 #include "genq/service/billing.hpp"
 #include "genq/service/claim_dispatcher.hpp"
 #include "genq/service/job_service.hpp"
@@ -56,6 +57,7 @@ struct Services {
   WebhookService& webhooks;
   Billing& billing;
   JobWaiters& waiters;
+  AltFormatCache& alt_formats;  // image results' other formats, made on request
   const EventBus& bus;  // for /readyz
   ApiOptions options;
 };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import { once } from 'node:events';
 import { deflateSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 
 import { waitFor } from './harness.mjs';
 
@@ -47,6 +48,26 @@ export function png(w = 32, h = 32) {
   }
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
     chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// A w×h RGB PNG shaped like a photo's file: a gradient under strong noise, so it
+// compresses about as badly as a real photo (~2.5 bytes a pixel: 1600×1200 is ~5 MB).
+export function photoPng(w, h) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; ihdr[9] = 2;
+  const noise = randomBytes(w * h * 3);
+  const raw = Buffer.alloc(h * (1 + w * 3));
+  for (let y = 0, i = 0, n = 0; y < h; y++) {
+    raw[i++] = 0;  // filter: none
+    for (let x = 0; x < w; x++) {
+      const base = [(x * 255) / w, (y * 255) / h, 128];
+      for (let c = 0; c < 3; c++) raw[i++] = Math.max(0, Math.min(255, base[c] + (noise[n++] - 128) / 2));
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 // A short 16-bit mono WAV of silence.
