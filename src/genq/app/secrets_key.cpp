@@ -1,7 +1,5 @@
 #include "genq/app/secrets_key.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <cstdlib>
 #include <memory>
 
@@ -10,7 +8,7 @@
 
 namespace genq::app {
 
-Result<std::int64_t> start_sealing_secrets(const SecretSource& secrets, Store& store, bool shared_store) {
+Result<SealingStarted> start_sealing_secrets(const SecretSource& secrets, Store& store, bool shared_store) {
   const char* env = std::getenv("GENQ_SECRETS_KEY");
   const bool from_env = env != nullptr && *env != '\0';
   Result<std::string> text =
@@ -20,12 +18,10 @@ Result<std::int64_t> start_sealing_secrets(const SecretSource& secrets, Store& s
   if (!box) {
     return fail(Error::invalid((from_env ? "GENQ_SECRETS_KEY: " : "the stored secrets-key: ") + box.error().message));
   }
-  if (!from_env && shared_store) {
-    spdlog::warn("webhook secrets are sealed with a key kept in the same database; set GENQ_SECRETS_KEY on every "
-                 "node to keep it apart (docs/security.md)");
-  }
   use_secret_box(std::make_shared<const crypto::SecretBox>(std::move(*box)));
-  return store.seal_stored_secrets();
+  Result<std::int64_t> sealed = store.seal_stored_secrets();
+  if (!sealed) return fail(std::move(sealed.error()));
+  return SealingStarted{*sealed, !from_env && shared_store};
 }
 
 }  // namespace genq::app

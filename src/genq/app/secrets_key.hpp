@@ -15,9 +15,17 @@
 
 namespace genq::app {
 
+struct SealingStarted {
+  std::int64_t sealed_now = 0;  // values the store still held in plain text
+  // The key came from a shared store's own table (no GENQ_SECRETS_KEY): it guards
+  // nothing against a dump of that database. `genq serve` warns; `genq admin`, whose
+  // stdout is its JSON answer, says nothing.
+  bool key_beside_data = false;
+};
+
 // Installs the key for this process and seals what `store` still holds in plain text.
 // Invalid when the key is malformed, or not the one the store's secrets are sealed
-// with. Returns how many stored values it sealed now.
-Result<std::int64_t> start_sealing_secrets(const SecretSource& secrets, Store& store, bool shared_store);
+// with. Logs nothing.
+Result<SealingStarted> start_sealing_secrets(const SecretSource& secrets, Store& store, bool shared_store);
 
 }  // namespace genq::app

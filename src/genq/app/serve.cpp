@@ -267,7 +267,11 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << sealed.error().message << "\n";
     return 1;
   }
-  if (*sealed > 0) spdlog::info("webhook secrets: sealed {} stored in plain text", *sealed);
+  if (sealed->sealed_now > 0) spdlog::info("webhook secrets: sealed {} stored in plain text", sealed->sealed_now);
+  if (sealed->key_beside_data) {
+    spdlog::warn("webhook secrets are sealed with a key kept in the same database; set GENQ_SECRETS_KEY on every "
+                 "node to keep it apart (docs/security.md)");
+  }
   auto admin = admin_token(secrets);
   if (!admin) {
     std::cerr << "genq serve: " << admin.error().message << "\n";

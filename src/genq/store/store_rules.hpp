@@ -42,6 +42,34 @@ bool accepts_event(const std::string& events_json, std::string_view event);
 // (disabled_at and disabled_reason set). An endpoint already disabled stays as it is.
 WebhookHealth health_after_attempt(WebhookHealth health, bool ok, TimePoint at, const EndpointRules& rules);
 
+// An account webhook as its health rules read it: the client's URL now, and its health.
+struct AccountEndpoint {
+  std::string url;
+  WebhookHealth health;
+};
+
+// DeliveryStore::note_endpoint_attempts for either store, inside its transaction:
+// `read(client_id)` answers Result<std::optional<AccountEndpoint>> (nullopt: no such
+// client) and `write(client_id, health)` a Status. An attempt at a URL that is no
+// longer the account's, or at an endpoint already disabled, changes nothing.
+template <class Read, class Write>
+Result<std::vector<DisabledEndpoint>> apply_endpoint_attempts(const std::vector<EndpointAttempt>& attempts,
+                                                              const EndpointRules& rules, Read&& read,
+                                                              Write&& write) {
+  std::vector<DisabledEndpoint> disabled;
+  for (const EndpointAttempt& attempt : attempts) {
+    Result<std::optional<AccountEndpoint>> endpoint = read(attempt.client_id);
+    if (!endpoint) return fail(std::move(endpoint.error()));
+    if (!*endpoint || (*endpoint)->url != attempt.url || (*endpoint)->health.disabled_at) continue;
+    const WebhookHealth after = health_after_attempt((*endpoint)->health, attempt.ok, attempt.at, rules);
+    if (Status written = write(attempt.client_id, after); !written) return fail(std::move(written.error()));
+    if (after.disabled_at) {
+      disabled.push_back({attempt.client_id, attempt.url, *after.disabled_at, after.disabled_reason});
+    }
+  }
+  return disabled;
+}
+
 // The columns holding webhook signing secrets (sealed_secrets.hpp), as (table, column).
 inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kSecretColumns = {{
     {"clients", "webhook_secret"}, {"clients", "webhook_secret_previous"}, {"jobs", "webhook_secret"}}};

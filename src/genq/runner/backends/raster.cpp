@@ -5,12 +5,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
-#include <cstdio>
-#include <cstring>
 #include <fstream>
-#include <iterator>
 #include <memory>
+
+#include "genq/media/image_transcode.hpp"
+#include "genq/media/jpeg_codec.hpp"
+#include "genq/media/png_codec.hpp"
+#include "genq/media/rgba_image.hpp"
 
 namespace genq::runner {
 namespace {
@@ -48,121 +49,18 @@ Error unsupported(const std::filesystem::path& file) {
   return Error::invalid("input " + file.filename().string() + " is neither a PNG nor a JPEG image");
 }
 
-Result<ImageSize> probe_jpeg(std::string_view bytes) {
-  TjHandle tj(tjInitDecompress());
-  int width = 0, height = 0, subsampling = 0, colorspace = 0;
-  if (!tj || tjDecompressHeader3(tj.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                                 bytes.size(), &width, &height, &subsampling, &colorspace) != 0) {
-    return fail(Error::invalid("input JPEG header is unreadable"));
+// Inputs go through the decoders the server converts results with (media/): one
+// guarded libpng and libturbojpeg path, refusing truncated files of either kind. A
+// transparent pixel is composited over white, as a browser shows it.
+Result<Image> as_rgb(Result<media::RgbaImage> decoded, std::string_view format) {
+  if (!decoded) {
+    return fail(Error::invalid("input " + std::string(format) + " does not decode: " + decoded.error().message));
   }
-  return ImageSize{width, height};
-}
-
-Result<Image> decode_jpeg(std::string_view bytes, std::int64_t max_pixels) {
-  auto size = probe_jpeg(bytes);
-  if (!size) {
-    return fail(size.error());
-  }
-  if (static_cast<std::int64_t>(size->width) * size->height > max_pixels) {
-    return fail(Error::invalid("input image is too large"));
-  }
-  TjHandle tj(tjInitDecompress());
-  Image image(size->width, size->height, 3);
-  if (!tj || tjDecompress2(tj.get(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                           image.pixels.data(), image.width, 0, image.height, TJPF_RGB, 0) != 0) {
-    return fail(Error::invalid(std::string("input JPEG does not decode: ") + tjGetErrorStr2(tj.get())));
-  }
-  return image;
-}
-
-// What the setjmp frame of decode_png_rows shares with libpng's callbacks: plain data
-// only, since a longjmp skips destructors.
-struct PngSource {
-  const unsigned char* data = nullptr;
-  std::size_t size = 0;
-  std::size_t offset = 0;
-  char message[160] = {};
-};
-
-void png_read_from_memory(png_structp png, png_bytep out, png_size_t length) {
-  auto* source = static_cast<PngSource*>(png_get_io_ptr(png));
-  if (length > source->size - source->offset) {
-    png_error(png, "the file ends early (truncated)");
-  }
-  std::memcpy(out, source->data + source->offset, length);
-  source->offset += length;
-}
-
-void png_on_error(png_structp png, png_const_charp message) {
-  auto* source = static_cast<PngSource*>(png_get_error_ptr(png));
-  std::snprintf(source->message, sizeof source->message, "%s", message);
-  png_longjmp(png, 1);
-}
-
-void png_on_warning(png_structp, png_const_charp) {}
-
-// Decodes into `rgba` (resized to width*height*4) with libpng's classic API under its
-// own setjmp; the simplified API (png_image_*) aborts the process on some truncated
-// files. Every object that changes after setjmp lives in the caller's frame, so a
-// longjmp cannot leave it stale. Returns false with source.message set on any error.
-bool decode_png_rows(PngSource& source, std::int64_t max_pixels, std::vector<std::uint8_t>& rgba,
-                     std::vector<png_bytep>& rows, png_uint_32& width, png_uint_32& height) {
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &source, png_on_error, png_on_warning);
-  if (png == nullptr) {
-    std::snprintf(source.message, sizeof source.message, "out of memory");
-    return false;
-  }
-  png_infop info = png_create_info_struct(png);
-  if (info == nullptr || setjmp(png_jmpbuf(png))) {
-    png_destroy_read_struct(&png, &info, nullptr);
-    if (source.message[0] == 0) std::snprintf(source.message, sizeof source.message, "out of memory");
-    return false;
-  }
-  png_set_read_fn(png, &source, png_read_from_memory);
-  png_set_user_limits(png, 1u << 20, 1u << 20);
-  png_read_info(png, info);
-  width = png_get_image_width(png, info);
-  height = png_get_image_height(png, info);
-  if (static_cast<std::int64_t>(width) * height > max_pixels) {
-    png_error(png, "the image is too large");
-  }
-  // Everything to 8-bit RGBA: palettes and low-bit gray expanded, 16 bits stripped.
-  png_set_expand(png);
-  png_set_strip_16(png);
-  png_set_gray_to_rgb(png);
-  png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
-  png_set_interlace_handling(png);
-  png_read_update_info(png, info);
-  if (png_get_rowbytes(png, info) != static_cast<png_size_t>(width) * 4) {
-    png_error(png, "unexpected row layout");
-  }
-  rgba.resize(static_cast<std::size_t>(width) * height * 4);
-  rows.resize(height);
-  for (png_uint_32 y = 0; y < height; y++) rows[y] = rgba.data() + static_cast<std::size_t>(y) * width * 4;
-  png_read_image(png, rows.data());
-  png_read_end(png, nullptr);
-  png_destroy_read_struct(&png, &info, nullptr);
-  return true;
-}
-
-Result<Image> decode_png(std::string_view bytes, std::int64_t max_pixels) {
-  PngSource source;
-  source.data = reinterpret_cast<const unsigned char*>(bytes.data());
-  source.size = bytes.size();
-  std::vector<std::uint8_t> rgba;
-  std::vector<png_bytep> rows;
-  png_uint_32 width = 0, height = 0;
-  if (!decode_png_rows(source, max_pixels, rgba, rows, width, height)) {
-    return fail(Error::invalid(std::string("input PNG does not decode: ") + source.message));
-  }
-  // RGB over black, as the alpha is dropped.
-  Image image(static_cast<int>(width), static_cast<int>(height), 3);
-  for (std::size_t i = 0, n = static_cast<std::size_t>(width) * height; i < n; i++) {
-    const unsigned alpha = rgba[i * 4 + 3];
-    for (int c = 0; c < 3; c++) {
-      image.pixels[i * 3 + c] = static_cast<std::uint8_t>((rgba[i * 4 + c] * alpha + 127) / 255);
-    }
-  }
+  Image image;
+  image.width = decoded->width;
+  image.height = decoded->height;
+  image.channels = 3;
+  image.pixels = media::rgb_over_white(*decoded);
   return image;
 }
 
@@ -181,9 +79,9 @@ Result<Image> read_image(const std::filesystem::path& file, std::int64_t max_pix
   }
   switch (sniff(*bytes)) {
     case Format::Png:
-      return decode_png(*bytes, max_pixels);
+      return as_rgb(media::decode_png(*bytes, media::TranscodeLimits{max_pixels}), "PNG");
     case Format::Jpeg:
-      return decode_jpeg(*bytes, max_pixels);
+      return as_rgb(media::decode_jpeg(*bytes, media::TranscodeLimits{max_pixels}), "JPEG");
     case Format::Unknown:
       break;
   }

@@ -30,8 +30,9 @@ struct ImageSize {
   int height = 0;
 };
 
-// Decodes a PNG or JPEG file to RGB. Invalid, with the decoder's reason, for other
-// formats, truncated or corrupt files, or past `max_pixels`; never aborts.
+// Decodes a PNG or JPEG file to RGB (transparency over white) with media/'s decoders.
+// Invalid, with the decoder's reason, for other formats, truncated or corrupt files,
+// or past `max_pixels`; never aborts.
 Result<Image> read_image(const std::filesystem::path& file, std::int64_t max_pixels);
 
 Status write_png(const Image& image, const std::filesystem::path& file);

@@ -9,20 +9,17 @@
 namespace genq::postgres {
 namespace {
 
-struct EndpointRow {
-  std::string url;
-  WebhookHealth health;
-};
+using store_rules::AccountEndpoint;
 
 // The client's row, locked: attempts recorded by several nodes at once count one by one.
-Result<std::optional<EndpointRow>> lock_endpoint(Connection& connection, const std::string& client_id) {
+Result<std::optional<AccountEndpoint>> lock_endpoint(Connection& connection, const std::string& client_id) {
   Result<Rows> rows = connection.query(
       "SELECT webhook_url, webhook_failing_since, webhook_failures, webhook_disabled_at, webhook_disabled_reason"
       " FROM clients WHERE id = $1 FOR UPDATE",
       Params().text(client_id));
   if (!rows) return fail(std::move(rows.error()));
-  if (rows->empty()) return std::optional<EndpointRow>();
-  EndpointRow endpoint;
+  if (rows->empty()) return std::optional<AccountEndpoint>();
+  AccountEndpoint endpoint;
   endpoint.url = rows->text(0, 0);
   endpoint.health.failing_since = rows->optional_time(0, 1);
   endpoint.health.consecutive_failures = rows->int64(0, 2);
@@ -50,25 +47,16 @@ Status write_health(Connection& connection, const std::string& client_id, const 
 Result<std::vector<DisabledEndpoint>> note_endpoint_attempts(Connection& connection,
                                                              const std::vector<EndpointAttempt>& attempts,
                                                              const EndpointRules& rules) {
-  std::vector<DisabledEndpoint> disabled;
-  for (const EndpointAttempt& attempt : attempts) {
-    Result<std::optional<EndpointRow>> endpoint = lock_endpoint(connection, attempt.client_id);
-    if (!endpoint) return fail(std::move(endpoint.error()));
-    if (!*endpoint || (*endpoint)->url != attempt.url || (*endpoint)->health.disabled_at) continue;
-    const WebhookHealth after = store_rules::health_after_attempt((*endpoint)->health, attempt.ok, attempt.at, rules);
-    if (Status written = write_health(connection, attempt.client_id, after); !written) {
-      return fail(std::move(written.error()));
-    }
-    if (after.disabled_at) {
-      disabled.push_back({attempt.client_id, attempt.url, *after.disabled_at, after.disabled_reason});
-    }
-  }
-  return disabled;
+  return store_rules::apply_endpoint_attempts(
+      attempts, rules, [&](const std::string& client_id) { return lock_endpoint(connection, client_id); },
+      [&](const std::string& client_id, const WebhookHealth& health) {
+        return write_health(connection, client_id, health);
+      });
 }
 
 Result<std::int64_t> recover_account_webhook(Connection& connection, const std::string& client_id, TimePoint since,
                                              TimePoint until, TimePoint now) {
-  Result<std::optional<EndpointRow>> endpoint = lock_endpoint(connection, client_id);
+  Result<std::optional<AccountEndpoint>> endpoint = lock_endpoint(connection, client_id);
   if (!endpoint) return fail(std::move(endpoint.error()));
   if (!*endpoint) return fail(Error::not_found("client not found"));
   if (Status written = write_health(connection, client_id, WebhookHealth{}); !written) {

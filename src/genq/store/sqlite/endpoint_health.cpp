@@ -10,12 +10,9 @@
 namespace genq::sqlite {
 namespace {
 
-struct EndpointRow {
-  std::string url;
-  WebhookHealth health;
-};
+using store_rules::AccountEndpoint;
 
-Result<std::optional<EndpointRow>> read_endpoint(Connection& connection, const std::string& client_id) {
+Result<std::optional<AccountEndpoint>> read_endpoint(Connection& connection, const std::string& client_id) {
   Result<Statement> statement = connection.prepare(
       "SELECT webhook_url, webhook_failing_since, webhook_failures, webhook_disabled_at, webhook_disabled_reason"
       " FROM clients WHERE id = ?1");
@@ -23,8 +20,8 @@ Result<std::optional<EndpointRow>> read_endpoint(Connection& connection, const s
   statement->bind_text(1, client_id);
   Result<bool> row = statement->step();
   if (!row) return fail(std::move(row.error()));
-  if (!*row) return std::optional<EndpointRow>();
-  EndpointRow endpoint;
+  if (!*row) return std::optional<AccountEndpoint>();
+  AccountEndpoint endpoint;
   endpoint.url = statement->column_text(0);
   endpoint.health.failing_since = statement->column_optional_time(1);
   endpoint.health.consecutive_failures = statement->column_int64(2);
@@ -55,25 +52,16 @@ Status write_health(Connection& connection, const std::string& client_id, const 
 Result<std::vector<DisabledEndpoint>> note_endpoint_attempts(Connection& connection,
                                                              const std::vector<EndpointAttempt>& attempts,
                                                              const EndpointRules& rules) {
-  std::vector<DisabledEndpoint> disabled;
-  for (const EndpointAttempt& attempt : attempts) {
-    Result<std::optional<EndpointRow>> endpoint = read_endpoint(connection, attempt.client_id);
-    if (!endpoint) return fail(std::move(endpoint.error()));
-    if (!*endpoint || (*endpoint)->url != attempt.url || (*endpoint)->health.disabled_at) continue;
-    const WebhookHealth after = store_rules::health_after_attempt((*endpoint)->health, attempt.ok, attempt.at, rules);
-    if (Status written = write_health(connection, attempt.client_id, after); !written) {
-      return fail(std::move(written.error()));
-    }
-    if (after.disabled_at) {
-      disabled.push_back({attempt.client_id, attempt.url, *after.disabled_at, after.disabled_reason});
-    }
-  }
-  return disabled;
+  return store_rules::apply_endpoint_attempts(
+      attempts, rules, [&](const std::string& client_id) { return read_endpoint(connection, client_id); },
+      [&](const std::string& client_id, const WebhookHealth& health) {
+        return write_health(connection, client_id, health);
+      });
 }
 
 Result<std::int64_t> recover_account_webhook(Connection& connection, const std::string& client_id, TimePoint since,
                                              TimePoint until, TimePoint now) {
-  Result<std::optional<EndpointRow>> endpoint = read_endpoint(connection, client_id);
+  Result<std::optional<AccountEndpoint>> endpoint = read_endpoint(connection, client_id);
   if (!endpoint) return fail(std::move(endpoint.error()));
   if (!*endpoint) return fail(Error::not_found("client not found"));
   if (Status written = write_health(connection, client_id, WebhookHealth{}); !written) {
