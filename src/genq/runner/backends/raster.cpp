@@ -16,8 +16,6 @@
 namespace genq::runner {
 namespace {
 
-enum class Format { Png, Jpeg, Unknown };
-
 struct TjCloser {
   void operator()(void* handle) const { tjDestroy(handle); }
 };
@@ -33,16 +31,6 @@ Result<std::string> read_bytes(const std::filesystem::path& file, std::size_t li
   in.read(bytes.data(), static_cast<std::streamsize>(limit));
   bytes.resize(static_cast<std::size_t>(in.gcount()));
   return bytes;
-}
-
-Format sniff(std::string_view head) {
-  if (head.size() >= 8 && head.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
-    return Format::Png;
-  }
-  if (head.size() >= 3 && head.substr(0, 3) == "\xFF\xD8\xFF") {
-    return Format::Jpeg;
-  }
-  return Format::Unknown;
 }
 
 Error unsupported(const std::filesystem::path& file) {
@@ -77,13 +65,13 @@ Result<Image> read_image(const std::filesystem::path& file, std::int64_t max_pix
   if (!bytes) {
     return fail(bytes.error());
   }
-  switch (sniff(*bytes)) {
-    case Format::Png:
-      return as_rgb(media::decode_png(*bytes, media::TranscodeLimits{max_pixels}), "PNG");
-    case Format::Jpeg:
-      return as_rgb(media::decode_jpeg(*bytes, media::TranscodeLimits{max_pixels}), "JPEG");
-    case Format::Unknown:
-      break;
+  // A WebP input is refused like any other format: worker inputs are PNG or JPEG.
+  const std::optional<media::ImageFormat> format = media::sniff_image(*bytes);
+  if (format == media::ImageFormat::Png) {
+    return as_rgb(media::decode_png(*bytes, media::TranscodeLimits{max_pixels}), "PNG");
+  }
+  if (format == media::ImageFormat::Jpeg) {
+    return as_rgb(media::decode_jpeg(*bytes, media::TranscodeLimits{max_pixels}), "JPEG");
   }
   return fail(unsupported(file));
 }
