@@ -112,15 +112,18 @@ test('past --grace-ms the Node worker hands its job back to the queue and exits 
 test('the Node worker reconnects after the server was away and takes the next job', async () => {
   const h = new Harness();
   try {
-    const { dir, server, client, status } = await setUp(h);
-    const worker = await startNodeWorker(h, server.url, dir, ['--step-delay-ms', '5']);
+    const { dir, server, client } = await setUp(h);
+    const relay = await h.relayTo(server);
+    const worker = await startNodeWorker(h, relay.url, dir, ['--step-delay-ms', '5']);
     await waitFor(() => worker.log().includes('worker '), { message: 'the worker to start' });
 
     await h.stop(server.proc);
+    relay.away();
     await waitFor(() => worker.log().includes('retrying in'), { message: `the worker to notice:\n${worker.log()}` });
-    const again = await h.startServer(dir, { listen: `127.0.0.1:${server.port}` });
+    const again = await h.startServer(dir);
+    relay.pointTo(again.port);
     const id = await submitJob(again.url, client.api_key);
-    await waitFor(async () => (await status(id)).status === 'done',
+    await waitFor(async () => (await statusOf(again.url, client.api_key, id)).status === 'done',
       { timeoutMs: 45000, message: `the job after the restart; worker log:\n${worker.log()}` });
     assert.equal(worker.exitCode, null, 'the worker kept running');
   } finally {

@@ -15,9 +15,10 @@ test('after the server restarts, pusher-js reconnects and receives the next job\
     assert.match(app.key, /^[0-9a-f]{20}$/);
     assert.match(app.appId, /^\d+$/);
     const client = await h.createClient(dir);
-    await h.startWorker(first.url, dir);
+    const relay = await h.relayTo(first);
+    await h.startWorker(relay.url, dir);  // reconnects through the relay, as pusher-js does
 
-    const pusher = new Pusher(app.key, seedOptions(first.port, first.url, client.api_key));
+    const pusher = new Pusher(app.key, seedOptions(relay.port, relay.url, client.api_key));
     h.onCleanup(() => pusher.disconnect());
     const closes = [];
     pusher.connection.bind('error', (e) => closes.push(e?.error?.data?.code ?? e?.type));
@@ -33,10 +34,12 @@ test('after the server restarts, pusher-js reconnects and receives the next job\
     await waitFor(() => events.some((e) => e.request_id === before && e.status === 'done'), { message: 'job before restart' });
 
     await h.stop(first.proc);
+    relay.away();
     await waitFor(() => pusher.connection.state !== 'connected', { message: 'pusher-js to notice the restart' });
     assert.ok(closes.includes(4200), `the server said "reconnect" (4200) before going away, got ${closes}`);
 
-    const second = await h.startServer(dir, { listen: `127.0.0.1:${first.port}` });
+    const second = await h.startServer(dir);
+    relay.pointTo(second.port);
     assert.deepEqual(await generatedApp(dir), app, 'the generated credentials were kept');
     await waitFor(() => pusher.connection.state === 'connected' && subscriptions === 2,
       { timeoutMs: 30000, message: 'reconnection and re-subscription' });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkResponsesFrom, installFetchCheck, takeViolations } from './openapi_check.mjs';
+import { TcpRelay } from './tcp_relay.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -106,6 +107,16 @@ export class Harness {
   }
 
   onCleanup(fn) { this.closers.push(fn); }
+
+  // A fixed address in front of `server` (support/tcp_relay.mjs) for clients that must
+  // outlive a restart; the restarted server listens on a port of its own.
+  async relayTo(server) {
+    const relay = await TcpRelay.start();
+    relay.pointTo(server.port);
+    checkResponsesFrom(relay.url);
+    this.onCleanup(() => relay.close());
+    return relay;
+  }
 
   async cleanup() {
     for (const close of this.closers.reverse()) {
