@@ -38,7 +38,7 @@ test: build
 	@bash scripts/run-tests.sh $(BUILD) $(BUILD_ASAN)
 
 build-asan: deps
-	cmake -S . -B $(BUILD_ASAN) $(call GENERATOR,$(BUILD_ASAN)) -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_ASAN) $(call GENERATOR,$(BUILD_ASAN)) -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_BENCH=OFF -DGENQ_WERROR=$${GENQ_WERROR:-OFF} $(CMAKE_FLAGS)
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
 # genq against BullMQ/Redis, nginx, Node ws, pg-boss and graphile-worker on PostgreSQL

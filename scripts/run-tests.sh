@@ -2,7 +2,7 @@
 # `make test`: every test, in the normal build and again under ASan+UBSan.
 #   1. unit + integration tests (ctest) in the release build
 #   2. the same under the sanitizer build
-#   3. Node client tests (tests/js), when present
+#   3. Node client tests (tests/js), when present, in parallel shards (scripts/run-node-tests.sh)
 #   4. each libFuzzer target briefly (GENQ_FUZZ_SECONDS, default 10; scripts/fuzz.sh)
 # Ends with one summary line "N passed, N failed".
 set -uo pipefail
@@ -82,7 +82,7 @@ echo "== building the sanitizer configuration (ASan+UBSan) in $BUILD_ASAN"
 if [ ! -f "$BUILD_ASAN/CMakeCache.txt" ]; then
   generator=()
   if command -v ninja >/dev/null; then generator=(-G Ninja); fi
-  cmake -S . -B "$BUILD_ASAN" "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_WERROR="${GENQ_WERROR:-OFF}" >/dev/null
+  cmake -S . -B "$BUILD_ASAN" "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DGENQ_SANITIZE=ON -DGENQ_BENCH=OFF -DGENQ_WERROR="${GENQ_WERROR:-OFF}" >/dev/null
 fi
 if cmake --build "$BUILD_ASAN" -j "$JOBS"; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -94,7 +94,7 @@ fi
 
 if [ -f tests/js/package.json ]; then
   echo "== Node client tests (tests/js)"
-  if GENQ_BINARY="$PWD/$BUILD/genq" node --test tests/js/ 2>&1 | tee "$BUILD/node-tests.log"; then :; fi
+  bash scripts/run-node-tests.sh "$PWD/$BUILD/genq" "$PWD/$BUILD/node-tests.log"
   np=$(sed -nE 's/^# pass ([0-9]+)/\1/p' "$BUILD/node-tests.log" | tail -n1)
   nf=$(sed -nE 's/^# fail ([0-9]+)/\1/p' "$BUILD/node-tests.log" | tail -n1)
   if [ -z "$np" ]; then failed=$((failed + 1)); else passed=$((passed + np)); failed=$((failed + ${nf:-0})); fi
@@ -114,6 +114,9 @@ list_failures() {
   for log in "$BUILD/ctest.log" "$BUILD_ASAN/ctest.log"; do
     [ -f "$log" ] && sed -n '/The following tests FAILED:/,/^Errors while running/p' "$log" |
       grep -E '^\s+[0-9]+ - ' | sed "s|^\s*|  ctest ($(dirname "$log")): |"
+    # The unit tests run in shards: the tests inside a failed shard, by name.
+    [ -f "$log" ] && grep -E '^\[  FAILED  \] [A-Za-z_]+[./]' "$log" | sed -E 's/ \([0-9]+ ms\)$//' | sort -u |
+      sed "s|^\[  FAILED  \] |  gtest ($(dirname "$log")): |"
   done
   [ -f "$BUILD/node-tests.log" ] && grep -E '^\s*not ok ' "$BUILD/node-tests.log" | sed 's/^\s*/  node: /'
   grep "FAILED" "$BUILD/fuzz.log" 2>/dev/null | sed 's/^/  /'
