@@ -38,4 +38,10 @@ std::size_t generate_task_body_limit(const Services& services, std::string_view 
   return capped(services, fields + (files + 2) / 3 * 4);  // base64: 4 characters per 3 bytes
 }
 
+http::Route taking_files(http::Route route, std::function<std::size_t(const http::Request&)> limit) {
+  route.body_limit_for = std::move(limit);
+  route.spool_multipart = true;
+  return route;
+}
+
 }  // namespace genq::api

@@ -206,11 +206,14 @@ void add_client_routes(http::Router& router, Services& services) {
                              client_route(services, handle_redeliver), Exec::Pool, json, false, "webhook-redeliver"}));
   // Pool: validating a webhook_url may resolve its host (the SSRF guard).
   auto task_limit = [&services](const http::Request& r) { return submit_body_limit(services, r.param("task")); };
-  router.add(for_clients(services,
-                         {Verb::post, "/api/v1/client/{task}/price-calculation", client_route(services, handle_price),
-                          Exec::Pool, 0, false, "price-calculation", task_limit}));
-  router.add(for_clients(services, {Verb::post, "/api/v1/client/{task}", client_route(services, handle_submit),
-                                    Exec::Inline, 0, false, "submit", task_limit}));
+  router.add(for_clients(services, taking_files({Verb::post, "/api/v1/client/{task}/price-calculation",
+                                                 client_route(services, handle_price), Exec::Pool, 0, false,
+                                                 "price-calculation"},
+                                                task_limit)));
+  router.add(for_clients(services, taking_files({Verb::post, "/api/v1/client/{task}",
+                                                 client_route(services, handle_submit), Exec::Inline, 0, false,
+                                                 "submit"},
+                                                task_limit)));
 }
 
 }  // namespace genq::api

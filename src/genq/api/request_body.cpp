@@ -1,9 +1,12 @@
 #include "genq/api/request_body.hpp"
 
 #include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <memory>
 
+#include "genq/core/mapped_file.hpp"
 #include "genq/core/utf8.hpp"
 #include "genq/http/target.hpp"
 
@@ -73,7 +76,24 @@ Result<SubmitBody> parse_submit_body(const http::Request& request) {
     out.fields = std::move(*object);
     return out;
   }
-  auto parts = http::parse_multipart(request.body, boundary);
+  // A multipart body was spooled to a file (http::Route::spool_multipart): its parts
+  // are views into the file's mapping. One held in memory is shared by its parts.
+  std::shared_ptr<const void> storage;
+  std::string_view bytes;
+  if (!request.body_file.empty()) {
+    auto mapped = MappedFile::open(request.body_file);
+    if (!mapped) {
+      spdlog::error("cannot read the spooled submit body: {}", mapped.error().message);
+      return fail(Error::internal("Cannot read the request body."));
+    }
+    bytes = (*mapped)->bytes();
+    storage = std::move(*mapped);
+  } else {
+    auto copy = std::make_shared<const std::string>(request.body);
+    bytes = *copy;
+    storage = std::move(copy);
+  }
+  auto parts = http::parse_multipart(bytes, boundary, std::move(storage));
   if (!parts) return fail(Error::invalid("The multipart body is malformed: " + parts.error().message + "."));
   out.from_form = true;
   for (auto& part : *parts) {

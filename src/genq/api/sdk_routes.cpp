@@ -172,25 +172,28 @@ void add_sdk_routes(http::Router& router, Services& services) {
     return submit_body_limit(services, kReplaceTask);
   };
   // Pool: each creates a job (a durable write), and URL inputs may be downloaded.
-  router.add(for_clients(services, {Verb::post, "/api/v1/client/prompt/{kind}", client_route(services, handle_prompt),
-                                    Exec::Pool, 0, false, "prompt", prompt_limit}));
-  router.add(for_clients(
-      services, {Verb::post, "/api/v1/client/prompt/{kind}/price-calculation",
-                 client_route(services, handle_prompt_price), Exec::Pool, 0, false, "prompt-price", prompt_limit}));
+  router.add(for_clients(services, taking_files({Verb::post, "/api/v1/client/prompt/{kind}",
+                                                 client_route(services, handle_prompt), Exec::Pool, 0, false, "prompt"},
+                                                prompt_limit)));
+  router.add(for_clients(services, taking_files({Verb::post, "/api/v1/client/prompt/{kind}/price-calculation",
+                                                 client_route(services, handle_prompt_price), Exec::Pool, 0, false,
+                                                 "prompt-price"},
+                                                prompt_limit)));
   router.add(for_clients(services, {Verb::get, "/api/v1/client/prompts/samples", client_route(services, handle_samples),
                                     Exec::Pool, 0, false, "prompt-samples"}));
   router.add(for_clients(services,
                          {Verb::get, "/api/v1/client/prompts/samples/price-calculation",
                           client_route(services, handle_samples_price), Exec::Pool, 0, false, "prompt-samples-price"}));
-  router.add(for_clients(services, {Verb::post, "/api/v1/client/videos/replace", client_route(services, handle_replace),
-                                    Exec::Pool, 0, false, "videos-replace", replace_limit}));
+  router.add(for_clients(services, taking_files({Verb::post, "/api/v1/client/videos/replace",
+                                                 client_route(services, handle_replace), Exec::Pool, 0, false,
+                                                 "videos-replace"},
+                                                replace_limit)));
   // The SDK prices it at videos/replace/price; /price-calculation as every other twin.
-  router.add(for_clients(
-      services, {Verb::post, "/api/v1/client/videos/replace/price", client_route(services, handle_replace_price),
-                 Exec::Pool, 0, false, "videos-replace-price", replace_limit}));
-  router.add(for_clients(services, {Verb::post, "/api/v1/client/videos/replace/price-calculation",
-                                    client_route(services, handle_replace_price), Exec::Pool, 0, false,
-                                    "videos-replace-price", replace_limit}));
+  for (const char* path : {"/api/v1/client/videos/replace/price", "/api/v1/client/videos/replace/price-calculation"}) {
+    router.add(for_clients(services, taking_files({Verb::post, path, client_route(services, handle_replace_price),
+                                                   Exec::Pool, 0, false, "videos-replace-price"},
+                                                  replace_limit)));
+  }
 }
 
 }  // namespace genq::api

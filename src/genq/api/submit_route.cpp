@@ -61,7 +61,7 @@ std::optional<Submission> prepare(Services& services, const Client* client, cons
     return std::nullopt;
   }
   if (!body) {
-    reply(http::error_response(400, body.error().message));
+    reply(http::error_response(body.error().kind == ErrorKind::Internal ? 500 : 400, body.error().message));
     return std::nullopt;
   }
   if (!target.default_model.empty() && is_absent(body->fields.if_contains("model"))) {
@@ -164,7 +164,7 @@ bool fetch_url_inputs(Services& services, Submission& s, const http::Reply& repl
     part.name = u.target;
     part.filename = fetched->filename.empty() ? u.target : fetched->filename;
     part.content_type = fetched->content_type;
-    part.data = std::move(fetched->data);
+    part.own(std::move(fetched->data));
     // A fetched file meets the rules of an uploaded one. A URL's target field is a
     // guess (deAPI's: a non-Spaces link is "video"), so audio and video both pass.
     auto kind = catalog::file_kind_of(u.target);

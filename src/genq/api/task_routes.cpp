@@ -71,7 +71,9 @@ std::optional<http::FormPart> decode_file(const std::string& field, std::string_
     if (auto ext = subtype_extension(part.content_type); !ext.empty()) part.filename += "." + ext;
     text.remove_prefix(comma + 1);
   }
-  if (!crypto::base64_decode(text, part.data) || part.data.empty()) return std::nullopt;
+  std::string bytes;
+  if (!crypto::base64_decode(text, bytes) || bytes.empty()) return std::nullopt;
+  part.own(std::move(bytes));
   return part;
 }
 

@@ -18,6 +18,7 @@
 
 #include "genq/http/event_stream_connection.hpp"
 #include "genq/http/file_sender.hpp"
+#include "genq/http/multipart.hpp"
 #include "genq/http/request_id.hpp"
 #include "genq/http/responses.hpp"
 #include "genq/http/target.hpp"
@@ -69,6 +70,8 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, const ServerOptions& opt
       registry_(std::move(registry)) {}
 
 HttpSession::~HttpSession() {
+  // A spooled body whose answer was never written (the client went away first).
+  if (file_parser_ && !request_.body_file.empty()) std::remove(request_.body_file.c_str());
   if (lingering_) registry_->remove_lingering();
   if (registered_) registry_->remove(*registered_);
 }
@@ -217,8 +220,10 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     stream_.tcp().expires_never();
     return dispatch();
   }
-  auto read_body = [self = shared_from_this(), limit] {
-    if (self->match_.route->stream_body_to_file && self->options_.upload_temp_path) {
+  const bool to_file = match_.route->stream_body_to_file ||
+                       (match_.route->spool_multipart && !multipart_boundary(header[bhttp::field::content_type]).empty());
+  auto read_body = [self = shared_from_this(), limit, to_file] {
+    if (to_file && self->options_.upload_temp_path) {
       self->file_parser_.emplace(std::move(*self->header_parser_));
       self->file_parser_->body_limit(limit);
       self->request_.body_file = self->options_.upload_temp_path();

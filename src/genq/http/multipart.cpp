@@ -49,7 +49,14 @@ std::string multipart_boundary(std::string_view content_type) {
   return header_param(content_type.substr(semi + 1), "boundary");
 }
 
-Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string_view boundary) {
+void FormPart::own(std::string bytes) {
+  auto owned = std::make_shared<const std::string>(std::move(bytes));
+  data = *owned;
+  storage = std::move(owned);
+}
+
+Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string_view boundary,
+                                              std::shared_ptr<const void> body_storage) {
   if (boundary.empty() || boundary.size() > 70) return fail(Error::invalid("missing or bad multipart boundary"));
   const std::string delimiter = "--" + std::string(boundary);
   std::vector<FormPart> parts;
@@ -97,7 +104,8 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
                                    " KiB together"));
       }
     }
-    part.data = std::string(body.substr(data_start, next - data_start));
+    part.data = body.substr(data_start, next - data_start);
+    part.storage = body_storage;
     parts.push_back(std::move(part));
     pos = next + 2 + delimiter.size();
   }

@@ -30,6 +30,10 @@ struct Route {
   // Checked from the headers alone, so a request without valid credentials costs no
   // body read, no upload spool and no 100 Continue (docs/security.md).
   Admit admit;
+  // Submits that take files: a multipart/form-data body goes to Request::body_file as
+  // it arrives, and its parts are read from there (api/request_body.hpp), so a large
+  // upload is never held on the heap. Other bodies stay in Request::body.
+  bool spool_multipart = false;
 };
 
 struct Match {

@@ -401,14 +401,13 @@ void add_openai_routes(http::Router& router, Services& services) {
   router.add(openai_route(services, Verb::post, "/v1/embeddings", handle_embeddings, "openai-embeddings"));
   router.add(openai_route(services, Verb::post, "/v1/images/generations", handle_image_generations,
                           "openai-images-generations"));
-  http::Route edits = openai_route(services, Verb::post, "/v1/images/edits", handle_image_edits, "openai-images-edits");
-  edits.body_limit_for = [&services](const http::Request&) { return submit_body_limit(services, "img2img"); };
-  router.add(std::move(edits));
+  router.add(taking_files(
+      openai_route(services, Verb::post, "/v1/images/edits", handle_image_edits, "openai-images-edits"),
+      [&services](const http::Request&) { return submit_body_limit(services, "img2img"); }));
   router.add(openai_route(services, Verb::post, "/v1/audio/speech", handle_speech, "openai-audio-speech"));
-  http::Route transcriptions = openai_route(services, Verb::post, "/v1/audio/transcriptions", handle_transcriptions,
-                                            "openai-audio-transcriptions");
-  transcriptions.body_limit_for = [&services](const http::Request&) { return submit_body_limit(services, "transcribe"); };
-  router.add(std::move(transcriptions));
+  router.add(taking_files(openai_route(services, Verb::post, "/v1/audio/transcriptions", handle_transcriptions,
+                                       "openai-audio-transcriptions"),
+                          [&services](const http::Request&) { return submit_body_limit(services, "transcribe"); }));
 }
 
 }  // namespace genq::api::openai
