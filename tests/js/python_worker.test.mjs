@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -204,6 +204,12 @@ test('a --handler module serves jobs; its exception is the job error, InvalidInp
     assert.equal(ends[1].error, 'the prompt is bad');
     assert.equal(ends[2].status, 'error');
     assert.equal(ends[2].error, 'the model exploded');
+    assert.equal(ends[2].failure_detail, undefined, 'the client does not see the traceback');
+    // The operator does: the handler's traceback, in the admin API.
+    const admin = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+    const view = (await (await fetch(`${server.url}/api/v1/admin/jobs/${await boom}`,
+      { headers: { Authorization: `Bearer ${admin}` } })).json()).data;
+    assert.match(view.failure_detail ?? '', /my_model\.py.*\n[\s\S]*RuntimeError: the model exploded$/, JSON.stringify(view));
   } finally {
     await h.cleanup();
     await rm(moduleDir, { recursive: true, force: true });

@@ -162,9 +162,13 @@ class ProtocolClient:
             jobs.append(entry)
         return self._call("POST", "/api/v1/worker/complete", {"jobs": jobs}, "batch complete", stop)["jobs"]
 
-    def fail(self, job, error, retryable, stop, error_code="PROCESSING_ERROR"):
+    def fail(self, job, error, retryable, stop, error_code="PROCESSING_ERROR", detail=None):
+        """`detail` (a traceback, a tool's stderr) is for the operator: genq shows it in
+        the admin API only (docs/worker-protocol.md)."""
         body = {"lease_id": job["lease_id"], "error": str(error)[:2000], "error_code": error_code,
                 "retryable": bool(retryable)}
+        if detail:
+            body["detail"] = detail[-16384:]  # genq keeps 16 KiB; a traceback's end says most
         return self._call("POST", _job_path(job, "fail"), body, "fail", stop, job=job)
 
     def release(self, job, stop):

@@ -132,6 +132,7 @@ class JobRun:
             self._release()
             return
         try:
+            detail = None
             if isinstance(error, (Cancelled, Stopped)):
                 message, code, retryable = "the job was stopped", "PROCESSING_ERROR", True
             elif isinstance(error, InvalidInput):
@@ -140,10 +141,13 @@ class JobRun:
                 message, code, retryable = str(error), "PROCESSING_ERROR", True
             else:
                 message, code, retryable = str(error) or type(error).__name__, "PROCESSING_ERROR", False
+                # The model failed: its traceback goes to the operator (the admin API),
+                # the client sees the message alone.
+                detail = "".join(traceback.format_exception(error)).rstrip()
                 if not isinstance(error, (RuntimeError, ValueError, ProtocolError, OSError)):
-                    self.log("".join(traceback.format_exception(error)).rstrip())
+                    self.log(detail)
             self.log(f"job {job.id} failed: {message}")
-            self.client.fail(self.claim, message, retryable, _deadline_event(LAST_WORD_S), code)
+            self.client.fail(self.claim, message, retryable, _deadline_event(LAST_WORD_S), code, detail)
         except LeaseLost:
             pass
         except (Stopped, ProtocolError, OSError) as report_error:
