@@ -1,7 +1,8 @@
 // Webhook secrets at rest (docs/security.md): the database, its WAL and the rest of the
 // data directory hold no webhook secret in plain text, only sealed ones; a database
 // from before sealing is sealed at the next start; a node given another key refuses
-// to start rather than sign with garbage.
+// to start rather than sign with garbage; GENQ_SECRETS_KEY_PREVIOUS changes the key.
+#include "genq/crypto/secret_box.hpp"
 #include "integration/genq_test.hpp"
 #include "support/fake_model_server.hpp"
 
@@ -89,7 +90,7 @@ TEST_F(SecretsAtRest, ADatabaseFromBeforeSealingIsSealedAtTheNextStart) {
   ASSERT_EQ(files_holding(legacy).size(), 1u);
 
   server().start();
-  EXPECT_TRUE(server().process().wait_for_output("sealed 1 stored in plain text", 10s)) << server().logs();
+  EXPECT_TRUE(server().process().wait_for_output("webhook secrets: sealed 1 with secrets key", 10s)) << server().logs();
   const CommandResult checkpoint =
       run_command({"sqlite3", (server().data_dir() / "genq.db").string(), "PRAGMA wal_checkpoint(TRUNCATE);"}, 20s);
   ASSERT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
@@ -99,6 +100,45 @@ TEST_F(SecretsAtRest, ADatabaseFromBeforeSealingIsSealedAtTheNextStart) {
       {"sqlite3", (server().data_dir() / "genq.db").string(), "SELECT webhook_secret FROM clients"}, 20s);
   EXPECT_NE(rows.out.find("gqsealed:v1:"), std::string::npos) << rows.out;
   deliver_job_with_secret(std::string(40, 'j'));
+}
+
+// The data directory's key replaced by a new one: started with both, genq seals every
+// secret again with the new key; the old one alone is refused from then on, and the
+// webhooks still verify with the secrets the clients hold.
+TEST_F(SecretsAtRest, ANewKeyWithThePreviousOneSealsEverySecretAgain) {
+  const std::string job_secret = "job-secret-" + std::string(32, 'k');
+  deliver_job_with_secret(job_secret);
+  ASSERT_TRUE(server().stop());
+  const std::string old_key = read_file(server().data_dir() / "secrets-key");
+  const std::string new_key = crypto::SecretBox::new_key_text();
+  const std::string new_key_id = crypto::SecretBox::from_key_text(new_key)->key_id();
+
+  const CommandResult changed = run_admin({{"GENQ_SECRETS_KEY", new_key}, {"GENQ_SECRETS_KEY_PREVIOUS", old_key}});
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  const CommandResult rows = run_command({"sqlite3", (server().data_dir() / "genq.db").string(),
+                                          "SELECT webhook_secret FROM clients UNION ALL "
+                                          "SELECT webhook_secret FROM jobs WHERE webhook_secret <> ''"},
+                                         20s);
+  ASSERT_EQ(rows.exit_code, 0) << rows.err;
+  std::istringstream lines(rows.out);
+  int sealed_with_new_key = 0;
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_TRUE(line.starts_with("gqsealed:v1:" + new_key_id + ":")) << line;
+    ++sealed_with_new_key;
+  }
+  EXPECT_EQ(sealed_with_new_key, 2) << "the account's secret and the job's: " << rows.out;
+
+  const CommandResult old_alone = run_admin({{"GENQ_SECRETS_KEY", old_key}});
+  EXPECT_NE(old_alone.exit_code, 0) << old_alone.out;
+  EXPECT_NE(old_alone.err.find("sealed with secrets key " + new_key_id), std::string::npos) << old_alone.err;
+
+  // The new key in the data directory's file, as an operator finishes the change.
+  write_file(server().data_dir() / "secrets-key", new_key);
+  server().start();
+  deliver_job_with_secret(job_secret);
+  EXPECT_EQ(run_admin({{"GENQ_SECRETS_KEY", new_key}}).exit_code, 0) << "the new key alone is the key now";
+  // A secret the key could not open would be logged, and its webhooks signed with "".
+  EXPECT_EQ(server().logs().find("cannot be opened"), std::string::npos) << server().logs();
 }
 
 }  // namespace

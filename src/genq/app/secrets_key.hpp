@@ -6,8 +6,12 @@
 //   - else the cluster secret "secrets-key": DIR/secrets-key (0600) with SQLite, made on
 //     first start; with a shared store, its cluster_secrets table, where it protects
 //     nothing against a database dump, which the start log says.
+//   - GENQ_SECRETS_KEY_PREVIOUS, while changing keys: the key they were sealed with
+//     until now. The first process started with both seals every stored secret again
+//     with the new key, in one transaction; the old key can then be dropped.
 // docs/security.md states the threat model.
 #include <cstdint>
+#include <string>
 
 #include "genq/app/cluster_secrets.hpp"
 #include "genq/core/error.hpp"
@@ -21,6 +25,7 @@ struct SealingStarted {
   // nothing against a dump of that database. `genq serve` warns; `genq admin`, whose
   // stdout is its JSON answer, says nothing.
   bool key_beside_data = false;
+  std::string key_id;  // of the key now sealing them
 };
 
 // Installs the key for this process and seals what `store` still holds in plain text.

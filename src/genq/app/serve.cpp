@@ -267,7 +267,10 @@ int serve(const ServeConfig& config) {
     std::cerr << "genq serve: " << sealed.error().message << "\n";
     return 1;
   }
-  if (sealed->sealed_now > 0) spdlog::info("webhook secrets: sealed {} stored in plain text", sealed->sealed_now);
+  if (sealed->sealed_now > 0) {
+    spdlog::info("webhook secrets: sealed {} with secrets key {} (stored in plain text, or with the previous key)",
+                 sealed->sealed_now, sealed->key_id);
+  }
   if (sealed->key_beside_data) {
     spdlog::warn("webhook secrets are sealed with a key kept in the same database; set GENQ_SECRETS_KEY on every "
                  "node to keep it apart (docs/security.md)");

@@ -159,13 +159,17 @@ bool could_name_a_job(std::string_view id) {
   return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
 
-Result<bool> sealing_needed(const std::optional<std::string>& sealed_with, const std::string& key_id) {
+Result<bool> sealing_needed(const std::optional<std::string>& sealed_with, const std::string& key_id,
+                            const std::optional<std::string>& previous_key_id) {
   if (!sealed_with) return true;
   if (*sealed_with == key_id) return false;
-  return fail(Error::invalid("the webhook secrets in this database are sealed with secrets key " + *sealed_with +
-                             ", but this process has key " + key_id +
-                             " (GENQ_SECRETS_KEY, or the data directory's secrets-key): start it with the key"
-                             " they were sealed with (docs/security.md)"));
+  if (previous_key_id && *sealed_with == *previous_key_id) return true;
+  return fail(Error::invalid(
+      "the webhook secrets in this database are sealed with secrets key " + *sealed_with +
+      ", but this process has key " + key_id +
+      (previous_key_id ? " and previous key " + *previous_key_id : std::string()) +
+      " (GENQ_SECRETS_KEY, or the data directory's secrets-key): start it with the key they were sealed with, or"
+      " change keys with the old one in GENQ_SECRETS_KEY_PREVIOUS (docs/security.md)"));
 }
 
 WebhookHealth health_after_attempt(WebhookHealth health, bool ok, TimePoint at, const EndpointRules& rules) {

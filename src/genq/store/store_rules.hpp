@@ -76,9 +76,11 @@ inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kS
 // The store_settings row that names the key the stored secrets are sealed with.
 inline constexpr std::string_view kSecretsKeySetting = "secrets_key_id";
 // Whether a store whose secrets were sealed with key `sealed_with` (nullopt: never
-// sealed) must seal its plain ones for `key_id` now. Invalid when another key sealed
+// sealed) must seal them for `key_id` now: its plain ones, or, when `previous_key_id`
+// sealed them, all of them again (a change of key). Invalid when another key sealed
 // them: a node given the wrong key must not start, or it would sign with garbage.
-Result<bool> sealing_needed(const std::optional<std::string>& sealed_with, const std::string& key_id);
+Result<bool> sealing_needed(const std::optional<std::string>& sealed_with, const std::string& key_id,
+                            const std::optional<std::string>& previous_key_id = std::nullopt);
 
 // Appends the blob keys of a job's inputs_json ({"field": "<key>" or [keys], ...}).
 // A malformed document yields none: it cannot be repaired here, and its blobs are

@@ -143,5 +143,46 @@ TEST_P(StoreAccountWebhook, WebhookSecretsAreSealedAtRestOnceAndReadBackPlain) {
   EXPECT_NE(refused.error().message.find(box->key_id()), std::string::npos) << refused.error().message;
 }
 
+// GENQ_SECRETS_KEY_PREVIOUS: the old key opens what it sealed until every secret is
+// sealed again with the new one, in one go; from then on the old key alone is refused.
+TEST_P(StoreAccountWebhook, AChangeOfKeySealsEverySecretAgainWithTheNewKey) {
+  struct RemoveKeyAtEnd {
+    ~RemoveKeyAtEnd() { use_secret_box(nullptr); }
+  } remove_key_at_end;
+  auto key = [](char digit) {
+    return std::make_shared<const crypto::SecretBox>(*crypto::SecretBox::from_key_text(std::string(64, digit)));
+  };
+  const auto old_key = key('a');
+  const auto new_key = key('b');
+  use_secret_box(old_key);
+  NewJob job = hooked_job("job");
+  job.webhook_secret = std::string(40, 'j');
+  submit(job);
+  ASSERT_TRUE(store_->seal_stored_secrets());
+  const char* account_sql = "SELECT webhook_secret FROM clients WHERE id = 'cl_1'";
+  const char* job_sql = "SELECT webhook_secret FROM jobs WHERE id = 'job'";
+  ASSERT_TRUE(stored_text(job_sql).starts_with(old_key->sealed_prefix()));
+
+  use_secret_box(new_key, old_key);
+  Result<std::int64_t> resealed = store_->seal_stored_secrets();
+  ASSERT_TRUE(resealed) << resealed.error().message;
+  EXPECT_EQ(*resealed, 2) << "the account's secret and the job's";
+  for (const char* sql : {account_sql, job_sql}) {
+    EXPECT_TRUE(stored_text(sql).starts_with(new_key->sealed_prefix())) << sql << " stored " << stored_text(sql);
+  }
+  EXPECT_EQ(new_key->open(stored_text(account_sql)), kAccountSecret);
+  EXPECT_EQ(get("job").webhook_secret, std::string(40, 'j'));
+  resealed = store_->seal_stored_secrets();
+  ASSERT_TRUE(resealed) << resealed.error().message;
+  EXPECT_EQ(*resealed, 0) << "once";
+
+  for (auto [current, previous] : {std::pair{old_key, decltype(old_key){}}, std::pair{key('c'), old_key}}) {
+    use_secret_box(current, previous);
+    Result<std::int64_t> refused = store_->seal_stored_secrets();
+    ASSERT_FALSE(refused) << "key " << current->key_id();
+    EXPECT_NE(refused.error().message.find(new_key->key_id()), std::string::npos) << refused.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace genq

@@ -3,23 +3,25 @@
 #include <optional>
 #include <string>
 
+#include "genq/store/sealed_secrets.hpp"
 #include "genq/store/store_rules.hpp"
 
 namespace genq::postgres {
 namespace {
 
-Result<std::int64_t> seal_column(Connection& connection, std::string_view table_name, std::string_view column_name,
-                                 const crypto::SecretBox& box) {
+// Seals each value of the column not sealed with the installed key yet.
+Result<std::int64_t> seal_column(Connection& connection, std::string_view table_name, std::string_view column_name) {
   const std::string table(table_name);
   const std::string column(column_name);
   Result<Rows> rows = connection.query("SELECT id, " + column + " FROM " + table + " WHERE " + column + " <> ''");
   if (!rows) return fail(std::move(rows.error()));
   std::int64_t sealed = 0;
   for (int row = 0; row < rows->size(); ++row) {
-    const std::string value = rows->text(row, 1);
-    if (crypto::SecretBox::is_sealed(value)) continue;
+    Result<std::optional<std::string>> resealed = sealed_with_current_key(rows->text(row, 1));
+    if (!resealed) return fail(std::move(resealed.error()));
+    if (!*resealed) continue;
     Result<Rows> updated = connection.query("UPDATE " + table + " SET " + column + " = $2 WHERE id = $1",
-                                            Params().text(rows->text(row, 0)).text(box.seal(value)));
+                                            Params().text(rows->text(row, 0)).text(**resealed));
     if (!updated) return fail(std::move(updated.error()));
     ++sealed;
   }
@@ -37,16 +39,19 @@ Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::Se
   if (!marker) return fail(std::move(marker.error()));
   std::optional<std::string> sealed_with;
   if (!marker->empty()) sealed_with = marker->text(0, 0);
-  Result<bool> needed = store_rules::sealing_needed(sealed_with, box.key_id());
+  std::optional<std::string> previous_key_id;
+  if (auto previous = previous_secret_box()) previous_key_id = previous->key_id();
+  Result<bool> needed = store_rules::sealing_needed(sealed_with, box.key_id(), previous_key_id);
   if (!needed) return fail(std::move(needed.error()));
   if (!*needed) return std::int64_t{0};
   std::int64_t sealed = 0;
   for (const auto& [table, column] : store_rules::kSecretColumns) {
-    Result<std::int64_t> count = seal_column(connection, table, column, box);
+    Result<std::int64_t> count = seal_column(connection, table, column);
     if (!count) return fail(std::move(count.error()));
     sealed += *count;
   }
-  Result<Rows> recorded = connection.query("INSERT INTO store_settings (name, value) VALUES ($1, $2)",
+  Result<Rows> recorded = connection.query(
+      "INSERT INTO store_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                                            Params().text(setting).text(box.key_id()));
   if (!recorded) return fail(std::move(recorded.error()));
   return sealed;

@@ -11,40 +11,44 @@
 namespace genq::sqlite {
 namespace {
 
-struct PlainSecret {
+struct StoredSecret {
   std::string id;
   std::string value;
 };
 
-// The rows of `sql` (id, secret) whose secret is set and not sealed yet.
-Result<std::vector<PlainSecret>> plain_secrets(Connection& connection, const std::string& sql) {
+// The rows of `sql` (id, secret).
+Result<std::vector<StoredSecret>> stored_secrets(Connection& connection, const std::string& sql) {
   Result<Statement> statement = connection.prepare(sql);
   if (!statement) return fail(std::move(statement.error()));
-  std::vector<PlainSecret> found;
+  std::vector<StoredSecret> found;
   while (true) {
     Result<bool> row = statement->step();
     if (!row) return fail(std::move(row.error()));
     if (!*row) break;
-    std::string value = statement->column_text(1);
-    if (!crypto::SecretBox::is_sealed(value)) found.push_back({statement->column_text(0), std::move(value)});
+    found.push_back({statement->column_text(0), statement->column_text(1)});
   }
   return found;
 }
 
-Result<std::int64_t> seal_column(Connection& connection, std::string_view table_name, std::string_view column_name,
-                                 const crypto::SecretBox& box) {
+// Seals each value of the column not sealed with the installed key yet.
+Result<std::int64_t> seal_column(Connection& connection, std::string_view table_name, std::string_view column_name) {
   const std::string table(table_name);
   const std::string column(column_name);
-  Result<std::vector<PlainSecret>> plain =
-      plain_secrets(connection, "SELECT id, " + column + " FROM " + table + " WHERE " + column + " <> ''");
-  if (!plain) return fail(std::move(plain.error()));
-  for (const PlainSecret& secret : *plain) {
+  Result<std::vector<StoredSecret>> stored =
+      stored_secrets(connection, "SELECT id, " + column + " FROM " + table + " WHERE " + column + " <> ''");
+  if (!stored) return fail(std::move(stored.error()));
+  std::int64_t sealed = 0;
+  for (const StoredSecret& secret : *stored) {
+    Result<std::optional<std::string>> resealed = sealed_with_current_key(secret.value);
+    if (!resealed) return fail(std::move(resealed.error()));
+    if (!*resealed) continue;
     Result<Statement> update = connection.prepare("UPDATE " + table + " SET " + column + " = ?2 WHERE id = ?1");
     if (!update) return fail(std::move(update.error()));
-    update->bind_text(1, secret.id).bind_text(2, box.seal(secret.value));
+    update->bind_text(1, secret.id).bind_text(2, **resealed);
     if (Status ran = update->run(); !ran) return fail(std::move(ran.error()));
+    ++sealed;
   }
-  return static_cast<std::int64_t>(plain->size());
+  return sealed;
 }
 
 }  // namespace
@@ -59,18 +63,22 @@ Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::Se
     if (!row) return fail(std::move(row.error()));
     if (*row) sealed_with = marker->column_text(0);
   }
-  if (Result<bool> needed = store_rules::sealing_needed(sealed_with, box.key_id()); !needed || !*needed) {
+  std::optional<std::string> previous_key_id;
+  if (auto previous = previous_secret_box()) previous_key_id = previous->key_id();
+  if (Result<bool> needed = store_rules::sealing_needed(sealed_with, box.key_id(), previous_key_id);
+      !needed || !*needed) {
     return needed ? Result<std::int64_t>(0) : fail(std::move(needed.error()));
   }
   // Zeroes the space the plain values leave, so a checkpointed file holds no copy.
   if (Status zeroing = connection.exec("PRAGMA secure_delete = ON"); !zeroing) return fail(std::move(zeroing.error()));
   std::int64_t sealed = 0;
   for (const auto& [table, column] : store_rules::kSecretColumns) {
-    Result<std::int64_t> count = seal_column(connection, table, column, box);
+    Result<std::int64_t> count = seal_column(connection, table, column);
     if (!count) return fail(std::move(count.error()));
     sealed += *count;
   }
-  Result<Statement> record = connection.prepare("INSERT INTO store_settings (name, value) VALUES (?1, ?2)");
+  Result<Statement> record = connection.prepare(
+      "INSERT INTO store_settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
   if (!record) return fail(std::move(record.error()));
   record->bind_text(1, std::string(store_rules::kSecretsKeySetting)).bind_text(2, box.key_id());
   if (Status ran = record->run(); !ran) return fail(std::move(ran.error()));
