@@ -28,7 +28,7 @@ std::string content_type_for(const std::string& key) {
 
 // The text of a completed job's inline result (service/inline_result.hpp), while the
 // job still names `key` as its result (retention clears it with the files').
-std::optional<std::string> inline_result(Services& services, const std::string& key) {
+std::optional<std::string> inline_result_text(Services& services, const std::string& key) {
   auto job_id = job_of_inline_result_key(key);
   if (!job_id) return std::nullopt;
   auto job = services.jobs.get(*job_id);
@@ -82,7 +82,7 @@ void download(Services& services, http::Request& request, http::Reply reply) {
   }
   if (alt_format_source(key)) return download_alt_format(services, request, std::move(key), std::move(reply));
   if (auto path = services.jobs.blobs().local_path(key)) return reply(file_answer(key, path->string()));
-  auto text = inline_result(services, key);
+  auto text = inline_result_text(services, key);
   if (!text) return reply(http::error_response(404, "File not found."));
   http::Response r;
   r.body = std::move(*text);

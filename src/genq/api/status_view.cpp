@@ -67,14 +67,10 @@ boost::json::value inline_result_value(const Job& job, Services& services) {
   return boost::json::string(*job.result_text);
 }
 
-namespace {
-
 boost::json::value iso_or_null(const std::optional<TimePoint>& t) {
   if (!t) return nullptr;
   return boost::json::string(to_iso8601(*t));
 }
-
-}  // namespace
 
 boost::json::object render_status(const Job& job, Services& services) {
   // nullopt unless pending; a store that cannot count it leaves it null, not an error.

@@ -18,6 +18,9 @@ namespace genq::api {
 
 // "45.50" style progress, or null (the WebSocket event's type).
 boost::json::value progress_string(const std::optional<double>& progress);
+// The time in ISO 8601, or null: started_at and finished_at here, and the times of the
+// webhook delivery routes.
+boost::json::value iso_or_null(const std::optional<TimePoint>& t);
 // The polling status: in_progress reads "processing" (only the WebSocket event keeps
 // in_progress).
 std::string_view polled_status(JobStatus status);

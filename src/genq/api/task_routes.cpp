@@ -251,7 +251,7 @@ void handle_generate(Services& services, http::Request& request, http::Reply rep
   });
 }
 
-void handle_status(Services& services, http::Request& request, http::Reply reply, const Client& client) {
+void handle_status_task(Services& services, http::Request& request, http::Reply reply, const Client& client) {
   const auto* model = services.catalog.find_model(request.param("model"));
   if (!model) return reply(task_error(404, "Model '" + request.param("model") + "' not found."));
   auto task_id = request.query_param("taskId");
@@ -306,7 +306,7 @@ void add_task_routes(http::Router& router, Services& services) {
                                          Exec::Pool, 0, false, "generate-task", [&services](const http::Request& r) {
                                            return generate_task_body_limit(services, r.param("model"));
                                          }}));
-  router.add(for_task_clients(services, {Verb::get, "/api/v1/statusTask/{model}", bind(services, handle_status),
+  router.add(for_task_clients(services, {Verb::get, "/api/v1/statusTask/{model}", bind(services, handle_status_task),
                                          Exec::Inline, 0, false, "status-task"}));
 }
 

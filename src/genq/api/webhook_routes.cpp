@@ -3,15 +3,11 @@
 #include <boost/json.hpp>
 
 #include "genq/api/request_body.hpp"
+#include "genq/api/status_view.hpp"
 #include "genq/http/responses.hpp"
 
 namespace genq::api {
 namespace {
-
-boost::json::value iso_or_null(const std::optional<TimePoint>& t) {
-  if (!t) return nullptr;
-  return boost::json::string(to_iso8601(*t));
-}
 
 boost::json::object render_delivery(const DeliveryRecord& delivery) {
   boost::json::array attempts;

@@ -44,6 +44,7 @@
 #include <map>
 #include <sstream>
 
+#include "genq/catalog/name_list.hpp"
 #include "genq/catalog/param_check.hpp"
 
 namespace genq::catalog {
@@ -58,10 +59,6 @@ struct BadEntry {
 
 [[noreturn]] void fail_at(const std::string& where, const std::string& what) {
   throw BadEntry{where + ": " + what};
-}
-
-bool contains(const std::vector<std::string>& list, std::string_view item) {
-  return std::find(list.begin(), list.end(), item) != list.end();
 }
 
 // One JSON object of the file. Remembers where it is, for messages, and which keys

@@ -6,15 +6,9 @@
 #include <vector>
 
 #include "genq/catalog/catalog.hpp"
+#include "genq/catalog/name_list.hpp"
 
 namespace genq::catalog {
-namespace {
-
-bool contains(const std::vector<std::string>& list, std::string_view item) {
-  return std::find(list.begin(), list.end(), item) != list.end();
-}
-
-}  // namespace
 
 std::string_view param_type_text(ParamType type) {
   switch (type) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "genq/catalog/catalog.hpp"
+#include "genq/catalog/name_list.hpp"
 #include "genq/catalog/param_check.hpp"
 
 namespace genq::catalog {
@@ -15,10 +16,6 @@ namespace {
 constexpr std::string_view kModelRequired = "The model field is required.";
 constexpr std::string_view kModelNotString = "The model field must be a string.";
 constexpr std::string_view kModelUnknown = "The selected model is invalid.";
-
-bool contains(const std::vector<std::string>& list, std::string_view item) {
-  return std::find(list.begin(), list.end(), item) != list.end();
-}
 
 // Laravel converts empty strings to null before validating, and null is absent.
 bool is_absent(const json::value& v) { return v.is_null() || (v.is_string() && v.get_string().empty()); }

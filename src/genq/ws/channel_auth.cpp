@@ -21,7 +21,8 @@ bool valid_socket_id(std::string_view socket_id) {
 
 namespace {
 
-std::string string_to_sign(std::string_view socket_id, std::string_view channel, std::string_view channel_data) {
+std::string channel_string_to_sign(std::string_view socket_id, std::string_view channel,
+                                   std::string_view channel_data) {
   std::string text;
   text.reserve(socket_id.size() + channel.size() + channel_data.size() + 2);
   text.append(socket_id).append(":").append(channel);
@@ -33,7 +34,8 @@ std::string string_to_sign(std::string_view socket_id, std::string_view channel,
 
 std::string sign_channel(std::string_view key, std::string_view secret, std::string_view socket_id,
                          std::string_view channel, std::string_view channel_data) {
-  return std::string(key) + ":" + crypto::hmac_sha256_hex(secret, string_to_sign(socket_id, channel, channel_data));
+  return std::string(key) + ":" +
+         crypto::hmac_sha256_hex(secret, channel_string_to_sign(socket_id, channel, channel_data));
 }
 
 bool verify_channel(std::string_view auth, std::string_view key, std::string_view secret, std::string_view socket_id,

@@ -10,32 +10,15 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <random>
 
+#include "genq/bus/redis/node_id.hpp"
 #include "genq/bus/redis/redis_connection.hpp"
+#include "genq/bus/redis/redis_reply.hpp"
 
 namespace genq::bus {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-std::string random_node_id() {
-  std::random_device random;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(16, '0');
-  for (char& c : id) c = kHex[random() % 16];
-  return id;
-}
-
-struct ReplyFree {
-  void operator()(void* reply) const { freeReplyObject(reply); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyFree>;
-
-bool is_text(const redisReply* r, std::string_view text) {
-  return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) &&
-         std::string_view(r->str, r->len) == text;
-}
 
 // "<node> <kind> <seq> <body>" split; false when malformed.
 struct Envelope {
@@ -198,7 +181,7 @@ void RedisNodeLink::publisher_loop() {
           lost = connection->error_text();
           break;
         }
-        Reply reply(static_cast<redisReply*>(raw));
+        RedisReply reply(static_cast<redisReply*>(raw));
         if (reply->type == REDIS_REPLY_ERROR) {
           spdlog::warn("pusher cluster: PUBLISH refused: {}", std::string_view(reply->str, reply->len));
         }
@@ -224,8 +207,9 @@ void RedisNodeLink::subscriber_loop() {
     if (connection) {
       const char* argv[] = {"SUBSCRIBE", options_.channel.c_str()};
       const size_t lengths[] = {9, options_.channel.size()};
-      Reply reply(static_cast<redisReply*>(redisCommandArgv(connection->get(), 2, argv, lengths)));
-      if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 && is_text(reply->element[0], "subscribe")) {
+      RedisReply reply(static_cast<redisReply*>(redisCommandArgv(connection->get(), 2, argv, lengths)));
+      if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+          reply_is_text(reply->element[0], "subscribe")) {
         outage.recovered();
         backoff.reset();
         subscriber_up_ = true;
@@ -258,13 +242,13 @@ std::string RedisNodeLink::listen(RedisConnection& connection) {
   while (true) {
     void* raw = nullptr;
     while (redisGetReplyFromReader(c, &raw) == REDIS_OK && raw) {
-      Reply reply(static_cast<redisReply*>(raw));
+      RedisReply reply(static_cast<redisReply*>(raw));
       raw = nullptr;
       if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) continue;
-      if (is_text(reply->element[0], "message") && reply->elements == 3 &&
+      if (reply_is_text(reply->element[0], "message") && reply->elements == 3 &&
           reply->element[2]->type == REDIS_REPLY_STRING) {
         on_message(std::string_view(reply->element[2]->str, reply->element[2]->len));
-      } else if (is_text(reply->element[0], "pong")) {
+      } else if (reply_is_text(reply->element[0], "pong")) {
         awaiting_pong = false;
       }
     }

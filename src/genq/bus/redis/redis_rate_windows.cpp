@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "genq/bus/redis/redis_reply.hpp"
+
 namespace genq::bus {
 namespace {
 
@@ -21,10 +23,6 @@ return 0
 )lua";
 
 constexpr std::chrono::seconds kRetryConnectAfter{1};
-
-struct FreeReply {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
 
 }  // namespace
 
@@ -70,7 +68,7 @@ Result<int> RedisRateWindows::run(const std::vector<RateWindow>& windows) {
     argv.push_back(a.data());
     lengths.push_back(a.size());
   }
-  std::unique_ptr<redisReply, FreeReply> reply(static_cast<redisReply*>(
+  RedisReply reply(static_cast<redisReply*>(
       redisCommandArgv(connection_->get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
   if (!reply) return fail(Error::unavailable(connection_->error_text()));
   if (reply->type != REDIS_REPLY_INTEGER) {

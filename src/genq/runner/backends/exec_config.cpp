@@ -32,13 +32,14 @@
 #include <algorithm>
 #include <array>
 
+#include "genq/runner/backends/config_error.hpp"
 #include "genq/runner/backends/job_values.hpp"
 
 namespace genq::runner {
 namespace json = boost::json;
 namespace {
 
-constexpr std::array<std::string_view, 14> kKeys = {
+constexpr std::array<std::string_view, 14> kExecKeys = {
     "type",     "argv",    "stdin",     "steps",  "output", "content_type", "result",
     "files",    "progress", "preview", "timeout_s", "limits", "env",          "$comment"};
 // A limit over this is no limit at all: 1 TiB, a year of CPU.
@@ -46,24 +47,17 @@ constexpr double kMaxLimit = 1024.0 * 1024;
 // A job that runs for more than a day is a hung tool.
 constexpr double kMaxTimeoutSeconds = 86'400;
 
-// Thrown inside the parser only; parse_exec_config turns it into Error::invalid.
-struct BadKey {
-  std::string message;
-};
-
-[[noreturn]] void bad(const std::string& message) { throw BadKey{message}; }
-
 bool is_text(const json::value& value, std::string_view text) {
   return value.is_string() && value.get_string() == text;
 }
 
 ArgTemplate parse_template(const json::value& value, const std::string& where, const catalog::ModelSpec& model) {
   if (!value.is_string()) {
-    bad(where + " must be a string");
+    bad_config(where + " must be a string");
   }
   auto parsed = parse_model_template(value.get_string(), model);
   if (!parsed) {
-    bad(where + ": " + parsed.error().message);
+    bad_config(where + ": " + parsed.error().message);
   }
   return std::move(*parsed);
 }
@@ -71,11 +65,11 @@ ArgTemplate parse_template(const json::value& value, const std::string& where, c
 // A file name inside the work dir: no directories, nothing hidden, no escape.
 std::string plain_file_name(const json::value& value, const std::string& where) {
   if (!value.is_string() || value.get_string().empty()) {
-    bad(where + " must be a file name");
+    bad_config(where + " must be a file name");
   }
   std::string name(value.get_string());
   if (name.find('/') != std::string::npos || name.starts_with(".")) {
-    bad(where + " must be a plain file name in the work directory, not \"" + name + "\"");
+    bad_config(where + " must be a plain file name in the work directory, not \"" + name + "\"");
   }
   return name;
 }
@@ -83,7 +77,7 @@ std::string plain_file_name(const json::value& value, const std::string& where) 
 ExecStep parse_step(const json::value* argv, const json::value* stdin_text, const std::string& where,
                     const catalog::ModelSpec& model) {
   if (argv == nullptr || !argv->is_array() || argv->get_array().empty()) {
-    bad(where + "argv must be a non-empty array of strings");
+    bad_config(where + "argv must be a non-empty array of strings");
   }
   ExecStep step;
   const auto& items = argv->get_array();
@@ -91,7 +85,7 @@ ExecStep parse_step(const json::value* argv, const json::value* stdin_text, cons
     step.argv.push_back(parse_template(items[i], where + "argv[" + std::to_string(i) + "]", model));
   }
   if (!step.argv.front().names().empty() || step.argv.front().source().empty()) {
-    bad(where + "argv[0] must name the program literally, without placeholders");
+    bad_config(where + "argv[0] must name the program literally, without placeholders");
   }
   if (stdin_text != nullptr) {
     step.stdin_text = parse_template(*stdin_text, where + "stdin", model);
@@ -113,36 +107,36 @@ std::string content_type_for(const std::string& file_name) {
   return "";
 }
 
-ExecConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
+ExecConfig parse_exec_object(const json::object& backend, const catalog::ModelSpec& model) {
   for (const auto& item : backend) {
-    if (!item.key().starts_with("$") && std::find(kKeys.begin(), kKeys.end(), item.key()) == kKeys.end()) {
-      bad("unknown key \"" + std::string(item.key()) + "\"");
+    if (!item.key().starts_with("$") && std::find(kExecKeys.begin(), kExecKeys.end(), item.key()) == kExecKeys.end()) {
+      bad_config("unknown key \"" + std::string(item.key()) + "\"");
     }
   }
   ExecConfig config;
   const json::value* steps = backend.if_contains("steps");
   const json::value* argv = backend.if_contains("argv");
   if ((steps == nullptr) == (argv == nullptr)) {
-    bad("give either \"argv\" (one command) or \"steps\" (several)");
+    bad_config("give either \"argv\" (one command) or \"steps\" (several)");
   }
   if (argv != nullptr) {
     config.steps.push_back(parse_step(argv, backend.if_contains("stdin"), "", model));
   } else {
     if (backend.contains("stdin")) {
-      bad("\"stdin\" goes inside each step when \"steps\" is used");
+      bad_config("\"stdin\" goes inside each step when \"steps\" is used");
     }
     if (!steps->is_array() || steps->get_array().empty()) {
-      bad("\"steps\" must be a non-empty array of {\"argv\": [...]} objects");
+      bad_config("\"steps\" must be a non-empty array of {\"argv\": [...]} objects");
     }
     for (std::size_t i = 0; i < steps->get_array().size(); i++) {
       const json::value& step = steps->get_array()[i];
       const std::string where = "steps[" + std::to_string(i) + "].";
       if (!step.is_object()) {
-        bad(where + " must be an object");
+        bad_config(where + " must be an object");
       }
       for (const auto& item : step.get_object()) {
         if (item.key() != "argv" && item.key() != "stdin" && !item.key().starts_with("$")) {
-          bad(where + ": unknown key \"" + std::string(item.key()) + "\"");
+          bad_config(where + ": unknown key \"" + std::string(item.key()) + "\"");
         }
       }
       config.steps.push_back(parse_step(step.get_object().if_contains("argv"),
@@ -154,7 +148,7 @@ ExecConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
   }
   if (const json::value* type = backend.if_contains("content_type")) {
     if (!type->is_string() || type->get_string().empty()) {
-      bad("\"content_type\" must be a non-empty string");
+      bad_config("\"content_type\" must be a non-empty string");
     }
     config.content_type = std::string(type->get_string());
   } else if (!config.output_name.empty()) {
@@ -166,42 +160,42 @@ ExecConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
     } else if (is_text(*result, "file")) {
       config.result = ResultSource::File;
     } else {
-      bad("\"result\" must be \"stdout\" or \"file\"");
+      bad_config("\"result\" must be \"stdout\" or \"file\"");
     }
   }
   if (config.result == ResultSource::File && config.output_name.empty()) {
-    bad("\"result\": \"file\" needs \"output\"");
+    bad_config("\"result\": \"file\" needs \"output\"");
   }
   if (const json::value* files = backend.if_contains("files")) {
     if (!files->is_object()) {
-      bad("\"files\" must be an object of file name -> text");
+      bad_config("\"files\" must be an object of file name -> text");
     }
     for (const auto& item : files->get_object()) {
       const std::string name = plain_file_name(json::value(item.key()), "\"files\" key");
       if (!item.value().is_string()) {
-        bad("\"files\"." + name + " must be a string (the file's text)");
+        bad_config("\"files\"." + name + " must be a string (the file's text)");
       }
       config.files.emplace_back(name, std::string(item.value().get_string()));
     }
   }
   if (const json::value* progress = backend.if_contains("progress")) {
     if (!progress->is_object()) {
-      bad("\"progress\" must be an object {\"pattern\", \"stream\", \"total\"}");
+      bad_config("\"progress\" must be an object {\"pattern\", \"stream\", \"total\"}");
     }
     const json::object& p = progress->get_object();
     for (const auto& item : p) {
       if (item.key() != "pattern" && item.key() != "stream" && item.key() != "total" &&
           !item.key().starts_with("$")) {
-        bad("\"progress\": unknown key \"" + std::string(item.key()) + "\"");
+        bad_config("\"progress\": unknown key \"" + std::string(item.key()) + "\"");
       }
     }
     const json::value* pattern = p.if_contains("pattern");
     if (pattern == nullptr || !pattern->is_string()) {
-      bad("\"progress\".pattern must be a string");
+      bad_config("\"progress\".pattern must be a string");
     }
     auto compiled = ProgressPattern::compile(std::string(pattern->get_string()));
     if (!compiled) {
-      bad(compiled.error().message);
+      bad_config(compiled.error().message);
     }
     ExecProgress parsed{std::move(*compiled), ProgressStream::Stderr, std::nullopt};
     if (const json::value* stream = p.if_contains("stream")) {
@@ -212,7 +206,7 @@ ExecConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
       } else if (is_text(*stream, "both")) {
         parsed.stream = ProgressStream::Both;
       } else {
-        bad("\"progress\".stream must be stdout, stderr or both");
+        bad_config("\"progress\".stream must be stdout, stderr or both");
       }
     }
     if (const json::value* total = p.if_contains("total")) {
@@ -226,16 +220,16 @@ ExecConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
   if (const json::value* timeout = backend.if_contains("timeout_s")) {
     if (!timeout->is_number() || timeout->to_number<double>() < 1 ||
         timeout->to_number<double>() > kMaxTimeoutSeconds) {
-      bad("\"timeout_s\" must be a number of seconds from 1 to 86400");
+      bad_config("\"timeout_s\" must be a number of seconds from 1 to 86400");
     }
     config.timeout = std::chrono::seconds(static_cast<std::int64_t>(timeout->to_number<double>()));
   }
   if (const json::value* limits = backend.if_contains("limits")) {
-    if (!limits->is_object()) bad("\"limits\" must be an object of memory_mb, cpu_s and file_mb");
+    if (!limits->is_object()) bad_config("\"limits\" must be an object of memory_mb, cpu_s and file_mb");
     for (const auto& item : limits->as_object()) {
       const json::value& v = item.value();
       if (!v.is_number() || v.to_number<double>() < 1 || v.to_number<double>() > kMaxLimit * 32) {
-        bad("\"limits\"." + std::string(item.key()) + " must be a positive number");
+        bad_config("\"limits\"." + std::string(item.key()) + " must be a positive number");
       }
       const auto n = static_cast<std::uint64_t>(v.to_number<double>());
       if (item.key() == "memory_mb") {
@@ -245,16 +239,16 @@ ExecConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
       } else if (item.key() == "file_mb") {
         config.limits.file_bytes = n << 20;
       } else if (!item.key().starts_with("$")) {
-        bad("\"limits\" has an unknown key \"" + std::string(item.key()) + "\" (memory_mb, cpu_s, file_mb)");
+        bad_config("\"limits\" has an unknown key \"" + std::string(item.key()) + "\" (memory_mb, cpu_s, file_mb)");
       }
     }
   }
   if (config.limits.cpu_seconds == 0) config.limits.cpu_seconds = static_cast<std::uint64_t>(config.timeout.count());
   if (const json::value* env = backend.if_contains("env")) {
-    if (!env->is_object()) bad("\"env\" must be an object of NAME: value strings");
+    if (!env->is_object()) bad_config("\"env\" must be an object of NAME: value strings");
     for (const auto& item : env->as_object()) {
       if (item.key().empty() || item.key().find('=') != std::string_view::npos || !item.value().is_string()) {
-        bad("\"env\"." + std::string(item.key()) + " must be a string, its name without '='");
+        bad_config("\"env\"." + std::string(item.key()) + " must be a string, its name without '='");
       }
       config.env.emplace_back(item.key(), item.value().as_string());
     }
@@ -277,8 +271,8 @@ Result<ExecConfig> parse_exec_config(const json::value& backend, const catalog::
     return fail(Error::invalid("model " + model.name + ": backend must be an object"));
   }
   try {
-    return parse(backend.get_object(), model);
-  } catch (const BadKey& e) {
+    return parse_exec_object(backend.get_object(), model);
+  } catch (const BadConfig& e) {
     return fail(Error::invalid("model " + model.name + ": exec backend: " + e.message));
   }
 }

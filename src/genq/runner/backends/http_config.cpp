@@ -33,30 +33,25 @@
 #include <algorithm>
 #include <array>
 
+#include "genq/runner/backends/config_error.hpp"
 #include "genq/runner/backends/job_values.hpp"
 
 namespace genq::runner {
 namespace json = boost::json;
 namespace {
 
-constexpr std::array<std::string_view, 9> kKeys = {"type",        "url",          "inputs",
-                                                   "body",        "result_pointer", "progress_url",
-                                                   "progress_interval_ms", "timeout_s", "$comment"};
-
-struct BadKey {
-  std::string message;
-};
-
-[[noreturn]] void bad(const std::string& message) { throw BadKey{message}; }
+constexpr std::array<std::string_view, 9> kHttpKeys = {"type",        "url",          "inputs",
+                                                       "body",        "result_pointer", "progress_url",
+                                                       "progress_interval_ms", "timeout_s", "$comment"};
 
 ArgTemplate url_template(const json::value& value, const std::string& where, const catalog::ModelSpec& model) {
   if (!value.is_string() ||
       !(value.get_string().starts_with("http://") || value.get_string().starts_with("https://"))) {
-    bad(where + " must be an http:// or https:// URL");
+    bad_config(where + " must be an http:// or https:// URL");
   }
   auto parsed = parse_model_template(value.get_string(), model);
   if (!parsed) {
-    bad(where + ": " + parsed.error().message);
+    bad_config(where + ": " + parsed.error().message);
   }
   return std::move(*parsed);
 }
@@ -65,7 +60,7 @@ ArgTemplate url_template(const json::value& value, const std::string& where, con
 void check_body(const json::value& value, const catalog::ModelSpec& model) {
   if (value.is_string()) {
     if (auto parsed = parse_model_template(value.get_string(), model); !parsed) {
-      bad("\"body\": " + parsed.error().message);
+      bad_config("\"body\": " + parsed.error().message);
     }
   } else if (value.is_array()) {
     for (const json::value& item : value.get_array()) {
@@ -80,20 +75,20 @@ void check_body(const json::value& value, const catalog::ModelSpec& model) {
 
 double positive_number(const json::value& value, const std::string& key, double max) {
   if (!value.is_number() || value.to_number<double>() < 1 || value.to_number<double>() > max) {
-    bad("\"" + key + "\" must be a number from 1 to " + std::to_string(static_cast<long long>(max)));
+    bad_config("\"" + key + "\" must be a number from 1 to " + std::to_string(static_cast<long long>(max)));
   }
   return value.to_number<double>();
 }
 
-HttpConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
+HttpConfig parse_http_object(const json::object& backend, const catalog::ModelSpec& model) {
   for (const auto& item : backend) {
-    if (!item.key().starts_with("$") && std::find(kKeys.begin(), kKeys.end(), item.key()) == kKeys.end()) {
-      bad("unknown key \"" + std::string(item.key()) + "\"");
+    if (!item.key().starts_with("$") && std::find(kHttpKeys.begin(), kHttpKeys.end(), item.key()) == kHttpKeys.end()) {
+      bad_config("unknown key \"" + std::string(item.key()) + "\"");
     }
   }
   const json::value* url = backend.if_contains("url");
   if (url == nullptr) {
-    bad("\"url\" is required");
+    bad_config("\"url\" is required");
   }
   HttpConfig config{url_template(*url, "\"url\"", model)};
   if (const json::value* inputs = backend.if_contains("inputs")) {
@@ -102,7 +97,7 @@ HttpConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
     } else if (inputs->is_string() && inputs->get_string() == "base64") {
       config.inputs = InputPassing::Base64;
     } else {
-      bad("\"inputs\" must be \"path\" or \"base64\"");
+      bad_config("\"inputs\" must be \"path\" or \"base64\"");
     }
   }
   if (const json::value* body = backend.if_contains("body")) {
@@ -111,7 +106,7 @@ HttpConfig parse(const json::object& backend, const catalog::ModelSpec& model) {
   }
   if (const json::value* pointer = backend.if_contains("result_pointer")) {
     if (!pointer->is_string() || (!pointer->get_string().empty() && !pointer->get_string().starts_with("/"))) {
-      bad("\"result_pointer\" must be a JSON pointer such as \"/text\"");
+      bad_config("\"result_pointer\" must be a JSON pointer such as \"/text\"");
     }
     config.result_pointer = std::string(pointer->get_string());
   }
@@ -135,8 +130,8 @@ Result<HttpConfig> parse_http_config(const json::value& backend, const catalog::
     return fail(Error::invalid("model " + model.name + ": backend must be an object"));
   }
   try {
-    return parse(backend.get_object(), model);
-  } catch (const BadKey& e) {
+    return parse_http_object(backend.get_object(), model);
+  } catch (const BadConfig& e) {
     return fail(Error::invalid("model " + model.name + ": http backend: " + e.message));
   }
 }

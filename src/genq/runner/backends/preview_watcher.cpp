@@ -6,8 +6,8 @@ namespace genq::runner {
 namespace {
 
 // Previews are thumbnails: 512 px keeps one well under the protocol's 256 KiB.
-constexpr int kPreviewSide = 512;
-constexpr int kPreviewQuality = 75;
+constexpr int kWatchedPreviewSide = 512;
+constexpr int kWatchedPreviewQuality = 75;
 // A preview frame bigger than this is not a preview; do not decode it.
 constexpr std::int64_t kMaxPreviewPixels = 16'000'000;
 
@@ -31,7 +31,7 @@ std::optional<std::string> PreviewWatcher::poll(std::chrono::milliseconds min_in
   if (!image) {
     return std::nullopt;  // half-written; seen_* stay, so the next poll retries
   }
-  auto jpeg = encode_jpeg(fit_within(*image, kPreviewSide), kPreviewQuality);
+  auto jpeg = encode_jpeg(fit_within(*image, kWatchedPreviewSide), kWatchedPreviewQuality);
   if (!jpeg) {
     return std::nullopt;
   }

@@ -31,7 +31,7 @@ Mode mode_for(std::string_view task) {
   return Mode::Generate;
 }
 
-const std::filesystem::path* input_image(const JobSpec& job) {
+const std::filesystem::path* image_or_first_input(const JobSpec& job) {
   if (auto it = job.inputs.find("image"); it != job.inputs.end()) {
     return &it->second;
   }
@@ -52,7 +52,7 @@ Result<Plan> make_plan(const JobSpec& job) {
   Plan plan{mode_for(job.task), kDefaultSide, kDefaultSide, std::nullopt,
             Pattern(seed, primary_text(job.params))};
   if (plan.mode != Mode::Generate) {
-    if (const auto* file = input_image(job)) {
+    if (const auto* file = image_or_first_input(job)) {
       auto image = read_image(*file, kMaxPixels);
       if (!image) {
         return fail(image.error());

@@ -16,16 +16,16 @@
 namespace genq::runner {
 namespace {
 
-constexpr int kDefaultSide = 512;
+constexpr int kDefaultVideoSide = 512;
 // libx264 refuses tiny frames; 4096 keeps a synthetic clip's memory and time sane.
-constexpr int kMinSide = 16;
-constexpr int kMaxSide = 4096;
+constexpr int kMinVideoSide = 16;
+constexpr int kMaxVideoSide = 4096;
 constexpr int kDefaultFrames = 16;
 constexpr int kMaxFrames = 10'000;
 constexpr int kDefaultFps = 8;
 
 int even_side(std::optional<std::int64_t> requested) {
-  const auto side = std::clamp<std::int64_t>(requested.value_or(kDefaultSide), kMinSide, kMaxSide);
+  const auto side = std::clamp<std::int64_t>(requested.value_or(kDefaultVideoSide), kMinVideoSide, kMaxVideoSide);
   return static_cast<int>(side & ~std::int64_t{1});
 }
 
