@@ -189,11 +189,14 @@ void add_sdk_routes(http::Router& router, Services& services) {
                                                  "videos-replace"},
                                                 replace_limit)));
   // The SDK prices it at videos/replace/price; /price-calculation as every other twin.
-  for (const char* path : {"/api/v1/client/videos/replace/price", "/api/v1/client/videos/replace/price-calculation"}) {
-    router.add(for_clients(services, taking_files({Verb::post, path, client_route(services, handle_replace_price),
-                                                   Exec::Pool, 0, false, "videos-replace-price"},
-                                                  replace_limit)));
-  }
+  router.add(for_clients(services, taking_files({Verb::post, "/api/v1/client/videos/replace/price",
+                                                 client_route(services, handle_replace_price), Exec::Pool, 0, false,
+                                                 "videos-replace-price"},
+                                                replace_limit)));
+  router.add(for_clients(services, taking_files({Verb::post, "/api/v1/client/videos/replace/price-calculation",
+                                                 client_route(services, handle_replace_price), Exec::Pool, 0, false,
+                                                 "videos-replace-price"},
+                                                replace_limit)));
 }
 
 }  // namespace genq::api
