@@ -24,12 +24,13 @@ async function rssBytes(pid, field = 'VmRSS') {
 }
 
 // The files under `dir`, at any depth, whose size passes `wanted`.
+// (A walk of its own: readdir's `recursive` differs across the Node versions we run on.)
 async function findFiles(dir, wanted) {
   const found = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath ?? entry.path, entry.name);
-    if (wanted((await stat(path)).size)) found.push(path);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...await findFiles(path, wanted));
+    else if (entry.isFile() && wanted((await stat(path)).size)) found.push(path);
   }
   return found;
 }
