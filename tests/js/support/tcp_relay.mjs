@@ -6,9 +6,9 @@
 //
 // A connection is judged only once the client has sent its first bytes (every client
 // here speaks HTTP, so it speaks first): while the server is away it is reset then,
-// else it is joined to the server. Never closed before that: Node's fetch (seen on Node 20)
-// can report a socket closed straight after accept as connected, and then neither
-// sends nor fails until its own timeout, so a test of reconnecting would wait on it.
+// else it is joined to the server. Never closed before that: Node's fetch (seen on
+// Node 20) can report a socket closed straight after accept as connected, and then
+// neither sends nor fails until its own timeout, so a test of reconnecting waits on it.
 import net from 'node:net';
 
 export class TcpRelay {
