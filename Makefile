@@ -10,7 +10,7 @@ GENQ := $(BUILD)/genq
 # A directory configured earlier keeps its generator.
 GENERATOR = $(if $(wildcard $(1)/CMakeCache.txt),,$(if $(shell command -v ninja),-G Ninja,))
 
-.PHONY: all deps build build-asan run run-cluster test fuzz test-unit test-integration test-js test-asan bench bench-quick bench-deps clean
+.PHONY: all deps build build-asan run run-cluster test fuzz bench bench-quick bench-deps clean
 
 all: build
 
