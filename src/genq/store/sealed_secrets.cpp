@@ -36,6 +36,12 @@ std::shared_ptr<const crypto::SecretBox> secret_box() { return installed().load(
 
 std::shared_ptr<const crypto::SecretBox> previous_secret_box() { return installed_previous().load(); }
 
+std::optional<std::string> previous_secret_key_id() {
+  std::shared_ptr<const crypto::SecretBox> previous = previous_secret_box();
+  if (!previous) return std::nullopt;
+  return previous->key_id();
+}
+
 std::string seal_secret(std::string_view plain) {
   std::shared_ptr<const crypto::SecretBox> box = secret_box();
   if (!box || plain.empty()) return std::string(plain);

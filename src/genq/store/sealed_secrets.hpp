@@ -25,6 +25,8 @@ void use_secret_box(std::shared_ptr<const crypto::SecretBox> box,
                     std::shared_ptr<const crypto::SecretBox> previous = nullptr);
 std::shared_ptr<const crypto::SecretBox> secret_box();
 std::shared_ptr<const crypto::SecretBox> previous_secret_box();
+// The previous key's id while a key is being changed, else nullopt.
+std::optional<std::string> previous_secret_key_id();
 
 // `plain` sealed with the installed key; unchanged when none is installed or `plain`
 // is empty (empty means "no secret" in both tables).

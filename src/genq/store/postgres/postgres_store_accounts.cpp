@@ -84,10 +84,9 @@ Result<std::int64_t> PostgresStore::recover_account_webhook(const std::string& c
 }
 
 Result<std::int64_t> PostgresStore::seal_stored_secrets() {
-  std::shared_ptr<const crypto::SecretBox> box = secret_box();
-  if (!box) return std::int64_t{0};
-  Result<std::int64_t> sealed = postgres::transact<std::int64_t>(
-      *pool_, [&](Connection& c) { return postgres::seal_plain_secrets(c, *box); });
+  if (!secret_box()) return std::int64_t{0};  // no key: no transaction either
+  Result<std::int64_t> sealed =
+      postgres::transact<std::int64_t>(*pool_, [](Connection& c) { return postgres::seal_stored_secrets(c); });
   if (sealed) forget_credentials();
   return sealed;
 }

@@ -1,5 +1,6 @@
 #include "genq/store/postgres/secret_sealing.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -30,7 +31,9 @@ Result<std::int64_t> seal_column(Connection& connection, std::string_view table_
 
 }  // namespace
 
-Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::SecretBox& box) {
+Result<std::int64_t> seal_stored_secrets(Connection& connection) {
+  const std::shared_ptr<const crypto::SecretBox> box = secret_box();
+  if (!box) return std::int64_t{0};
   if (Status locked = connection.exec("LOCK TABLE store_settings IN EXCLUSIVE MODE"); !locked) {
     return fail(std::move(locked.error()));
   }
@@ -39,9 +42,7 @@ Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::Se
   if (!marker) return fail(std::move(marker.error()));
   std::optional<std::string> sealed_with;
   if (!marker->empty()) sealed_with = marker->text(0, 0);
-  std::optional<std::string> previous_key_id;
-  if (auto previous = previous_secret_box()) previous_key_id = previous->key_id();
-  Result<bool> needed = store_rules::sealing_needed(sealed_with, box.key_id(), previous_key_id);
+  Result<bool> needed = store_rules::sealing_needed(sealed_with, box->key_id(), previous_secret_key_id());
   if (!needed) return fail(std::move(needed.error()));
   if (!*needed) return std::int64_t{0};
   std::int64_t sealed = 0;
@@ -52,7 +53,7 @@ Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::Se
   }
   Result<Rows> recorded = connection.query(
       "INSERT INTO store_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                                           Params().text(setting).text(box.key_id()));
+                                           Params().text(setting).text(box->key_id()));
   if (!recorded) return fail(std::move(recorded.error()));
   return sealed;
 }

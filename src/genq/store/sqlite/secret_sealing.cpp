@@ -1,5 +1,6 @@
 #include "genq/store/sqlite/secret_sealing.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +54,9 @@ Result<std::int64_t> seal_column(Connection& connection, std::string_view table_
 
 }  // namespace
 
-Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::SecretBox& box) {
+Result<std::int64_t> seal_stored_secrets(Connection& connection) {
+  const std::shared_ptr<const crypto::SecretBox> box = secret_box();
+  if (!box) return std::int64_t{0};
   std::optional<std::string> sealed_with;
   {
     Result<Statement> marker =
@@ -63,9 +66,7 @@ Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::Se
     if (!row) return fail(std::move(row.error()));
     if (*row) sealed_with = marker->column_text(0);
   }
-  std::optional<std::string> previous_key_id;
-  if (auto previous = previous_secret_box()) previous_key_id = previous->key_id();
-  if (Result<bool> needed = store_rules::sealing_needed(sealed_with, box.key_id(), previous_key_id);
+  if (Result<bool> needed = store_rules::sealing_needed(sealed_with, box->key_id(), previous_secret_key_id());
       !needed || !*needed) {
     return needed ? Result<std::int64_t>(0) : fail(std::move(needed.error()));
   }
@@ -80,7 +81,7 @@ Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::Se
   Result<Statement> record = connection.prepare(
       "INSERT INTO store_settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
   if (!record) return fail(std::move(record.error()));
-  record->bind_text(1, std::string(store_rules::kSecretsKeySetting)).bind_text(2, box.key_id());
+  record->bind_text(1, std::string(store_rules::kSecretsKeySetting)).bind_text(2, box->key_id());
   if (Status ran = record->run(); !ran) return fail(std::move(ran.error()));
   if (Status back = connection.exec("PRAGMA secure_delete = OFF"); !back) return fail(std::move(back.error()));
   return sealed;

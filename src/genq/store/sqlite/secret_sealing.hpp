@@ -3,14 +3,15 @@
 #include <cstdint>
 
 #include "genq/core/error.hpp"
-#include "genq/crypto/secret_box.hpp"
 #include "genq/store/sqlite/sqlite_connection.hpp"
 
 namespace genq::sqlite {
 
-// Requires an open write transaction. Seals every plain webhook secret of clients and
-// jobs with `box` and records its key id, unless the database already has one: then
-// nothing to do for the same key, Invalid for another. Returns the values sealed.
-Result<std::int64_t> seal_plain_secrets(Connection& connection, const crypto::SecretBox& box);
+// Requires an open write transaction. Seals the webhook secrets of clients and jobs
+// with the installed key (secret_box()) and records its key id: the plain ones on a
+// first key, all of them again on a change of key (previous_secret_box()). Nothing to
+// do when the database records the installed key, or no key is installed; Invalid for
+// another key. Returns the values sealed.
+Result<std::int64_t> seal_stored_secrets(Connection& connection);
 
 }  // namespace genq::sqlite

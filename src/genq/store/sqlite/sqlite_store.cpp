@@ -139,10 +139,9 @@ Result<std::int64_t> SqliteStore::recover_account_webhook(const std::string& cli
 }
 
 Result<std::int64_t> SqliteStore::seal_stored_secrets() {
-  std::shared_ptr<const crypto::SecretBox> box = secret_box();
-  if (!box) return std::int64_t{0};
+  if (!secret_box()) return std::int64_t{0};  // no key: no write transaction either
   return writer_->write_result<std::int64_t>(
-      [&](Connection& connection) { return sqlite::seal_plain_secrets(connection, *box); },
+      [](Connection& connection) { return sqlite::seal_stored_secrets(connection); },
       [this](const std::int64_t&) {
         clients_by_key_.clear();
         recent_jobs_->clear();
